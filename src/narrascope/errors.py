@@ -1,0 +1,27 @@
+"""User-facing exceptions.
+
+The library raises these; only the CLI (and later the HTTP API) turns them into one line and an exit code.
+Each message says what was expected, what was found and, where it helps, what to do.
+"""
+
+from __future__ import annotations
+
+
+class NarrascopeError(Exception):
+    """Base class: the message is shown to the user as is."""
+
+
+class IngestError(NarrascopeError):
+    """A document could not be read or decoded."""
+
+
+class FormatError(NarrascopeError):
+    """A data file (SemEval TSV, rules file, JSON) is malformed; the message names the file and line."""
+
+
+class PipelineError(NarrascopeError):
+    """A pipeline was configured wrongly (unknown component, bad order, missing requirement)."""
+
+
+class ModelError(NarrascopeError):
+    """A model artifact is missing, corrupt or incompatible."""

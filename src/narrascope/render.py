@@ -1,0 +1,109 @@
+"""Output formats for a batch of analyses: JSON, JSON lines, CSV and a terminal table.
+
+HTML lives in `report_html.py`. JSON is the lossless form (`Analysis.to_dict`); CSV and the table are
+one-row-per-article summaries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from narrascope import __version__
+from narrascope.analysis import SCHEMA_VERSION, Analysis
+from narrascope.api import Outcome
+
+FORMATS = ("table", "json", "jsonl", "csv", "html")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "language",
+    "source",
+    "url",
+    "published",
+    "cited_sources",
+    "sentences",
+    "removed_lines",
+    "origin",
+    "text",
+)
+
+
+def split_outcomes(outcomes: Sequence[Outcome]) -> tuple[list[Analysis], list[Outcome]]:
+    analyses = [o.analysis for o in outcomes if o.analysis is not None]
+    return analyses, [o for o in outcomes if o.error is not None]
+
+
+def to_json(outcomes: Sequence[Outcome]) -> str:
+    """The whole batch as one JSON document (see `narrascope schema`)."""
+    analyses, failures = split_outcomes(outcomes)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "narrascope_version": __version__,
+        "documents": [a.to_dict() for a in analyses],
+        "errors": [{"origin": f.origin, "message": f.error} for f in failures],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_jsonl(outcomes: Sequence[Outcome]) -> str:
+    """One analysis per line; failures are reported on stderr only."""
+    analyses, _ = split_outcomes(outcomes)
+    return "".join(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a in analyses)
+
+
+def _csv_safe(value: str) -> str:
+    # A cell that starts like a formula is run by spreadsheet programs; articles are hostile input.
+    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") or value.startswith("-=") else value
+
+
+def summary_row(analysis: Analysis) -> dict[str, str]:
+    a = analysis.article
+    return {
+        "id": a.id,
+        "title": a.title or "",
+        "language": a.language or "",
+        "source": a.source or "",
+        "url": a.url or "",
+        "published": a.published or "",
+        "cited_sources": "; ".join(a.cited_sources),
+        "sentences": str(len(analysis.sentences)),
+        "removed_lines": str(len(a.meta.get("removed_lines", []))),
+        "origin": str(a.meta.get("path") or a.meta.get("origin") or ""),
+        "text": a.clean_text.strip(),
+    }
+
+
+def to_csv(outcomes: Sequence[Outcome]) -> str:
+    analyses, _ = split_outcomes(outcomes)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for analysis in analyses:
+        writer.writerow({k: _csv_safe(v) for k, v in summary_row(analysis).items()})
+    return buffer.getvalue()
+
+
+def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
+    """A readable summary for the terminal: one row per article."""
+    analyses, _ = split_outcomes(outcomes)
+    table = Table(title=f"narrascope {__version__}: {len(analyses)} article(s)", show_lines=False)
+    table.add_column("id", style="cyan", overflow="fold", min_width=10)
+    table.add_column("title", style="bold", ratio=1, min_width=12)
+    table.add_column("lang", style="magenta", min_width=4)
+    table.add_column("published", min_width=10)
+    table.add_column("sent.", justify="right", min_width=5)
+    table.add_column("cited sources", style="green", min_width=8)
+    table.add_column("removed", justify="right", style="dim", min_width=7)
+    for analysis in analyses:
+        row = summary_row(analysis)
+        columns = ("id", "title", "language", "published", "sentences", "cited_sources", "removed_lines")
+        # Text(), not str: markup such as "[link=...]" in an article must show as text, not style the table.
+        table.add_row(*(Text(row[c]) for c in columns))
+    console.print(table)
