@@ -1,7 +1,8 @@
 """The result of analysing one article, and its lossless JSON form.
 
 The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema file
-`narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields.
+`narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields
+(1.1 added `narratives`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from narrascope.article import Article, OffsetMap, Span
 from narrascope.errors import FormatError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,60 @@ class Sentence:
         return Span(self.start, self.end)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence that supports a label, with its score for that label."""
+
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class NarrativeHit:
+    """A narrative (`level="narrative"`) or subnarrative label found in the article, with its evidence."""
+
+    label: str
+    level: str
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "level": self.level,
+            "score": self.score,
+            "evidence": [
+                {"start": e.start, "end": e.end, "text": e.text, "score": e.score} for e in self.evidence
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NarrativeHit:
+        evidence = tuple(
+            Evidence(int(e["start"]), int(e["end"]), e["text"], float(e["score"])) for e in data["evidence"]
+        )
+        return cls(data["label"], data["level"], float(data["score"]), evidence)
+
+
 @dataclass
 class Analysis:
     """An article with everything the pipeline's components found in it."""
 
     article: Article
     sentences: list[Sentence] = field(default_factory=list)
+    narratives: list[NarrativeHit] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return self.article.id
+
+    def labels(self, level: str) -> list[str]:
+        """Predicted label strings of one level (`narrative` or `subnarrative`), as SemEval files list them."""
+        return [hit.label for hit in self.narratives if hit.level == level]
 
     def to_dict(self) -> dict[str, Any]:
         a = self.article
@@ -57,6 +100,7 @@ class Analysis:
             "text": a.clean_text,
             "offsets": a.offset_map.to_list(),
             "sentences": [{"start": s.start, "end": s.end, "text": s.text} for s in self.sentences],
+            "narratives": [hit.to_dict() for hit in self.narratives],
             "components": list(self.components),
             "warnings": list(self.warnings),
         }
@@ -86,11 +130,13 @@ class Analysis:
             sentences = [
                 Sentence(int(s["start"]), int(s["end"]), s["text"]) for s in data.get("sentences", [])
             ]
+            narratives = [NarrativeHit.from_dict(hit) for hit in data.get("narratives", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(f"analysis JSON is missing or has a malformed field: {exc}") from None
         return cls(
             article=article,
             sentences=sentences,
+            narratives=narratives,
             components=list(data.get("components", [])),
             warnings=list(data.get("warnings", [])),
         )

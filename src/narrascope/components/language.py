@@ -8,7 +8,7 @@ from typing import Any
 from narrascope.analysis import Analysis
 from narrascope.pipeline import BaseComponent, register
 
-SAMPLE_CHARS = 4000  # enough for a confident guess; bounds the time spent on very long articles
+SAMPLE_CHARS = 1000  # ~150 words: a confident guess, at ~6 ms per article whatever its length
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,108 @@
+"""`narrascope train|evaluate|predict TASK`: the model commands, as thin as the rest of the CLI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from narrascope.api import analyze_many
+from narrascope.ingest.semeval import NarrativeAnnotation, write_narrative_annotations
+from narrascope.models.datasets import document_dir
+from narrascope.models.narratives import (
+    NarrativeModel,
+    evaluate_narrative_model,
+    load_default_model,
+    semeval_labels,
+    train_narrative_model,
+)
+from narrascope.pipeline import Pipeline, load_pipeline
+
+
+@click.group()
+def train() -> None:
+    """Train a model on SemEval-format data."""
+
+
+@click.group()
+def evaluate() -> None:
+    """Score a model on annotated SemEval-format data, with the official definitions."""
+
+
+@click.group()
+def predict() -> None:
+    """Write SemEval-format prediction files for a folder of documents."""
+
+
+def _model(path: str | None) -> NarrativeModel:
+    return NarrativeModel.load(path) if path else load_default_model()
+
+
+@train.command("narratives")
+@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, file_okay=False),
+              help="SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the model to (JSON + npz, no pickles).")
+@click.option("--profile", type=click.Choice(["accurate", "fast"]), default="accurate", show_default=True)
+def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
+    """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it."""
+    err = Console(stderr=True, highlight=False)
+    model = train_narrative_model(list(data), profile=profile, progress=lambda m: err.print(m, markup=False))
+    model.save(out_dir)
+    err.print(f"wrote the {profile} narrative model to {out_dir}", markup=False)
+
+
+@evaluate.command("narratives")
+@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, file_okay=False),
+              help="Annotated SemEval folder(s) (train/EN, ...); repeatable.")
+@click.option("--model", "model_path", type=click.Path(exists=True, file_okay=False),
+              help="Model folder (default: the shipped model).")
+@click.option("--labels/--no-labels", "show_labels", default=True, show_default=True,
+              help="Print per-label precision, recall and F1.")
+def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool) -> None:
+    """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
+    report = evaluate_narrative_model(_model(model_path), list(data))
+    console = Console(highlight=False)
+    table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
+    for column in ("data", "documents", "coarse F1", "fine F1"):
+        table.add_column(column, justify="left" if column == "data" else "right")
+    for row in report.rows:
+        table.add_row(row.name, str(row.documents), f"{row.coarse:.4f}", f"{row.fine:.4f}")
+    console.print(table)
+    if show_labels:
+        labels = Table(title="per label (coarse then fine)")
+        for column in ("label", "support", "P", "R", "F1"):
+            labels.add_column(column, justify="left" if column == "label" else "right")
+        for score in report.label_scores:
+            labels.add_row(score.label, str(score.support), f"{score.precision:.3f}", f"{score.recall:.3f}",
+                           f"{score.f1:.3f}")
+        console.print(labels)
+
+
+@predict.command("narratives")
+@click.argument("docs_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="SemEval subtask-2 prediction file to write (atomically).")
+@click.option("--model", "model_path", type=click.Path(exists=True, file_okay=False),
+              help="Model folder (default: the shipped model).")
+def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> None:
+    """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines."""
+    pipeline: Pipeline = load_pipeline(
+        ["cleaning", "language", "sentences", "narratives"], narrative_model=_model(model_path)
+    )
+    rows: list[NarrativeAnnotation] = []
+    failures = 0
+    for outcome in analyze_many([str(document_dir(Path(docs_dir)))], pipeline=pipeline):
+        if outcome.analysis is None:
+            failures += 1
+            Console(stderr=True).print(f"narrascope: error: {outcome.error}", markup=False)
+            continue
+        narratives, subnarratives = semeval_labels(outcome.analysis)
+        rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
+    write_narrative_annotations(out_path, rows)
+    Console(stderr=True).print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
+    if failures:
+        sys.exit(1)

@@ -1,0 +1,77 @@
+"""Narrative classification component (SemEval-2025 Task 10, subtask 2), with sentence evidence.
+
+`predict` scores a batch of articles (pure: no writes); `set_annotations` writes the labels and, for each
+label, the 1-3 sentences whose own score for that label is highest — the same linear model applied to one
+sentence — so that an analyst can check the claim against the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+
+from narrascope.analysis import Analysis, Evidence, NarrativeHit
+from narrascope.models.narratives import DocumentPrediction, NarrativeModel, load_default_model
+from narrascope.pipeline import BaseComponent, register
+
+MAX_EVIDENCE = 3
+
+
+@register("narratives")
+class NarrativeClassifier(BaseComponent):
+    name = "narratives"
+    requires = ("article.text", "sentences")
+    assigns = ("narratives",)
+    options = ("narrative_model",)
+
+    def __init__(self, *, narrative_model: str | Path | NarrativeModel | None = None) -> None:
+        if isinstance(narrative_model, NarrativeModel):
+            self.model = narrative_model
+        elif narrative_model is not None:
+            self.model = NarrativeModel.load(narrative_model)
+        else:
+            self.model = load_default_model()
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[DocumentPrediction]:
+        return self.model.predict([a.article.clean_text for a in analyses])
+
+    def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]) -> None:
+        for analysis, prediction in zip(analyses, predictions, strict=True):
+            labels = [label for label, _ in prediction.narratives + prediction.subnarratives]
+            evidence = self._evidence(analysis, labels)
+            hits = [
+                NarrativeHit(label, "narrative", round(score, 4), evidence.get(label, ()))
+                for label, score in prediction.narratives
+            ]
+            hits += [
+                NarrativeHit(label, "subnarrative", round(score, 4), evidence.get(label, ()))
+                for label, score in prediction.subnarratives
+            ]
+            analysis.narratives = hits
+
+    def _evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
+        sentences = analysis.sentences
+        scorable = [label for label in labels if self.model.can_score(label)]
+        if not sentences or not scorable:
+            return {}
+        scores = self.model.sentence_scores([s.text for s in sentences], scorable)
+        found: dict[str, tuple[Evidence, ...]] = {}
+        for column, label in enumerate(scorable):
+            order = scores[:, column].argsort()[::-1][:MAX_EVIDENCE]
+            found[label] = tuple(
+                Evidence(sentences[i].start, sentences[i].end, sentences[i].text, round(float(scores[i, column]), 4))
+                for i in order
+                if scores[i, column] > 0 or i == order[0]
+            )
+        return found
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        self.set_annotations([analysis], self.predict([analysis]))
+        return analysis
+
+    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
+        iterator = iter(analyses)
+        while batch := list(islice(iterator, batch_size)):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
