@@ -28,16 +28,19 @@ def test_version(runner: CliRunner) -> None:
     assert result.exit_code == 0 and result.stdout.strip() == f"narrascope, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["analyze", "schema", "components"])
+@pytest.mark.parametrize(
+    "command",
+    ["analyze", "schema", "components", "train narratives", "evaluate narratives", "predict narratives"],
+)
 def test_every_command_has_help_and_is_documented_in_the_readme(runner: CliRunner, command: str) -> None:
-    assert command in _commands()
-    result = runner.invoke(main, [command, "--help"])
+    assert command.split()[0] in _commands()
+    result = runner.invoke(main, [*command.split(), "--help"])
     assert result.exit_code == 0 and "Usage:" in result.stdout
     assert f"narrascope {command}" in (ROOT / "README.md").read_text()
 
 
 def test_readme_documents_all_commands() -> None:
-    assert _commands() == ["analyze", "components", "schema"]
+    assert _commands() == ["analyze", "components", "evaluate", "predict", "schema", "train"]
 
 
 def test_default_output_is_a_table(runner: CliRunner) -> None:

@@ -81,7 +81,7 @@ class Analysis:
         return self.article.id
 
     def labels(self, level: str) -> list[str]:
-        """Predicted label strings of one level (`narrative` or `subnarrative`), as SemEval files list them."""
+        """Predicted label strings of one level (`narrative` or `subnarrative`), in SemEval spelling."""
         return [hit.label for hit in self.narratives if hit.level == level]
 
     def to_dict(self) -> dict[str, Any]:

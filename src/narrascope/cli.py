@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from narrascope import __version__
 from narrascope.api import Outcome, analyze_many
+from narrascope.cli_models import evaluate, predict, train
 from narrascope.errors import NarrascopeError
 from narrascope.fileio import atomic_write_text
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
@@ -225,6 +226,10 @@ def registered_components_in_order() -> list[str]:
     names = registered_components()
     return list(DEFAULT_COMPONENTS) + [n for n in names if n not in DEFAULT_COMPONENTS]
 
+
+main.add_command(train)
+main.add_command(evaluate)
+main.add_command(predict)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -12,13 +12,8 @@ from rich.table import Table
 from narrascope.api import analyze_many
 from narrascope.ingest.semeval import NarrativeAnnotation, write_narrative_annotations
 from narrascope.models.datasets import document_dir
-from narrascope.models.narratives import (
-    NarrativeModel,
-    evaluate_narrative_model,
-    load_default_model,
-    semeval_labels,
-    train_narrative_model,
-)
+from narrascope.models.narrative_eval import evaluate_narrative_model, semeval_labels, train_narrative_model
+from narrascope.models.narratives import NarrativeModel, load_default_model
 from narrascope.pipeline import Pipeline, load_pipeline
 
 
@@ -42,10 +37,21 @@ def _model(path: str | None) -> NarrativeModel:
 
 
 @train.command("narratives")
-@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, file_okay=False),
-              help="SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder to write the model to (JSON + npz, no pickles).")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the model to (JSON + npz, no pickles).",
+)
 @click.option("--profile", type=click.Choice(["accurate", "fast"]), default="accurate", show_default=True)
 def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
     """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it."""
@@ -56,12 +62,27 @@ def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
 
 
 @evaluate.command("narratives")
-@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, file_okay=False),
-              help="Annotated SemEval folder(s) (train/EN, ...); repeatable.")
-@click.option("--model", "model_path", type=click.Path(exists=True, file_okay=False),
-              help="Model folder (default: the shipped model).")
-@click.option("--labels/--no-labels", "show_labels", default=True, show_default=True,
-              help="Print per-label precision, recall and F1.")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Annotated SemEval folder(s) (train/EN, ...); repeatable.",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, file_okay=False),
+    help="Model folder (default: the shipped model).",
+)
+@click.option(
+    "--labels/--no-labels",
+    "show_labels",
+    default=True,
+    show_default=True,
+    help="Print per-label precision, recall and F1.",
+)
 def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool) -> None:
     """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
     report = evaluate_narrative_model(_model(model_path), list(data))
@@ -77,17 +98,31 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
         for column in ("label", "support", "P", "R", "F1"):
             labels.add_column(column, justify="left" if column == "label" else "right")
         for score in report.label_scores:
-            labels.add_row(score.label, str(score.support), f"{score.precision:.3f}", f"{score.recall:.3f}",
-                           f"{score.f1:.3f}")
+            labels.add_row(
+                score.label,
+                str(score.support),
+                f"{score.precision:.3f}",
+                f"{score.recall:.3f}",
+                f"{score.f1:.3f}",
+            )
         console.print(labels)
 
 
 @predict.command("narratives")
 @click.argument("docs_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="SemEval subtask-2 prediction file to write (atomically).")
-@click.option("--model", "model_path", type=click.Path(exists=True, file_okay=False),
-              help="Model folder (default: the shipped model).")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="SemEval subtask-2 prediction file to write (atomically).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, file_okay=False),
+    help="Model folder (default: the shipped model).",
+)
 def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> None:
     """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines."""
     pipeline: Pipeline = load_pipeline(

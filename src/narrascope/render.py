@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope import __version__
-from narrascope.analysis import SCHEMA_VERSION, Analysis
+from narrascope.analysis import SCHEMA_VERSION, Analysis, NarrativeHit
 from narrascope.api import Outcome
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
@@ -30,6 +30,8 @@ CSV_COLUMNS = (
     "cited_sources",
     "sentences",
     "removed_lines",
+    "narratives",
+    "subnarratives",
     "origin",
     "text",
 )
@@ -75,6 +77,8 @@ def summary_row(analysis: Analysis) -> dict[str, str]:
         "cited_sources": "; ".join(a.cited_sources),
         "sentences": str(len(analysis.sentences)),
         "removed_lines": str(len(a.meta.get("removed_lines", []))),
+        "narratives": "; ".join(analysis.labels("narrative")),
+        "subnarratives": "; ".join(analysis.labels("subnarrative")),
         "origin": str(a.meta.get("path") or a.meta.get("origin") or ""),
         "text": a.clean_text.strip(),
     }
@@ -107,3 +111,31 @@ def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
         # Text(), not str: markup such as "[link=...]" in an article must show as text, not style the table.
         table.add_row(*(Text(row[c]) for c in columns))
     console.print(table)
+    if any(a.narratives for a in analyses):
+        print_narratives(analyses, console)
+
+
+def print_narratives(analyses: Sequence[Analysis], console: Console) -> None:
+    """Narratives per article with their score and the sentence that most supports each."""
+    table = Table(title="narratives (score: calibrated probability; evidence: the best supporting sentence)")
+    table.add_column("id", style="cyan", overflow="fold", min_width=10)
+    table.add_column("narrative / subnarrative", style="bold", ratio=2)
+    table.add_column("score", justify="right")
+    table.add_column("evidence", style="italic", ratio=3)
+    for analysis in analyses:
+        for hit in grouped_narratives(analysis):
+            label = hit.label if hit.level == "narrative" else "  \u21b3 " + hit.label.rsplit(": ", 1)[-1]
+            evidence = hit.evidence[0].text if hit.evidence else ""
+            style = "yellow" if hit.level == "narrative" else "dim"
+            table.add_row(Text(analysis.id), Text(label, style=style), f"{hit.score:.2f}", Text(evidence))
+    console.print(table)
+
+
+def grouped_narratives(analysis: Analysis) -> list[NarrativeHit]:
+    """Each narrative followed by its subnarratives, for reading."""
+    subs = [h for h in analysis.narratives if h.level == "subnarrative"]
+    ordered: list[NarrativeHit] = []
+    for hit in (h for h in analysis.narratives if h.level == "narrative"):
+        ordered.append(hit)
+        ordered += [s for s in subs if s.label.startswith(hit.label + ": ")]
+    return ordered

@@ -9,7 +9,7 @@ from html import escape
 from narrascope import __version__
 from narrascope.analysis import Analysis
 from narrascope.api import Outcome
-from narrascope.render import split_outcomes
+from narrascope.render import grouped_narratives, split_outcomes
 
 _CSS = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -18,7 +18,9 @@ table.meta{border-collapse:collapse;margin:.5rem 0}
 table.meta td{padding:.1rem .8rem .1rem 0;vertical-align:top} table.meta td:first-child{color:#666}
 .text{white-space:pre-wrap;background:#fafafa;padding:1rem;border-radius:6px}
 .boilerplate{color:#999;text-decoration:line-through} .sentence:hover{background:#fff3b0}
-.errors li{color:#a00} .legend span{margin-right:1rem}
+.errors li{color:#a00} .legend span{margin-right:1rem} .evidence{background:#ffe9c7}
+ul.narratives{padding-left:1.2rem} ul.narratives li{margin:.3rem 0} .score{color:#666;font-size:.9em}
+blockquote{margin:.2rem 0 .2rem 1rem;color:#444;font-style:italic}
 """
 
 
@@ -44,7 +46,16 @@ def _marked_text(analysis: Analysis) -> str:
         (r["start"], r["end"], "boilerplate", f"removed: {r['rule']}")
         for r in analysis.article.meta.get("removed_lines", [])
     ]
-    marks += [(s.start, s.end, "sentence", f"sentence {s.start}-{s.end}") for s in analysis.sentences]
+    supports: dict[tuple[int, int], list[str]] = {}
+    for hit in analysis.narratives:
+        for evidence in hit.evidence:
+            supports.setdefault((evidence.start, evidence.end), []).append(hit.label)
+    for s in analysis.sentences:
+        labels = supports.get((s.start, s.end))
+        if labels:
+            marks.append((s.start, s.end, "sentence evidence", "evidence for: " + "; ".join(labels)))
+        else:
+            marks.append((s.start, s.end, "sentence", f"sentence {s.start}-{s.end}"))
     marks.sort()
     out, position = [], 0
     for start, end, css, title in marks:
@@ -57,6 +68,21 @@ def _marked_text(analysis: Analysis) -> str:
     return "".join(out)
 
 
+def _narratives(analysis: Analysis) -> str:
+    if not analysis.narratives:
+        return ""
+    items = []
+    for hit in grouped_narratives(analysis):
+        quotes = "".join(
+            f"<blockquote title='raw offsets {e.start}-{e.end}'>{escape(e.text)}</blockquote>"
+            for e in hit.evidence
+        )
+        indent = " style='margin-left:1.5rem'" if hit.level == "subnarrative" else ""
+        score = f"<span class='score'>{hit.score:.2f}</span>"
+        items.append(f"<li{indent}><strong>{escape(hit.label)}</strong> {score}{quotes}</li>")
+    return f"<h3>Narratives</h3><ul class='narratives'>{''.join(items)}</ul>"
+
+
 def to_html(outcomes: Sequence[Outcome]) -> str:
     analyses, failures = split_outcomes(outcomes)
     parts = [
@@ -66,6 +92,7 @@ def to_html(outcomes: Sequence[Outcome]) -> str:
         f"<title>narrascope report</title><style>{_CSS}</style></head><body>",
         f"<h1>narrascope {escape(__version__)}: {len(analyses)} article(s)</h1>",
         "<p class='legend'><span class='boilerplate'>removed boilerplate</span>"
+        "<span class='evidence'>evidence for a narrative</span>"
         "<span>offsets are into the raw text</span></p>",
     ]
     if failures:
@@ -74,6 +101,7 @@ def to_html(outcomes: Sequence[Outcome]) -> str:
     for analysis in analyses:
         title = analysis.article.title or analysis.id
         parts.append(f"<section><h2>{escape(title)}</h2><table class='meta'>{_meta_rows(analysis)}</table>")
+        parts.append(_narratives(analysis))
         parts.append(f"<div class='text'>{_marked_text(analysis)}</div></section>")
     parts.append("</body></html>\n")
     return "".join(parts)

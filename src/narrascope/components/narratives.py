@@ -16,6 +16,7 @@ from narrascope.models.narratives import DocumentPrediction, NarrativeModel, loa
 from narrascope.pipeline import BaseComponent, register
 
 MAX_EVIDENCE = 3
+MIN_EVIDENCE_WORDS = 6  # a short sentence scores high on one or two words; it is weak evidence
 
 
 @register("narratives")
@@ -36,7 +37,9 @@ class NarrativeClassifier(BaseComponent):
     def predict(self, analyses: Sequence[Analysis]) -> list[DocumentPrediction]:
         return self.model.predict([a.article.clean_text for a in analyses])
 
-    def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]) -> None:
+    def set_annotations(
+        self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]
+    ) -> None:
         for analysis, prediction in zip(analyses, predictions, strict=True):
             labels = [label for label, _ in prediction.narratives + prediction.subnarratives]
             evidence = self._evidence(analysis, labels)
@@ -55,12 +58,19 @@ class NarrativeClassifier(BaseComponent):
         scorable = [label for label in labels if self.model.can_score(label)]
         if not sentences or not scorable:
             return {}
+        long_enough = [s for s in sentences if len(s.text.split()) >= MIN_EVIDENCE_WORDS]
+        sentences = long_enough or sentences
         scores = self.model.sentence_scores([s.text for s in sentences], scorable)
         found: dict[str, tuple[Evidence, ...]] = {}
         for column, label in enumerate(scorable):
             order = scores[:, column].argsort()[::-1][:MAX_EVIDENCE]
             found[label] = tuple(
-                Evidence(sentences[i].start, sentences[i].end, sentences[i].text, round(float(scores[i, column]), 4))
+                Evidence(
+                    sentences[i].start,
+                    sentences[i].end,
+                    sentences[i].text,
+                    round(float(scores[i, column]), 4),
+                )
                 for i in order
                 if scores[i, column] > 0 or i == order[0]
             )
