@@ -2,7 +2,7 @@
 
 The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema file
 `narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields
-(1.1 added `narratives`).
+(1.1 added `narratives`, `entities` and `claims`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from narrascope.article import Article, OffsetMap, Span
+from narrascope.dataclass_json import from_json, to_json
 from narrascope.errors import FormatError
 
 SCHEMA_VERSION = "1.1"
@@ -48,22 +49,57 @@ class NarrativeHit:
     score: float
     evidence: tuple[Evidence, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "level": self.level,
-            "score": self.score,
-            "evidence": [
-                {"start": e.start, "end": e.end, "text": e.text, "score": e.score} for e in self.evidence
-            ],
-        }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NarrativeHit:
-        evidence = tuple(
-            Evidence(int(e["start"]), int(e["end"]), e["text"], float(e["score"])) for e in data["evidence"]
-        )
-        return cls(data["label"], data["level"], float(data["score"]), evidence)
+@dataclass(frozen=True)
+class TextSpan:
+    """Some words of the article, located by raw offsets."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """One mention of an entity, with the role the text gives it there."""
+
+    start: int
+    end: int
+    text: str
+    main_role: str
+    fine_roles: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class EntityRole:
+    """A named entity (mentions grouped under one canonical name) and the role the article casts it in."""
+
+    entity: str
+    label: str  # the NER type: PERSON, ORG, GPE, ...
+    main_role: str
+    fine_roles: tuple[str, ...]
+    score: float
+    mentions: tuple[EntityMention, ...]
+    framing: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A reported claim: what is said, on whose authority, through which relay, and the article's stance."""
+
+    start: int
+    end: int
+    text: str
+    source: str | None  # the speaker or body, resolved to a named entity where possible
+    source_span: TextSpan | None
+    cue: TextSpan | None  # "claimed", "according to", "as per a report from"
+    relay: str | None  # the outlet the report came through (TASS, Euronews)
+    relay_span: TextSpan | None
+    hedges: tuple[TextSpan, ...]
+    stance: str  # endorses | reports | disputes
+    stance_score: float
+    score: float
 
 
 @dataclass
@@ -73,6 +109,8 @@ class Analysis:
     article: Article
     sentences: list[Sentence] = field(default_factory=list)
     narratives: list[NarrativeHit] = field(default_factory=list)
+    entities: list[EntityRole] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -100,7 +138,9 @@ class Analysis:
             "text": a.clean_text,
             "offsets": a.offset_map.to_list(),
             "sentences": [{"start": s.start, "end": s.end, "text": s.text} for s in self.sentences],
-            "narratives": [hit.to_dict() for hit in self.narratives],
+            "narratives": [to_json(hit) for hit in self.narratives],
+            "entities": [to_json(entity) for entity in self.entities],
+            "claims": [to_json(claim) for claim in self.claims],
             "components": list(self.components),
             "warnings": list(self.warnings),
         }
@@ -130,13 +170,17 @@ class Analysis:
             sentences = [
                 Sentence(int(s["start"]), int(s["end"]), s["text"]) for s in data.get("sentences", [])
             ]
-            narratives = [NarrativeHit.from_dict(hit) for hit in data.get("narratives", [])]
+            narratives = [from_json(NarrativeHit, hit) for hit in data.get("narratives", [])]
+            entities = [from_json(EntityRole, entity) for entity in data.get("entities", [])]
+            claims = [from_json(Claim, claim) for claim in data.get("claims", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(f"analysis JSON is missing or has a malformed field: {exc}") from None
         return cls(
             article=article,
             sentences=sentences,
             narratives=narratives,
+            entities=entities,
+            claims=claims,
             components=list(data.get("components", [])),
             warnings=list(data.get("warnings", [])),
         )
