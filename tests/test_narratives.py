@@ -75,12 +75,12 @@ def test_save_then_load_gives_identical_predictions(tiny_model: NarrativeModel, 
 
 
 def test_loading_a_missing_or_foreign_model_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="not a narrative model folder .model.json is missing"):
+    with pytest.raises(ModelError, match="not a narratives model folder .model.json is missing"):
         NarrativeModel.load(tmp_path)
     (tmp_path / "model.json").write_text('{"kind": "techniques", "format_version": 1}')
     (tmp_path / "terms.json").write_text("{}")
     np.savez(tmp_path / "weights.npz", x=np.zeros(1))
-    with pytest.raises(ModelError, match="expected a narrative model of format 1, found techniques"):
+    with pytest.raises(ModelError, match="expected a narratives model of format 1, found techniques"):
         NarrativeModel.load(tmp_path)
 
 

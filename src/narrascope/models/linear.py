@@ -86,26 +86,40 @@ class TextFeaturizer:
         return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def state(self) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
-        terms: dict[str, list[str]] = {}
-        arrays: dict[str, np.ndarray] = {}
-        for name, vec in self.blocks.items():
-            ordered = [""] * len(vec.vocabulary_)
-            for term, index in vec.vocabulary_.items():
-                ordered[index] = term
-            terms[name] = ordered
-            arrays[f"idf_{name}"] = vec.idf_.astype(np.float32)
-        return terms, arrays
+        return vectorizers_state(self.blocks)
 
     @classmethod
     def from_state(
         cls, config: FeatureConfig, terms: dict[str, list[str]], arrays: dict[str, np.ndarray]
     ) -> TextFeaturizer:
         featurizer = cls(config)
-        for name, vec in featurizer.blocks.items():
-            vec.vocabulary = {term: i for i, term in enumerate(terms[name])}
-            vec._validate_vocabulary()  # marks the vocabulary as fixed, as a fitted vectorizer has it
-            vec.idf_ = arrays[f"idf_{name}"]
+        restore_vectorizers(featurizer.blocks, terms, arrays)
         return featurizer
+
+
+def vectorizers_state(
+    blocks: dict[str, TfidfVectorizer],
+) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
+    """Fitted vectorizers as term lists (JSON) and idf vectors (npz): no pickles."""
+    terms: dict[str, list[str]] = {}
+    arrays: dict[str, np.ndarray] = {}
+    for name, vec in blocks.items():
+        ordered = [""] * len(vec.vocabulary_)
+        for term, index in vec.vocabulary_.items():
+            ordered[index] = term
+        terms[name] = ordered
+        arrays[f"idf_{name}"] = vec.idf_.astype(np.float32)
+    return terms, arrays
+
+
+def restore_vectorizers(
+    blocks: dict[str, TfidfVectorizer], terms: dict[str, list[str]], arrays: dict[str, np.ndarray]
+) -> None:
+    """Make unfitted vectorizers (built with the same settings) fitted again from `vectorizers_state`."""
+    for name, vec in blocks.items():
+        vec.vocabulary = {term: i for i, term in enumerate(terms[name])}
+        vec._validate_vocabulary()  # marks the vocabulary as fixed, as a fitted vectorizer has it
+        vec.idf_ = arrays[f"idf_{name}"]
 
 
 def fit_dual_ridge(

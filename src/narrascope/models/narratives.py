@@ -15,7 +15,6 @@ stored with the model; scores are calibrated to probabilities by a sigmoid fitte
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,6 +25,7 @@ import numpy as np
 
 from narrascope.errors import ModelError
 from narrascope.models.linear import FeatureConfig, TextFeaturizer, dequantize, fit_dual_ridge, quantize
+from narrascope.models.storage import load_model_files, save_model_files
 from narrascope.models.thresholds import (
     DOMAIN_SUFFIX,
     LabelSpace,
@@ -158,9 +158,14 @@ class NarrativeModel:
 
     def save(self, directory: str | Path) -> None:
         """JSON for configuration, labels and term lists; npz (no pickles) for the arrays."""
-        path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
         terms, arrays = self.featurizer.state()
+        quantized, scale = quantize(self.weights)
+        arrays |= {
+            "weights": quantized,
+            "weight_scale": scale,
+            "bias": self.bias,
+            "thresholds": self.thresholds,
+        }
         meta = {
             "format_version": FORMAT_VERSION,
             "kind": "narratives",
@@ -168,32 +173,11 @@ class NarrativeModel:
             "labels": self.labels.to_dict(),
             "calibration": {level: list(ab) for level, ab in self.calibration.items()},
         }
-        (path / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        (path / "terms.json").write_text(json.dumps(terms, ensure_ascii=False), "utf-8")
-        quantized, scale = quantize(self.weights)
-        arrays |= {"weights": quantized, "weight_scale": scale, "bias": self.bias}
-        arrays["thresholds"] = self.thresholds
-        np.savez_compressed(path / "weights.npz", allow_pickle=False, **arrays)
+        save_model_files(directory, meta, terms, arrays)
 
     @classmethod
     def load(cls, directory: str | Path) -> NarrativeModel:
-        path = Path(directory)
-        try:
-            meta = json.loads((path / "model.json").read_text("utf-8"))
-            terms = json.loads((path / "terms.json").read_text("utf-8"))
-            with np.load(path / "weights.npz", allow_pickle=False) as stored:
-                arrays = {name: stored[name] for name in stored.files}
-        except FileNotFoundError as exc:
-            raise ModelError(
-                f"{path}: not a narrative model folder ({Path(exc.filename).name} is missing)"
-            ) from None
-        except (json.JSONDecodeError, ValueError, OSError) as exc:
-            raise ModelError(f"{path}: corrupt narrative model ({exc})") from None
-        if meta.get("kind") != "narratives" or meta.get("format_version") != FORMAT_VERSION:
-            raise ModelError(
-                f"{path}: expected a narrative model of format {FORMAT_VERSION}, "
-                f"found {meta.get('kind')} format {meta.get('format_version')}"
-            )
+        meta, terms, arrays = load_model_files(directory, kind="narratives", format_version=FORMAT_VERSION)
         config = NarrativeConfig.from_dict(meta["config"])
         weights = dequantize(arrays.pop("weights"), arrays.pop("weight_scale"))
         bias, thresholds = arrays.pop("bias"), arrays.pop("thresholds")
