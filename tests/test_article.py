@@ -39,9 +39,7 @@ def test_offset_map_survives_its_list_form() -> None:
 
 def test_article_id_is_a_stable_content_hash_unless_given() -> None:
     assert (
-        Article(raw_text="Title\n\nBody.").id
-        == content_id("Title\n\nBody.")
-        == Article(raw_text="Title\n\nBody.").id
+        Article(raw_text="Title\n\nBody.").id == content_id("Title\n\nBody.") == Article(raw_text="Title\n\nBody.").id
     )
     assert len(Article(raw_text="x").id) == 16
     assert Article(raw_text="x", id="EN_UA_1.txt").id == "EN_UA_1.txt"

@@ -39,9 +39,7 @@ def test_invalid_utf8_is_replaced_with_a_warning_naming_the_file(tmp_path: Path)
     (outcome,) = list(analyze_many([str(path)]))
     assert outcome.analysis is not None
     assert "\ufffd" in outcome.analysis.article.raw_text
-    assert outcome.warnings == [
-        f"{path}: invalid UTF-8 at byte 1; undecodable bytes were replaced with U+FFFD"
-    ]
+    assert outcome.warnings == [f"{path}: invalid UTF-8 at byte 1; undecodable bytes were replaced with U+FFFD"]
 
 
 def test_file_over_the_size_limit_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -74,10 +74,7 @@ def test_removed_lines_carry_raw_offsets() -> None:
 
 
 def test_clean_text_is_made_of_verbatim_raw_slices() -> None:
-    raw = (
-        "Advertisement\r\nTitle\r\n\r\nAdvertisement\r\n\r\n\r\n"
-        "Body one.\r\nShare this article\r\nBody two.\r\n"
-    )
+    raw = "Advertisement\r\nTitle\r\n\r\nAdvertisement\r\n\r\n\r\nBody one.\r\nShare this article\r\nBody two.\r\n"
     result = clean(raw)
     assert result.text == "Title\r\n\r\nBody one.\r\nBody two.\r\n"
     for i, ch in enumerate(result.text):

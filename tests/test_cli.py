@@ -88,9 +88,7 @@ def test_html_report_escapes_hostile_article_text(runner: CliRunner, tmp_path: P
     assert re.search(r'class="boilerplate"[^>]*>sb\.scorecardresearch<', result.stdout)
 
 
-def test_out_is_written_atomically_and_a_failed_run_keeps_the_old_file(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_out_is_written_atomically_and_a_failed_run_keeps_the_old_file(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     out.write_text("previous report")
     result = runner.invoke(main, ["analyze", SVR, "--components", "sentences", "--out", str(out)])
@@ -114,9 +112,7 @@ def test_unknown_option_value_is_a_usage_error(runner: CliRunner) -> None:
 
 
 def test_stdin_is_read_with_a_dash(runner: CliRunner) -> None:
-    result = runner.invoke(
-        main, ["analyze", "-", "--format", "jsonl"], input="Headline\n\nSource: TASS\nBody.\n"
-    )
+    result = runner.invoke(main, ["analyze", "-", "--format", "jsonl"], input="Headline\n\nSource: TASS\nBody.\n")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["title"] == "Headline" and data["cited_sources"] == ["TASS"]

@@ -40,15 +40,11 @@ def test_a_model_fits_a_handful_of_labelled_articles(tiny_model: NarrativeModel)
     )
     assert [s for s, _ in puppet.subnarratives] == [PUPPET] and puppet.domain == "URW"
     assert [n for n, _ in alarmist.narratives] == ["CC: Criticism of climate movement"]
-    assert other.narratives == [(OTHER, other.narratives[0][1])] and [s for s, _ in other.subnarratives] == [
-        OTHER
-    ]
+    assert other.narratives == [(OTHER, other.narratives[0][1])] and [s for s, _ in other.subnarratives] == [OTHER]
 
 
 def test_predictions_are_hierarchy_consistent_and_in_one_domain(tiny_model: NarrativeModel) -> None:
-    texts = [e.raw_text for e in load_narrative_examples([TRAIN])] + [
-        "Puppet climate alarmist regime panic Kyiv."
-    ]
+    texts = [e.raw_text for e in load_narrative_examples([TRAIN])] + ["Puppet climate alarmist regime panic Kyiv."]
     taxonomy = load_taxonomy()
     for prediction in tiny_model.predict(texts):
         narratives = [n for n, _ in prediction.narratives]
@@ -103,9 +99,7 @@ def test_component_attaches_evidence_sentences_by_raw_offsets(tiny_model: Narrat
 
 def test_semeval_columns_align_each_subnarrative_with_its_narrative(tiny_model: NarrativeModel) -> None:
     pipeline = load_pipeline(narrative_model=tiny_model)
-    analysis = pipeline(
-        analyze("T\n\nThe puppet regime in Kyiv obeys its Western masters.", components=[]).article
-    )
+    analysis = pipeline(analyze("T\n\nThe puppet regime in Kyiv obeys its Western masters.", components=[]).article)
     assert semeval_labels(analysis) == (["URW: Discrediting Ukraine"], [PUPPET])
     other = pipeline(analyze("T\n\nThe bakery sold bread and cakes downtown.", components=[]).article)
     assert semeval_labels(other) == ([OTHER], [OTHER])
@@ -117,9 +111,7 @@ def test_train_predict_and_evaluate_commands(tmp_path: Path) -> None:
     result = runner.invoke(main, ["train", "narratives", "--data", str(TRAIN), "--out", str(model_dir)])
     assert result.exit_code == 0, result.output
     out = tmp_path / "pred.txt"
-    result = runner.invoke(
-        main, ["predict", "narratives", str(EN), "--out", str(out), "--model", str(model_dir)]
-    )
+    result = runner.invoke(main, ["predict", "narratives", str(EN), "--out", str(out), "--model", str(model_dir)])
     assert result.exit_code == 0, result.output
     predictions = {row.file: row for row in read_narrative_annotations(out)}
     assert sorted(predictions) == sorted(p.name for p in (EN / "raw-documents").iterdir())

@@ -24,8 +24,8 @@ class Recorder(BaseComponent):
 
 
 def test_default_pipeline_cleans_identifies_language_and_segments() -> None:
-    assert load_pipeline().names == ["cleaning", "language", "sentences", "narratives"]
-    assert {"cleaning", "language", "sentences", "narratives"} <= set(registered_components())
+    assert load_pipeline().names == ["cleaning", "language", "sentences", "narratives", "entities"]
+    assert {"cleaning", "language", "sentences", "narratives", "entities"} <= set(registered_components())
 
 
 def test_components_follow_the_protocol() -> None:
@@ -45,14 +45,12 @@ def test_bad_order_is_rejected_before_anything_runs() -> None:
 
 
 def test_missing_requirement_names_the_component_to_add() -> None:
-    with pytest.raises(
-        PipelineError, match="component 'sentences' .* requires article.text, article.offsets"
-    ):
+    with pytest.raises(PipelineError, match="component 'sentences' .* requires article.text, article.offsets"):
         load_pipeline(["sentences"])
 
 
 def test_unknown_component_lists_the_available_ones() -> None:
-    with pytest.raises(PipelineError, match="unknown component 'themes'; available: cleaning, language"):
+    with pytest.raises(PipelineError, match="unknown component 'themes'; available: .*cleaning, entities, language"):
         load_pipeline(["cleaning", "themes"])
 
 
@@ -66,7 +64,7 @@ def test_pipe_gives_the_same_analyses_as_calling_one_by_one(pipeline: Pipeline) 
     one_by_one = [pipeline(Article(raw_text=t)).to_dict() for t in texts]
     piped = [a.to_dict() for a in pipeline.pipe(Article(raw_text=t) for t in texts)]
     assert piped == one_by_one
-    assert piped[0]["components"] == ["cleaning", "language", "sentences", "narratives"]
+    assert piped[0]["components"] == ["cleaning", "language", "sentences", "narratives", "entities"]
 
 
 def test_custom_components_run_in_order_after_the_built_in_ones() -> None:

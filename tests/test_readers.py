@@ -84,9 +84,7 @@ def test_csv_corpus_reads_one_article_per_row(tmp_path: Path) -> None:
 
 def test_bad_corpus_records_are_reported_with_their_line_and_the_rest_read(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text(
-        '{"text": "Good one."}\n{broken\n{"title": "no text"}\n["a list"]\n{"text": "Good two."}\n'
-    )
+    corpus.write_text('{"text": "Good one."}\n{broken\n{"title": "no text"}\n["a list"]\n{"text": "Good two."}\n')
     results = list(read_file(str(corpus)))
     assert [r.article.raw_text for r in results if r.article] == ["Good one.", "Good two."]
     errors = [r.error for r in results if r.error]

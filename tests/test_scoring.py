@@ -22,9 +22,7 @@ def test_set_f1_edge_cases() -> None:
 
 
 def test_per_label_scores() -> None:
-    scores = {
-        s.label: s for s in per_label_scores({"a": {"X"}, "b": {"X", "Y"}}, {"a": {"X", "Y"}, "b": {"X"}})
-    }
+    scores = {s.label: s for s in per_label_scores({"a": {"X"}, "b": {"X", "Y"}}, {"a": {"X", "Y"}, "b": {"X"}})}
     assert scores["X"].f1 == 1.0 and scores["X"].support == 2
     assert scores["Y"].precision == 0.0 and scores["Y"].recall == 0.0
 

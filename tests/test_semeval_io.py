@@ -68,9 +68,7 @@ def test_round_trip_reproduces_real_train_file_bytes(source: Path, tmp_path: Pat
 
 def test_entity_annotation_keeps_every_fine_role_in_order() -> None:
     rows = read_entity_annotations(DATA / "subtask-1-annotations.txt")
-    assert rows[0] == EntityAnnotation(
-        "EN_UA_900001.txt", "Volodymyr Zelensky", 120, 137, "Protagonist", ["Guardian"]
-    )
+    assert rows[0] == EntityAnnotation("EN_UA_900001.txt", "Volodymyr Zelensky", 120, 137, "Protagonist", ["Guardian"])
     assert rows[1].fine_roles == ["Deceiver", "Conspirator"]
     assert rows[2].fine_roles == ["Saboteur", "Instigator", "Spy"]
 
@@ -272,9 +270,7 @@ def test_missing_file_raises_format_error_naming_it(name: str, tmp_path: Path) -
 
 
 def test_invalid_utf8_names_file_and_line(tmp_path: Path) -> None:
-    path = _write_bytes(
-        tmp_path, "subtask-3-annotations.txt", b"a.txt\tN\tS\tfine\r\nb.txt\tN\tS\tcaf\xe9\r\n"
-    )
+    path = _write_bytes(tmp_path, "subtask-3-annotations.txt", b"a.txt\tN\tS\tfine\r\nb.txt\tN\tS\tcaf\xe9\r\n")
     with pytest.raises(FormatError) as info:
         read_explanations(path)
     assert str(info.value) == f"{path}:2: expected UTF-8 text, found the byte 0xe9"

@@ -17,10 +17,7 @@ def test_shipped_taxonomy_has_both_domains_and_every_label() -> None:
 
 def test_subnarratives_know_their_narrative_even_with_commas_in_names() -> None:
     taxonomy = load_taxonomy()
-    sub = (
-        "URW: Discrediting the West, Diplomacy: "
-        "The West does not care about Ukraine, only about its interests"
-    )
+    sub = "URW: Discrediting the West, Diplomacy: The West does not care about Ukraine, only about its interests"
     assert taxonomy.narrative_of(sub) == "URW: Discrediting the West, Diplomacy"
     assert domain_of(sub) == "URW" and domain_of(OTHER) == OTHER
 

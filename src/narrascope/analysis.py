@@ -150,8 +150,7 @@ class Analysis:
         version = str(data.get("schema_version", ""))
         if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
             raise FormatError(
-                f"analysis JSON has schema version {version or 'none'}, "
-                f"this narrascope reads {SCHEMA_VERSION}"
+                f"analysis JSON has schema version {version or 'none'}, this narrascope reads {SCHEMA_VERSION}"
             )
         try:
             article = Article(
@@ -167,9 +166,7 @@ class Analysis:
                 cited_sources=list(data.get("cited_sources", [])),
                 meta=dict(data.get("meta", {})),
             )
-            sentences = [
-                Sentence(int(s["start"]), int(s["end"]), s["text"]) for s in data.get("sentences", [])
-            ]
+            sentences = [Sentence(int(s["start"]), int(s["end"]), s["text"]) for s in data.get("sentences", [])]
             narratives = [from_json(NarrativeHit, hit) for hit in data.get("narratives", [])]
             entities = [from_json(EntityRole, entity) for entity in data.get("entities", [])]
             claims = [from_json(Claim, claim) for claim in data.get("claims", [])]

@@ -37,9 +37,7 @@ def analyze(
         path = str(Path(text_or_path))
         results = list(read_file(path, max_bytes=max_bytes))
         if len(results) != 1:
-            raise IngestError(
-                f"{path}: holds {len(results)} documents; use narrascope.analyze_many for a corpus"
-            )
+            raise IngestError(f"{path}: holds {len(results)} documents; use narrascope.analyze_many for a corpus")
         result = results[0]
         if result.article is None:
             raise IngestError(result.error or f"{path}: could not be read")

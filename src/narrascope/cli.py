@@ -35,9 +35,7 @@ def _stderr() -> Console:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    _stderr().print(
-        f"[bold red]narrascope: error:[/] {message}", markup=True, highlight=False, soft_wrap=True
-    )
+    _stderr().print(f"[bold red]narrascope: error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -91,9 +89,7 @@ RENDERERS: dict[str, Callable[[list[Outcome]], str]] = {
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
 @click.option(
     "--out",
     "out_path",
@@ -217,8 +213,7 @@ def list_components() -> None:
     pipeline = load_pipeline(registered_components_in_order())
     for component in pipeline.components:
         click.echo(
-            f"{component.name}: requires {', '.join(component.requires)}; "
-            f"assigns {', '.join(component.assigns)}"
+            f"{component.name}: requires {', '.join(component.requires)}; assigns {', '.join(component.assigns)}"
         )
 
 

@@ -10,8 +10,22 @@ from rich.console import Console
 from rich.table import Table
 
 from narrascope.api import analyze_many
-from narrascope.ingest.semeval import NarrativeAnnotation, write_narrative_annotations
+from narrascope.components.entities import default_role_model
+from narrascope.ingest.semeval import (
+    NarrativeAnnotation,
+    read_entity_mentions,
+    write_entity_annotations,
+    write_narrative_annotations,
+)
 from narrascope.models.datasets import document_dir
+from narrascope.models.entity_eval import (
+    fit_entity_examples,
+    load_entity_examples,
+    predict_examples,
+    predict_given_mentions,
+    score_by_language,
+)
+from narrascope.models.entity_roles import EntityRoleModel
 from narrascope.models.narrative_eval import evaluate_narrative_model, semeval_labels, train_narrative_model
 from narrascope.models.narratives import NarrativeModel, load_default_model
 from narrascope.pipeline import Pipeline, load_pipeline
@@ -140,4 +154,85 @@ def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> 
     write_narrative_annotations(out_path, rows)
     Console(stderr=True).print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if failures:
+        sys.exit(1)
+
+
+@train.command("entities")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.",
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
+def train_entities(data: tuple[str, ...], out_dir: str) -> None:
+    """Train the entity role model on subtask-1 annotations (all given languages together)."""
+    examples = load_entity_examples(list(data))
+    fit_entity_examples(examples).save(out_dir)
+    Console(stderr=True).print(f"trained on {len(examples)} mentions; wrote {out_dir}", markup=False)
+
+
+@evaluate.command("entities")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Annotated SemEval folder(s) (train/EN, ...); repeatable.",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, file_okay=False),
+    help="Model folder (default: the shipped model).",
+)
+def evaluate_entities(data: tuple[str, ...], model_path: str | None) -> None:
+    """Exact match ratio on fine roles, micro P/R/F1 and main-role accuracy (official subtask-1 definitions)."""
+    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+    examples = load_entity_examples(list(data))
+    rows = score_by_language(examples, predict_examples(model, examples))
+    table = Table(title="entity roles (official SemEval-2025 Task 10 subtask-1 measures)")
+    for column in ("data", "mentions", "EMR", "P", "R", "F1", "main acc"):
+        table.add_column(column, justify="left" if column == "data" else "right")
+    for r in rows:
+        table.add_row(r.name, str(r.mentions), *(f"{v:.4f}" for v in (r.exact_match_ratio, r.precision, r.recall,
+                                                                       r.f1, r.main_accuracy)))  # fmt: skip
+    Console(highlight=False).print(table)
+
+
+@predict.command("entities")
+@click.argument("docs_dir", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--mentions",
+    "mentions_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Given mentions: a subtask-1-entity-mentions.txt file (file, mention, start, end).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="SemEval subtask-1 prediction file to write (atomically).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, file_okay=False),
+    help="Model folder (default: the shipped model).",
+)
+def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None) -> None:
+    """Roles for given mentions: `file mention start end main_role fine_role...` lines."""
+    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+    rows, problems = predict_given_mentions(model, Path(docs_dir), read_entity_mentions(mentions_path))
+    write_entity_annotations(out_path, rows)
+    err = Console(stderr=True, highlight=False)
+    for problem in problems:
+        err.print(f"narrascope: error: {problem}", markup=False)
+    err.print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
+    if problems:
         sys.exit(1)

@@ -46,7 +46,7 @@ class BaseComponent:
 ComponentFactory = Callable[..., Any]  # a class or function that returns a Component
 _REGISTRY: dict[str, ComponentFactory] = {}
 F = TypeVar("F", bound=ComponentFactory)
-DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives")
+DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives", "entities")
 
 
 def register(name: str) -> Callable[[F], F]:
@@ -66,7 +66,7 @@ def registered_components() -> list[str]:
 
 def _load_builtin_components() -> None:
     # Explicit, not a side effect of `import narrascope`: the modules register themselves here.
-    from narrascope.components import cleaning, language, narratives, sentences  # noqa: F401
+    from narrascope.components import cleaning, entities, language, narratives, sentences  # noqa: F401
 
 
 class Pipeline:
@@ -133,8 +133,7 @@ def load_pipeline(components: Iterable[str] | None = None, **options: Any) -> Pi
     unknown = [n for n in names if n not in _REGISTRY]
     if unknown:
         raise PipelineError(
-            f"unknown component {', '.join(repr(n) for n in unknown)}; "
-            f"available: {', '.join(sorted(_REGISTRY))}"
+            f"unknown component {', '.join(repr(n) for n in unknown)}; available: {', '.join(sorted(_REGISTRY))}"
         )
     built = []
     for name in names:

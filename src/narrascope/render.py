@@ -32,6 +32,7 @@ CSV_COLUMNS = (
     "removed_lines",
     "narratives",
     "subnarratives",
+    "entities",
     "origin",
     "text",
 )
@@ -79,6 +80,7 @@ def summary_row(analysis: Analysis) -> dict[str, str]:
         "removed_lines": str(len(a.meta.get("removed_lines", []))),
         "narratives": "; ".join(analysis.labels("narrative")),
         "subnarratives": "; ".join(analysis.labels("subnarrative")),
+        "entities": "; ".join(f"{e.entity} ({e.main_role}: {', '.join(e.fine_roles)})" for e in analysis.entities),
         "origin": str(a.meta.get("path") or a.meta.get("origin") or ""),
         "text": a.clean_text.strip(),
     }
@@ -113,6 +115,8 @@ def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
     console.print(table)
     if any(a.narratives for a in analyses):
         print_narratives(analyses, console)
+    if any(a.entities for a in analyses):
+        print_entities(analyses, console)
 
 
 def print_narratives(analyses: Sequence[Analysis], console: Console) -> None:
@@ -139,3 +143,26 @@ def grouped_narratives(analysis: Analysis) -> list[NarrativeHit]:
         ordered.append(hit)
         ordered += [s for s in subs if s.label.startswith(hit.label + ": ")]
     return ordered
+
+
+ROLE_STYLES = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
+
+
+def print_entities(analyses: Sequence[Analysis], console: Console, *, per_article: int = 12) -> None:
+    """The cast of each article: entity, role, fine roles, mentions and the sentence that frames it."""
+    table = Table(title="entities (role the article casts each in; most-mentioned first)")
+    table.add_column("id", style="cyan", overflow="fold", min_width=10)
+    table.add_column("entity", style="bold")
+    table.add_column("role")
+    table.add_column("fine roles")
+    table.add_column("mentions", justify="right")
+    table.add_column("framing sentence", style="italic", ratio=3)
+    for analysis in analyses:
+        for entity in analysis.entities[:per_article]:
+            framing = entity.framing[0].text if entity.framing else ""
+            role = Text(entity.main_role, style=ROLE_STYLES.get(entity.main_role, ""))
+            table.add_row(
+                Text(analysis.id), Text(entity.entity), role, Text(", ".join(entity.fine_roles)),
+                str(len(entity.mentions)), Text(framing),
+            )  # fmt: skip
+    console.print(table)

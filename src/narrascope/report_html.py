@@ -21,6 +21,8 @@ table.meta td{padding:.1rem .8rem .1rem 0;vertical-align:top} table.meta td:firs
 .errors li{color:#a00} .legend span{margin-right:1rem} .evidence{background:#ffe9c7}
 ul.narratives{padding-left:1.2rem} ul.narratives li{margin:.3rem 0} .score{color:#666;font-size:.9em}
 blockquote{margin:.2rem 0 .2rem 1rem;color:#444;font-style:italic}
+table.entities{border-collapse:collapse} table.entities td,table.entities th{padding:.2rem .6rem;text-align:left}
+.role-antagonist{color:#b00} .role-protagonist{color:#070} .role-innocent{color:#036}
 """
 
 
@@ -74,8 +76,7 @@ def _narratives(analysis: Analysis) -> str:
     items = []
     for hit in grouped_narratives(analysis):
         quotes = "".join(
-            f"<blockquote title='raw offsets {e.start}-{e.end}'>{escape(e.text)}</blockquote>"
-            for e in hit.evidence
+            f"<blockquote title='raw offsets {e.start}-{e.end}'>{escape(e.text)}</blockquote>" for e in hit.evidence
         )
         indent = " style='margin-left:1.5rem'" if hit.level == "subnarrative" else ""
         score = f"<span class='score'>{hit.score:.2f}</span>"
@@ -83,12 +84,24 @@ def _narratives(analysis: Analysis) -> str:
     return f"<h3>Narratives</h3><ul class='narratives'>{''.join(items)}</ul>"
 
 
+def _entities(analysis: Analysis) -> str:
+    if not analysis.entities:
+        return ""
+    rows = "".join(
+        f"<tr><td><strong>{escape(e.entity)}</strong></td><td class='role-{escape(e.main_role.lower())}'>"
+        f"{escape(e.main_role)}</td><td>{escape(', '.join(e.fine_roles))}</td><td>{len(e.mentions)}</td>"
+        f"<td><em>{escape(e.framing[0].text) if e.framing else ''}</em></td></tr>"
+        for e in analysis.entities
+    )
+    head = "<tr><th>entity</th><th>role</th><th>fine roles</th><th>mentions</th><th>framing sentence</th></tr>"
+    return f"<h3>Entities</h3><table class='entities'>{head}{rows}</table>"
+
+
 def to_html(outcomes: Sequence[Outcome]) -> str:
     analyses, failures = split_outcomes(outcomes)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<meta http-equiv='Content-Security-Policy' "
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>narrascope report</title><style>{_CSS}</style></head><body>",
         f"<h1>narrascope {escape(__version__)}: {len(analyses)} article(s)</h1>",
         "<p class='legend'><span class='boilerplate'>removed boilerplate</span>"
@@ -102,6 +115,7 @@ def to_html(outcomes: Sequence[Outcome]) -> str:
         title = analysis.article.title or analysis.id
         parts.append(f"<section><h2>{escape(title)}</h2><table class='meta'>{_meta_rows(analysis)}</table>")
         parts.append(_narratives(analysis))
+        parts.append(_entities(analysis))
         parts.append(f"<div class='text'>{_marked_text(analysis)}</div></section>")
     parts.append("</body></html>\n")
     return "".join(parts)

@@ -28,9 +28,7 @@ class Taxonomy:
     parent: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_labels(
-        cls, narratives: Iterable[str], subnarratives: Iterable[str], *, origin: str = ""
-    ) -> Taxonomy:
+    def from_labels(cls, narratives: Iterable[str], subnarratives: Iterable[str], *, origin: str = "") -> Taxonomy:
         narr = tuple(dict.fromkeys(n for n in narratives if n and n != OTHER))
         subs = tuple(dict.fromkeys(s for s in subnarratives if s and s != OTHER))
         by_length = sorted(narr, key=len, reverse=True)
@@ -91,14 +89,10 @@ def _read_lines(path: Path | None, default_name: str) -> tuple[list[str], str]:
     return [line.strip() for line in text.splitlines() if line.strip()], str(path)
 
 
-def load_taxonomy(
-    narratives_path: str | Path | None = None, subnarratives_path: str | Path | None = None
-) -> Taxonomy:
+def load_taxonomy(narratives_path: str | Path | None = None, subnarratives_path: str | Path | None = None) -> Taxonomy:
     """The shipped SemEval-2025 taxonomy, or a user's pair of label files of the same shape."""
     narr, narr_origin = _read_lines(Path(narratives_path) if narratives_path else None, "narratives.txt")
-    subs, subs_origin = _read_lines(
-        Path(subnarratives_path) if subnarratives_path else None, "subnarratives.txt"
-    )
+    subs, subs_origin = _read_lines(Path(subnarratives_path) if subnarratives_path else None, "subnarratives.txt")
     if not narr:
         raise FormatError(f"{narr_origin}: no narratives listed")
     return Taxonomy.from_labels(narr, subs, origin=subs_origin)

@@ -41,7 +41,5 @@ class Cleaner(BaseComponent):
             article.meta["published_stamp"] = result.published_stamp
             if not article.published:
                 article.published = parse_date(result.published_stamp)
-        article.meta["removed_lines"] = [
-            {"start": r.start, "end": r.end, "rule": r.rule} for r in result.removed
-        ]
+        article.meta["removed_lines"] = [{"start": r.start, "end": r.end, "rule": r.rule} for r in result.removed]
         return analysis

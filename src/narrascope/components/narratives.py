@@ -37,9 +37,7 @@ class NarrativeClassifier(BaseComponent):
     def predict(self, analyses: Sequence[Analysis]) -> list[DocumentPrediction]:
         return self.model.predict([a.article.clean_text for a in analyses])
 
-    def set_annotations(
-        self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]
-    ) -> None:
+    def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]) -> None:
         for analysis, prediction in zip(analyses, predictions, strict=True):
             labels = [label for label, _ in prediction.narratives + prediction.subnarratives]
             evidence = self._evidence(analysis, labels)

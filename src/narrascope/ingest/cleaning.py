@@ -75,18 +75,14 @@ def _parse_rules(data: Any, origin: str) -> tuple[list[LineRule], int | None]:
             raise FormatError(f"{where}: expected an object with 'name' and 'pattern'")
         action = item.get("action", "drop")
         if action not in ACTIONS:
-            raise FormatError(
-                f"{where} ({item['name']}): action must be one of {', '.join(ACTIONS)}, found {action!r}"
-            )
+            raise FormatError(f"{where} ({item['name']}): action must be one of {', '.join(ACTIONS)}, found {action!r}")
         flags = 0 if item.get("case_sensitive") else re.IGNORECASE
         try:
             pattern = re.compile(item["pattern"], flags)
         except re.error as exc:
             raise FormatError(f"{where} ({item['name']}): invalid regular expression: {exc}") from None
         if action != "drop" and "value" not in pattern.groupindex:
-            raise FormatError(
-                f"{where} ({item['name']}): a '{action}' rule needs a named group (?P<value>...)"
-            )
+            raise FormatError(f"{where} ({item['name']}): a '{action}' rule needs a named group (?P<value>...)")
         max_words = item.get("max_words")
         rules.append(LineRule(str(item["name"]), action, pattern, int(max_words) if max_words else None))
     short = data.get("short_line_max_words")

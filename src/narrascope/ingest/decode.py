@@ -66,9 +66,7 @@ def decode_text(data: bytes, origin: str, *, max_bytes: int = DEFAULT_MAX_BYTES)
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8-sig", errors="replace")
-        warnings.append(
-            f"{origin}: invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced with U+FFFD"
-        )
+        warnings.append(f"{origin}: invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced with U+FFFD")
     if not text.strip():
         raise IngestError(f"{origin}: the file is empty (no text to analyse)")
     return DecodedText(text, warnings)

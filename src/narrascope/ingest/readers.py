@@ -74,9 +74,7 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[ReadResult]]:
             found = article_files(path)
             if not found:
                 failures.append(
-                    ReadResult(
-                        raw, error=f"{raw}: no articles found (looked for {', '.join(ARTICLE_SUFFIXES)})"
-                    )
+                    ReadResult(raw, error=f"{raw}: no articles found (looked for {', '.join(ARTICLE_SUFFIXES)})")
                 )
             files.extend(str(p) for p in found)
         elif path.exists():
@@ -125,9 +123,7 @@ def _record_article(record: Mapping[str, Any], fields: Mapping[str, str], origin
     text_field = fields["text"]
     text = record.get(text_field)
     if not isinstance(text, str) or not text.strip():
-        raise IngestError(
-            f"{origin}: no text in field '{text_field}' (name the text field with --field text=NAME)"
-        )
+        raise IngestError(f"{origin}: no text in field '{text_field}' (name the text field with --field text=NAME)")
     values = {key: record.get(name) for key, name in fields.items() if key != "text"}
     known = set(fields.values())
     extra = {k: v for k, v in record.items() if k not in known and isinstance(v, (str, int, float, bool))}
@@ -188,9 +184,7 @@ def _json_lines(text: str, origin: str) -> Iterator[tuple[int, Any]]:
 def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
     data = sys.stdin.buffer.read(max_bytes + 1)
     decoded = decode_text(data, "<stdin>", max_bytes=max_bytes)
-    return ReadResult(
-        "<stdin>", Article(raw_text=decoded.text, meta={"format": "txt"}), warnings=decoded.warnings
-    )
+    return ReadResult("<stdin>", Article(raw_text=decoded.text, meta={"format": "txt"}), warnings=decoded.warnings)
 
 
 def read_file(

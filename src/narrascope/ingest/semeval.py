@@ -107,9 +107,7 @@ def _read_bytes(path: _PathLike) -> bytes:
         raise FormatError(f"{os.fspath(path)}: cannot read the file ({exc.strerror})") from exc
 
 
-def _read(
-    path: _PathLike, columns: Sequence[str], parse: Callable[[_Line], _T], *, more: bool = False
-) -> list[_T]:
+def _read(path: _PathLike, columns: Sequence[str], parse: Callable[[_Line], _T], *, more: bool = False) -> list[_T]:
     """Split a file into tab-separated records, check the column count and file id, and parse each record.
 
     With `more`, the last column may repeat (the fine roles of subtask 1).
@@ -120,9 +118,7 @@ def _read(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         number = data.count(b"\n", 0, exc.start) + 1
-        raise FormatError(
-            f"{name}:{number}: expected UTF-8 text, found the byte 0x{data[exc.start]:02x}"
-        ) from exc
+        raise FormatError(f"{name}:{number}: expected UTF-8 text, found the byte 0x{data[exc.start]:02x}") from exc
     lines = text.split("\n")  # not splitlines(): it also breaks on \x1c, \x85, \u2028 and such inside a field
     if lines[-1] == "":
         lines.pop()
@@ -156,9 +152,7 @@ def _parse_mention(line: _Line) -> EntityMention:
         raise line.error("expected a mention in column 2, found an empty field")
     start, end = _offset(line, 2, "start"), _offset(line, 3, "end")
     if end < start:
-        raise line.error(
-            f"expected end >= start (the end offset is inclusive), found start {start}, end {end}"
-        )
+        raise line.error(f"expected end >= start (the end offset is inclusive), found start {start}, end {end}")
     return EntityMention(file, mention, start, end)
 
 
@@ -171,9 +165,7 @@ def _parse_entity(line: _Line, allowed_fine_roles: Collection[str] | None) -> En
         if not role:
             raise line.error("expected a fine role, found an empty field")
         if allowed_fine_roles is not None and role not in allowed_fine_roles:
-            raise line.error(
-                f"expected a fine role ({', '.join(sorted(allowed_fine_roles))}), found {role!r}"
-            )
+            raise line.error(f"expected a fine role ({', '.join(sorted(allowed_fine_roles))}), found {role!r}")
     return EntityAnnotation(mention.file, mention.mention, mention.start, mention.end, main_role, fine_roles)
 
 
@@ -210,18 +202,14 @@ def _write(path: _PathLike, records: Iterable[Sequence[str]], newline: str) -> N
     for number, fields in enumerate(records, 1):
         for value in fields:
             if "\t" in value or "\n" in value or "\r" in value:
-                raise ValueError(
-                    f"record {number}: {value!r} holds a tab or line break, which the format cannot"
-                )
+                raise ValueError(f"record {number}: {value!r} holds a tab or line break, which the format cannot")
         lines.append("\t".join(fields) + newline)
     atomic_write_text(path, "".join(lines))
 
 
 def _join_labels(labels: Sequence[str]) -> str:
     if not labels:
-        raise ValueError(
-            "expected at least one label (a document with no narrative has ['Other']), found none"
-        )
+        raise ValueError("expected at least one label (a document with no narrative has ['Other']), found none")
     for label in labels:
         if ";" in label:
             raise ValueError(f"label {label!r} holds ';', the separator of label lists")
@@ -242,9 +230,7 @@ def read_entity_annotations(
     return _read(path, _ENTITY_COLUMNS, lambda line: _parse_entity(line, allowed_fine_roles), more=True)
 
 
-def write_entity_annotations(
-    path: _PathLike, rows: Iterable[EntityAnnotation], *, newline: str = "\n"
-) -> None:
+def write_entity_annotations(path: _PathLike, rows: Iterable[EntityAnnotation], *, newline: str = "\n") -> None:
     """Write atomically; `newline=detect_newline(source)` reproduces a source file byte for byte."""
     records = ([r.file, r.mention, str(r.start), str(r.end), r.main_role, *r.fine_roles] for r in rows)
     _write(path, records, newline)
@@ -265,9 +251,7 @@ def read_narrative_annotations(path: _PathLike) -> list[NarrativeAnnotation]:
     return _read(path, _NARRATIVE_COLUMNS, _parse_narratives)
 
 
-def write_narrative_annotations(
-    path: _PathLike, rows: Iterable[NarrativeAnnotation], *, newline: str = "\n"
-) -> None:
+def write_narrative_annotations(path: _PathLike, rows: Iterable[NarrativeAnnotation], *, newline: str = "\n") -> None:
     """Write atomically; `newline=detect_newline(source)` reproduces a source file byte for byte."""
     records = ([r.file, _join_labels(r.narratives), _join_labels(r.subnarratives)] for r in rows)
     _write(path, records, newline)
@@ -278,8 +262,6 @@ def read_explanations(path: _PathLike) -> list[ExplanationAnnotation]:
     return _read(path, _EXPLANATION_COLUMNS, _parse_explanation)
 
 
-def write_explanations(
-    path: _PathLike, rows: Iterable[ExplanationAnnotation], *, newline: str = "\n"
-) -> None:
+def write_explanations(path: _PathLike, rows: Iterable[ExplanationAnnotation], *, newline: str = "\n") -> None:
     """Write atomically; `newline=detect_newline(source)` reproduces a source file byte for byte."""
     _write(path, ([r.file, r.narrative, r.subnarrative, r.explanation] for r in rows), newline)

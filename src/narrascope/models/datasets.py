@@ -33,7 +33,7 @@ def document_dir(folder: Path) -> Path:
     return folder
 
 
-def _language_of(folder: Path) -> str:
+def language_of(folder: Path) -> str:
     name = folder.name
     return name.lower() if len(name) == 2 and name.isalpha() else "und"
 
@@ -67,8 +67,6 @@ def load_narrative_examples(folders: Iterable[str | Path]) -> list[NarrativeExam
                 raise FormatError(f"{annotations}: document {row.file} is not in {docs}")
             text = decode_text(read_bytes_limited(path), str(path)).text
             examples.append(
-                NarrativeExample(
-                    row.file, _language_of(folder), text, tuple(row.narratives), tuple(row.subnarratives)
-                )
+                NarrativeExample(row.file, language_of(folder), text, tuple(row.narratives), tuple(row.subnarratives))
             )
     return examples

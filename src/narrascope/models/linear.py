@@ -65,24 +65,17 @@ class TextFeaturizer:
             )
 
     def _weights(self) -> list[float]:
-        return [
-            self.config.word_weight if name == "word" else self.config.char_weight for name in self.blocks
-        ]
+        return [self.config.word_weight if name == "word" else self.config.char_weight for name in self.blocks]
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         prepared = [_with_title(t, self.config.title_repeat) for t in texts]
-        parts = [
-            w * vec.fit_transform(prepared)
-            for w, vec in zip(self._weights(), self.blocks.values(), strict=True)
-        ]
+        parts = [w * vec.fit_transform(prepared) for w, vec in zip(self._weights(), self.blocks.values(), strict=True)]
         return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def transform(self, texts: Sequence[str], *, title_repeat: int | None = None) -> sp.csr_matrix:
         repeat = self.config.title_repeat if title_repeat is None else title_repeat
         prepared = [_with_title(t, repeat) for t in texts]
-        parts = [
-            w * vec.transform(prepared) for w, vec in zip(self._weights(), self.blocks.values(), strict=True)
-        ]
+        parts = [w * vec.transform(prepared) for w, vec in zip(self._weights(), self.blocks.values(), strict=True)]
         return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def state(self) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:

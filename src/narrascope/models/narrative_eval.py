@@ -89,9 +89,7 @@ def _score_rows(
     return rows
 
 
-def _predict(
-    model: NarrativeModel, examples: Sequence[NarrativeExample]
-) -> dict[str, tuple[set[str], set[str]]]:
+def _predict(model: NarrativeModel, examples: Sequence[NarrativeExample]) -> dict[str, tuple[set[str], set[str]]]:
     predictions = model.predict([model_text(e.raw_text) for e in examples])
     return {
         f"{e.language}/{e.id}": ({n for n, _ in p.narratives}, {s for s, _ in p.subnarratives})
@@ -145,7 +143,6 @@ def semeval_labels(analysis: Analysis) -> tuple[list[str], list[str]]:
         return [OTHER], [OTHER]
     parents = {hit.label for hit in analysis.narratives if hit.level == "narrative"}
     narratives = [
-        next(p for p in sorted(parents, key=len, reverse=True) if s.startswith(p + ": "))
-        for s in subnarratives
+        next(p for p in sorted(parents, key=len, reverse=True) if s.startswith(p + ": ")) for s in subnarratives
     ]
     return narratives, subnarratives

@@ -53,9 +53,7 @@ class NarrativeConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NarrativeConfig:
-        return cls(
-            FeatureConfig.from_dict(data["features"]), data["alpha"], data["inner_folds"], data["seed"]
-        )
+        return cls(FeatureConfig.from_dict(data["features"]), data["alpha"], data["inner_folds"], data["seed"])
 
 
 # alpha 0.3 rather than 1: as accurate in cross-validation, and more robust when the share of `Other`
@@ -183,9 +181,7 @@ class NarrativeModel:
         bias, thresholds = arrays.pop("bias"), arrays.pop("thresholds")
         featurizer = TextFeaturizer.from_state(config.features, terms, arrays)
         calibration = {level: (float(a), float(b)) for level, (a, b) in meta["calibration"].items()}
-        return cls(
-            config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration
-        )
+        return cls(config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration)
 
 
 def default_model_path(profile: str = "accurate") -> Path:

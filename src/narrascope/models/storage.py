@@ -35,9 +35,7 @@ def load_model_files(
         with np.load(path / "weights.npz", allow_pickle=False) as stored:
             arrays = {name: stored[name] for name in stored.files}
     except FileNotFoundError as exc:
-        raise ModelError(
-            f"{path}: not a {kind} model folder ({Path(str(exc.filename)).name} is missing)"
-        ) from None
+        raise ModelError(f"{path}: not a {kind} model folder ({Path(str(exc.filename)).name} is missing)") from None
     except (json.JSONDecodeError, ValueError, OSError) as exc:
         raise ModelError(f"{path}: corrupt {kind} model ({exc})") from None
     if meta.get("kind") != kind or meta.get("format_version") != format_version:

@@ -36,18 +36,14 @@ class LabelSpace:
             sorted({n for doc in narratives for n in doc}), sorted({s for doc in subnarratives for s in doc})
         )
         narr = list(taxonomy.narratives)
-        subs = sorted(
-            {s for doc in subnarratives for s in doc if s != OTHER} | {other_subnarrative(n) for n in narr}
-        )
+        subs = sorted({s for doc in subnarratives for s in doc if s != OTHER} | {other_subnarrative(n) for n in narr})
         return cls(list(domains), narr, subs, {s: taxonomy.narrative_of(s) for s in subs})
 
     @property
     def columns(self) -> list[str]:
         return [d + DOMAIN_SUFFIX for d in self.domains] + self.narratives + self.subnarratives
 
-    def targets(
-        self, narratives: Sequence[Sequence[str]], subnarratives: Sequence[Sequence[str]]
-    ) -> np.ndarray:
+    def targets(self, narratives: Sequence[Sequence[str]], subnarratives: Sequence[Sequence[str]]) -> np.ndarray:
         index = {label: i for i, label in enumerate(self.columns)}
         Y = np.zeros((len(narratives), len(index)), np.float32)
         for row, (narr, subs) in enumerate(zip(narratives, subnarratives, strict=True)):
@@ -70,9 +66,7 @@ class LabelSpace:
         return cls(list(data["domains"]), list(data["narratives"]), list(data["subnarratives"]), parent)
 
 
-def decode(
-    scores: np.ndarray, thresholds: np.ndarray, labels: LabelSpace
-) -> list[tuple[list[str], list[str]]]:
+def decode(scores: np.ndarray, thresholds: np.ndarray, labels: LabelSpace) -> list[tuple[list[str], list[str]]]:
     """Label sets per document: one domain, subnarratives first, narratives implied by them."""
     nd, nn = len(labels.domains), len(labels.narratives)
     narr_col = {label: nd + i for i, label in enumerate(labels.narratives)}
@@ -134,9 +128,7 @@ def level_slices(labels: LabelSpace) -> dict[str, slice]:
     return {"domain": slice(0, nd), "narrative": slice(nd, nd + nn), "subnarrative": slice(nd + nn, None)}
 
 
-def fit_calibration(
-    margins: np.ndarray, targets: np.ndarray, labels: LabelSpace
-) -> dict[str, tuple[float, float]]:
+def fit_calibration(margins: np.ndarray, targets: np.ndarray, labels: LabelSpace) -> dict[str, tuple[float, float]]:
     """Per level, a sigmoid `1 / (1 + exp(-(a * margin + b)))` from margins over thresholds to probabilities,
     fitted on out-of-fold scores (Platt scaling)."""
     calibration = {}
@@ -147,9 +139,7 @@ def fit_calibration(
     return calibration
 
 
-def calibrate(
-    margins: np.ndarray, calibration: dict[str, tuple[float, float]], labels: LabelSpace
-) -> np.ndarray:
+def calibrate(margins: np.ndarray, calibration: dict[str, tuple[float, float]], labels: LabelSpace) -> np.ndarray:
     probabilities = np.empty_like(margins, dtype=np.float64)
     for level, columns in level_slices(labels).items():
         a, b = calibration[level]
