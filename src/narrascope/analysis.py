@@ -2,7 +2,7 @@
 
 The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema file
 `narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields
-(1.1 added `narratives`, `entities` and `claims`).
+(1.1 added `narratives`, `entities`, `claims` and `techniques`).
 """
 
 from __future__ import annotations
@@ -85,6 +85,17 @@ class EntityRole:
 
 
 @dataclass(frozen=True)
+class TechniqueSpan:
+    """Words that use a persuasion technique (one of the 14 classes of SemEval-2020 Task 11)."""
+
+    start: int
+    end: int
+    text: str
+    technique: str
+    score: float
+
+
+@dataclass(frozen=True)
 class Claim:
     """A reported claim: what is said, on whose authority, through which relay, and the article's stance."""
 
@@ -111,6 +122,7 @@ class Analysis:
     narratives: list[NarrativeHit] = field(default_factory=list)
     entities: list[EntityRole] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    techniques: list[TechniqueSpan] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -141,6 +153,7 @@ class Analysis:
             "narratives": [to_json(hit) for hit in self.narratives],
             "entities": [to_json(entity) for entity in self.entities],
             "claims": [to_json(claim) for claim in self.claims],
+            "techniques": [to_json(span) for span in self.techniques],
             "components": list(self.components),
             "warnings": list(self.warnings),
         }
@@ -170,6 +183,7 @@ class Analysis:
             narratives = [from_json(NarrativeHit, hit) for hit in data.get("narratives", [])]
             entities = [from_json(EntityRole, entity) for entity in data.get("entities", [])]
             claims = [from_json(Claim, claim) for claim in data.get("claims", [])]
+            techniques = [from_json(TechniqueSpan, span) for span in data.get("techniques", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(f"analysis JSON is missing or has a malformed field: {exc}") from None
         return cls(
@@ -178,6 +192,7 @@ class Analysis:
             narratives=narratives,
             entities=entities,
             claims=claims,
+            techniques=techniques,
             components=list(data.get("components", [])),
             warnings=list(data.get("warnings", [])),
         )
