@@ -117,9 +117,7 @@ def import_cleaner() -> tuple[Any, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--fixtures", type=Path, default=DEFAULT_FIXTURES, help="folder of marked .txt fixtures"
-    )
+    parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES, help="folder of marked .txt fixtures")
     parser.add_argument("--rules", default=None, help="extra rules file, merged with the default rules")
     args = parser.parse_args(argv)
 

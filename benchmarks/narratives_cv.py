@@ -19,9 +19,7 @@ from narrascope.models.narratives import PROFILES
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="+", help="train/ or train/EN ... folders")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--profile", default="accurate", choices=sorted(PROFILES))

@@ -25,27 +25,19 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("docs", type=Path, help="folder of articles (or a SemEval documents folder)")
     parser.add_argument("--components", default=",".join(DEFAULT_COMPONENTS))
-    parser.add_argument(
-        "--narrative-model", default=None, help="model folder or profile name (fast, accurate)"
-    )
+    parser.add_argument("--narrative-model", default=None, help="model folder or profile name (fast, accurate)")
     parser.add_argument("--limit", type=int, default=0, help="use at most this many articles (0: all)")
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="passes over the batch (after one warm-up article)"
-    )
+    parser.add_argument("--repeat", type=int, default=1, help="passes over the batch (after one warm-up article)")
     args = parser.parse_args()
 
     articles = [r.article for r in read_paths([str(args.docs)]) if r.article is not None]
     if args.limit:
         articles = articles[: args.limit]
     chars = statistics.mean(len(a.raw_text) for a in articles)
-    print(
-        f"articles: {len(articles)} (mean {chars:.0f} characters)   rss before load: {peak_rss_mb():.0f} MB"
-    )
+    print(f"articles: {len(articles)} (mean {chars:.0f} characters)   rss before load: {peak_rss_mb():.0f} MB")
 
     names = [n.strip() for n in args.components.split(",") if n.strip()]
     options = {"narrative_model": args.narrative_model} if args.narrative_model else {}
