@@ -30,7 +30,18 @@ def test_version(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    ["analyze", "schema", "components", "train narratives", "evaluate narratives", "predict narratives"],
+    [
+        "analyze",
+        "schema",
+        "components",
+        "claims",
+        "train narratives",
+        "evaluate narratives",
+        "predict narratives",
+        "train entities",
+        "evaluate entities",
+        "predict entities",
+    ],
 )
 def test_every_command_has_help_and_is_documented_in_the_readme(runner: CliRunner, command: str) -> None:
     assert command.split()[0] in _commands()
@@ -40,7 +51,7 @@ def test_every_command_has_help_and_is_documented_in_the_readme(runner: CliRunne
 
 
 def test_readme_documents_all_commands() -> None:
-    assert _commands() == ["analyze", "components", "evaluate", "predict", "schema", "train"]
+    assert _commands() == ["analyze", "claims", "components", "evaluate", "predict", "schema", "train"]
 
 
 def test_default_output_is_a_table(runner: CliRunner) -> None:

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from narrascope import __version__
 from narrascope.api import Outcome, analyze_many
+from narrascope.cli_claims import claims
 from narrascope.cli_models import evaluate, predict, train
 from narrascope.errors import NarrascopeError
 from narrascope.fileio import atomic_write_text
@@ -225,6 +226,7 @@ def registered_components_in_order() -> list[str]:
 main.add_command(train)
 main.add_command(evaluate)
 main.add_command(predict)
+main.add_command(claims)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -66,7 +66,7 @@ def registered_components() -> list[str]:
 
 def _load_builtin_components() -> None:
     # Explicit, not a side effect of `import narrascope`: the modules register themselves here.
-    from narrascope.components import cleaning, entities, language, narratives, sentences  # noqa: F401
+    from narrascope.components import claims, cleaning, entities, language, narratives, sentences  # noqa: F401
 
 
 class Pipeline:

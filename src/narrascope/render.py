@@ -18,6 +18,7 @@ from rich.text import Text
 from narrascope import __version__
 from narrascope.analysis import SCHEMA_VERSION, Analysis, NarrativeHit
 from narrascope.api import Outcome
+from narrascope.claims.render import claims_table
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
 CSV_COLUMNS = (
@@ -117,6 +118,9 @@ def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
         print_narratives(analyses, console)
     if any(a.entities for a in analyses):
         print_entities(analyses, console)
+    claims = claims_table(analyses)
+    if claims is not None:
+        console.print(claims)
 
 
 def print_narratives(analyses: Sequence[Analysis], console: Console) -> None:

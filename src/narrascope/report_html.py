@@ -9,6 +9,7 @@ from html import escape
 from narrascope import __version__
 from narrascope.analysis import Analysis
 from narrascope.api import Outcome
+from narrascope.claims.render import claims_html
 from narrascope.render import grouped_narratives, split_outcomes
 
 _CSS = """
@@ -116,6 +117,8 @@ def to_html(outcomes: Sequence[Outcome]) -> str:
         parts.append(f"<section><h2>{escape(title)}</h2><table class='meta'>{_meta_rows(analysis)}</table>")
         parts.append(_narratives(analysis))
         parts.append(_entities(analysis))
+        if "claims" in analysis.components:
+            parts.append(f"<h3>Claims</h3>{claims_html(analysis)}")
         parts.append(f"<div class='text'>{_marked_text(analysis)}</div></section>")
     parts.append("</body></html>\n")
     return "".join(parts)

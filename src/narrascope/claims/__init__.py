@@ -1,0 +1,15 @@
+"""Claims: who says what (extractor), relayed by whom, and where else the same claim appears (grouping)."""
+
+from __future__ import annotations
+
+from narrascope.claims.extractor import ClaimExtractor, ExtractedClaim
+from narrascope.claims.grouping import ClaimGroup, ClaimRecord, group_claims, records_from_analyses
+
+__all__ = [
+    "ClaimExtractor",
+    "ClaimGroup",
+    "ClaimRecord",
+    "ExtractedClaim",
+    "group_claims",
+    "records_from_analyses",
+]

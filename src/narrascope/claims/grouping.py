@@ -1,0 +1,269 @@
+"""Claim matching across a corpus: near-duplicates and paraphrases in one group, with provenance.
+
+Similarity is the cosine of TF-IDF vectors (word 1-2-grams and character 3-5-grams). To stay fast on large
+corpora, candidate pairs come from a dense random projection of those vectors (blocking: one matrix product
+per chunk), and only candidates are checked exactly. Two claims match when they are similar enough and
+their numbers and names agree: "60 militants" and "60 terrorists" match, "60" and "600" never do. A pair
+with the same source needs less text similarity (a paraphrase by the same speaker).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from narrascope.analysis import Analysis
+from narrascope.claims.rules import default_rules, phrase_regex
+
+THRESHOLD = 0.42  # cosine above which two claims match
+SAME_SOURCE_THRESHOLD = 0.27  # ... when they have the same source
+NUMBER_BONUS = 0.15  # ... less this when they have the same (non-year) numbers
+ONE_SIDED_NUMBER_MALUS = 0.15  # ... plus this when only one of them has numbers
+_NEGATION = re.compile(r"\b(?:not|never|no|n't|none|nothing|neither|nor)\b", re.IGNORECASE)
+_PROJECTION_DIMS = 256
+_PROJECTION_SLACK = 0.12
+_CHUNK = 2048
+_MAX_CENTRALITY = 2000
+_NUMBER = re.compile(r"\d[\d,.]*")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """One claim of one article, as grouping sees it."""
+
+    text: str
+    article_id: str
+    outlet: str | None = None
+    published: str | None = None
+    source: str | None = None
+    relay: str | None = None
+    start: int = 0
+    end: int = 0
+    stance: str = "reports"
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """Claims that say the same thing, with where and when each appeared."""
+
+    canonical: str
+    members: tuple[ClaimRecord, ...]
+    earliest: ClaimRecord
+
+    @property
+    def sources(self) -> list[str]:
+        return _ranked(m.source for m in self.members)
+
+    @property
+    def relays(self) -> list[str]:
+        return _ranked(m.relay for m in self.members)
+
+    @property
+    def outlets(self) -> list[str]:
+        return _ranked(m.outlet or m.article_id for m in self.members)
+
+    @property
+    def chain(self) -> str:
+        """The attribution chain: source(s) → relay(s) → outlet(s)."""
+        parts = [", ".join(p) for p in (self.sources, self.relays, self.outlets) if p]
+        return " \u2192 ".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "canonical": self.canonical,
+            "sources": self.sources,
+            "relays": self.relays,
+            "outlets": self.outlets,
+            "chain": self.chain,
+            "earliest": _record_dict(self.earliest),
+            "members": [_record_dict(m) for m in self.members],
+        }
+
+
+def _record_dict(r: ClaimRecord) -> dict[str, object]:
+    return {
+        "article_id": r.article_id,
+        "outlet": r.outlet,
+        "published": r.published,
+        "source": r.source,
+        "relay": r.relay,
+        "stance": r.stance,
+        "start": r.start,
+        "end": r.end,
+        "text": r.text,
+    }
+
+
+def _ranked(values: Iterable[str | None]) -> list[str]:
+    counts = Counter(v for v in values if v)
+    return [v for v, _ in counts.most_common()]
+
+
+def records_from_analyses(analyses: Iterable[Analysis]) -> list[ClaimRecord]:
+    records = []
+    for a in analyses:
+        for c in a.claims:
+            records.append(
+                ClaimRecord(
+                    text=c.text,
+                    article_id=a.id,
+                    outlet=a.article.source,
+                    published=a.article.published,
+                    source=c.source,
+                    relay=c.relay,
+                    start=c.start,
+                    end=c.end,
+                    stance=c.stance,
+                )
+            )
+    return records
+
+
+def _anchor(numbers: frozenset[str]) -> bool:
+    """Whether numbers are specific enough to tie two claims: not years, not only 1-10."""
+    return any(not (n.isdigit() and (1900 <= int(n) <= 2100 or int(n) <= 10)) for n in numbers)
+
+
+def _normalised(texts: Sequence[str]) -> list[str]:
+    synonyms = default_rules().synonyms
+    if not synonyms:
+        return list(texts)
+    pattern = phrase_regex(list(synonyms))
+    return [pattern.sub(lambda m: synonyms.get(m.group().lower(), m.group()), t) for t in texts]
+
+
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text))
+
+
+def _vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, dtype=np.float32)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+    matrix = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    return normalize(matrix)
+
+
+def _project(matrix: sparse.csr_matrix, *, seed: int = 0) -> np.ndarray:
+    """Unit vectors of a random projection: their dot products approximate the TF-IDF cosines."""
+    rng = np.random.default_rng(seed)
+    projection = rng.standard_normal((matrix.shape[1], _PROJECTION_DIMS)).astype(np.float32)
+    dense = np.asarray(matrix @ projection)
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True) + 1e-9
+    return dense
+
+
+def _exact(matrix: sparse.csr_matrix, pairs: np.ndarray, floor: float) -> np.ndarray:
+    """Rows (i, j, cosine) of `pairs` whose exact cosine reaches `floor`."""
+    if len(pairs) == 0:
+        return np.zeros((0, 3))
+    sims = np.asarray(matrix[pairs[:, 0]].multiply(matrix[pairs[:, 1]]).sum(axis=1)).ravel()
+    keep = sims >= floor
+    return np.concatenate([pairs[keep].astype(np.float64), sims[keep, None]], axis=1)
+
+
+def candidate_pairs(
+    matrix: sparse.csr_matrix, floor: float, *, rows: np.ndarray | None = None, dense: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows (i, j, cosine), i < j, with a cosine of at least `floor` among `rows` (all by default).
+
+    Blocking: the random projection proposes pairs (one matrix product per chunk), the exact cosine decides.
+    """
+    index = np.arange(matrix.shape[0]) if rows is None else np.asarray(rows)
+    if len(index) < 2:
+        return np.zeros((0, 3))
+    vectors = (_project(matrix) if dense is None else dense)[index]
+    found = []
+    for lo in range(0, len(index), _CHUNK):
+        block = vectors[lo : lo + _CHUNK] @ vectors.T
+        r, c = np.nonzero(block >= floor - _PROJECTION_SLACK)
+        r = r + lo
+        keep = r < c
+        found.append(np.stack([index[r[keep]], index[c[keep]]], axis=1))
+    return _exact(matrix, np.concatenate(found), floor)
+
+
+def group_claims(records: Sequence[ClaimRecord]) -> list[ClaimGroup]:
+    """Groups of matching claims, largest first; every claim is in exactly one group."""
+    if not records:
+        return []
+    texts = [r.text.translate(_QUOTES) for r in records]
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # identical wordings (copies of a wire story) are one claim; only distinct wordings are compared
+    first: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        parent[i] = first.setdefault(" ".join(t.lower().split()), i)
+    unique = sorted(first.values())
+    u_texts = [texts[i] for i in unique]
+    matrix = _vectors(_normalised(u_texts))
+    numbers = [_numbers(t) for t in u_texts]
+    negated = [bool(_NEGATION.search(t)) for t in u_texts]
+    sources = [(records[i].source or "").lower() for i in unique]
+
+    def threshold(i: int, j: int) -> float:
+        limit = SAME_SOURCE_THRESHOLD if sources[i] and sources[i] == sources[j] else THRESHOLD
+        if numbers[i] and numbers[j]:
+            limit -= NUMBER_BONUS if _anchor(numbers[i]) else 0.0
+        elif numbers[i] or numbers[j]:
+            limit += ONE_SIDED_NUMBER_MALUS
+        return limit
+
+    dense = _project(matrix)
+    found = [candidate_pairs(matrix, THRESHOLD, dense=dense)]
+    # more blocks: a speaker repeating itself in other words, and claims with the same figures
+    by_source: dict[str, list[int]] = {}
+    by_numbers: dict[frozenset[str], list[int]] = {}
+    for i in range(len(unique)):
+        if sources[i]:
+            by_source.setdefault(sources[i], []).append(i)
+        if _anchor(numbers[i]):
+            by_numbers.setdefault(numbers[i], []).append(i)
+    for idx in by_source.values():
+        found.append(candidate_pairs(matrix, SAME_SOURCE_THRESHOLD, rows=np.array(idx), dense=dense))
+    for idx in by_numbers.values():
+        floor = SAME_SOURCE_THRESHOLD - NUMBER_BONUS
+        found.append(candidate_pairs(matrix, floor, rows=np.array(idx), dense=dense))
+    for i_f, j_f, sim in np.concatenate(found):
+        i, j = int(i_f), int(j_f)
+        if numbers[i] != numbers[j] and numbers[i] and numbers[j]:
+            continue
+        if negated[i] != negated[j] or sim < threshold(i, j):
+            continue
+        parent[find(unique[i])] = find(unique[j])
+
+    members: dict[int, list[int]] = {}
+    for i in range(len(records)):
+        members.setdefault(find(i), []).append(i)
+    position = {u: k for k, u in enumerate(unique)}
+    groups = [_group(records, matrix, idx, position) for idx in members.values()]
+    groups.sort(key=lambda g: (-len(g.members), g.earliest.published or "9999", g.canonical))
+    return groups
+
+
+def _group(
+    records: Sequence[ClaimRecord], matrix: sparse.csr_matrix, idx: list[int], position: dict[int, int]
+) -> ClaimGroup:
+    ordered = sorted(idx, key=lambda i: (records[i].published or "9999", records[i].article_id, records[i].start))
+    distinct = sorted({position[i] for i in idx if i in position})
+    canonical = records[ordered[0]].text
+    if 2 < len(distinct) <= _MAX_CENTRALITY:  # the canonical wording: the one most similar to the others
+        sub = matrix[distinct]
+        centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
+        unique_of = {position[i]: i for i in idx if i in position}
+        canonical = records[unique_of[distinct[int(np.argmax(centrality))]]].text
+    members = tuple(records[i] for i in ordered)
+    return ClaimGroup(canonical=canonical, members=members, earliest=members[0])

@@ -1,0 +1,162 @@
+"""Claims and claim groups as rich tables, JSON, CSV and escaped HTML."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from narrascope import __version__
+from narrascope.analysis import Analysis, Claim
+from narrascope.claims.grouping import ClaimGroup
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def claims_table(analyses: Sequence[Analysis]) -> Table | None:
+    """One row per claim of the given analyses, or None when there is none (for `narrascope analyze`)."""
+    rows = [(a, c) for a in analyses for c in a.claims]
+    if not rows:
+        return None
+    table = Table(title="claims (who says what, through which relay; stance of the article)")
+    for column in ("article", "claim", "source", "relay", "hedges", "stance"):
+        table.add_column(column, overflow="fold")
+    for analysis, claim in rows:
+        table.add_row(
+            analysis.id,
+            _short(claim.text),
+            claim.source or "-",
+            claim.relay or "-",
+            ", ".join(h.text for h in claim.hedges) or "-",
+            f"{claim.stance} {claim.stance_score:.2f}",
+        )
+    return table
+
+
+def _claim_html(claim: Claim) -> str:
+    e = html.escape
+    hedges = ", ".join(e(h.text) for h in claim.hedges) or "-"
+    return (
+        f"<tr><td>{e(claim.text)}</td><td>{e(claim.source or '-')}</td><td>{e(claim.cue.text if claim.cue else '-')}"
+        f"</td><td>{e(claim.relay or '-')}</td><td>{hedges}</td>"
+        f"<td>{e(claim.stance)} {claim.stance_score:.2f}</td><td>{claim.start}-{claim.end}</td></tr>"
+    )
+
+
+def claims_html(analysis: Analysis) -> str:
+    """An HTML table of one article's claims (every text escaped), or a line saying there are none."""
+    if not analysis.claims:
+        return "<p>No reported claims found.</p>"
+    head = "".join(f"<th>{h}</th>" for h in ("claim", "source", "cue", "relay", "hedges", "stance", "raw span"))
+    rows = "".join(_claim_html(c) for c in analysis.claims)
+    return f'<table class="claims"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def groups_table(groups: Sequence[ClaimGroup]) -> Table:
+    table = Table(title=f"narrascope {__version__}: {len(groups)} claim group(s)")
+    for column in ("#", "claim", "chain (source \u2192 relays \u2192 outlets)", "appearances", "earliest"):
+        table.add_column(column, overflow="fold")
+    for n, group in enumerate(groups, start=1):
+        appearances = "\n".join(_appearances(group))
+        first = group.earliest
+        table.add_row(
+            str(n),
+            _short(group.canonical),
+            group.chain or "-",
+            appearances,
+            f"{first.published or '?'} {first.outlet or first.article_id}",
+        )
+    return table
+
+
+def _appearances(group: ClaimGroup) -> list[str]:
+    """One line per article: date, outlet (or id), relay, and how many times the article says it."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for m in group.members:
+        where = f"{m.outlet} ({m.article_id})" if m.outlet else m.article_id
+        key = (m.published or "?", where, f" via {m.relay}" if m.relay else "")
+        counts[key] = counts.get(key, 0) + 1
+    return [f"{d} {w}{r}" + (f" \u00d7{n}" if n > 1 else "") for (d, w, r), n in counts.items()]
+
+
+def groups_json(groups: Sequence[ClaimGroup], errors: Sequence[dict[str, str]] = ()) -> str:
+    document = {
+        "narrascope_version": __version__,
+        "groups": [g.to_dict() for g in groups],
+        "errors": list(errors),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def groups_csv(groups: Sequence[ClaimGroup]) -> str:
+    """One row per claim appearance, with its group number and canonical wording."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["group", "canonical", "article_id", "outlet", "published", "source", "relay", "stance", "start", "end", "text"]
+    )
+    for n, g in enumerate(groups, start=1):
+        for m in g.members:
+            row = [
+                n,
+                g.canonical,
+                m.article_id,
+                m.outlet,
+                m.published,
+                m.source,
+                m.relay,
+                m.stance,
+                m.start,
+                m.end,
+                m.text,
+            ]
+            writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def groups_html(groups: Sequence[ClaimGroup]) -> str:
+    """A self-contained page (loads nothing); every text from the articles is escaped."""
+    e = html.escape
+    parts = [
+        '<!DOCTYPE html><html><head><meta charset="utf-8">',
+        f"<title>narrascope {e(__version__)}: claim groups</title>",
+        "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;padding:4px;"
+        "vertical-align:top}table{border-collapse:collapse;margin-bottom:1.5em}</style></head><body>",
+        f"<h1>{len(groups)} claim group(s)</h1>",
+    ]
+    for n, g in enumerate(groups, start=1):
+        parts.append(
+            f"<h2>{n}. {e(g.canonical)}</h2><p>chain: {e(g.chain or '-')}; earliest: "
+            f"{e(g.earliest.published or '?')} {e(g.earliest.outlet or g.earliest.article_id)}</p>"
+        )
+        parts.append(
+            "<table><tr><th>published</th><th>outlet</th><th>article</th><th>source</th><th>relay</th>"
+            "<th>stance</th><th>claim</th></tr>"
+        )
+        for m in g.members:
+            cells = (
+                m.published or "?",
+                m.outlet or "-",
+                m.article_id,
+                m.source or "-",
+                m.relay or "-",
+                m.stance,
+                m.text,
+            )
+            parts.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
