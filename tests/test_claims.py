@@ -222,10 +222,10 @@ def test_pipe_equals_call(claims_pipeline: Pipeline) -> None:
     assert one == many
 
 
-def test_component_is_registered_but_not_default() -> None:
+def test_component_is_registered_default_and_checked() -> None:
     from narrascope.pipeline import DEFAULT_COMPONENTS, registered_components
 
     assert "claims" in registered_components()
-    assert "claims" not in DEFAULT_COMPONENTS
+    assert DEFAULT_COMPONENTS[-1] == "claims"
     with pytest.raises(Exception, match="claims"):
         load_pipeline(["cleaning", "claims"])  # needs sentences first

@@ -41,6 +41,9 @@ def test_version(runner: CliRunner) -> None:
         "train entities",
         "evaluate entities",
         "predict entities",
+        "train techniques",
+        "evaluate techniques",
+        "predict techniques",
     ],
 )
 def test_every_command_has_help_and_is_documented_in_the_readme(runner: CliRunner, command: str) -> None:

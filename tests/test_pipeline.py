@@ -24,8 +24,18 @@ class Recorder(BaseComponent):
 
 
 def test_default_pipeline_cleans_identifies_language_and_segments() -> None:
-    assert load_pipeline().names == ["cleaning", "language", "sentences", "narratives", "entities"]
-    assert {"cleaning", "language", "sentences", "narratives", "entities"} <= set(registered_components())
+    assert load_pipeline().names == [
+        "cleaning",
+        "language",
+        "sentences",
+        "narratives",
+        "entities",
+        "techniques",
+        "claims",
+    ]
+    assert {"cleaning", "language", "sentences", "narratives", "entities", "techniques", "claims"} <= set(
+        registered_components()
+    )
 
 
 def test_components_follow_the_protocol() -> None:
@@ -64,7 +74,15 @@ def test_pipe_gives_the_same_analyses_as_calling_one_by_one(pipeline: Pipeline) 
     one_by_one = [pipeline(Article(raw_text=t)).to_dict() for t in texts]
     piped = [a.to_dict() for a in pipeline.pipe(Article(raw_text=t) for t in texts)]
     assert piped == one_by_one
-    assert piped[0]["components"] == ["cleaning", "language", "sentences", "narratives", "entities"]
+    assert piped[0]["components"] == [
+        "cleaning",
+        "language",
+        "sentences",
+        "narratives",
+        "entities",
+        "techniques",
+        "claims",
+    ]
 
 
 def test_custom_components_run_in_order_after_the_built_in_ones() -> None:

@@ -46,7 +46,7 @@ class BaseComponent:
 ComponentFactory = Callable[..., Any]  # a class or function that returns a Component
 _REGISTRY: dict[str, ComponentFactory] = {}
 F = TypeVar("F", bound=ComponentFactory)
-DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives", "entities")
+DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives", "entities", "techniques", "claims")
 
 
 def register(name: str) -> Callable[[F], F]:
@@ -66,7 +66,7 @@ def registered_components() -> list[str]:
 
 def _load_builtin_components() -> None:
     # Explicit, not a side effect of `import narrascope`: the modules register themselves here.
-    from narrascope.components import claims, cleaning, entities, language, narratives, sentences  # noqa: F401
+    from narrascope.components import claims, cleaning, entities, language, narratives, sentences, techniques  # noqa: F401
 
 
 class Pipeline:

@@ -19,6 +19,7 @@ from narrascope import __version__
 from narrascope.analysis import SCHEMA_VERSION, Analysis, NarrativeHit
 from narrascope.api import Outcome
 from narrascope.claims.render import claims_table
+from narrascope.techniques_render import techniques_table
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
 CSV_COLUMNS = (
@@ -34,6 +35,8 @@ CSV_COLUMNS = (
     "narratives",
     "subnarratives",
     "entities",
+    "techniques",
+    "claims",
     "origin",
     "text",
 )
@@ -82,6 +85,8 @@ def summary_row(analysis: Analysis) -> dict[str, str]:
         "narratives": "; ".join(analysis.labels("narrative")),
         "subnarratives": "; ".join(analysis.labels("subnarrative")),
         "entities": "; ".join(f"{e.entity} ({e.main_role}: {', '.join(e.fine_roles)})" for e in analysis.entities),
+        "techniques": "; ".join(f"{t}: {n}" for t, n in technique_counts(analysis).items()),
+        "claims": str(len(analysis.claims)),
         "origin": str(a.meta.get("path") or a.meta.get("origin") or ""),
         "text": a.clean_text.strip(),
     }
@@ -118,9 +123,9 @@ def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
         print_narratives(analyses, console)
     if any(a.entities for a in analyses):
         print_entities(analyses, console)
-    claims = claims_table(analyses)
-    if claims is not None:
-        console.print(claims)
+    for extra in (techniques_table(analyses), claims_table(analyses)):
+        if extra is not None:
+            console.print(extra)
 
 
 def print_narratives(analyses: Sequence[Analysis], console: Console) -> None:
@@ -170,3 +175,10 @@ def print_entities(analyses: Sequence[Analysis], console: Console, *, per_articl
                 str(len(entity.mentions)), Text(framing),
             )  # fmt: skip
     console.print(table)
+
+
+def technique_counts(analysis: Analysis) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for span in analysis.techniques:
+        counts[span.technique] = counts.get(span.technique, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))

@@ -11,6 +11,7 @@ from narrascope.analysis import Analysis
 from narrascope.api import Outcome
 from narrascope.claims.render import claims_html
 from narrascope.render import grouped_narratives, split_outcomes
+from narrascope.techniques_render import techniques_html
 
 _CSS = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -117,6 +118,8 @@ def to_html(outcomes: Sequence[Outcome]) -> str:
         parts.append(f"<section><h2>{escape(title)}</h2><table class='meta'>{_meta_rows(analysis)}</table>")
         parts.append(_narratives(analysis))
         parts.append(_entities(analysis))
+        if "techniques" in analysis.components:
+            parts.append(f"<h3>Persuasion techniques</h3>{techniques_html(analysis)}")
         if "claims" in analysis.components:
             parts.append(f"<h3>Claims</h3>{claims_html(analysis)}")
         parts.append(f"<div class='text'>{_marked_text(analysis)}</div></section>")

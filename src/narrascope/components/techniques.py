@@ -1,0 +1,56 @@
+"""Persuasion technique component (SemEval-2020 Task 11): spans of the text and the technique each uses.
+
+`predict` runs the model on the clean text (pure: no writes); `set_annotations` maps every span back to raw
+offsets, so that `raw_text[start:end] == text` as for every other span of the analysis. Spans of different
+techniques may overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+
+from narrascope.analysis import Analysis, TechniqueSpan
+from narrascope.models.techniques import FoundTechnique, TechniqueModel, load_default_model
+from narrascope.pipeline import BaseComponent, register
+
+
+@register("techniques")
+class TechniqueTagger(BaseComponent):
+    name = "techniques"
+    requires = ("article.text", "sentences")
+    assigns = ("techniques",)
+    options = ("technique_model",)
+
+    def __init__(self, *, technique_model: str | Path | TechniqueModel | None = None) -> None:
+        if isinstance(technique_model, TechniqueModel):
+            self.model = technique_model
+        elif technique_model is not None:
+            self.model = TechniqueModel.load(technique_model)
+        else:
+            self.model = load_default_model()
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[list[FoundTechnique]]:
+        return [self.model.predict(a.article.clean_text) for a in analyses]
+
+    def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[list[FoundTechnique]]) -> None:
+        for analysis, found in zip(analyses, predictions, strict=True):
+            article = analysis.article
+            spans = []
+            for item in found:
+                raw = article.raw_span(item.start, item.end)
+                spans.append(
+                    TechniqueSpan(raw.start, raw.end, article.raw_text[raw.start : raw.end], item.technique, item.score)
+                )
+            analysis.techniques = sorted(spans, key=lambda s: (s.start, s.end, s.technique))
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        self.set_annotations([analysis], self.predict([analysis]))
+        return analysis
+
+    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
+        iterator = iter(analyses)
+        while batch := list(islice(iterator, batch_size)):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch

@@ -1,0 +1,201 @@
+"""Persuasion techniques (issue 5): the official scorers, the model, the component, rendering and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from narrascope.analysis import Analysis, TechniqueSpan
+from narrascope.article import Article, OffsetMap
+from narrascope.cli import main
+from narrascope.components.techniques import TechniqueTagger
+from narrascope.errors import ModelError
+from narrascope.ingest.ptc import PtcSpan, load_ptc, read_span_file, read_technique_file
+from narrascope.models.technique_eval import span_identification_scores, technique_scores
+from narrascope.models.techniques import TechniqueModel, TrainConfig, train_technique_model
+from narrascope.pipeline import load_pipeline
+from narrascope.taxonomy import load_techniques
+from narrascope.techniques_render import techniques_html, techniques_table
+
+PTC = Path(__file__).parent / "data" / "ptc"
+
+
+@pytest.fixture(scope="module")
+def model() -> TechniqueModel:
+    config = TrainConfig(span_c=100.0, label_c=100.0, tune=False)
+    return train_technique_model(load_ptc(PTC), config=config)
+
+
+@pytest.fixture(scope="module")
+def model_dir(model: TechniqueModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("techniques-model")
+    model.save(path)
+    return path
+
+
+# the official scorers, on hand-made cases ---------------------------------------------------------------------
+def test_si_scorer_exact_and_partial_overlap_issue5() -> None:
+    gold = [PtcSpan("1", 0, 10), PtcSpan("1", 20, 30)]
+    assert span_identification_scores(gold, gold).f1 == pytest.approx(1.0)
+    # predicted 0-5 covers half of gold 0-10: precision 5/5 = 1, recall (5/10) / 2 gold spans = 0.25
+    scores = span_identification_scores(gold, [PtcSpan("1", 0, 5)])
+    assert (scores.precision, scores.recall) == (pytest.approx(1.0), pytest.approx(0.25))
+    assert scores.f1 == pytest.approx(2 * 0.25 / 1.25)
+    # one predicted span over both gold spans: precision 20/30, recall (1 + 1) / 2
+    wide = span_identification_scores(gold, [PtcSpan("1", 0, 30)])
+    assert (wide.precision, wide.recall) == (pytest.approx(20 / 30), pytest.approx(1.0))
+
+
+def test_si_scorer_merges_overlaps_and_keeps_articles_apart() -> None:
+    gold = [PtcSpan("1", 0, 10, "Doubt"), PtcSpan("1", 5, 10, "Loaded_Language")]  # merged to 0-10
+    assert span_identification_scores(gold, [PtcSpan("1", 0, 10)]).f1 == pytest.approx(1.0)
+    assert span_identification_scores(gold, [PtcSpan("2", 0, 10)]).f1 == 0.0
+    assert span_identification_scores(gold, []).f1 == 0.0
+
+
+def test_tc_micro_f1_with_a_span_labelled_twice() -> None:
+    gold = [PtcSpan("1", 0, 5, "Doubt"), PtcSpan("1", 0, 5, "Slogans"), PtcSpan("1", 7, 9, "Doubt")]
+    swapped = [PtcSpan("1", 0, 5, "Slogans"), PtcSpan("1", 0, 5, "Doubt"), PtcSpan("1", 7, 9, "Slogans")]
+    micro, per_label = technique_scores(gold, swapped, load_techniques())
+    assert micro.f1 == pytest.approx(2 / 3)
+    doubt = next(s for s in per_label if s.label == "Doubt")
+    assert (doubt.support, doubt.precision, doubt.recall) == (2, 1.0, 0.5)
+
+
+# the model -------------------------------------------------------------------------------------------------
+def test_tiny_training_overfits_spans_and_techniques(model: TechniqueModel) -> None:
+    articles = load_ptc(PTC)
+    gold = [s for a in articles for s in a.spans]
+    found = [PtcSpan(a.id, s, e) for a in articles for s, e, _ in model.predict_spans(a.text)]
+    assert span_identification_scores(gold, found).f1 > 0.6
+    labelled = []
+    for article in articles:
+        offsets = [(s.start, s.end) for s in article.spans]
+        labels = model.classify(article.text, offsets)
+        labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
+    assert technique_scores(gold, labelled, load_techniques())[0].f1 > 0.8
+    # the span given twice gets two different techniques
+    twice = [s.technique for s in labelled if (s.article_id, s.start, s.end) == ("900001", 32, 43)]
+    assert len(set(twice)) == 2
+
+
+def test_save_load_identity(model: TechniqueModel, model_dir: Path) -> None:
+    loaded = TechniqueModel.load(model_dir)
+    text = load_ptc(PTC)[0].text
+    assert [(s, e) for s, e, _ in loaded.predict_spans(text)] == [(s, e) for s, e, _ in model.predict_spans(text)]
+    assert loaded.labels == model.labels
+    assert loaded.decode_config == model.decode_config
+    assert [lab for lab, _ in loaded.classify(text, [(32, 43), (50, 72)])] == [
+        lab for lab, _ in model.classify(text, [(32, 43), (50, 72)])
+    ]
+    assert np.allclose(
+        [p for _, p in loaded.classify(text, [(32, 43)])], [p for _, p in model.classify(text, [(32, 43)])], atol=0.05
+    )
+
+
+def test_load_rejects_a_folder_that_is_not_a_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not a techniques model folder"):
+        TechniqueModel.load(tmp_path)
+
+
+def test_empty_text_gives_no_spans(model: TechniqueModel) -> None:
+    assert model.predict("") == []
+    assert model.classify("", []) == []
+
+
+# the component ---------------------------------------------------------------------------------------------
+def test_component_spans_are_raw_offsets_after_cleaning(model: TechniqueModel) -> None:
+    body = load_ptc(PTC)[0].text
+    raw = "Subscribe to our newsletter\n" + body
+    article = Article(raw_text=raw, id="x", text=body, offsets=OffsetMap.from_slices([(28, len(raw))]))
+    analysis = TechniqueTagger(technique_model=model)(Analysis(article))
+    assert analysis.techniques
+    for span in analysis.techniques:
+        assert raw[span.start : span.end] == span.text
+        assert span.technique in load_techniques()
+    assert any(span.text == "insane idea" for span in analysis.techniques)
+
+
+def test_component_in_a_pipeline_and_pipe_equals_call(model: TechniqueModel) -> None:
+    pipeline = load_pipeline(["cleaning", "sentences", "techniques"], technique_model=model)
+    texts = [a.text for a in load_ptc(PTC)]
+    one = [pipeline(Article(raw_text=t, id=str(i))).techniques for i, t in enumerate(texts)]
+    many = [a.techniques for a in pipeline.pipe([Article(raw_text=t, id=str(i)) for i, t in enumerate(texts)])]
+    assert one == many
+    for text, spans in zip(texts, one, strict=True):
+        assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_shipped_model_loads_and_runs() -> None:
+    tagger = TechniqueTagger()
+    analysis = tagger(Analysis(Article(raw_text="They are brain-dead traitors who destroy our great nation!")))
+    assert all(s.technique in load_techniques() for s in analysis.techniques)
+
+
+# rendering -------------------------------------------------------------------------------------------------
+def _overlapping() -> Analysis:
+    raw = "A <b>sinister</b> plot & lies."
+    analysis = Analysis(Article(raw_text=raw, id="a1"))
+    analysis.techniques = [
+        TechniqueSpan(0, 30, raw, "Doubt", 0.5),
+        TechniqueSpan(2, 17, raw[2:17], "Loaded_Language", 0.9),
+    ]
+    return analysis
+
+
+def test_html_splits_overlapping_spans_and_escapes_text() -> None:
+    page = techniques_html(_overlapping())
+    assert "<b>" not in page
+    assert "&lt;b&gt;sinister&lt;/b&gt;" in page
+    assert "&amp; lies." in page
+    assert page.count("<mark") == 3  # "A ", the overlap, " plot & lies."
+    assert 'title="Doubt, Loaded_Language"' in page
+    assert "Loaded_Language</span> 1" in page and "Doubt</span> 1" in page
+
+
+def test_table_counts_per_article() -> None:
+    table = techniques_table([_overlapping(), Analysis(Article(raw_text="plain", id="a2"))])
+    assert table is not None
+    assert table.row_count == 1
+    assert techniques_table([Analysis(Article(raw_text="plain"))]) is None
+
+
+# the CLI ---------------------------------------------------------------------------------------------------
+def test_cli_train_evaluate_predict(model_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "model"
+    result = runner.invoke(main, ["train", "techniques", "--data", str(PTC), "--out", str(out), "--no-tune"])
+    assert result.exit_code == 0, result.output
+    assert (out / "model.json").exists()
+
+    result = runner.invoke(main, ["evaluate", "techniques", "--data", str(PTC), "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    assert "span identification" in result.output and "Loaded_Language" in result.output
+
+    si = tmp_path / "si.txt"
+    result = runner.invoke(main, ["predict", "techniques", str(PTC), "--out", str(si), "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    assert read_span_file(si)
+
+    template = tmp_path / "template.txt"
+    template.write_text("900001\t?\t32\t43\n900002\t?\t0\t42\n")
+    tc = tmp_path / "tc.txt"
+    args = ["predict", "techniques", str(PTC), "--out", str(tc), "--spans", str(template), "--model", str(model_dir)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = read_technique_file(tc)
+    assert [(s.article_id, s.start, s.end) for s in lines] == [("900001", 32, 43), ("900002", 0, 42)]
+    assert all(s.technique in load_techniques() for s in lines)
+
+
+def test_cli_malformed_template_exits_2(model_dir: Path, tmp_path: Path) -> None:
+    template = tmp_path / "template.txt"
+    template.write_text("900001\t?\t32\n")
+    args = ["predict", "techniques", str(PTC), "--out", str(tmp_path / "o.txt"), "--spans", str(template)]
+    result = CliRunner().invoke(main, [*args, "--model", str(model_dir)])
+    assert result.exit_code == 2
+    assert "template.txt:1: expected 4 tab-separated columns" in result.output
+    assert not (tmp_path / "o.txt").exists()
