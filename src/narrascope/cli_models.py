@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -43,6 +45,21 @@ from narrascope.models.techniques import load_default_model as load_default_tech
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.taxonomy import load_techniques
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_option(help: str, *, multiple: bool = True) -> Callable[[F], F]:
+    """`--data FOLDER` (repeatable unless `multiple=False`): training or evaluation data."""
+    return click.option(
+        "--data", "data", multiple=multiple, required=True, type=click.Path(exists=True, file_okay=False), help=help
+    )
+
+
+model_option = click.option(
+    "--model", "model_path", type=click.Path(exists=True, file_okay=False),
+    help="Model folder (default: the shipped model).",
+)  # fmt: skip
+
 
 @click.group()
 def train() -> None:
@@ -64,14 +81,7 @@ def _model(path: str | None) -> NarrativeModel:
 
 
 @train.command("narratives")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.",
-)
+@data_option("SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.")
 @click.option(
     "--out",
     "out_dir",
@@ -89,20 +99,8 @@ def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
 
 
 @evaluate.command("narratives")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="Annotated SemEval folder(s) (train/EN, ...); repeatable.",
-)
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, file_okay=False),
-    help="Model folder (default: the shipped model).",
-)
+@data_option("Annotated SemEval folder(s) (train/EN, ...); repeatable.")
+@model_option
 @click.option(
     "--labels/--no-labels",
     "show_labels",
@@ -144,12 +142,7 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
     type=click.Path(dir_okay=False),
     help="SemEval subtask-2 prediction file to write (atomically).",
 )
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, file_okay=False),
-    help="Model folder (default: the shipped model).",
-)
+@model_option
 def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> None:
     """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines."""
     pipeline: Pipeline = load_pipeline(
@@ -171,14 +164,7 @@ def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> 
 
 
 @train.command("entities")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.",
-)
+@data_option("SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
 def train_entities(data: tuple[str, ...], out_dir: str) -> None:
     """Train the entity role model on subtask-1 annotations (all given languages together)."""
@@ -188,20 +174,8 @@ def train_entities(data: tuple[str, ...], out_dir: str) -> None:
 
 
 @evaluate.command("entities")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="Annotated SemEval folder(s) (train/EN, ...); repeatable.",
-)
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, file_okay=False),
-    help="Model folder (default: the shipped model).",
-)
+@data_option("Annotated SemEval folder(s) (train/EN, ...); repeatable.")
+@model_option
 def evaluate_entities(data: tuple[str, ...], model_path: str | None) -> None:
     """Exact match ratio on fine roles, micro P/R/F1 and main-role accuracy (official subtask-1 definitions)."""
     model = EntityRoleModel.load(model_path) if model_path else default_role_model()
@@ -232,12 +206,7 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="SemEval subtask-1 prediction file to write (atomically).",
 )
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, file_okay=False),
-    help="Model folder (default: the shipped model).",
-)
+@model_option
 def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None) -> None:
     """Roles for given mentions: `file mention start end main_role fine_role...` lines."""
     model = EntityRoleModel.load(model_path) if model_path else default_role_model()
@@ -256,13 +225,7 @@ def _technique_model(path: str | None) -> TechniqueModel:
 
 
 @train.command("techniques")
-@click.option(
-    "--data",
-    "data",
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="PTC folder (SemEval-2020 Task 11): articles/ and labels-techniques/.",
-)
+@data_option("PTC folder (SemEval-2020 Task 11): articles/ and labels-techniques/.", multiple=False)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
 @click.option(
     "--tune/--no-tune", default=True, show_default=True, help="Choose the span threshold on held-out articles."
@@ -279,19 +242,8 @@ def train_techniques(data: str, out_dir: str, tune: bool) -> None:
 
 
 @evaluate.command("techniques")
-@click.option(
-    "--data",
-    "data",
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="Annotated PTC folder: articles/ and labels-techniques/.",
-)
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, file_okay=False),
-    help="Model folder (default: the shipped model).",
-)
+@data_option("Annotated PTC folder: articles/ and labels-techniques/.", multiple=False)
+@model_option
 def evaluate_techniques(data: str, model_path: str | None) -> None:
     """Span identification P/R/F1 (partial overlap) and technique micro-F1 given gold spans (SemEval-2020 Task 11)."""
     model = _technique_model(model_path)
@@ -342,12 +294,7 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Technique classification template (`article_id ? start end` lines): label these spans.",
 )
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, file_okay=False),
-    help="Model folder (default: the shipped model).",
-)
+@model_option
 def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, model_path: str | None) -> None:
     """Without --spans: `article_id start end` lines (span identification); with it: the template's lines
     with `?` replaced by the technique."""

@@ -6,8 +6,9 @@ Like spaCy's, each component declares what it `requires` and what it `assigns` (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
@@ -15,6 +16,7 @@ from narrascope.errors import PipelineError
 
 # What an Article holds before any component ran.
 INITIAL_ATTRIBUTES = frozenset({"article.raw_text", "article.id", "article.meta"})
+P = TypeVar("P")  # what a model component's predict gives per article
 
 
 @runtime_checkable
@@ -41,6 +43,27 @@ class BaseComponent:
     def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
         for analysis in analyses:
             yield self(analysis)
+
+
+class BatchComponent(BaseComponent, Generic[P]):
+    """A model component: `predict` scores a batch without writing anything, `set_annotations` writes the
+    results, as in spaCy; `__call__` and `pipe` are built from the two."""
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[P]:
+        raise NotImplementedError
+
+    def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[P]) -> None:
+        raise NotImplementedError
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        self.set_annotations([analysis], self.predict([analysis]))
+        return analysis
+
+    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
+        iterator = iter(analyses)
+        while batch := list(islice(iterator, batch_size)):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
 
 
 ComponentFactory = Callable[..., Any]  # a class or function that returns a Component

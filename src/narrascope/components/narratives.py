@@ -7,20 +7,19 @@ sentence — so that an analyst can check the claim against the text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Sequence
 from pathlib import Path
 
 from narrascope.analysis import Analysis, Evidence, NarrativeHit
 from narrascope.models.narratives import DocumentPrediction, NarrativeModel, load_default_model
-from narrascope.pipeline import BaseComponent, register
+from narrascope.pipeline import BatchComponent, register
 
 MAX_EVIDENCE = 3
 MIN_EVIDENCE_WORDS = 6  # a short sentence scores high on one or two words; it is weak evidence
 
 
 @register("narratives")
-class NarrativeClassifier(BaseComponent):
+class NarrativeClassifier(BatchComponent[DocumentPrediction]):
     name = "narratives"
     requires = ("article.text", "sentences")
     assigns = ("narratives",)
@@ -73,13 +72,3 @@ class NarrativeClassifier(BaseComponent):
                 if scores[i, column] > 0 or i == order[0]
             )
         return found
-
-    def __call__(self, analysis: Analysis) -> Analysis:
-        self.set_annotations([analysis], self.predict([analysis]))
-        return analysis
-
-    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
-        iterator = iter(analyses)
-        while batch := list(islice(iterator, batch_size)):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch

@@ -7,17 +7,16 @@ techniques may overlap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Sequence
 from pathlib import Path
 
 from narrascope.analysis import Analysis, TechniqueSpan
 from narrascope.models.techniques import FoundTechnique, TechniqueModel, load_default_model
-from narrascope.pipeline import BaseComponent, register
+from narrascope.pipeline import BatchComponent, register
 
 
 @register("techniques")
-class TechniqueTagger(BaseComponent):
+class TechniqueTagger(BatchComponent[list[FoundTechnique]]):
     name = "techniques"
     requires = ("article.text", "sentences")
     assigns = ("techniques",)
@@ -44,13 +43,3 @@ class TechniqueTagger(BaseComponent):
                     TechniqueSpan(raw.start, raw.end, article.raw_text[raw.start : raw.end], item.technique, item.score)
                 )
             analysis.techniques = sorted(spans, key=lambda s: (s.start, s.end, s.technique))
-
-    def __call__(self, analysis: Analysis) -> Analysis:
-        self.set_annotations([analysis], self.predict([analysis]))
-        return analysis
-
-    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
-        iterator = iter(analyses)
-        while batch := list(islice(iterator, batch_size)):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
