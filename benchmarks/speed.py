@@ -1,7 +1,7 @@
 """Speed of the analysis pipeline on a folder of articles: load time, articles per second, peak memory.
 
     python benchmarks/speed.py ../shared/data/semeval2025-task10/unlabeled/EN/subtask-2-documents
-    python benchmarks/speed.py DOCS --components cleaning,language,sentences,narratives --profile fast
+    python benchmarks/speed.py DOCS --components cleaning,language,sentences,narratives
 
 Prints numbers; it is not a timed test. Each component's own time per article is measured by running the
 pipeline one component at a time over the whole batch.
@@ -28,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("docs", type=Path, help="folder of articles (or a SemEval documents folder)")
     parser.add_argument("--components", default=",".join(DEFAULT_COMPONENTS))
-    parser.add_argument("--narrative-model", default=None, help="model folder or profile name (fast, accurate)")
+    parser.add_argument("--narrative-model", default=None, help="narrative model folder (default: the shipped one)")
     parser.add_argument("--limit", type=int, default=0, help="use at most this many articles (0: all)")
     parser.add_argument("--repeat", type=int, default=1, help="passes over the batch (after one warm-up article)")
     args = parser.parse_args()

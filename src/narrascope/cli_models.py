@@ -38,7 +38,7 @@ from narrascope.models.entity_eval import (
 )
 from narrascope.models.entity_roles import EntityRoleModel
 from narrascope.models.narrative_eval import evaluate_narrative_model, semeval_labels, train_narrative_model
-from narrascope.models.narratives import NarrativeModel, load_default_model
+from narrascope.models.narratives import PROFILES, NarrativeModel, load_default_model
 from narrascope.models.technique_eval import span_identification_scores, technique_scores
 from narrascope.models.techniques import TechniqueModel, TrainConfig, train_technique_model
 from narrascope.models.techniques import load_default_model as load_default_technique_model
@@ -89,7 +89,7 @@ def _model(path: str | None) -> NarrativeModel:
     type=click.Path(file_okay=False),
     help="Folder to write the model to (JSON + npz, no pickles).",
 )
-@click.option("--profile", type=click.Choice(["accurate", "fast"]), default="accurate", show_default=True)
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="accurate", show_default=True)
 def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
     """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it."""
     err = Console(stderr=True, highlight=False)

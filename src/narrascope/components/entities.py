@@ -14,8 +14,8 @@ from typing import Any
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.entity_names import group_mentions
-from narrascope.errors import ModelError
 from narrascope.models.entity_roles import EntityRoleModel, MentionItem
+from narrascope.models.storage import shipped_model_path
 from narrascope.pipeline import BaseComponent, register
 
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -53,10 +53,7 @@ def detect_mentions(text: str) -> list[tuple[int, int, str]]:
 
 @cache
 def default_role_model() -> EntityRoleModel:
-    path = Path(__file__).resolve().parent.parent / "models" / "artifacts" / "entity-roles"
-    if not (path / "model.json").is_file():
-        raise ModelError(f"the shipped entity role model is missing from {path}")
-    return EntityRoleModel.load(str(path))
+    return EntityRoleModel.load(str(shipped_model_path("entity-roles")))
 
 
 @register("entities")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -107,14 +108,9 @@ def load_rules(extra_path: str | Path | None = None) -> BoilerplateRules:
     return BoilerplateRules(tuple(rules), short if short is not None else 4)
 
 
-_DEFAULT_RULES: BoilerplateRules | None = None
-
-
+@cache
 def default_rules() -> BoilerplateRules:
-    global _DEFAULT_RULES
-    if _DEFAULT_RULES is None:
-        _DEFAULT_RULES = load_rules()
-    return _DEFAULT_RULES
+    return load_rules()
 
 
 @dataclass

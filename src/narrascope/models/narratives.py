@@ -17,15 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from narrascope.errors import ModelError
 from narrascope.models.linear import FeatureConfig, TextFeaturizer, dequantize, fit_dual_ridge, quantize
-from narrascope.models.storage import load_model_files, save_model_files
+from narrascope.models.storage import load_model_files, save_model_files, shipped_model_path
 from narrascope.models.thresholds import (
     DOMAIN_SUFFIX,
     LabelSpace,
@@ -184,21 +183,7 @@ class NarrativeModel:
         return cls(config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration)
 
 
-def default_model_path(profile: str = "accurate") -> Path:
-    return Path(str(resources.files("narrascope.models").joinpath("artifacts", f"narratives-{profile}")))
-
-
-_DEFAULT: dict[str, NarrativeModel] = {}
-
-
+@cache
 def load_default_model(profile: str = "accurate") -> NarrativeModel:
     """The shipped model, loaded once per process."""
-    if profile not in _DEFAULT:
-        path = default_model_path(profile)
-        if not (path / "model.json").is_file():
-            raise ModelError(
-                f"the shipped narrative model ({profile}) is missing from {path}; "
-                "train one with `narrascope train narratives --data DIR --out DIR` and pass --narrative-model"
-            )
-        _DEFAULT[profile] = NarrativeModel.load(path)
-    return _DEFAULT[profile]
+    return NarrativeModel.load(shipped_model_path(f"narratives-{profile}"))

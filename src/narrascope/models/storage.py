@@ -6,6 +6,7 @@ JSON and npz only, loaded with `allow_pickle=False`: a model file can never run 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,15 @@ def load_model_files(
             f"found {meta.get('kind')} format {meta.get('format_version')}"
         )
     return meta, terms, arrays
+
+
+def shipped_model_path(name: str) -> Path:
+    """The folder of a model shipped inside the package (`models/artifacts/NAME`), or a ModelError saying how to
+    get one."""
+    path = Path(str(resources.files("narrascope.models").joinpath("artifacts", name)))
+    if not (path / "model.json").is_file():
+        raise ModelError(
+            f"the shipped model {name!r} is missing from {path}; train one with `narrascope train ...` "
+            "and pass its folder with --model"
+        )
+    return path

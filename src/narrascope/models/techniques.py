@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from narrascope.errors import ModelError
 from narrascope.ingest.ptc import PtcArticle, PtcSpan
 from narrascope.models.linear import dequantize, quantize, restore_vectorizers
-from narrascope.models.storage import load_model_files, save_model_files
+from narrascope.models.storage import load_model_files, save_model_files, shipped_model_path
 from narrascope.models.technique_eval import span_identification_scores
 from narrascope.models.technique_labels import (
     SpanFeaturizer,
@@ -167,11 +166,10 @@ class TechniqueModel:
             raise ModelError(f"{directory}: corrupt {KIND} model (missing or malformed {exc})") from None
 
 
-@lru_cache(maxsize=1)
+@cache
 def load_default_model() -> TechniqueModel:
     """The shipped model, loaded once."""
-    folder = resources.files("narrascope.models").joinpath("artifacts", DEFAULT_MODEL)
-    return TechniqueModel.load(Path(str(folder)))
+    return TechniqueModel.load(shipped_model_path(DEFAULT_MODEL))
 
 
 # training --------------------------------------------------------------------------------------------------
