@@ -141,7 +141,7 @@ def evaluate(results: list[tuple[dict[str, Any], Analysis]], *, verbose: bool = 
 
 def grouping_speed(n: int, docs: Path) -> None:
     """Group `n` distinct claim-like sentences (English sentences of `docs`, plus one-word-dropped variants)."""
-    from narrascope.components.sentences import split_sentences
+    from narrascope.ingest.sentences import split_sentences
 
     rng = random.Random(0)
     found: set[str] = set()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from narrascope.models.entity_eval import cross_validate_entities, load_entity_examples
+from narrascope.entities.evaluate import cross_validate_entities, load_entity_examples
 
 
 def main() -> None:

@@ -13,9 +13,9 @@ import argparse
 import dataclasses
 import time
 
-from narrascope.models.datasets import load_narrative_examples
-from narrascope.models.narrative_eval import cross_validate
-from narrascope.models.narratives import PROFILES
+from narrascope.datasets.examples import load_narrative_examples
+from narrascope.narratives.evaluate import cross_validate
+from narrascope.narratives.model import PROFILES
 
 
 def main() -> None:

@@ -12,10 +12,10 @@ import time
 
 import numpy as np
 
-from narrascope.ingest.ptc import PtcSpan, load_ptc
-from narrascope.models.technique_eval import span_identification_scores, technique_scores
-from narrascope.models.techniques import TrainConfig, train_technique_model
+from narrascope.datasets.ptc import PtcSpan, load_ptc
 from narrascope.taxonomy import load_techniques
+from narrascope.techniques.evaluate import span_identification_scores, technique_scores
+from narrascope.techniques.model import TrainConfig, train_technique_model
 
 
 def main() -> None:

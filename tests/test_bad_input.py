@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from narrascope import analyze, analyze_many
-from narrascope.cli import main
+from narrascope.cli.main import main
 from narrascope.errors import IngestError
 
 from .conftest import ARTICLES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from narrascope.cli import main
+from narrascope.cli.main import main
 
 FIRST = (
     "US providing training to terrorists, claims Russian intel\n\n"
@@ -74,8 +74,8 @@ def test_exit_codes(tmp_path: Path, runner: CliRunner) -> None:
 
 
 def test_render_helpers_for_analyze(tmp_path: Path) -> None:
-    from narrascope.api import analyze
     from narrascope.claims.render import claims_html, claims_table
+    from narrascope.runner import analyze
 
     analysis = analyze(write(tmp_path)[1], components=["cleaning", "language", "sentences", "claims"])
     assert claims_table([analysis]) is not None

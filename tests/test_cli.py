@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from narrascope import __version__
-from narrascope.cli import main
+from narrascope.cli.main import main
 
 from .conftest import ARTICLES
 

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from narrascope import analyze, load_pipeline
-from narrascope.cli import main
-from narrascope.entity_names import group_mentions, normalise
-from narrascope.ingest.semeval import read_entity_annotations
-from narrascope.models.entity_eval import anchor, entity_scores, fit_entity_examples, load_entity_examples
-from narrascope.models.entity_roles import MAIN_ROLES, EntityRoleModel, MentionItem
+from narrascope.cli.main import main
+from narrascope.datasets.semeval import read_entity_annotations
+from narrascope.entities.evaluate import anchor, entity_scores, fit_entity_examples, load_entity_examples
+from narrascope.entities.model import MAIN_ROLES, EntityRoleModel, MentionItem
+from narrascope.entities.names import group_mentions, normalise
 from narrascope.taxonomy import load_roles
 
 from .conftest import DATA

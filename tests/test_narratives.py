@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from narrascope import analyze, load_pipeline
-from narrascope.cli import main
+from narrascope.cli.main import main
+from narrascope.datasets.examples import load_narrative_examples
+from narrascope.datasets.semeval import read_narrative_annotations
 from narrascope.errors import ModelError
-from narrascope.ingest.semeval import read_narrative_annotations
-from narrascope.models.datasets import load_narrative_examples
-from narrascope.models.narrative_eval import fit_examples, semeval_labels
-from narrascope.models.narratives import NarrativeConfig, NarrativeModel
+from narrascope.narratives.evaluate import fit_examples, semeval_labels
+from narrascope.narratives.model import NarrativeConfig, NarrativeModel
 from narrascope.taxonomy import OTHER, load_taxonomy
 
 from .conftest import DATA

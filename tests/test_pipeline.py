@@ -4,8 +4,9 @@ import pytest
 
 from narrascope import Article, Pipeline, load_pipeline
 from narrascope.analysis import Analysis
+from narrascope.components import BaseComponent, Component
 from narrascope.errors import PipelineError
-from narrascope.pipeline import BaseComponent, Component, registered_components
+from narrascope.pipeline import registered_components
 
 
 class Recorder(BaseComponent):

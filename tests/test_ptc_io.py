@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from narrascope.errors import FormatError
-from narrascope.ingest.ptc import (
+from narrascope.datasets.ptc import (
     PtcSpan,
     load_ptc,
     read_articles,
@@ -16,6 +15,7 @@ from narrascope.ingest.ptc import (
     write_span_file,
     write_technique_file,
 )
+from narrascope.errors import FormatError
 
 PTC = Path(__file__).parent / "data" / "ptc"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from narrascope.errors import FormatError
-from narrascope.models.scoring import f1_samples, per_label_scores, set_f1
+from narrascope.learn.scoring import f1_samples, per_label_scores, set_f1
 
 
 def test_f1_samples_averages_per_document_f1() -> None:

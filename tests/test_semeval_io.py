@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from narrascope.errors import FormatError
-from narrascope.ingest.semeval import (
+from narrascope.datasets.semeval import (
     EntityAnnotation,
     EntityMention,
     ExplanationAnnotation,
@@ -24,6 +23,7 @@ from narrascope.ingest.semeval import (
     write_explanations,
     write_narrative_annotations,
 )
+from narrascope.errors import FormatError
 
 DATA = Path(__file__).parent / "data" / "semeval"
 SHARED_TRAIN = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "semeval2025-task10" / "train"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from narrascope import analyze
-from narrascope.components.sentences import split_sentences
+from narrascope.ingest.sentences import split_sentences
 
 from .conftest import ARTICLES
 

@@ -10,15 +10,15 @@ from click.testing import CliRunner
 
 from narrascope.analysis import Analysis, TechniqueSpan
 from narrascope.article import Article, OffsetMap
-from narrascope.cli import main
-from narrascope.components.techniques import TechniqueTagger
+from narrascope.cli.main import main
+from narrascope.datasets.ptc import PtcSpan, load_ptc, read_span_file, read_technique_file
 from narrascope.errors import ModelError
-from narrascope.ingest.ptc import PtcSpan, load_ptc, read_span_file, read_technique_file
-from narrascope.models.technique_eval import span_identification_scores, technique_scores
-from narrascope.models.techniques import TechniqueModel, TrainConfig, train_technique_model
 from narrascope.pipeline import load_pipeline
 from narrascope.taxonomy import load_techniques
-from narrascope.techniques_render import techniques_html, techniques_table
+from narrascope.techniques.component import TechniqueTagger
+from narrascope.techniques.evaluate import span_identification_scores, technique_scores
+from narrascope.techniques.model import TechniqueModel, TrainConfig, train_technique_model
+from narrascope.techniques.render import techniques_html, techniques_table
 
 PTC = Path(__file__).parent / "data" / "ptc"
 

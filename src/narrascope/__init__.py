@@ -6,11 +6,10 @@ Public API: `analyze`, `load_pipeline`, `Pipeline`, `Article`, `Analysis`.
 from __future__ import annotations
 
 from narrascope.analysis import Analysis
-from narrascope.api import Outcome, analyze, analyze_many
 from narrascope.article import Article, Span
 from narrascope.pipeline import Pipeline, load_pipeline
-
-__version__ = "0.1.0"
+from narrascope.runner import Outcome, analyze, analyze_many
+from narrascope.version import __version__
 
 __all__ = [
     "Analysis",

@@ -1,95 +1,35 @@
-"""Components and the pipeline that runs them.
+"""The pipeline: an ordered list of registered components, checked before any article is read.
 
-Like spaCy's, each component declares what it `requires` and what it `assigns` (names such as
-`article.text` or `sentences`), so a pipeline in a bad order is rejected before any article is read.
+This module imports the built-in capabilities (so they register themselves); nothing below imports it back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
+from narrascope.components import Component, registered_factories
 from narrascope.errors import PipelineError
 
 # What an Article holds before any component ran.
 INITIAL_ATTRIBUTES = frozenset({"article.raw_text", "article.id", "article.meta"})
-P = TypeVar("P")  # what a model component's predict gives per article
-
-
-@runtime_checkable
-class Component(Protocol):
-    name: str
-    requires: tuple[str, ...]
-    assigns: tuple[str, ...]
-
-    def __call__(self, analysis: Analysis) -> Analysis: ...
-
-    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]: ...
-
-
-class BaseComponent:
-    """Default `pipe` for components that work one article at a time."""
-
-    name: str = ""
-    requires: tuple[str, ...] = ()
-    assigns: tuple[str, ...] = ()
-
-    def __call__(self, analysis: Analysis) -> Analysis:
-        raise NotImplementedError
-
-    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
-        for analysis in analyses:
-            yield self(analysis)
-
-
-class BatchComponent(BaseComponent, Generic[P]):
-    """A model component: `predict` scores a batch without writing anything, `set_annotations` writes the
-    results, as in spaCy; `__call__` and `pipe` are built from the two."""
-
-    def predict(self, analyses: Sequence[Analysis]) -> list[P]:
-        raise NotImplementedError
-
-    def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[P]) -> None:
-        raise NotImplementedError
-
-    def __call__(self, analysis: Analysis) -> Analysis:
-        self.set_annotations([analysis], self.predict([analysis]))
-        return analysis
-
-    def pipe(self, analyses: Iterable[Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
-        iterator = iter(analyses)
-        while batch := list(islice(iterator, batch_size)):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
-
-
-ComponentFactory = Callable[..., Any]  # a class or function that returns a Component
-_REGISTRY: dict[str, ComponentFactory] = {}
-F = TypeVar("F", bound=ComponentFactory)
 DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives", "entities", "techniques", "claims")
-
-
-def register(name: str) -> Callable[[F], F]:
-    """Register a component factory under `name` for `load_pipeline` and `--components`."""
-
-    def decorator(factory: F) -> F:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorator
 
 
 def registered_components() -> list[str]:
     _load_builtin_components()
-    return sorted(_REGISTRY)
+    return sorted(registered_factories())
 
 
 def _load_builtin_components() -> None:
     # Explicit, not a side effect of `import narrascope`: the modules register themselves here.
-    from narrascope.components import claims, cleaning, entities, language, narratives, sentences, techniques  # noqa: F401
+    from narrascope.claims import component as _claims  # noqa: F401
+    from narrascope.entities import component as _entities  # noqa: F401
+    from narrascope.ingest import components as _ingest  # noqa: F401
+    from narrascope.narratives import component as _narratives  # noqa: F401
+    from narrascope.techniques import component as _techniques  # noqa: F401
 
 
 class Pipeline:
@@ -152,15 +92,16 @@ def load_pipeline(components: Iterable[str] | None = None, **options: Any) -> Pi
     `options` go to every factory that accepts them (e.g. `rules_path` for cleaning).
     """
     _load_builtin_components()
+    registry = registered_factories()
     names = list(components) if components is not None else list(DEFAULT_COMPONENTS)
-    unknown = [n for n in names if n not in _REGISTRY]
+    unknown = [n for n in names if n not in registry]
     if unknown:
         raise PipelineError(
-            f"unknown component {', '.join(repr(n) for n in unknown)}; available: {', '.join(sorted(_REGISTRY))}"
+            f"unknown component {', '.join(repr(n) for n in unknown)}; available: {', '.join(sorted(registry))}"
         )
     built = []
     for name in names:
-        factory = _REGISTRY[name]
+        factory = registry[name]
         accepted = getattr(factory, "options", ())
         component = factory(**{k: v for k, v in options.items() if k in accepted})
         if not isinstance(component, Component):

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from narrascope import __version__
 from narrascope.analysis import Analysis, Claim
 from narrascope.claims.grouping import ClaimGroup
+from narrascope.version import __version__
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,0 +1,72 @@
+"""Claims component: who says what in an article, relayed by whom, and the article's stance toward it.
+
+The rules (`narrascope/data/claims.json`) run on a spaCy dependency parse of the clean text's cue
+sentences; every span is mapped back to raw offsets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narrascope.analysis import Analysis, Claim, TextSpan
+from narrascope.article import Article
+from narrascope.claims.extractor import ClaimExtractor, ExtractedClaim
+from narrascope.claims.rules import ClaimRules
+from narrascope.components import BaseComponent, register
+from narrascope.ingest.sentences import split_sentences
+
+
+@register("claims")
+class ClaimsComponent(BaseComponent):
+    name = "claims"
+    requires = ("article.text", "sentences")
+    assigns = ("claims",)
+    options = ("claims_rules",)
+
+    def __init__(self, *, claims_rules: str | Path | ClaimRules | None = None) -> None:
+        rules = claims_rules if isinstance(claims_rules, ClaimRules) else ClaimRules.load(claims_rules)
+        self.extractor = ClaimExtractor(rules)
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        article = analysis.article
+        text = article.clean_text
+        # the sentences component's spans, in clean offsets (the parse runs on the clean text)
+        sentences = list(split_sentences(text))
+        found = self.extractor.extract(text, sentences, cited_sources=article.cited_sources)
+        analysis.claims = [_to_claim(article, c) for c in found]
+        return analysis
+
+
+def _span(article: Article, span: tuple[int, int] | None) -> TextSpan | None:
+    if span is None:
+        return None
+    raw = article.raw_span(*span)
+    return TextSpan(raw.start, raw.end, article.raw_text[raw.start : raw.end])
+
+
+def _cited_span(article: Article, name: str) -> TextSpan | None:
+    """Where a cited source ("Source- Euronews", removed from the clean text) stands in the raw text."""
+    at = article.raw_text.rfind(name)
+    return TextSpan(at, at + len(name), name) if at >= 0 else None
+
+
+def _to_claim(article: Article, c: ExtractedClaim) -> Claim:
+    whole = _span(article, (c.start, c.end))
+    assert whole is not None
+    relay_span = _span(article, c.relay_span)
+    if relay_span is None and c.relay is not None:
+        relay_span = _cited_span(article, c.relay)
+    return Claim(
+        start=whole.start,
+        end=whole.end,
+        text=whole.text,
+        source=c.source,
+        source_span=_span(article, c.source_span),
+        cue=_span(article, c.cue),
+        relay=c.relay,
+        relay_span=relay_span,
+        hedges=tuple(s for s in (_span(article, h) for h in c.hedges) if s is not None),
+        stance=c.stance,
+        stance_score=c.stance_score,
+        score=c.score,
+    )

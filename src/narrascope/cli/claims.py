@@ -1,0 +1,65 @@
+"""`narrascope claims`: analyse articles, group their claims across the set, print the groups' provenance."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import click
+from rich.console import Console
+
+from narrascope.claims.grouping import group_claims, records_from_analyses
+from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
+from narrascope.fileio import atomic_write_text
+from narrascope.pipeline import load_pipeline
+from narrascope.runner import analyze_many
+
+CLAIMS_COMPONENTS = ("cleaning", "language", "sentences", "claims")
+EXIT_FAILED = 1
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True
+)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
+@click.pass_context
+def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str | None) -> None:
+    """Group the claims of a set of articles: who says what, relayed by whom, where it appeared first.
+
+    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
+    """
+    pipeline = load_pipeline(CLAIMS_COMPONENTS)
+    err = Console(stderr=True, highlight=False)
+    debug = bool(ctx.find_root().meta.get("narrascope.debug"))
+    outcomes = list(analyze_many(paths, pipeline=pipeline, raise_errors=debug))
+    analyses = [o.analysis for o in outcomes if o.analysis is not None]
+    failures = [o for o in outcomes if o.error]
+    groups = group_claims(records_from_analyses(analyses))
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            err.print(f"narrascope: warning: {warning}", markup=False, soft_wrap=True)
+    if fmt == "table" and out_path is None:
+        Console(highlight=False).print(groups_table(groups))
+    else:
+        if fmt == "json":
+            text = groups_json(groups, [{"origin": o.origin, "message": o.error or ""} for o in failures])
+        elif fmt == "csv":
+            text = groups_csv(groups)
+        elif fmt == "html":
+            text = groups_html(groups)
+        else:
+            buffer = Console(record=True, width=140, highlight=False, file=io.StringIO())
+            buffer.print(groups_table(groups))
+            text = buffer.export_text()
+        if out_path is None:
+            sys.stdout.write(text)
+        else:
+            atomic_write_text(out_path, text)
+            err.print(f"wrote {len(groups)} claim group(s) to {out_path}", markup=False)
+    for failure in failures:
+        err.print(f"narrascope: error: {failure.error}", markup=False, soft_wrap=True)
+    if failures:
+        err.print(f"{len(failures)} document(s) failed, {len(analyses)} analysed", markup=False)
+        sys.exit(EXIT_FAILED)

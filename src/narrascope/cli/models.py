@@ -1,0 +1,323 @@
+"""`narrascope train|evaluate|predict TASK`: the model commands, as thin as the rest of the CLI."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from narrascope.datasets.examples import document_dir
+from narrascope.datasets.ptc import (
+    PtcSpan,
+    load_ptc,
+    read_articles,
+    read_technique_file,
+    write_span_file,
+    write_technique_file,
+)
+from narrascope.datasets.semeval import (
+    NarrativeAnnotation,
+    read_entity_mentions,
+    write_entity_annotations,
+    write_narrative_annotations,
+)
+from narrascope.entities.component import default_role_model
+from narrascope.entities.evaluate import (
+    fit_entity_examples,
+    load_entity_examples,
+    predict_examples,
+    predict_given_mentions,
+    score_by_language,
+)
+from narrascope.entities.model import EntityRoleModel
+from narrascope.errors import FormatError
+from narrascope.narratives.evaluate import evaluate_narrative_model, semeval_labels, train_narrative_model
+from narrascope.narratives.model import PROFILES, NarrativeModel, load_default_model
+from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.runner import analyze_many
+from narrascope.taxonomy import load_techniques
+from narrascope.techniques.evaluate import span_identification_scores, technique_scores
+from narrascope.techniques.model import TechniqueModel, TrainConfig, train_technique_model
+from narrascope.techniques.model import load_default_model as load_default_technique_model
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_option(help: str, *, multiple: bool = True) -> Callable[[F], F]:
+    """`--data FOLDER` (repeatable unless `multiple=False`): training or evaluation data."""
+    return click.option(
+        "--data", "data", multiple=multiple, required=True, type=click.Path(exists=True, file_okay=False), help=help
+    )
+
+
+model_option = click.option(
+    "--model", "model_path", type=click.Path(exists=True, file_okay=False),
+    help="Model folder (default: the shipped model).",
+)  # fmt: skip
+
+
+@click.group()
+def train() -> None:
+    """Train a model on SemEval-format data."""
+
+
+@click.group()
+def evaluate() -> None:
+    """Score a model on annotated SemEval-format data, with the official definitions."""
+
+
+@click.group()
+def predict() -> None:
+    """Write SemEval-format prediction files for a folder of documents."""
+
+
+def _model(path: str | None) -> NarrativeModel:
+    return NarrativeModel.load(path) if path else load_default_model()
+
+
+@train.command("narratives")
+@data_option("SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the model to (JSON + npz, no pickles).",
+)
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="accurate", show_default=True)
+def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
+    """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it."""
+    err = Console(stderr=True, highlight=False)
+    model = train_narrative_model(list(data), profile=profile, progress=lambda m: err.print(m, markup=False))
+    model.save(out_dir)
+    err.print(f"wrote the {profile} narrative model to {out_dir}", markup=False)
+
+
+@evaluate.command("narratives")
+@data_option("Annotated SemEval folder(s) (train/EN, ...); repeatable.")
+@model_option
+@click.option(
+    "--labels/--no-labels",
+    "show_labels",
+    default=True,
+    show_default=True,
+    help="Print per-label precision, recall and F1.",
+)
+def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool) -> None:
+    """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
+    report = evaluate_narrative_model(_model(model_path), list(data))
+    console = Console(highlight=False)
+    table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
+    for column in ("data", "documents", "coarse F1", "fine F1"):
+        table.add_column(column, justify="left" if column == "data" else "right")
+    for row in report.rows:
+        table.add_row(row.name, str(row.documents), f"{row.coarse:.4f}", f"{row.fine:.4f}")
+    console.print(table)
+    if show_labels:
+        labels = Table(title="per label (coarse then fine)")
+        for column in ("label", "support", "P", "R", "F1"):
+            labels.add_column(column, justify="left" if column == "label" else "right")
+        for score in report.label_scores:
+            labels.add_row(
+                score.label,
+                str(score.support),
+                f"{score.precision:.3f}",
+                f"{score.recall:.3f}",
+                f"{score.f1:.3f}",
+            )
+        console.print(labels)
+
+
+@predict.command("narratives")
+@click.argument("docs_dir", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="SemEval subtask-2 prediction file to write (atomically).",
+)
+@model_option
+def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> None:
+    """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines."""
+    pipeline: Pipeline = load_pipeline(
+        ["cleaning", "language", "sentences", "narratives"], narrative_model=_model(model_path)
+    )
+    rows: list[NarrativeAnnotation] = []
+    failures = 0
+    for outcome in analyze_many([str(document_dir(Path(docs_dir)))], pipeline=pipeline):
+        if outcome.analysis is None:
+            failures += 1
+            Console(stderr=True).print(f"narrascope: error: {outcome.error}", markup=False)
+            continue
+        narratives, subnarratives = semeval_labels(outcome.analysis)
+        rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
+    write_narrative_annotations(out_path, rows)
+    Console(stderr=True).print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
+    if failures:
+        sys.exit(1)
+
+
+@train.command("entities")
+@data_option("SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
+def train_entities(data: tuple[str, ...], out_dir: str) -> None:
+    """Train the entity role model on subtask-1 annotations (all given languages together)."""
+    examples = load_entity_examples(list(data))
+    fit_entity_examples(examples).save(out_dir)
+    Console(stderr=True).print(f"trained on {len(examples)} mentions; wrote {out_dir}", markup=False)
+
+
+@evaluate.command("entities")
+@data_option("Annotated SemEval folder(s) (train/EN, ...); repeatable.")
+@model_option
+def evaluate_entities(data: tuple[str, ...], model_path: str | None) -> None:
+    """Exact match ratio on fine roles, micro P/R/F1 and main-role accuracy (official subtask-1 definitions)."""
+    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+    examples = load_entity_examples(list(data))
+    rows = score_by_language(examples, predict_examples(model, examples))
+    table = Table(title="entity roles (official SemEval-2025 Task 10 subtask-1 measures)")
+    for column in ("data", "mentions", "EMR", "P", "R", "F1", "main acc"):
+        table.add_column(column, justify="left" if column == "data" else "right")
+    for r in rows:
+        table.add_row(r.name, str(r.mentions), *(f"{v:.4f}" for v in (r.exact_match_ratio, r.precision, r.recall,
+                                                                       r.f1, r.main_accuracy)))  # fmt: skip
+    Console(highlight=False).print(table)
+
+
+@predict.command("entities")
+@click.argument("docs_dir", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--mentions",
+    "mentions_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Given mentions: a subtask-1-entity-mentions.txt file (file, mention, start, end).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="SemEval subtask-1 prediction file to write (atomically).",
+)
+@model_option
+def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None) -> None:
+    """Roles for given mentions: `file mention start end main_role fine_role...` lines."""
+    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+    rows, problems = predict_given_mentions(model, Path(docs_dir), read_entity_mentions(mentions_path))
+    write_entity_annotations(out_path, rows)
+    err = Console(stderr=True, highlight=False)
+    for problem in problems:
+        err.print(f"narrascope: error: {problem}", markup=False)
+    err.print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
+    if problems:
+        sys.exit(1)
+
+
+def _technique_model(path: str | None) -> TechniqueModel:
+    return TechniqueModel.load(path) if path else load_default_technique_model()
+
+
+@train.command("techniques")
+@data_option("PTC folder (SemEval-2020 Task 11): articles/ and labels-techniques/.", multiple=False)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
+@click.option(
+    "--tune/--no-tune", default=True, show_default=True, help="Choose the span threshold on held-out articles."
+)
+def train_techniques(data: str, out_dir: str, tune: bool) -> None:
+    """Train the persuasion technique model (span identification + technique classification)."""
+    err = Console(stderr=True, highlight=False)
+    articles = load_ptc(data)
+    model = train_technique_model(
+        articles, config=TrainConfig(tune=tune), progress=lambda m: err.print(m, markup=False)
+    )
+    model.save(out_dir)
+    err.print(f"trained on {len(articles)} articles; wrote {out_dir}", markup=False)
+
+
+@evaluate.command("techniques")
+@data_option("Annotated PTC folder: articles/ and labels-techniques/.", multiple=False)
+@model_option
+def evaluate_techniques(data: str, model_path: str | None) -> None:
+    """Span identification P/R/F1 (partial overlap) and technique micro-F1 given gold spans (SemEval-2020 Task 11)."""
+    model = _technique_model(model_path)
+    articles = load_ptc(data)
+    gold: list[PtcSpan] = []
+    found: list[PtcSpan] = []
+    labelled: list[PtcSpan] = []
+    for article in articles:
+        gold += article.spans
+        found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
+        offsets = [(s.start, s.end) for s in article.spans]
+        labels = model.classify(article.text, offsets)
+        labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
+    si = span_identification_scores(gold, found)
+    console = Console(highlight=False)
+    table = Table(title=f"techniques on {len(articles)} articles (official SemEval-2020 Task 11 measures)")
+    for column in ("task", "P", "R", "F1"):
+        table.add_column(column, justify="left" if column == "task" else "right")
+    table.add_row("span identification", f"{si.precision:.4f}", f"{si.recall:.4f}", f"{si.f1:.4f}")
+    if any(s.technique for s in gold):
+        tc, per_label = technique_scores(gold, labelled, load_techniques())
+        table.add_row("technique classification (micro)", f"{tc.precision:.4f}", f"{tc.recall:.4f}", f"{tc.f1:.4f}")
+    else:
+        per_label = []
+    console.print(table)
+    if per_label:
+        labels_table = Table(title="per technique (given gold spans)")
+        for column in ("technique", "support", "P", "R", "F1"):
+            labels_table.add_column(column, justify="left" if column == "technique" else "right")
+        for score in per_label:
+            labels_table.add_row(score.label, str(score.support), f"{score.precision:.3f}", f"{score.recall:.3f}",
+                                 f"{score.f1:.3f}")  # fmt: skip
+        console.print(labels_table)
+
+
+@predict.command("techniques")
+@click.argument("docs_dir", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Prediction file to write (atomically).",
+)
+@click.option(
+    "--spans",
+    "spans_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Technique classification template (`article_id ? start end` lines): label these spans.",
+)
+@model_option
+def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, model_path: str | None) -> None:
+    """Without --spans: `article_id start end` lines (span identification); with it: the template's lines
+    with `?` replaced by the technique."""
+    model = _technique_model(model_path)
+    texts = {a.id: a.text for a in read_articles(docs_dir)}
+    err = Console(stderr=True, highlight=False)
+    if spans_path is None:
+        spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
+        write_span_file(out_path, spans)
+        err.print(f"wrote {len(spans)} spans of {len(texts)} articles to {out_path}", markup=False)
+        return
+    template = read_technique_file(spans_path, template=True)
+    by_article: dict[str, list[int]] = {}
+    for index, span in enumerate(template):
+        if span.article_id not in texts:
+            raise FormatError(f"{spans_path}: article {span.article_id} is not in {docs_dir}")
+        if span.end > len(texts[span.article_id]):
+            raise FormatError(f"{spans_path}: span {span.start}-{span.end} ends after article {span.article_id}")
+        by_article.setdefault(span.article_id, []).append(index)
+    labelled = list(template)
+    for aid, indices in by_article.items():
+        offsets = [(template[i].start, template[i].end) for i in indices]
+        for i, (label, _) in zip(indices, model.classify(texts[aid], offsets), strict=True):
+            labelled[i] = PtcSpan(aid, template[i].start, template[i].end, label)
+    write_technique_file(out_path, labelled)
+    err.print(f"labelled {len(labelled)} spans; wrote {out_path}", markup=False)

@@ -1,0 +1,158 @@
+"""Entity role model (SemEval-2025 Task 10, subtask 1): main role and fine roles of one entity mention.
+
+Context matters more than the name, so each mention is described by four TF-IDF blocks: the mention itself
+(words and character n-grams, for names across five languages), its sentence with the mention replaced by a
+marker, and the whole article (its overall stance). Two multinomial logistic regressions score the 22 fine
+roles and the 3 main roles; decoding is joint: the main role whose fine roles carry the most probability,
+then its best fine role (92% of gold mentions have exactly one; adding more lowered the exact match ratio in
+cross-validation, `benchmarks/entities_cv.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from narrascope.learn.linear import dequantize, quantize, restore_vectorizers, vectorizers_state
+from narrascope.learn.storage import load_model_files, save_model_files
+from narrascope.taxonomy import load_roles
+
+FORMAT_VERSION = 1
+MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
+_SENTENCE_END = re.compile(r"[.!?\u0964]\s|\n")
+
+# block name -> (field, vectorizer settings)
+BLOCKS: dict[str, tuple[str, dict[str, Any]]] = {
+    "mention_words": ("mention", {"analyzer": "word", "ngram_range": (1, 2), "min_df": 1}),
+    "mention_chars": ("mention", {"analyzer": "char_wb", "ngram_range": (2, 4), "min_df": 2}),
+    "sentence_words": ("sentence", {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2}),
+    "article_words": ("article", {"analyzer": "word", "min_df": 2, "max_df": 0.5, "max_features": 50_000}),
+    "language": ("language", {"analyzer": "word", "token_pattern": r"\S+"}),
+}
+
+
+@dataclass(frozen=True)
+class MentionItem:
+    """A mention to classify: the article text it is in (raw or clean), its offsets there, the language."""
+
+    text: str
+    start: int
+    end: int
+    language: str = "und"
+
+
+@dataclass(frozen=True)
+class RolePrediction:
+    main_role: str
+    fine_roles: tuple[str, ...]
+    main_score: float  # probability mass of the chosen main role's fine roles
+    fine_score: float  # probability of the best fine role
+
+
+def mention_fields(item: MentionItem) -> dict[str, str]:
+    """The texts the blocks read for one mention."""
+    left, right = item.text[: item.start], item.text[item.end :]
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(left)), default=0)
+    end_match = _SENTENCE_END.search(right)
+    sentence_end = len(right) if end_match is None else end_match.start()
+    return {
+        "mention": item.text[item.start : item.end].lower(),
+        "sentence": (left[sentence_start:] + " ENTITYMARK " + right[:sentence_end]).lower(),
+        "article": item.text.lower(),
+        "language": f"lang_{item.language}",
+    }
+
+
+def _vectorizers() -> dict[str, TfidfVectorizer]:
+    return {name: TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **kw) for name, (_, kw) in BLOCKS.items()}
+
+
+class EntityRoleModel:
+    """Owns inference and storage; `fit` trains it from mentions with gold roles."""
+
+    def __init__(
+        self, vectorizers: dict[str, TfidfVectorizer], weights: np.ndarray, bias: np.ndarray, c: float = 3.0
+    ) -> None:
+        roles = load_roles()
+        self.fine_roles = sorted(f for fines in roles.values() for f in fines)
+        self.fine_main = np.array([next(m for m, f in roles.items() if r in f) for r in self.fine_roles])
+        self.vectorizers, self.weights, self.bias, self.c = vectorizers, weights, bias, c
+
+    def _features(self, items: Sequence[MentionItem], *, fit: bool = False) -> sp.csr_matrix:
+        fields = [mention_fields(item) for item in items]
+        blocks = []
+        for name, (field, _) in BLOCKS.items():
+            texts = [f[field] for f in fields]
+            vectorizer = self.vectorizers[name]
+            if fit:
+                blocks.append(vectorizer.fit_transform(texts))
+                continue
+            # The mentions of one article share its text: vectorise each distinct text once.
+            distinct = list(dict.fromkeys(texts))
+            rows = {text: i for i, text in enumerate(distinct)}
+            blocks.append(vectorizer.transform(distinct)[[rows[t] for t in texts]])
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    @classmethod
+    def fit(
+        cls, items: Sequence[MentionItem], fine_roles: Sequence[Sequence[str]], *, c: float = 3.0
+    ) -> EntityRoleModel:
+        """One training row per (mention, gold fine role): multi-role mentions teach each of their roles."""
+        model = cls(_vectorizers(), np.zeros((0, 0), np.float32), np.zeros(0, np.float32), c)
+        X = model._features(items, fit=True)
+        rows = [i for i, roles in enumerate(fine_roles) for r in roles if r in model.fine_roles]
+        y = [model.fine_roles.index(r) for roles in fine_roles for r in roles if r in model.fine_roles]
+        classifier = LogisticRegression(C=c, max_iter=3000)
+        classifier.fit(X[rows], np.array(y))
+        weights = np.zeros((X.shape[1], len(model.fine_roles)), np.float32)
+        bias = np.full(len(model.fine_roles), -30.0, np.float32)  # roles never seen in training never win
+        weights[:, classifier.classes_] = classifier.coef_.T
+        bias[classifier.classes_] = classifier.intercept_
+        model.weights, model.bias = dequantize(*quantize(weights)), bias
+        return model
+
+    def probabilities(self, items: Sequence[MentionItem]) -> np.ndarray:
+        """Fine-role probabilities, one row per mention."""
+        z = np.asarray(self._features(items) @ self.weights) + self.bias
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return probabilities
+
+    def decode(self, p: np.ndarray) -> RolePrediction:
+        """Joint decoding of one fine-role distribution: the main role with the most mass, its best fine role."""
+        mass = {main: float(p[self.fine_main == main].sum()) for main in MAIN_ROLES}
+        main = max(MAIN_ROLES, key=lambda m: mass[m])
+        best = int(np.where(self.fine_main == main, p, -1.0).argmax())
+        return RolePrediction(main, (self.fine_roles[best],), mass[main], float(p[best]))
+
+    def predict(self, items: Sequence[MentionItem]) -> list[RolePrediction]:
+        return [self.decode(p) for p in self.probabilities(items)] if items else []
+
+    def save(self, directory: str) -> None:
+        terms, arrays = vectorizers_state(self.vectorizers)
+        quantized, scale = quantize(self.weights)
+        arrays |= {"weights": quantized, "weight_scale": scale, "bias": self.bias}
+        meta = {"format_version": FORMAT_VERSION, "kind": "entity-roles", "c": self.c, "fine_roles": self.fine_roles}
+        save_model_files(directory, meta, terms, arrays)
+
+    @classmethod
+    def load(cls, directory: str) -> EntityRoleModel:
+        meta, terms, arrays = load_model_files(directory, kind="entity-roles", format_version=FORMAT_VERSION)
+        vectorizers = _vectorizers()
+        weights = dequantize(arrays.pop("weights"), arrays.pop("weight_scale"))
+        bias = arrays.pop("bias")
+        restore_vectorizers(vectorizers, terms, arrays)
+        model = cls(vectorizers, weights, bias, float(meta["c"]))
+        if model.fine_roles != meta["fine_roles"]:
+            from narrascope.errors import ModelError
+
+            raise ModelError(f"{directory}: the model's fine roles differ from the shipped roles.tsv")
+        return model

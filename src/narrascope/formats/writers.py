@@ -1,0 +1,184 @@
+"""Output formats for a batch of analyses: JSON, JSON lines, CSV and a terminal table.
+
+HTML lives in `report_html.py`. JSON is the lossless form (`Analysis.to_dict`); CSV and the table are
+one-row-per-article summaries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from narrascope.analysis import SCHEMA_VERSION, Analysis, NarrativeHit
+from narrascope.claims.render import claims_table
+from narrascope.runner import Outcome
+from narrascope.techniques.render import techniques_table
+from narrascope.version import __version__
+
+FORMATS = ("table", "json", "jsonl", "csv", "html")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "language",
+    "source",
+    "url",
+    "published",
+    "cited_sources",
+    "sentences",
+    "removed_lines",
+    "narratives",
+    "subnarratives",
+    "entities",
+    "techniques",
+    "claims",
+    "origin",
+    "text",
+)
+
+
+def split_outcomes(outcomes: Sequence[Outcome]) -> tuple[list[Analysis], list[Outcome]]:
+    analyses = [o.analysis for o in outcomes if o.analysis is not None]
+    return analyses, [o for o in outcomes if o.error is not None]
+
+
+def to_json(outcomes: Sequence[Outcome]) -> str:
+    """The whole batch as one JSON document (see `narrascope schema`)."""
+    analyses, failures = split_outcomes(outcomes)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "narrascope_version": __version__,
+        "documents": [a.to_dict() for a in analyses],
+        "errors": [{"origin": f.origin, "message": f.error} for f in failures],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_jsonl(outcomes: Sequence[Outcome]) -> str:
+    """One analysis per line; failures are reported on stderr only."""
+    analyses, _ = split_outcomes(outcomes)
+    return "".join(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a in analyses)
+
+
+def _csv_safe(value: str) -> str:
+    # A cell that starts like a formula is run by spreadsheet programs; articles are hostile input.
+    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") or value.startswith("-=") else value
+
+
+def summary_row(analysis: Analysis) -> dict[str, str]:
+    a = analysis.article
+    return {
+        "id": a.id,
+        "title": a.title or "",
+        "language": a.language or "",
+        "source": a.source or "",
+        "url": a.url or "",
+        "published": a.published or "",
+        "cited_sources": "; ".join(a.cited_sources),
+        "sentences": str(len(analysis.sentences)),
+        "removed_lines": str(len(a.meta.get("removed_lines", []))),
+        "narratives": "; ".join(analysis.labels("narrative")),
+        "subnarratives": "; ".join(analysis.labels("subnarrative")),
+        "entities": "; ".join(f"{e.entity} ({e.main_role}: {', '.join(e.fine_roles)})" for e in analysis.entities),
+        "techniques": "; ".join(f"{t}: {n}" for t, n in technique_counts(analysis).items()),
+        "claims": str(len(analysis.claims)),
+        "origin": str(a.meta.get("path") or a.meta.get("origin") or ""),
+        "text": a.clean_text.strip(),
+    }
+
+
+def to_csv(outcomes: Sequence[Outcome]) -> str:
+    analyses, _ = split_outcomes(outcomes)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for analysis in analyses:
+        writer.writerow({k: _csv_safe(v) for k, v in summary_row(analysis).items()})
+    return buffer.getvalue()
+
+
+def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
+    """A readable summary for the terminal: one row per article."""
+    analyses, _ = split_outcomes(outcomes)
+    table = Table(title=f"narrascope {__version__}: {len(analyses)} article(s)", show_lines=False)
+    table.add_column("id", style="cyan", overflow="fold", min_width=10)
+    table.add_column("title", style="bold", ratio=1, min_width=12)
+    table.add_column("lang", style="magenta", min_width=4)
+    table.add_column("published", min_width=10)
+    table.add_column("sent.", justify="right", min_width=5)
+    table.add_column("cited sources", style="green", min_width=8)
+    table.add_column("removed", justify="right", style="dim", min_width=7)
+    for analysis in analyses:
+        row = summary_row(analysis)
+        columns = ("id", "title", "language", "published", "sentences", "cited_sources", "removed_lines")
+        # Text(), not str: markup such as "[link=...]" in an article must show as text, not style the table.
+        table.add_row(*(Text(row[c]) for c in columns))
+    console.print(table)
+    if any(a.narratives for a in analyses):
+        print_narratives(analyses, console)
+    if any(a.entities for a in analyses):
+        print_entities(analyses, console)
+    for extra in (techniques_table(analyses), claims_table(analyses)):
+        if extra is not None:
+            console.print(extra)
+
+
+def print_narratives(analyses: Sequence[Analysis], console: Console) -> None:
+    """Narratives per article with their score and the sentence that most supports each."""
+    table = Table(title="narratives (score: calibrated probability; evidence: the best supporting sentence)")
+    table.add_column("id", style="cyan", overflow="fold", min_width=10)
+    table.add_column("narrative / subnarrative", style="bold", ratio=2)
+    table.add_column("score", justify="right")
+    table.add_column("evidence", style="italic", ratio=3)
+    for analysis in analyses:
+        for hit in grouped_narratives(analysis):
+            label = hit.label if hit.level == "narrative" else "  \u21b3 " + hit.label.rsplit(": ", 1)[-1]
+            evidence = hit.evidence[0].text if hit.evidence else ""
+            style = "yellow" if hit.level == "narrative" else "dim"
+            table.add_row(Text(analysis.id), Text(label, style=style), f"{hit.score:.2f}", Text(evidence))
+    console.print(table)
+
+
+def grouped_narratives(analysis: Analysis) -> list[NarrativeHit]:
+    """Each narrative followed by its subnarratives, for reading."""
+    subs = [h for h in analysis.narratives if h.level == "subnarrative"]
+    ordered: list[NarrativeHit] = []
+    for hit in (h for h in analysis.narratives if h.level == "narrative"):
+        ordered.append(hit)
+        ordered += [s for s in subs if s.label.startswith(hit.label + ": ")]
+    return ordered
+
+
+ROLE_STYLES = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
+
+
+def print_entities(analyses: Sequence[Analysis], console: Console, *, per_article: int = 12) -> None:
+    """The cast of each article: entity, role, fine roles, mentions and the sentence that frames it."""
+    table = Table(title="entities (role the article casts each in; most-mentioned first)")
+    table.add_column("id", style="cyan", overflow="fold", min_width=10)
+    table.add_column("entity", style="bold")
+    table.add_column("role")
+    table.add_column("fine roles")
+    table.add_column("mentions", justify="right")
+    table.add_column("framing sentence", style="italic", ratio=3)
+    for analysis in analyses:
+        for entity in analysis.entities[:per_article]:
+            framing = entity.framing[0].text if entity.framing else ""
+            role = Text(entity.main_role, style=ROLE_STYLES.get(entity.main_role, ""))
+            table.add_row(
+                Text(analysis.id), Text(entity.entity), role, Text(", ".join(entity.fine_roles)),
+                str(len(entity.mentions)), Text(framing),
+            )  # fmt: skip
+    console.print(table)
+
+
+def technique_counts(analysis: Analysis) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for span in analysis.techniques:
+        counts[span.technique] = counts.get(span.technique, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))

@@ -1,0 +1,82 @@
+"""The ingest components: cleaning (boilerplate out; headline, cited sources, byline and stamp in), language
+identification and sentence segmentation. The work itself lives in the modules beside this one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narrascope.analysis import Analysis, Sentence
+from narrascope.components import BaseComponent, register
+from narrascope.ingest.cleaning import clean, default_rules, load_rules
+from narrascope.ingest.dates import parse_date
+from narrascope.ingest.language import detect_language
+from narrascope.ingest.sentences import split_sentences
+
+
+@register("cleaning")
+class Cleaner(BaseComponent):
+    name = "cleaning"
+    requires = ("article.raw_text",)
+    assigns = (
+        "article.text",
+        "article.offsets",
+        "article.title",
+        "article.cited_sources",
+        "article.published",
+    )
+    options = ("rules_path",)
+
+    def __init__(self, *, rules_path: str | Path | None = None) -> None:
+        self.rules = load_rules(rules_path) if rules_path else default_rules()
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        article = analysis.article
+        result = clean(article.raw_text, rules=self.rules)
+        article.text, article.offsets = result.text, result.offsets
+        if not article.title:
+            article.title = result.title
+        for source in result.cited_sources:
+            if source not in article.cited_sources:
+                article.cited_sources.append(source)
+        if result.byline and "byline" not in article.meta:
+            article.meta["byline"] = result.byline
+        if result.published_stamp:
+            article.meta["published_stamp"] = result.published_stamp
+            if not article.published:
+                article.published = parse_date(result.published_stamp)
+        article.meta["removed_lines"] = [{"start": r.start, "end": r.end, "rule": r.rule} for r in result.removed]
+        return analysis
+
+
+@register("language")
+class LanguageIdentifier(BaseComponent):
+    name = "language"
+    requires = ("article.text",)
+    assigns = ("article.language",)
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        article = analysis.article
+        code, confidence = detect_language(article.clean_text)
+        if article.language and article.language != code:
+            article.meta["detected_language"] = code  # the declared language wins, the detected one is kept
+        else:
+            article.language = code
+        article.meta["language_confidence"] = confidence
+        return analysis
+
+
+@register("sentences")
+class SentenceSegmenter(BaseComponent):
+    name = "sentences"
+    requires = ("article.text", "article.offsets")
+    assigns = ("sentences",)
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        article = analysis.article
+        clean = article.clean_text
+        sentences = []
+        for start, end in split_sentences(clean):
+            span = article.raw_span(start, end)
+            sentences.append(Sentence(span.start, span.end, article.raw_text[span.start : span.end]))
+        analysis.sentences = sentences
+        return analysis

@@ -1,0 +1,74 @@
+"""Narrative classification component (SemEval-2025 Task 10, subtask 2), with sentence evidence.
+
+`predict` scores a batch of articles (pure: no writes); `set_annotations` writes the labels and, for each
+label, the 1-3 sentences whose own score for that label is highest — the same linear model applied to one
+sentence — so that an analyst can check the claim against the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from narrascope.analysis import Analysis, Evidence, NarrativeHit
+from narrascope.components import BatchComponent, register
+from narrascope.narratives.model import DocumentPrediction, NarrativeModel, load_default_model
+
+MAX_EVIDENCE = 3
+MIN_EVIDENCE_WORDS = 6  # a short sentence scores high on one or two words; it is weak evidence
+
+
+@register("narratives")
+class NarrativeClassifier(BatchComponent[DocumentPrediction]):
+    name = "narratives"
+    requires = ("article.text", "sentences")
+    assigns = ("narratives",)
+    options = ("narrative_model",)
+
+    def __init__(self, *, narrative_model: str | Path | NarrativeModel | None = None) -> None:
+        if isinstance(narrative_model, NarrativeModel):
+            self.model = narrative_model
+        elif narrative_model is not None:
+            self.model = NarrativeModel.load(narrative_model)
+        else:
+            self.model = load_default_model()
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[DocumentPrediction]:
+        return self.model.predict([a.article.clean_text for a in analyses])
+
+    def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]) -> None:
+        for analysis, prediction in zip(analyses, predictions, strict=True):
+            labels = [label for label, _ in prediction.narratives + prediction.subnarratives]
+            evidence = self._evidence(analysis, labels)
+            hits = [
+                NarrativeHit(label, "narrative", round(score, 4), evidence.get(label, ()))
+                for label, score in prediction.narratives
+            ]
+            hits += [
+                NarrativeHit(label, "subnarrative", round(score, 4), evidence.get(label, ()))
+                for label, score in prediction.subnarratives
+            ]
+            analysis.narratives = hits
+
+    def _evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
+        sentences = analysis.sentences
+        scorable = [label for label in labels if self.model.can_score(label)]
+        if not sentences or not scorable:
+            return {}
+        long_enough = [s for s in sentences if len(s.text.split()) >= MIN_EVIDENCE_WORDS]
+        sentences = long_enough or sentences
+        scores = self.model.sentence_scores([s.text for s in sentences], scorable)
+        found: dict[str, tuple[Evidence, ...]] = {}
+        for column, label in enumerate(scorable):
+            order = scores[:, column].argsort()[::-1][:MAX_EVIDENCE]
+            found[label] = tuple(
+                Evidence(
+                    sentences[i].start,
+                    sentences[i].end,
+                    sentences[i].text,
+                    round(float(scores[i, column]), 4),
+                )
+                for i in order
+                if scores[i, column] > 0 or i == order[0]
+            )
+        return found
