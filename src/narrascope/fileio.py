@@ -1,11 +1,33 @@
-"""Safe file writing: nothing already written is lost or half-written."""
+"""Safe file writing: nothing already written is lost or half-written.
+
+Every output goes to a temporary file beside the target, then `os.replace` puts it in place in one step, so
+a reader sees the old complete file or the new complete one. The temporary name is discoverable,
+`.NAME.narrascope-PID.tmp`: a run killed with SIGKILL cannot clean up after itself, so the next write to the
+same target removes the temporaries of processes that are no longer alive.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import stat
 from pathlib import Path
+from typing import IO
+
+_TMP = re.compile(r"^\.(?P<name>.+)\.narrascope-(?P<pid>\d+)\.tmp$")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell safe to open in a spreadsheet: a cell starting like a formula (= + - @ tab CR) gets a leading
+    apostrophe, and line breaks become "\\n" so that the csv module quotes the cell (it does not quote a lone
+    CR), keeping every row's field count."""
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
@@ -17,16 +39,108 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with AtomicOutput(path, binary=True) as out:
+        out.handle.write(data)  # type: ignore[arg-type]  # the handle is binary here
+        out.commit()
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def temp_path(target: Path) -> Path:
+    """Where the output for `target` is written before it is renamed into place."""
+    return target.with_name(f".{target.name}.narrascope-{os.getpid()}.tmp")
+
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Remove temporaries for `target` left by killed runs (their process is gone); returns what was removed."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in target.parent.iterdir():
+            m = _TMP.match(entry.name)
+            if m and m["name"] == target.name and not _pid_alive(int(m["pid"])):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
+
+
+class AtomicOutput:
+    """A file written in place of `path` only when `commit()` is called.
+
+    The new file keeps the permission bits of the file it replaces, or the umask default for a new file (the
+    temporary is created with mode 0666 minus the umask, like `open()` would). Leaving the block without a
+    commit removes the temporary; `keep_partial()` renames it to `PATH.partial` instead.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, binary: bool = False, encoding: str = "utf-8") -> None:
+        self.target = Path(path)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(self.target)
+        self.tmp = temp_path(self.target)
+        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                mode = stat.S_IMODE(os.stat(self.target).st_mode)
+                os.fchmod(fd, mode)
+            self.handle: IO[str] | IO[bytes] = (
+                os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
+            )
+        except BaseException:
+            os.close(fd)
+            self._unlink()
+            raise
+        self.done = False
+
+    def __enter__(self) -> AtomicOutput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.done:
+            self.discard()
+
+    def _finish(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+
+    def commit(self) -> None:
+        """Put the new file in place of the target, in one step."""
+        try:
+            self._finish()
+            os.replace(self.tmp, self.target)
+        except BaseException:
+            self.discard()
+            raise
+        self.done = True
+
+    def keep_partial(self) -> Path:
+        """Keep what was written as `PATH.partial` (the target itself is left as it was)."""
+        partial = self.target.with_name(self.target.name + ".partial")
+        try:
+            self._finish()
+            os.replace(self.tmp, partial)
+        except BaseException:
+            self.discard()
+            raise
+        self.done = True
+        return partial
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        self._unlink()
+        self.done = True
+
+    def _unlink(self) -> None:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+            os.unlink(self.tmp)

@@ -1,4 +1,8 @@
-"""`analyze` (one text or path to an `Analysis`) and `analyze_many` (a batch that survives bad documents)."""
+"""`analyze` (one text or path to an `Analysis`) and `analyze_many` (a batch that survives bad documents).
+
+A batch is a stream: documents are read one at a time (`Batch`), each becomes an `Outcome` as soon as it is
+analysed, and nothing of a finished document is kept, so memory does not grow with the corpus.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,15 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import IngestError, NarrascopeError
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
-from narrascope.ingest.readers import expand_paths, read_file
+from narrascope.ingest.readers import ARTICLE_SUFFIXES, RECORD_SUFFIXES, STDIN, ReadResult, expand_paths, read_file
 from narrascope.pipeline import Pipeline, load_pipeline
 
 
 def _looks_like_path(value: str) -> bool:
-    return "\n" not in value and len(value) < 4096 and os.path.isfile(value)
+    """A string that names a file: no line break, short, and an article file name (or an existing file)."""
+    if "\n" in value or len(value) >= 4096:
+        return False
+    return Path(value).suffix.lower() in ARTICLE_SUFFIXES or os.path.isfile(value)
 
 
 def analyze(
@@ -28,7 +35,9 @@ def analyze(
 ) -> Analysis:
     """Analyse one article given as text (SemEval layout: title on the first line), a file path or an Article.
 
-    A `Path` must exist; a string is read as a path only when it names an existing file, else as text.
+    A `Path` always means a file. A string means a file when it names an existing one, or when it looks like
+    a file name (no line break, ends in .txt, .html, .jsonl, ...): a missing one raises `IngestError` rather
+    than being analysed as the text "missing.txt". Any other string is the article text.
     """
     pipeline = pipeline or load_pipeline(components)
     if isinstance(text_or_path, Article):
@@ -51,12 +60,70 @@ def analyze(
 
 @dataclass
 class Outcome:
-    """One document of a batch: its analysis, or the one-line reason it failed."""
+    """One document of a batch: its analysis, or the one-line reason it failed.
+
+    `bytes_read`: input bytes read (all files of the batch) when this document was read, for progress.
+    """
 
     origin: str
     analysis: Analysis | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    bytes_read: int = 0
+
+
+def analyze_result(pipeline: Pipeline, result: ReadResult, *, raise_errors: bool = False) -> Outcome:
+    """The outcome of one read document: its analysis, or the reason reading or analysing it failed."""
+    if result.article is None:
+        return Outcome(result.origin, error=result.error, warnings=result.warnings, bytes_read=result.bytes_read)
+    try:
+        analysis = pipeline(result.article)
+    except Exception as exc:  # one bad article never aborts a batch
+        if raise_errors:
+            raise
+        message = str(exc) if isinstance(exc, NarrascopeError) else f"{type(exc).__name__}: {exc}"
+        return Outcome(
+            result.origin, error=f"{result.origin}: analysis failed: {message}", bytes_read=result.bytes_read
+        )
+    analysis.warnings.extend(result.warnings)
+    return Outcome(result.origin, analysis, warnings=result.warnings, bytes_read=result.bytes_read)
+
+
+class Batch:
+    """The documents under some paths, read lazily in a stable order: failures to expand paths first.
+
+    `total_bytes` is the size of all input files (None with stdin); `documents` is the number of documents
+    when every file holds one (None when a corpus is among them, until it has been read).
+    """
+
+    def __init__(
+        self, paths: Iterable[str], *, fields: Mapping[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        self.files, self.failures = expand_paths(list(paths))
+        self.fields, self.max_bytes = fields, max_bytes
+        sizes = [0 if f == STDIN else _size(f) for f in self.files]
+        self.total_bytes: int | None = None if STDIN in self.files else sum(sizes)
+        self._sizes = sizes
+        corpus = any(Path(f).suffix.lower() in RECORD_SUFFIXES for f in self.files)
+        self.documents: int | None = None if corpus else len(self.files) + len(self.failures)
+        self.files_done = 0
+
+    def __iter__(self) -> Iterator[ReadResult]:
+        yield from self.failures
+        before = 0
+        for path, size in zip(self.files, self._sizes, strict=True):
+            for result in read_file(path, fields=self.fields, max_bytes=self.max_bytes):
+                result.bytes_read = before + (result.bytes_read or size)
+                yield result
+            before += size
+            self.files_done += 1
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def analyze_many(
@@ -75,23 +142,12 @@ def analyze_many(
     `raise_errors` re-raises instead, for debugging. `on_progress(done_files, total_files)` follows the files.
     """
     pipeline = pipeline or load_pipeline(components)
-    files, failures = expand_paths(list(paths))
-    for failure in failures:
-        yield Outcome(failure.origin, error=failure.error)
-    for done, path in enumerate(files, start=1):
-        for result in read_file(path, fields=fields, max_bytes=max_bytes):
-            if result.article is None:
-                yield Outcome(result.origin, error=result.error, warnings=result.warnings)
-                continue
-            try:
-                analysis = pipeline(result.article)
-            except Exception as exc:  # one bad article never aborts a batch
-                if raise_errors:
-                    raise
-                message = str(exc) if isinstance(exc, NarrascopeError) else f"{type(exc).__name__}: {exc}"
-                yield Outcome(result.origin, error=f"{result.origin}: analysis failed: {message}")
-                continue
-            analysis.warnings.extend(result.warnings)
-            yield Outcome(result.origin, analysis, warnings=result.warnings)
-        if on_progress is not None:
-            on_progress(done, len(files))
+    batch = Batch(paths, fields=fields, max_bytes=max_bytes)
+    files_done = 0
+    for result in batch:
+        yield analyze_result(pipeline, result, raise_errors=raise_errors)
+        if on_progress is not None and batch.files_done != files_done:
+            files_done = batch.files_done
+            on_progress(files_done, len(batch.files))
+    if on_progress is not None and batch.files_done != files_done:
+        on_progress(batch.files_done, len(batch.files))

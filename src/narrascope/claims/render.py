@@ -12,9 +12,8 @@ from rich.table import Table
 
 from narrascope.analysis import Analysis, Claim
 from narrascope.claims.grouping import ClaimGroup
+from narrascope.fileio import csv_cell
 from narrascope.version import __version__
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -97,8 +96,7 @@ def groups_json(groups: Sequence[ClaimGroup], errors: Sequence[dict[str, str]] =
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return csv_cell("" if value is None else str(value))
 
 
 def groups_csv(groups: Sequence[ClaimGroup]) -> str:

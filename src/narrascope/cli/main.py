@@ -6,42 +6,97 @@ line on stderr and an exit code: 0 all fine, 1 some documents failed, 2 usage or
 
 from __future__ import annotations
 
-import io
+import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping, MutableMapping
 from importlib import resources
 from typing import Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from narrascope.cli.claims import claims
-from narrascope.cli.models import evaluate, predict, train
-from narrascope.errors import NarrascopeError
-from narrascope.fileio import atomic_write_text
-from narrascope.formats.html import to_html
-from narrascope.formats.writers import FORMATS, print_table, to_csv, to_json, to_jsonl
+from narrascope.errors import NarrascopeError, visible
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
-from narrascope.ingest.readers import DEFAULT_FIELDS
-from narrascope.pipeline import DEFAULT_COMPONENTS, load_pipeline, registered_components
-from narrascope.runner import Outcome, analyze_many
+from narrascope.ingest.records import DEFAULT_FIELDS
 from narrascope.version import __version__
 
+# Model libraries (scikit-learn, spaCy, lingua, trafilatura) are imported inside the commands that use them,
+# and the model commands load on first use (`LAZY_COMMANDS`), so `--version` and `--help` start fast.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+FORMATS = ("table", "json", "jsonl", "csv", "html")
+DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives", "entities", "techniques", "claims")
+LAZY_COMMANDS = {  # name -> (module:attribute, short help shown by --help without importing the module)
+    "train": ("narrascope.cli.models:train", "Train a model on SemEval-format data."),
+    "evaluate": (
+        "narrascope.cli.models:evaluate",
+        "Score a model on annotated SemEval-format data, with the official definitions.",
+    ),
+    "predict": ("narrascope.cli.models:predict", "Write SemEval-format prediction files for a folder of documents."),
+    "claims": (
+        "narrascope.cli.claims:claims",
+        "Group the claims of a set of articles: who says what, relayed by whom, where it appeared first.",
+    ),
+}
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    _stderr().print(f"[bold red]narrascope: error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    from rich.console import Console
+    from rich.text import Text
+
+    line = Text.assemble(("narrascope: error: ", "bold red"), visible(message))
+    Console(stderr=True, highlight=False).print(line, soft_wrap=True)
     sys.exit(code)
 
 
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands where those of `LAZY_COMMANDS` are imported on first access to them."""
+
+    def __init__(self, lazy: Mapping[str, tuple[str, str]]) -> None:
+        self.loaded: dict[str, click.Command] = {}
+        self.lazy = dict(lazy)
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self.loaded and name in self.lazy:
+            module, _, attribute = self.lazy[name][0].partition(":")
+            self.loaded[name] = getattr(importlib.import_module(module), attribute)
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self.loaded.pop(name, None)
+        self.lazy.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*self.loaded, *self.lazy}))
+
+    def __len__(self) -> int:
+        return len({*self.loaded, *self.lazy})
+
+
 class NarrascopeGroup(click.Group):
-    """Turns library errors into one line and an exit code; `--debug` shows the traceback instead."""
+    """Turns library errors into one line and an exit code; `--debug` shows the traceback instead.
+
+    The commands of `LAZY_COMMANDS` are imported only when used (or asked for their own help)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lazy = LazyCommands(LAZY_COMMANDS)
+        lazy.loaded.update(self.commands)
+        self.commands = lazy
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if isinstance(self.commands, LazyCommands) and name not in self.commands.loaded:
+                rows.append((name, LAZY_COMMANDS[name][1]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -80,14 +135,6 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     return fields
 
 
-RENDERERS: dict[str, Callable[[list[Outcome]], str]] = {
-    "json": to_json,
-    "jsonl": to_jsonl,
-    "csv": to_csv,
-    "html": to_html,
-}
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
@@ -121,7 +168,13 @@ RENDERERS: dict[str, Callable[[list[Outcome]], str]] = {
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_BYTES,
     show_default=True,
-    help="Size limit of one article file.",
+    help="Size limit of one article file, and of one record of a .jsonl/.csv corpus.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the machine's cores); outputs keep the input order.",
 )
 @click.pass_context
 def analyze(
@@ -133,68 +186,33 @@ def analyze(
     rules_path: str | None,
     field_specs: tuple[str, ...],
     max_bytes: int,
+    jobs: int | None,
 ) -> None:
     """Analyse articles.
 
     PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
     """
+    from narrascope.cli.batch import run_analyze
+    from narrascope.engine.local import PipelineSpec, default_jobs
+    from narrascope.pipeline import load_pipeline
+
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
     pipeline = load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any reading
-    err = _stderr()
-    outcomes: list[Outcome] = []
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
-        task = progress.add_task("analysing", total=None)
-
-        def on_progress(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, visible=total > 1)
-
-        for outcome in analyze_many(
-            paths,
-            pipeline=pipeline,
-            fields=fields,
-            max_bytes=max_bytes,
-            raise_errors=bool(ctx.meta.get("narrascope.debug")),
-            on_progress=on_progress,
-        ):
-            outcomes.append(outcome)
-    failures = [o for o in outcomes if o.error]
-    for outcome in outcomes:
-        for warning in outcome.warnings:
-            err.print(f"[yellow]narrascope: warning:[/] {warning}", highlight=False, soft_wrap=True)
-    _emit(outcomes, fmt, out_path)
-    for failure in failures:
-        err.print(f"[bold red]narrascope: error:[/] {failure.error}", highlight=False, soft_wrap=True)
-    if failures:
-        done = len(outcomes) - len(failures)
-        err.print(f"{len(failures)} document(s) failed, {done} analysed", highlight=False)
-        sys.exit(EXIT_FAILED)
-
-
-def _emit(outcomes: list[Outcome], fmt: str, out_path: str | None) -> None:
-    if fmt == "table":
-        if out_path is None:
-            print_table(outcomes, Console(highlight=False))
-            return
-        buffer = io.StringIO()
-        print_table(outcomes, Console(file=buffer, width=160, no_color=True, highlight=False))
-        text = buffer.getvalue()
-    else:
-        text = RENDERERS[fmt](outcomes)
-    if out_path is None:
-        sys.stdout.write(text)
-    else:
-        atomic_write_text(out_path, text)
-        analysed = sum(1 for o in outcomes if o.analysis is not None)
-        _stderr().print(f"wrote {analysed} analysis(es) to {out_path}", highlight=False, markup=False)
+    spec = PipelineSpec(tuple(names), (("rules_path", rules_path),))
+    code = run_analyze(
+        paths,
+        fmt=fmt,
+        out_path=out_path,
+        pipeline=pipeline,
+        spec=spec,
+        fields=fields,
+        max_bytes=max_bytes,
+        jobs=jobs or default_jobs(),
+        debug=bool(ctx.meta.get("narrascope.debug")),
+    )
+    if code:
+        sys.exit(code)
 
 
 @main.command()
@@ -203,6 +221,8 @@ def schema(out_path: str | None) -> None:
     """Print the JSON Schema of `analyze --format json` output (versioned)."""
     text = resources.files("narrascope.data").joinpath("analysis.schema.json").read_text("utf-8")
     if out_path:
+        from narrascope.fileio import atomic_write_text
+
         atomic_write_text(out_path, text)
     else:
         sys.stdout.write(text)
@@ -211,6 +231,8 @@ def schema(out_path: str | None) -> None:
 @main.command("components")
 def list_components() -> None:
     """List the registered pipeline components with what they require and assign."""
+    from narrascope.pipeline import load_pipeline
+
     pipeline = load_pipeline(registered_components_in_order())
     for component in pipeline.components:
         click.echo(
@@ -219,14 +241,11 @@ def list_components() -> None:
 
 
 def registered_components_in_order() -> list[str]:
+    from narrascope.pipeline import registered_components
+
     names = registered_components()
     return list(DEFAULT_COMPONENTS) + [n for n in names if n not in DEFAULT_COMPONENTS]
 
-
-main.add_command(train)
-main.add_command(evaluate)
-main.add_command(predict)
-main.add_command(claims)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import IO
 
 from narrascope.analysis import Analysis
 from narrascope.claims.render import claims_html
-from narrascope.formats.writers import grouped_narratives, split_outcomes
+from narrascope.errors import NarrascopeError
+from narrascope.formats.writers import OutcomeWriter, grouped_narratives, render_all
 from narrascope.runner import Outcome
 from narrascope.techniques.render import techniques_html
 from narrascope.version import __version__
@@ -99,29 +101,69 @@ def _entities(analysis: Analysis) -> str:
     return f"<h3>Entities</h3><table class='entities'>{head}{rows}</table>"
 
 
-def to_html(outcomes: Sequence[Outcome]) -> str:
-    analyses, failures = split_outcomes(outcomes)
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>narrascope report</title><style>{_CSS}</style></head><body>",
-        f"<h1>narrascope {escape(__version__)}: {len(analyses)} article(s)</h1>",
-        "<p class='legend'><span class='boilerplate'>removed boilerplate</span>"
-        "<span class='evidence'>evidence for a narrative</span>"
-        "<span>offsets are into the raw text</span></p>",
-    ]
-    if failures:
-        items = "".join(f"<li>{escape(f.error or f.origin)}</li>" for f in failures)
-        parts.append(f"<h2>Failed documents</h2><ul class='errors'>{items}</ul>")
-    for analysis in analyses:
-        title = analysis.article.title or analysis.id
-        parts.append(f"<section><h2>{escape(title)}</h2><table class='meta'>{_meta_rows(analysis)}</table>")
-        parts.append(_narratives(analysis))
-        parts.append(_entities(analysis))
-        if "techniques" in analysis.components:
-            parts.append(f"<h3>Persuasion techniques</h3>{techniques_html(analysis)}")
-        if "claims" in analysis.components:
-            parts.append(f"<h3>Claims</h3>{claims_html(analysis)}")
-        parts.append(f"<div class='text'>{_marked_text(analysis)}</div></section>")
-    parts.append("</body></html>\n")
+HTML_MAX_DOCUMENTS = 1000
+
+
+def too_many_for_html(count: int) -> NarrascopeError:
+    return NarrascopeError(
+        f"the HTML report is built in memory and holds at most {HTML_MAX_DOCUMENTS:,} documents (this batch has "
+        f"{count:,} or more); write a corpus with --format jsonl (or csv) instead"
+    )
+
+
+def _section(analysis: Analysis) -> str:
+    title = analysis.article.title or analysis.id
+    parts = [f"<section><h2>{escape(title)}</h2><table class='meta'>{_meta_rows(analysis)}</table>"]
+    parts.append(_narratives(analysis))
+    parts.append(_entities(analysis))
+    if "techniques" in analysis.components:
+        parts.append(f"<h3>Persuasion techniques</h3>{techniques_html(analysis)}")
+    if "claims" in analysis.components:
+        parts.append(f"<h3>Claims</h3>{claims_html(analysis)}")
+    parts.append(f"<div class='text'>{_marked_text(analysis)}</div></section>")
     return "".join(parts)
+
+
+class HtmlWriter(OutcomeWriter):
+    """Buffers the rendered sections (the page starts with the counts and the failures), so it refuses
+    batches of more than `HTML_MAX_DOCUMENTS` documents."""
+
+    buffers = True
+
+    def __init__(self, handle: IO[str]) -> None:
+        super().__init__(handle)
+        self.sections: list[str] = []
+        self.failures: list[str] = []
+
+    def write(self, outcome: Outcome) -> None:
+        if outcome.analysis is not None:
+            if self.documents >= HTML_MAX_DOCUMENTS:
+                raise too_many_for_html(self.documents + 1)
+            self.documents += 1
+            self.sections.append(_section(outcome.analysis))
+        elif outcome.error is not None:
+            self.failures.append(outcome.error or outcome.origin)
+
+    def close(self) -> None:
+        parts = [
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+            f"<title>narrascope report</title><style>{_CSS}</style></head><body>",
+            f"<h1>narrascope {escape(__version__)}: {self.documents} article(s)</h1>",
+            "<p class='legend'><span class='boilerplate'>removed boilerplate</span>"
+            "<span class='evidence'>evidence for a narrative</span>"
+            "<span>offsets are into the raw text</span></p>",
+        ]
+        if self.failures:
+            items = "".join(f"<li>{escape(f)}</li>" for f in self.failures)
+            parts.append(f"<h2>Failed documents</h2><ul class='errors'>{items}</ul>")
+        self.handle.write("".join(parts))
+        for section in self.sections:
+            self.handle.write(section)
+        self.handle.write("</body></html>\n")
+        self.sections, self.failures = [], []
+        super().close()
+
+
+def to_html(outcomes: Sequence[Outcome]) -> str:
+    return render_all(HtmlWriter, outcomes)

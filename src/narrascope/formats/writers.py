@@ -1,7 +1,10 @@
 """Output formats for a batch of analyses: JSON, JSON lines, CSV and a terminal table.
 
-HTML lives in `report_html.py`. JSON is the lossless form (`Analysis.to_dict`); CSV and the table are
-one-row-per-article summaries.
+HTML lives in `html.py`. JSON is the lossless form (`Analysis.to_dict`); CSV and the table are
+one-row-per-article summaries. Each format is a streaming writer (`open_writer`): a document is written as
+soon as it is analysed and then forgotten, so memory does not grow with the corpus. JSON streams its
+`documents` array and appends `errors` at the end; the table is the one format that buffers (it is for a
+terminal, and sizes its columns on all rows).
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Sequence
+from typing import IO
 
 from rich.console import Console
 from rich.table import Table
@@ -17,6 +22,8 @@ from rich.text import Text
 
 from narrascope.analysis import SCHEMA_VERSION, Analysis, NarrativeHit
 from narrascope.claims.render import claims_table
+from narrascope.errors import visible
+from narrascope.fileio import csv_cell
 from narrascope.runner import Outcome
 from narrascope.techniques.render import techniques_table
 from narrascope.version import __version__
@@ -47,27 +54,139 @@ def split_outcomes(outcomes: Sequence[Outcome]) -> tuple[list[Analysis], list[Ou
     return analyses, [o for o in outcomes if o.error is not None]
 
 
+class OutcomeWriter:
+    """Writes a batch as its documents come: `write` each outcome, then `close` once (even after Ctrl-C, so
+    that what was written is a complete document of the outcomes so far). `documents` counts analyses."""
+
+    buffers = False
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+        self.documents = 0
+
+    def write(self, outcome: Outcome) -> None:
+        if outcome.analysis is not None:
+            self.documents += 1
+            self.handle.write(self.render(outcome.analysis))
+        elif outcome.error is not None:
+            self.error(outcome)
+
+    def render(self, analysis: Analysis) -> str:
+        raise NotImplementedError
+
+    def error(self, outcome: Outcome) -> None:
+        """Failures are reported on stderr only, unless the format has a place for them."""
+
+    def close(self) -> None:
+        self.handle.flush()
+
+
+def _indented(value: object, first: bool) -> str:
+    """`value` as an element of a list at depth 2 of an `indent=2` document."""
+    return ("\n    " if first else ",\n    ") + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+class JsonWriter(OutcomeWriter):
+    """The same bytes as `json.dumps(whole_batch, indent=2)`, written a document at a time; errors are kept in
+    a temporary file (spilled to disk past 1 MB) until the end."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        super().__init__(handle)
+        head = {"schema_version": SCHEMA_VERSION, "narrascope_version": __version__}
+        handle.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "documents": [')
+        self.errors: IO[str] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed in close())
+            max_size=1 << 20, mode="w+", encoding="utf-8"
+        )
+        self.error_count = 0
+
+    def render(self, analysis: Analysis) -> str:
+        return _indented(analysis.to_dict(), self.documents == 1)
+
+    def error(self, outcome: Outcome) -> None:
+        self.error_count += 1
+        entry = {"origin": outcome.origin, "message": outcome.error}
+        self.errors.write(_indented(entry, self.error_count == 1))
+
+    def close(self) -> None:
+        self.handle.write("\n  ]" if self.documents else "]")
+        self.handle.write(',\n  "errors": [')
+        self.errors.seek(0)
+        while chunk := self.errors.read(1 << 16):
+            self.handle.write(chunk)
+        self.errors.close()
+        self.handle.write("\n  ]\n}\n" if self.error_count else "]\n}\n")
+        super().close()
+
+
+class JsonLinesWriter(OutcomeWriter):
+    """One analysis per line; failures are reported on stderr only."""
+
+    def render(self, analysis: Analysis) -> str:
+        return json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n"
+
+
+class CsvWriter(OutcomeWriter):
+    """One summary row per article; every cell is made safe for spreadsheets (`fileio.csv_cell`)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        super().__init__(handle)
+        self.buffer = io.StringIO()
+        self.writer = csv.DictWriter(self.buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        self.writer.writeheader()
+        handle.write(self._take())
+
+    def _take(self) -> str:
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
+
+    def render(self, analysis: Analysis) -> str:
+        self.writer.writerow({k: csv_cell(v) for k, v in summary_row(analysis).items()})
+        return self._take()
+
+
+class TableWriter(OutcomeWriter):
+    """The terminal table: buffers the analyses (the table sizes its columns on all rows)."""
+
+    buffers = True
+
+    def __init__(self, handle: IO[str], console: Console) -> None:
+        super().__init__(handle)
+        self.console = console
+        self.outcomes: list[Outcome] = []
+
+    def write(self, outcome: Outcome) -> None:
+        if outcome.analysis is not None:
+            self.documents += 1
+            self.outcomes.append(outcome)
+
+    def close(self) -> None:
+        print_table(self.outcomes, self.console)
+        self.outcomes = []
+        super().close()
+
+
+STREAMING_WRITERS: dict[str, type[OutcomeWriter]] = {"json": JsonWriter, "jsonl": JsonLinesWriter, "csv": CsvWriter}
+
+
+def render_all(writer_class: type[OutcomeWriter], outcomes: Sequence[Outcome]) -> str:
+    buffer = io.StringIO()
+    writer = writer_class(buffer)
+    for outcome in outcomes:
+        writer.write(outcome)
+    writer.close()
+    return buffer.getvalue()
+
+
 def to_json(outcomes: Sequence[Outcome]) -> str:
     """The whole batch as one JSON document (see `narrascope schema`)."""
-    analyses, failures = split_outcomes(outcomes)
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "narrascope_version": __version__,
-        "documents": [a.to_dict() for a in analyses],
-        "errors": [{"origin": f.origin, "message": f.error} for f in failures],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return render_all(JsonWriter, outcomes)
 
 
 def to_jsonl(outcomes: Sequence[Outcome]) -> str:
     """One analysis per line; failures are reported on stderr only."""
-    analyses, _ = split_outcomes(outcomes)
-    return "".join(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a in analyses)
-
-
-def _csv_safe(value: str) -> str:
-    # A cell that starts like a formula is run by spreadsheet programs; articles are hostile input.
-    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") or value.startswith("-=") else value
+    return render_all(JsonLinesWriter, outcomes)
 
 
 def summary_row(analysis: Analysis) -> dict[str, str]:
@@ -93,13 +212,7 @@ def summary_row(analysis: Analysis) -> dict[str, str]:
 
 
 def to_csv(outcomes: Sequence[Outcome]) -> str:
-    analyses, _ = split_outcomes(outcomes)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for analysis in analyses:
-        writer.writerow({k: _csv_safe(v) for k, v in summary_row(analysis).items()})
-    return buffer.getvalue()
+    return render_all(CsvWriter, outcomes)
 
 
 def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
@@ -116,8 +229,9 @@ def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
     for analysis in analyses:
         row = summary_row(analysis)
         columns = ("id", "title", "language", "published", "sentences", "cited_sources", "removed_lines")
-        # Text(), not str: markup such as "[link=...]" in an article must show as text, not style the table.
-        table.add_row(*(Text(row[c]) for c in columns))
+        # Text(), not str: markup such as "[link=...]" in an article must show as text, not style the table;
+        # control characters (escape sequences) are shown as \x1b, never sent to the terminal.
+        table.add_row(*(Text(visible(row[c])) for c in columns))
     console.print(table)
     if any(a.narratives for a in analyses):
         print_narratives(analyses, console)

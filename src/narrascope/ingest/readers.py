@@ -6,18 +6,19 @@ failure carries a one-line message that names the file (and line, for corpora).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import os
+import stat
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from narrascope.article import Article
 from narrascope.errors import IngestError
-from narrascope.ingest.decode import DEFAULT_MAX_BYTES, decode_text, read_bytes_limited
+from narrascope.ingest.decode import DEFAULT_MAX_BYTES, check_regular, decode_text, os_reason, read_bytes_limited
+from narrascope.ingest.records import DEFAULT_FIELDS as DEFAULT_FIELDS  # re-exported: readers' public names
+from narrascope.ingest.records import ReadResult as ReadResult
+from narrascope.ingest.records import read_records
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -25,40 +26,61 @@ RECORD_SUFFIXES = (".jsonl", ".csv")
 ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + RECORD_SUFFIXES
 # A SemEval release folder keeps its documents in one of these, beside annotation files that are no articles.
 SEMEVAL_DOCUMENT_DIRS = ("raw-documents", "subtask-2-documents", "subtask-1-documents", "subtask-3-documents")
-DEFAULT_FIELDS: Mapping[str, str] = {
-    "id": "id",
-    "text": "text",
-    "title": "title",
-    "url": "url",
-    "source": "source",
-    "published": "published",
-    "language": "language",
-}
 STDIN = "-"
 
 
-@dataclass
-class ReadResult:
-    """What reading one document gave: an article, or the reason it could not be read."""
+def article_files(directory: Path, failures: list[ReadResult] | None = None) -> list[Path]:
+    """Article files under `directory`, recursive and sorted, so that every run sees the same order.
 
-    origin: str
-    article: Article | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    A folder that holds SemEval document folders (raw-documents, ...) is read only there, so the annotation
+    files beside them are never taken for articles; that holds for a parent of several release folders too.
+    Folders that cannot be read, symbolic link loops and article-named entries that are not regular files
+    are appended to `failures` (one per path) and the walk goes on.
+    """
+    found: list[tuple[str, Path]] = []
+    _walk(directory, "", found, failures if failures is not None else [], frozenset())
+    return [p for _, p in sorted(found)]
 
 
-def article_files(directory: Path) -> list[Path]:
-    """Article files under `directory`, recursive and sorted, so that every run sees the same order."""
-    for name in SEMEVAL_DOCUMENT_DIRS:
-        if (directory / name).is_dir():
-            directory = directory / name
-            break
-    files = [
-        p
-        for p in directory.rglob("*")
-        if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
-    ]
-    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+def _walk(
+    folder: Path, rel: str, found: list[tuple[str, Path]], failures: list[ReadResult], ancestors: frozenset[Any]
+) -> None:
+    try:
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in ancestors:
+            failures.append(ReadResult(str(folder), error=f"{folder}: symbolic link loop (links back to a parent)"))
+            return
+        ancestors = ancestors | {(st.st_dev, st.st_ino)}
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        failures.append(ReadResult(str(folder), error=f"{folder}: cannot read the folder: {os_reason(exc)}"))
+        return
+    documents = next((e for name in SEMEVAL_DOCUMENT_DIRS for e in entries if e.name == name and e.is_dir()), None)
+    if documents is not None:
+        entries = [documents]
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path, entry_rel = Path(entry.path), f"{rel}{entry.name}"
+        try:
+            is_dir = entry.is_dir()
+            is_file = entry.is_file()
+            if entry.is_symlink() and not (is_dir or is_file):
+                os.stat(entry.path)  # raises for a loop or a broken link
+        except OSError as exc:
+            failures.append(ReadResult(str(path), error=f"{path}: {os_reason(exc)}"))
+            continue
+        if is_dir:
+            _walk(path, entry_rel + "/", found, failures, ancestors)
+        elif path.suffix.lower() in ARTICLE_SUFFIXES:
+            if is_file:
+                found.append((entry_rel, path))
+            else:
+                try:
+                    check_regular(path)
+                except IngestError as exc:
+                    failures.append(ReadResult(str(path), error=str(exc)))
 
 
 def expand_paths(paths: list[str]) -> tuple[list[str], list[ReadResult]]:
@@ -70,17 +92,25 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[ReadResult]]:
             files.append(STDIN)
             continue
         path = Path(raw)
-        if path.is_dir():
-            found = article_files(path)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            failures.append(ReadResult(raw, error=f"{raw}: {os_reason(exc)}"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            found = article_files(path, failures)
             if not found:
                 failures.append(
                     ReadResult(raw, error=f"{raw}: no articles found (looked for {', '.join(ARTICLE_SUFFIXES)})")
                 )
             files.extend(str(p) for p in found)
-        elif path.exists():
-            files.append(raw)
         else:
-            failures.append(ReadResult(raw, error=f"{raw}: no such file or directory"))
+            try:
+                check_regular(path, st)
+            except IngestError as exc:
+                failures.append(ReadResult(raw, error=str(exc)))
+                continue
+            files.append(raw)
     return files, failures
 
 
@@ -119,70 +149,8 @@ def read_html_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadRes
     return ReadResult(str(path), article, warnings=decoded.warnings)
 
 
-def _record_article(record: Mapping[str, Any], fields: Mapping[str, str], origin: str) -> Article:
-    text_field = fields["text"]
-    text = record.get(text_field)
-    if not isinstance(text, str) or not text.strip():
-        raise IngestError(f"{origin}: no text in field '{text_field}' (name the text field with --field text=NAME)")
-    values = {key: record.get(name) for key, name in fields.items() if key != "text"}
-    known = set(fields.values())
-    extra = {k: v for k, v in record.items() if k not in known and isinstance(v, (str, int, float, bool))}
-    return Article(
-        raw_text=text,
-        id=str(values["id"]) if values.get("id") not in (None, "") else "",
-        title=str(values["title"]) if values.get("title") else None,
-        url=str(values["url"]) if values.get("url") else None,
-        source=str(values["source"]) if values.get("source") else None,
-        published=str(values["published"]) if values.get("published") else None,
-        language=str(values["language"]) if values.get("language") else None,
-        meta={**extra, "origin": origin},
-    )
-
-
-def read_records(
-    path: Path, *, fields: Mapping[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[ReadResult]:
-    """One article per JSON line or CSV row; a bad record is reported with its line and skipped."""
-    fields = {**DEFAULT_FIELDS, **(fields or {})}
-    try:
-        data = read_bytes_limited(path, max_bytes=max_bytes * 1000)  # a corpus holds many articles
-        decoded = decode_text(data, str(path), max_bytes=max_bytes * 1000)
-    except IngestError as exc:
-        yield ReadResult(str(path), error=str(exc))
-        return
-    if path.suffix.lower() == ".csv":
-        csv.field_size_limit(max_bytes)
-        reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
-        rows: Iterator[tuple[int, Any]] = ((reader.line_num, row) for row in reader)
-    else:
-        rows = _json_lines(decoded.text, str(path))
-    for line_no, record in rows:
-        origin = f"{path}:{line_no}"
-        try:
-            if isinstance(record, IngestError):
-                raise record
-            if not isinstance(record, dict):
-                raise IngestError(f"{origin}: expected a JSON object, found {type(record).__name__}")
-            yield ReadResult(origin, _record_article(record, fields, origin), warnings=list(decoded.warnings))
-        except IngestError as exc:
-            yield ReadResult(origin, error=str(exc))
-
-
-def _json_lines(text: str, origin: str) -> Iterator[tuple[int, Any]]:
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield line_no, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield (
-                line_no,
-                IngestError(f"{origin}:{line_no}: not valid JSON ({exc.msg} at column {exc.colno})"),
-            )
-
-
 def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
-    data = sys.stdin.buffer.read(max_bytes + 1)
+    data = sys.stdin.buffer.read(max_bytes + 1)  # never more than the limit, whatever is piped in
     decoded = decode_text(data, "<stdin>", max_bytes=max_bytes)
     return ReadResult("<stdin>", Article(raw_text=decoded.text, meta={"format": "txt"}), warnings=decoded.warnings)
 

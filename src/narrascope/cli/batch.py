@@ -1,0 +1,170 @@
+"""The body of `narrascope analyze`: stream a batch through the engine into a writer, with progress.
+
+Each document is written as soon as it is analysed. With `--out` the output goes to a temporary file that is
+renamed into place at the end (`fileio.AtomicOutput`). Ctrl-C or SIGTERM stops cleanly after the document
+being written (a second signal stops at once and keeps nothing): the writer closes what it wrote (a JSON
+document stays valid), the temporary becomes `FILE.partial`, a message says how many documents it holds, and
+the exit code is 130 (143 for SIGTERM).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from narrascope.engine.local import PipelineSpec, run_batch
+from narrascope.errors import visible
+from narrascope.fileio import AtomicOutput
+from narrascope.formats.html import HTML_MAX_DOCUMENTS, HtmlWriter, too_many_for_html
+from narrascope.formats.writers import STREAMING_WRITERS, OutcomeWriter, TableWriter
+from narrascope.pipeline import Pipeline
+from narrascope.runner import Batch
+
+EXIT_FAILED, EXIT_INTERRUPTED = 1, 130
+
+
+class Interrupted(BaseException):
+    """A second SIGINT/SIGTERM: stop at once (the first one only asks the loop to stop between documents)."""
+
+
+class _Stop:
+    """Catches SIGINT and SIGTERM while a batch runs: the first asks to stop after the current document, so
+    every document written is complete; a second stops at once and keeps nothing."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        if self.signum is not None:
+            raise Interrupted()
+        self.signum = signum
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {s: signal.signal(s, self) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+
+def message(kind: str, text: str, style: str) -> Text:
+    """One line for stderr: a styled prefix, then input-derived text as plain text with controls made visible."""
+    return Text.assemble((f"narrascope: {kind}: ", style), visible(text))
+
+
+@dataclass
+class Tally:
+    analysed: int = 0
+    failed: int = 0
+    started: float = 0.0
+
+    def summary(self) -> str:
+        seconds = time.monotonic() - self.started
+        rate = (self.analysed + self.failed) / seconds if seconds > 0 else 0.0
+        return f"narrascope: {self.analysed} analysed, {self.failed} failed in {seconds:.1f} s ({rate:.1f} docs/s)"
+
+
+def _progress(err: Console) -> Progress:
+    return Progress(
+        TextColumn("analysing"),
+        BarColumn(),
+        TextColumn("{task.fields[docs]}"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _writer(fmt: str, handle: IO[str], out_path: str | None) -> OutcomeWriter:
+    if fmt == "table":
+        console = (
+            Console(highlight=False)
+            if out_path is None
+            else Console(file=handle, width=160, no_color=True, highlight=False)
+        )
+        return TableWriter(handle, console)
+    if fmt == "html":
+        return HtmlWriter(handle)
+    return STREAMING_WRITERS[fmt](handle)
+
+
+def run_analyze(
+    paths: tuple[str, ...],
+    *,
+    fmt: str,
+    out_path: str | None,
+    pipeline: Pipeline,
+    spec: PipelineSpec,
+    fields: Mapping[str, str],
+    max_bytes: int,
+    jobs: int,
+    debug: bool,
+) -> int:
+    """Analyse the batch into the output; returns the exit code."""
+    err = Console(stderr=True, highlight=False)
+    batch = Batch(paths, fields=fields, max_bytes=max_bytes)
+    if fmt == "html" and batch.documents is not None and batch.documents > HTML_MAX_DOCUMENTS:
+        raise too_many_for_html(batch.documents)
+    if fmt in ("html", "table"):
+        err.print(f"narrascope: note: the {fmt} output is built in memory and written at the end", markup=False)
+    tally = Tally(started=time.monotonic())
+    output = AtomicOutput(out_path) if out_path is not None else None
+    handle: IO[str] = output.handle if output is not None else sys.stdout  # type: ignore[assignment]
+    writer = _writer(fmt, handle, out_path)
+    stop = _Stop()
+    try:
+        with stop.installed(), _progress(err) as progress:
+            task = progress.add_task("analysing", total=batch.total_bytes, docs="", rate="")
+            outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline, raise_errors=debug)
+            for outcome in outcomes:
+                writer.write(outcome)
+                for warning in outcome.warnings:
+                    progress.console.print(message("warning", warning, "yellow"), soft_wrap=True)
+                if outcome.error is not None:
+                    tally.failed += 1
+                    progress.console.print(message("error", outcome.error, "bold red"), soft_wrap=True)
+                else:
+                    tally.analysed += 1
+                done = tally.analysed + tally.failed
+                seconds = time.monotonic() - tally.started
+                count = f"{done:,}/{batch.documents:,} docs" if batch.documents else f"{done:,} docs"
+                rate = f"{done / seconds:.1f} docs/s" if seconds > 0 else ""
+                progress.update(task, completed=outcome.bytes_read, docs=count, rate=rate)
+                if stop.signum is not None:
+                    break
+            outcomes.close()  # stops the worker processes
+            with stop.installed():  # a signal while closing: the first is noted, a second stops at once
+                writer.close()
+                if output is not None:
+                    if stop.signum is None:
+                        output.commit()
+                    else:
+                        partial = output.keep_partial()
+    except BaseException:
+        if output is not None:
+            output.discard()
+        raise
+    if output is not None and stop.signum is None:
+        err.print(Text(visible(f"wrote {writer.documents} analysis(es) to {out_path}")), soft_wrap=True)
+    elif output is not None:
+        text = f"interrupted: kept {writer.documents} complete document(s) in {partial}"
+        err.print(message("warning", text, "yellow"), soft_wrap=True)
+    elif stop.signum is not None:
+        err.print(message("warning", f"interrupted after {writer.documents} document(s)", "yellow"))
+    err.print(tally.summary(), markup=False, highlight=False)
+    if stop.signum is not None:
+        return EXIT_INTERRUPTED if stop.signum == signal.SIGINT else 128 + stop.signum
+    return EXIT_FAILED if tally.failed else 0

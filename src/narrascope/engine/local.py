@@ -1,0 +1,130 @@
+"""Analyse a batch in N local worker processes, writing outcomes in input order.
+
+The parent reads documents (streaming, bounded memory) and hands chunks of them to the workers; at most
+`2 * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are yielded in the
+order of the input, so the output is the same as a single process would write. On Linux the workers are
+forked from the parent after it built the pipeline, so they share its loaded models; elsewhere each worker
+builds the pipeline once (`worker_pipeline`).
+
+Reusing the worker from another engine (e.g. Dask): ship a `PipelineSpec` and lists of `ReadResult`s and
+call `analyze_chunk(spec, chunk)` on the worker; the first call in a process builds the pipeline, later
+calls reuse it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from narrascope.ingest.readers import ReadResult
+from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.runner import Outcome, analyze_result
+
+CHUNK_SIZE = 4
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """How to build a pipeline: component names and `load_pipeline` options (picklable, hashable)."""
+
+    components: tuple[str, ...]
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def build(self) -> Pipeline:
+        return load_pipeline(self.components, **dict(self.options))
+
+
+_PIPELINES: dict[PipelineSpec, Pipeline] = {}
+
+
+def worker_pipeline(spec: PipelineSpec, pipeline: Pipeline | None = None) -> Pipeline:
+    """The pipeline of `spec` in this process, built on first use (or registered, when given)."""
+    if pipeline is not None:
+        _PIPELINES[spec] = pipeline
+    if spec not in _PIPELINES:
+        _PIPELINES[spec] = spec.build()
+    return _PIPELINES[spec]
+
+
+def analyze_chunk(spec: PipelineSpec, chunk: Sequence[ReadResult], raise_errors: bool = False) -> list[Outcome]:
+    """The worker function: outcomes of a chunk of read documents, in order, with the pipeline of `spec`."""
+    pipeline = worker_pipeline(spec)
+    return [analyze_result(pipeline, result, raise_errors=raise_errors) for result in chunk]
+
+
+def default_jobs() -> int:
+    """The machine's cores (those this process may use)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover (not Linux)
+        return os.cpu_count() or 1
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the parent decides how to stop, the workers do not die mid-chunk.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _chunks(results: Iterable[ReadResult], size: int) -> Iterator[list[ReadResult]]:
+    iterator = iter(results)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def run_batch(
+    results: Iterable[ReadResult],
+    spec: PipelineSpec,
+    *,
+    jobs: int = 1,
+    pipeline: Pipeline | None = None,
+    raise_errors: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Generator[Outcome, None, None]:
+    """Outcomes of `results` in input order, analysed in `jobs` processes (in this one when `jobs` is 1)."""
+    if pipeline is not None:
+        worker_pipeline(spec, pipeline)
+    if jobs <= 1:
+        for result in results:
+            yield from analyze_chunk(spec, [result], raise_errors)
+        return
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]] = deque()
+    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
+    try:
+        for chunk in _chunks(results, chunk_size):
+            pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors)))
+            while len(pending) >= 2 * jobs:
+                outcomes, broken = _collect(pending)
+                yield from outcomes
+                if broken:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
+        while pending:
+            outcomes, _ = _collect(pending)
+            yield from outcomes
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]]) -> tuple[list[Outcome], bool]:
+    """Outcomes of the oldest chunk; when a worker died, every chunk in flight fails (named per document)."""
+    chunk, future = pending.popleft()
+    try:
+        return future.result(), False
+    except BrokenProcessPool:
+        chunks = [chunk] + [c for c, _ in pending]
+        pending.clear()
+        message = "a worker process died (killed, or out of memory) while analysing this chunk of documents"
+        return [
+            Outcome(r.origin, error=f"{r.origin}: {message}", bytes_read=r.bytes_read) for c in chunks for r in c
+        ], True
