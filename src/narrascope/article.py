@@ -8,6 +8,7 @@ narrascope reports is a `Span` into `raw_text`, so it can be highlighted in the 
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,8 +75,7 @@ class OffsetMap:
             raise IndexError(f"offset {clean_offset} outside an empty clean text")
         if clean_offset < 0 or clean_offset > self.clean_length:
             raise IndexError(f"offset {clean_offset} outside the clean text (length {self.clean_length})")
-        starts = [b[0] for b in self.blocks]
-        index = bisect.bisect_right(starts, clean_offset) - 1
+        index = bisect.bisect_right(self._starts, clean_offset) - 1
         c0, r0, n0 = self.blocks[index]
         if clean_offset == c0 + n0:  # only possible for the very end
             return r0 + n0
@@ -88,6 +88,20 @@ class OffsetMap:
             raw = self.to_raw(start)
             return Span(raw, raw)
         return Span(self.to_raw(start), self.to_raw(end - 1) + 1)
+
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        # Built once per map, not once per lookup: an article with many removed lines has many blocks.
+        return [b[0] for b in self.blocks]
+
+    def prefix(self, length: int) -> OffsetMap:
+        """The map of the first `length` characters of the clean text (for a truncated article)."""
+        kept = []
+        for c0, r0, n0 in self.blocks:
+            if c0 >= length:
+                break
+            kept.append((c0, r0, min(n0, length - c0)))
+        return OffsetMap(tuple(kept))
 
     def to_list(self) -> list[list[int]]:
         return [list(block) for block in self.blocks]

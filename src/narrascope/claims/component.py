@@ -10,7 +10,7 @@ from pathlib import Path
 
 from narrascope.analysis import Analysis, Claim, TextSpan
 from narrascope.article import Article
-from narrascope.claims.extractor import ClaimExtractor, ExtractedClaim
+from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor, ExtractedClaim
 from narrascope.claims.rules import ClaimRules
 from narrascope.components import BaseComponent, register
 from narrascope.ingest.sentences import split_sentences
@@ -34,6 +34,10 @@ class ClaimsComponent(BaseComponent):
         sentences = list(split_sentences(text))
         found = self.extractor.extract(text, sentences, cited_sources=article.cited_sources)
         analysis.claims = [_to_claim(article, c) for c in found]
+        if self.extractor.capped:
+            analysis.warnings.append(
+                f"{article.id}: claims were looked for in the first {MAX_CANDIDATES} cue sentences only"
+            )
         return analysis
 
 

@@ -25,6 +25,8 @@ _LOCK = threading.Lock()
 _SUBJECTS = ("nsubj", "nsubjpass")
 _TRIM = " ,;:.\u201c\u201d\"'\u2018\u2019-\u2014"
 Span = tuple[int, int]
+MAX_CANDIDATES = 500  # cue sentences parsed per article (a news article has a few dozen)
+MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, tables, unpunctuated text) are not parsed for claims
 
 
 def load_nlp() -> Any:
@@ -59,13 +61,20 @@ class ClaimExtractor:
     def __init__(self, rules: ClaimRules | None = None) -> None:
         self.rules = rules or default_rules()
         self._sentence = 0  # index of the sentence being read
+        self.capped = False  # whether the last `extract` parsed only the first MAX_CANDIDATES cue sentences
 
     def extract(
         self, text: str, sentences: Sequence[Span], *, cited_sources: Sequence[str] = ()
     ) -> list[ExtractedClaim]:
         """Claims of `text`, given its sentences as clean `(start, end)` spans."""
         rules = self.rules
-        candidates = [i for i, (s, e) in enumerate(sentences) if rules.cue_filter.search(text, s, e)]
+        candidates = [
+            i
+            for i, (s, e) in enumerate(sentences)
+            if e - s <= MAX_SENTENCE_CHARS and rules.cue_filter.search(text, s, e)
+        ]
+        self.capped = len(candidates) > MAX_CANDIDATES  # bounded work per article: the parse is the cost
+        candidates = candidates[:MAX_CANDIDATES]
         if not candidates:
             return []
         mentions = find_mentions(text, rules)

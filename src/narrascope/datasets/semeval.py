@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,7 +253,15 @@ def read_narrative_annotations(path: _PathLike) -> list[NarrativeAnnotation]:
 
 
 def write_narrative_annotations(path: _PathLike, rows: Iterable[NarrativeAnnotation], *, newline: str = "\n") -> None:
-    """Write atomically; `newline=detect_newline(source)` reproduces a source file byte for byte."""
+    """Write atomically; `newline=detect_newline(source)` reproduces a source file byte for byte.
+
+    A file id may appear once: the scorer would count a repeated one twice (e.g. two folders each holding a
+    document of the same name), so repeats are refused with their names."""
+    rows = list(rows)
+    repeated = sorted(name for name, count in Counter(r.file for r in rows).items() if count > 1)
+    if repeated:
+        shown = ", ".join(repeated[:5]) + (f" and {len(repeated) - 5} more" if len(repeated) > 5 else "")
+        raise FormatError(f"{path}: not written: {len(repeated)} document id(s) appear more than once: {shown}")
     records = ([r.file, _join_labels(r.narratives), _join_labels(r.subnarratives)] for r in rows)
     _write(path, records, newline)
 

