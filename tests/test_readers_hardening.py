@@ -177,7 +177,8 @@ def test_a_missing_file_name_is_an_error_not_text(tmp_path: Path) -> None:
 def test_the_sentence_splitter_is_linear(text: str) -> None:
     started = time.perf_counter()
     spans = list(split_sentences(text))
-    assert time.perf_counter() - started < 1.0
+    # linear: the quadratic splitter took 100 s on 40,000 dots; a second per 40k characters is lenient for CI
+    assert time.perf_counter() - started < max(1.0, len(text) / 400_000)
     assert all(0 <= s < e <= len(text) for s, e in spans)
 
 
