@@ -69,9 +69,16 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _ignore_interrupts() -> None:
+def _worker_init() -> None:
     # Ctrl-C reaches the whole process group: the parent decides how to stop, the workers do not die mid-chunk.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # N processes each running a BLAS pool of N threads would fight over N cores: one thread per worker.
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover (installed with scikit-learn)
+        pass
 
 
 def _chunks(results: Iterable[ReadResult], size: int) -> Iterator[list[ReadResult]]:
@@ -99,7 +106,7 @@ def run_batch(
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
     pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]] = deque()
-    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
+    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init)
     try:
         for chunk in _chunks(results, chunk_size):
             pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors)))
@@ -108,7 +115,7 @@ def run_batch(
                 yield from outcomes
                 if broken:
                     executor.shutdown(wait=False, cancel_futures=True)
-                    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
+                    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init)
         while pending:
             outcomes, _ = _collect(pending)
             yield from outcomes

@@ -1,0 +1,77 @@
+"""The local engine (issue 10): worker processes, outputs in input order, a dead worker fails only its chunk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from narrascope.analysis import Analysis
+from narrascope.components import BaseComponent, register
+from narrascope.engine.local import PipelineSpec, analyze_chunk, run_batch
+from narrascope.ingest.records import ReadResult
+from narrascope.runner import Batch
+
+FAST = ("cleaning", "language", "sentences")
+
+
+@register("test_dies_on_marker")
+class DiesOnMarker(BaseComponent):
+    """Kills its own process on an article holding DIE: a worker lost to the OOM killer, say."""
+
+    name = "test_dies_on_marker"
+    requires = ("article.raw_text",)
+    assigns = ()
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        if "DIE" in analysis.article.raw_text and os.getpid() != int(os.environ["NARRASCOPE_TEST_PARENT"]):
+            os._exit(9)
+        return analysis
+
+
+def _corpus(path: Path, texts: list[str]) -> str:
+    import json
+
+    path.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    return str(path)
+
+
+def test_the_worker_function_builds_the_pipeline_once_per_process(tmp_path: Path) -> None:
+    spec = PipelineSpec(FAST)
+    records = list(Batch([_corpus(tmp_path / "c.jsonl", ["T\n\nOne. Two.", "T\n\nThree."])]))
+    first = analyze_chunk(spec, records)
+    assert [o.analysis.id for o in first if o.analysis] == ["d0", "d1"]
+    from narrascope.engine import local
+
+    pipeline = local._PIPELINES[spec]
+    analyze_chunk(spec, records[:1])
+    assert local._PIPELINES[spec] is pipeline
+
+
+def test_a_dead_worker_fails_its_documents_by_name_and_the_batch_goes_on(tmp_path: Path, monkeypatch: object) -> None:
+    os.environ["NARRASCOPE_TEST_PARENT"] = str(os.getpid())
+    texts = [f"T\n\nArticle {i}." for i in range(40)]
+    texts[21] = "T\n\nDIE here."
+    path = _corpus(tmp_path / "c.jsonl", texts)
+    spec = PipelineSpec((*FAST, "test_dies_on_marker"))
+    outcomes = list(run_batch(Batch([path]), spec, jobs=2, chunk_size=2))
+    assert [o.origin for o in outcomes] == [f"{path}:{i + 1}" for i in range(40)]  # input order, none lost
+    failed = [o for o in outcomes if o.error]
+    assert f"{path}:22" in {o.origin for o in failed}
+    assert all("a worker process died" in (o.error or "") for o in failed)
+    assert outcomes[-1].analysis is not None and outcomes[0].analysis is not None
+    assert len(failed) <= 2 * 2 * 2  # the chunks in flight when it died, no more
+
+
+def test_results_are_the_same_with_one_and_two_processes(tmp_path: Path) -> None:
+    path = _corpus(
+        tmp_path / "c.jsonl", [f"Title {i}\n\nThe minister said {i} things. Critics disagreed." for i in range(12)]
+    )
+    spec = PipelineSpec(FAST)
+    one = [o.analysis.to_dict() for o in run_batch(Batch([path]), spec, jobs=1) if o.analysis]
+    two = [o.analysis.to_dict() for o in run_batch(Batch([path]), spec, jobs=2) if o.analysis]
+    assert one == two and len(one) == 12
+
+
+def test_read_results_travel_between_processes(tmp_path: Path) -> None:
+    result = ReadResult("x", error="x: bad", bytes_read=3)
+    assert analyze_chunk(PipelineSpec(FAST), [result])[0].error == "x: bad"
