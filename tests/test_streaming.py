@@ -162,3 +162,38 @@ def test_outcome_is_still_importable_from_the_package() -> None:
     import narrascope
 
     assert narrascope.Outcome is Outcome
+
+
+def test_sigterm_keeps_a_partial_jsonl_and_exits_143(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus.jsonl", 20_000)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "narrascope.cli.main", "analyze", str(corpus), "--components", FAST]
+    process = subprocess.Popen(
+        [*command, "--format", "jsonl", "--out", str(out), "--jobs", "2"], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(p.stat().st_size > 20_000 for p in tmp_path.glob(".out.jsonl.*.tmp")):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    lines = (tmp_path / "out.jsonl.partial").read_text().split("\n")
+    assert lines[-1] == "" and [json.loads(line)["id"] for line in lines[:-1]] == [
+        f"doc-{i}" for i in range(len(lines) - 1)
+    ]
+    assert f"kept {len(lines) - 1} complete document(s)" in stderr
+    assert not out.exists() and list(tmp_path.glob(".*")) == []
+
+
+def test_html_refuses_a_batch_over_its_size_with_a_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.formats import html
+
+    monkeypatch.setattr(html, "HTML_MAX_DOCUMENTS", 3)
+    corpus = _corpus(tmp_path / "c.jsonl", 5)
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        main, ["analyze", str(corpus), "--components", FAST, "--format", "html", "--out", str(out), "--jobs", "1"]
+    )
+    assert result.exit_code == 2
+    assert "holds at most 3 documents" in result.stderr and "--format jsonl" in result.stderr
+    assert not out.exists() and list(tmp_path.glob(".*")) == []

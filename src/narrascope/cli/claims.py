@@ -10,6 +10,7 @@ from rich.console import Console
 
 from narrascope.claims.grouping import group_claims, records_from_analyses
 from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
+from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
 from narrascope.pipeline import load_pipeline
 from narrascope.runner import analyze_many
@@ -39,7 +40,7 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
     groups = group_claims(records_from_analyses(analyses))
     for outcome in outcomes:
         for warning in outcome.warnings:
-            err.print(f"narrascope: warning: {warning}", markup=False, soft_wrap=True)
+            err.print(f"narrascope: warning: {visible(warning)}", markup=False, soft_wrap=True)
     if fmt == "table" and out_path is None:
         Console(highlight=False).print(groups_table(groups))
     else:
@@ -59,7 +60,7 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
             atomic_write_text(out_path, text)
             err.print(f"wrote {len(groups)} claim group(s) to {out_path}", markup=False)
     for failure in failures:
-        err.print(f"narrascope: error: {failure.error}", markup=False, soft_wrap=True)
+        err.print(f"narrascope: error: {visible(failure.error or failure.origin)}", markup=False, soft_wrap=True)
     if failures:
         err.print(f"{len(failures)} document(s) failed, {len(analyses)} analysed", markup=False)
         sys.exit(EXIT_FAILED)

@@ -35,7 +35,7 @@ from narrascope.entities.evaluate import (
     score_by_language,
 )
 from narrascope.entities.model import EntityRoleModel
-from narrascope.errors import FormatError
+from narrascope.errors import FormatError, visible
 from narrascope.narratives.evaluate import evaluate_narrative_model, semeval_labels, train_narrative_model
 from narrascope.narratives.model import PROFILES, NarrativeModel, load_default_model
 from narrascope.pipeline import Pipeline, load_pipeline
@@ -153,7 +153,7 @@ def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> 
     for outcome in analyze_many([str(document_dir(Path(docs_dir)))], pipeline=pipeline):
         if outcome.analysis is None:
             failures += 1
-            Console(stderr=True).print(f"narrascope: error: {outcome.error}", markup=False)
+            Console(stderr=True).print(f"narrascope: error: {visible(outcome.error or outcome.origin)}", markup=False)
             continue
         narratives, subnarratives = semeval_labels(outcome.analysis)
         rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
@@ -214,7 +214,7 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
     write_entity_annotations(out_path, rows)
     err = Console(stderr=True, highlight=False)
     for problem in problems:
-        err.print(f"narrascope: error: {problem}", markup=False)
+        err.print(f"narrascope: error: {visible(problem)}", markup=False)
     err.print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if problems:
         sys.exit(1)
