@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -85,6 +86,7 @@ def run(corpus: Path, n: int, jobs: int, components: str | None) -> None:
     command += ["--out", str(out), "--jobs", str(jobs)] + (["--components", components] if components else [])
     marks = {max(1, n // 10): 0.0, max(1, n // 2): 0.0, n: 0.0}
     peak, state, first_doc = 0.0, {}, None  # type: ignore[var-annotated]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     while process.poll() is None:
@@ -97,6 +99,8 @@ def run(corpus: Path, n: int, jobs: int, components: str | None) -> None:
                 marks[mark] = peak
         time.sleep(0.2)
     seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the CLI and its workers (waited for), CPU seconds
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     stderr = process.stderr.read() if process.stderr else ""
     done = count_lines(out.parent, out.name, state)
     for mark in marks:
@@ -104,6 +108,9 @@ def run(corpus: Path, n: int, jobs: int, components: str | None) -> None:
     steady = (done - 1) / (time.monotonic() - first_doc) if first_doc and done > 1 else float("nan")
     print(f"--jobs {jobs}: {done} documents in {seconds:.1f} s: {done / seconds:.1f} docs/s overall, "
           f"{steady:.1f} docs/s after the first document (model loading excluded)")  # fmt: skip
+    cores = os.cpu_count() or 1
+    print(f"  CPU: {cpu / max(done, 1) * 1000:.0f} ms per document (all processes, model loading included): "
+          f"at most {cores * max(done, 1) / cpu:.1f} docs/s on {cores} idle cores")  # fmt: skip
     print("  peak memory (PSS of the process tree): " + ", ".join(f"{m:,} docs: {v:.0f} MB" for m, v in marks.items()))
     ratio = marks[n] / marks[max(1, n // 10)] if marks[max(1, n // 10)] else float("nan")
     print(f"  ratio at {n:,} / at {max(1, n // 10):,} documents: {ratio:.2f} (acceptance: <= 1.25)")

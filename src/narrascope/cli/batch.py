@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from narrascope.engine.local import PipelineSpec, run_batch
+from narrascope.engine.local import CHUNK_SIZE, PipelineSpec, run_batch
 from narrascope.errors import visible
 from narrascope.fileio import AtomicOutput
 from narrascope.formats.html import HTML_MAX_DOCUMENTS, HtmlWriter, too_many_for_html
@@ -120,6 +120,8 @@ def run_analyze(
         raise too_many_for_html(batch.documents)
     if fmt in ("html", "table"):
         err.print(f"narrascope: note: the {fmt} output is built in memory and written at the end", markup=False)
+    if batch.documents is not None:  # a handful of files: starting workers would cost more than it gives
+        jobs = max(1, min(jobs, batch.documents // CHUNK_SIZE))
     tally = Tally(started=time.monotonic())
     output = AtomicOutput(out_path) if out_path is not None else None
     handle: IO[str] = output.handle if output is not None else sys.stdout  # type: ignore[assignment]
