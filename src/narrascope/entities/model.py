@@ -130,27 +130,9 @@ class EntityRoleModel:
         model.weights, model.bias = dequantize(*quantize(weights)), bias
         return model
 
-    def _scores(self, items: Sequence[MentionItem]) -> np.ndarray:
-        """`features @ weights + bias`, block by block: each distinct text of a block (the article above all,
-        shared by every mention of it) is vectorised and multiplied once, then its score row is reused."""
-        lowered: dict[int, str] = {}
-        fields = [mention_fields(item, lowered) for item in items]
-        z = np.zeros((len(items), self.weights.shape[1]), np.float32)
-        offset = 0
-        for name, (field, _) in BLOCKS.items():
-            texts = [f[field] for f in fields]
-            distinct = list(dict.fromkeys(texts))
-            rows = {text: i for i, text in enumerate(distinct)}
-            X = self.vectorizers[name].transform(distinct)
-            width = X.shape[1]
-            z += np.asarray(X @ self.weights[offset : offset + width])[[rows[t] for t in texts]]
-            offset += width
-        scores: np.ndarray = z + self.bias
-        return scores
-
     def probabilities(self, items: Sequence[MentionItem]) -> np.ndarray:
         """Fine-role probabilities, one row per mention."""
-        z = self._scores(items)
+        z = np.asarray(self._features(items) @ self.weights) + self.bias
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
