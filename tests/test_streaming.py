@@ -197,3 +197,17 @@ def test_html_refuses_a_batch_over_its_size_with_a_hint(tmp_path: Path, monkeypa
     assert result.exit_code == 2
     assert "holds at most 3 documents" in result.stderr and "--format jsonl" in result.stderr
     assert not out.exists() and list(tmp_path.glob(".*")) == []
+
+
+def test_a_closed_stdout_stops_the_run_quietly(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "c.jsonl", 3_000)
+    command = [sys.executable, "-m", "narrascope.cli.main", "analyze", str(corpus), "--components", FAST]
+    process = subprocess.Popen(
+        [*command, "--format", "jsonl", "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(100)
+    process.stdout.close()  # like `| head -c 100`
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Error" not in stderr and "Traceback" not in stderr

@@ -10,6 +10,7 @@ the exit code is 130 (143 for SIGTERM).
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -29,7 +30,7 @@ from narrascope.formats.writers import STREAMING_WRITERS, OutcomeWriter, TableWr
 from narrascope.pipeline import Pipeline
 from narrascope.runner import Batch
 
-EXIT_FAILED, EXIT_INTERRUPTED = 1, 130
+EXIT_FAILED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 130, 141
 
 
 class Interrupted(BaseException):
@@ -155,6 +156,12 @@ def run_analyze(
                         output.commit()
                     else:
                         partial = output.keep_partial()
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): stop quietly, as other tools do
+        if output is not None:
+            output.discard()
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return EXIT_BROKEN_PIPE
     except BaseException:
         if output is not None:
             output.discard()
