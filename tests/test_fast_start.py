@@ -33,3 +33,10 @@ def test_the_package_imports_its_api_lazily() -> None:
     code = "import narrascope; from narrascope import analyze, Analysis, Article, Outcome; print(analyze.__module__)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "narrascope.runner"
+
+
+def test_the_cli_names_the_formats_the_writers_have() -> None:
+    from narrascope.cli import main
+    from narrascope.formats import writers
+
+    assert main.FORMATS == writers.FORMATS

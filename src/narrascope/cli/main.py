@@ -17,13 +17,13 @@ import click
 from narrascope.errors import NarrascopeError, visible
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import DEFAULT_FIELDS
+from narrascope.pipeline import DEFAULT_COMPONENTS
 from narrascope.version import __version__
 
 # Model libraries (scikit-learn, spaCy, lingua, trafilatura) are imported inside the commands that use them,
 # and the model commands load on first use (`LAZY_COMMANDS`), so `--version` and `--help` start fast.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-FORMATS = ("table", "json", "jsonl", "csv", "html")
-DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives", "entities", "techniques", "claims")
+FORMATS = ("table", "json", "jsonl", "csv", "html")  # = formats.writers.FORMATS, which imports model code
 LAZY_COMMANDS = {  # name -> (module:attribute, short help shown by --help without importing the module)
     "train": ("narrascope.cli.models:train", "Train a model on SemEval-format data."),
     "evaluate": (
