@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from narrascope.cli.claims import claims
 from narrascope.cli.models import evaluate, predict, train
+from narrascope.cli.store import export_command, ingest_command, serve_command
 from narrascope.errors import NarrascopeError
 from narrascope.fileio import atomic_write_text
 from narrascope.formats.html import to_html
@@ -227,6 +228,9 @@ main.add_command(train)
 main.add_command(evaluate)
 main.add_command(predict)
 main.add_command(claims)
+main.add_command(ingest_command)
+main.add_command(export_command)
+main.add_command(serve_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
