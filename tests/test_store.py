@@ -131,3 +131,17 @@ def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
         Store(tmp_path / "junk.db")
     with pytest.raises(StoreError, match="no such database"):
         Store(tmp_path / "missing.db", readonly=True)
+
+
+def test_two_documents_with_one_id_keep_the_first_on_every_run(tmp_path: Path, pipeline: Pipeline) -> None:
+    corpus = tmp_path / "clash.jsonl"
+    lines = [{"id": "same", "text": "First\n\nThe first text."}, {"id": "same", "text": "Second\n\nAnother text."}]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in lines), "utf-8")
+    store = Store(tmp_path / "clash.db")
+    for present in (0, 1):
+        summary = ingest([str(corpus)], store, pipeline=pipeline)
+        assert (summary.added, summary.present, summary.updated) == (1 - present, present, 0)
+        assert [m for _, m in summary.failed] == [
+            f"{corpus}:2: id 'same' is already used by {corpus}:1, a different document"
+        ]
+    assert "The first text." in store.conn.execute("SELECT raw_text FROM articles").fetchone()[0]

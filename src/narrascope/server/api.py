@@ -221,13 +221,13 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
 
 
 def _ui_routes(app: FastAPI) -> None:
-    def html(text: str) -> HTMLResponse:
-        return HTMLResponse(text)
+    def shell(name: str) -> Callable[[], HTMLResponse]:
+        return lambda: HTMLResponse(page(name))  # no parameters: nothing from the request reaches the page
 
     for route, name in (("/", "corpus"), ("/article", "article"), ("/entities", "entities"), ("/entity", "entity"),
                         ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze")):  # fmt: skip
-        app.add_api_route(route, lambda name=name: html(page(name)), include_in_schema=False)
-    app.add_api_route("/docs", lambda: html(docs_page()), include_in_schema=False)
+        app.add_api_route(route, shell(name), include_in_schema=False)
+    app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:

@@ -81,6 +81,7 @@ def ingest(
     resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
     summary = IngestSummary()
     batch: list[Analysis] = []
+    seen: dict[str, tuple[str, str]] = {}  # id -> (input hash, origin) of the documents this run
 
     def flush() -> None:
         result = store.put_batch(batch)
@@ -97,7 +98,17 @@ def ingest(
             summary.failed.append((outcome.origin, outcome.error or f"{outcome.origin}: failed"))
             continue
         article = outcome.analysis.article
-        if resuming.known.get(article.id) == article.meta.get(HASH_KEY):
+        digest = str(article.meta.get(HASH_KEY))
+        first = seen.setdefault(article.id, (digest, outcome.origin))
+        if first[0] != digest:  # two different documents with one id: keep the first, never flip between them
+            summary.failed.append(
+                (
+                    outcome.origin,
+                    f"{outcome.origin}: id {article.id!r} is already used by {first[1]}, a different document",
+                )
+            )
+            continue
+        if resuming.known.get(article.id) == digest:
             summary.present += 1
             continue
         batch.append(outcome.analysis)

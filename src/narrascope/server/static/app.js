@@ -103,10 +103,10 @@
   function plot(target, data, layout) {
     if (!window.Plotly) {
       target.append(el("p", { class: "muted", text: "Plotly did not load." }));
-      return;
+      return Promise.resolve();
     }
     const base = { margin: { l: 60, r: 20, t: 10, b: 60 }, height: 320, font: { size: 11 }, legend: { orientation: "h", y: -0.25 } };
-    window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
+    return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
   }
 
   // ---- corpus page -------------------------------------------------------------------------------------
@@ -200,14 +200,14 @@
         el("tbody", {}, ...rows)), pager));
     const top = byMonth.totals.slice(0, 15).reverse();
     if (top.length) {
-      plot(countsPlot, [{ type: "bar", orientation: "h", y: top.map((t) => plotText(t.narrative)), x: top.map((t) => t.articles), marker: { color: "#5c6bc0" } }],
+      await plot(countsPlot, [{ type: "bar", orientation: "h", y: top.map((t) => plotText(t.narrative)), x: top.map((t) => t.articles), marker: { color: "#5c6bc0" } }],
         { margin: { l: 330, r: 20, t: 10, b: 40 }, height: 360 });
     } else countsPlot.append(el("p", { class: "muted", text: "No narratives found." }));
     const time = seriesTraces(byMonth.series, 8).map((t) => Object.assign(t, { type: "scatter", mode: "lines+markers" }));
-    if (time.length) plot(timePlot, time, { xaxis: { type: "category" } });
+    if (time.length) await plot(timePlot, time, { xaxis: { type: "category" } });
     else timePlot.append(el("p", { class: "muted", text: "No dated articles: give a published date (JSON lines/CSV field or page metadata)." }));
     const outlets = seriesTraces(bySource.series, 8).map((t) => Object.assign(t, { type: "bar" }));
-    if (outlets.length) plot(outletPlot, outlets, { barmode: "stack", xaxis: { type: "category" } });
+    if (outlets.length) await plot(outletPlot, outlets, { barmode: "stack", xaxis: { type: "category" } });
     else outletPlot.append(el("p", { class: "muted", text: "No narratives by outlet yet." }));
   }
 
@@ -318,7 +318,7 @@
           el("td", { text: a.published || "" }), el("td", { class: `role-${a.role}`, text: a.role }), el("td", { text: a.fine_roles })))))));
     const sources = [...new Set(found.by_source.map((r) => r.source))];
     const roles = [...new Set(found.by_source.map((r) => r.role))];
-    plot(chart, roles.map((role) => ({
+    await plot(chart, roles.map((role) => ({
       type: "bar", name: role, marker: { color: ROLE_COLORS[role] || "#888" }, x: sources.map(plotText),
       y: sources.map((s) => (found.by_source.find((r) => r.source === s && r.role === role) || { articles: 0 }).articles),
     })), { barmode: "stack", xaxis: { type: "category" } });
@@ -354,7 +354,7 @@
         el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`, ` ${m.stance}`].filter(Boolean).join(" ·") }))))));
     const dated = g.members.filter((m) => m.day);
     if (dated.length) {
-      plot(timeline, [{ type: "scatter", mode: "lines+markers", x: dated.map((m) => m.day), y: dated.map((m) => plotText(m.outlet || "unknown")),
+      await plot(timeline, [{ type: "scatter", mode: "lines+markers", x: dated.map((m) => m.day), y: dated.map((m) => plotText(m.outlet || "unknown")),
         text: dated.map((m) => plotText(m.text)), marker: { size: 12 }, line: { dash: "dot" } }], { yaxis: { type: "category" }, margin: { l: 160, r: 20, t: 10, b: 40 } });
     } else timeline.append(el("p", { class: "muted", text: "No dated appearances." }));
   }
