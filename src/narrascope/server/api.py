@@ -149,6 +149,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
     """The API and UI over the store at `db` (created when missing)."""
     state = State(db)
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
+    app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
 
     def check_token(request: Request) -> None:
         if token is None:

@@ -254,7 +254,13 @@
   }
 
   function articleView(doc) {
-    const narratives = (doc.narratives || []).map((h) =>
+    const hits = doc.narratives || [];
+    const ordered = [];  // each narrative followed by its subnarratives
+    for (const top of hits.filter((h) => h.level === "narrative")) {
+      ordered.push(top, ...hits.filter((h) => h.level !== "narrative" && h.label.startsWith(`${top.label}: `)));
+    }
+    for (const h of hits) if (!ordered.includes(h)) ordered.push(h);
+    const narratives = ordered.map((h) =>
       el("li", { class: `narrative level-${h.level}` },
         el("span", { class: "label", text: h.label }), " ", el("span", { class: "score", text: h.score.toFixed(2) }),
         el("ul", { class: "evidence" }, ...(h.evidence || []).map((ev) =>
