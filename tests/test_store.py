@@ -145,3 +145,16 @@ def test_two_documents_with_one_id_keep_the_first_on_every_run(tmp_path: Path, p
             f"{corpus}:2: id 'same' is already used by {corpus}:1, a different document"
         ]
     assert "The first text." in store.conn.execute("SELECT raw_text FROM articles").fetchone()[0]
+
+
+def test_the_resuming_pipeline_skips_known_articles_in_order(pipeline: Pipeline) -> None:
+    from narrascope.article import Article
+    from narrascope.store.db import input_hash
+    from narrascope.store.ingest import ResumingPipeline
+
+    articles = [Article(raw_text=f"Title {i}\n\nNATO provoked the war, the Kremlin said ({i}).") for i in range(5)]
+    known = {a.id: input_hash(a) for a in articles[1::2]}
+    resuming = ResumingPipeline(pipeline, known)
+    for analyses in (list(resuming.pipe(articles, batch_size=2)), [resuming(a) for a in articles]):
+        assert [a.id for a in analyses] == [a.id for a in articles]
+        assert [bool(a.components) for a in analyses] == [True, False, True, False, True]
