@@ -114,6 +114,10 @@ def test_analyze_stores_nothing_and_articles_stores_once(base: str, corpus_db: P
     status, again = get_json(f"{base}/api/articles", method="POST", body=body.encode(), headers=headers)
     assert status == 201 and again == {"id": stored["id"], "status": "present"}
     assert get_json(f"{base}/api/articles")[1]["total"] == before + 1
+    slashed = json.dumps({"text": "Slash\n\nThe West is to blame.", "id": "outlet/2023/42"}).encode()
+    assert get_json(f"{base}/api/articles", method="POST", body=slashed, headers=headers)[0] == 201
+    status, doc = get_json(f"{base}/api/articles/{quote('outlet/2023/42', safe='')}")
+    assert status == 200 and doc["id"] == "outlet/2023/42"
     status, problem = get_json(f"{base}/api/analyze", method="POST", body=b'{"text": ""}', headers=headers)
     assert status == 422 and problem["code"] == "invalid_request"
     status, problem = get_json(f"{base}/api/analyze", method="POST", body=b"{not json", headers=headers)

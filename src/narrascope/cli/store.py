@@ -44,13 +44,21 @@ def ingest_command(paths: tuple[str, ...], db: str, components: str, batch_size:
     store = Store(db)
     err = Console(stderr=True, highlight=False)
     with Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+        TimeRemainingColumn(),
         console=err, transient=True, disable=not err.is_terminal,
     ) as progress:  # fmt: skip
         task = progress.add_task("ingesting", total=None)
+        documents = [0]
+
+        def on_document(_: object) -> None:
+            documents[0] += 1
+            progress.update(task, description=f"ingesting: {documents[0]} document(s),")
+
         summary = ingest(
             paths, store, pipeline=pipeline, batch_size=batch_size,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            on_document=on_document,
         )  # fmt: skip
     for origin, error in summary.failed:
         err.print(f"narrascope: error: {escape(error or origin)}", soft_wrap=True)

@@ -178,7 +178,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
     def articles(flt: Filters, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         return list_articles(state.store(), flt, limit=limit, offset=offset)
 
-    @api.get("/articles/{article_id}", summary="One stored analysis (offsets into raw_text)")
+    @api.get("/articles/{article_id:path}", summary="One stored analysis (offsets into raw_text)")
     def article(article_id: str) -> dict[str, Any]:
         found = get_article(state.store(), article_id)
         if found is None:
@@ -193,7 +193,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
     def entities(q: Text = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
         return list_entities(state.store(), q=q, limit=limit, offset=offset)
 
-    @api.get("/entities/{name}", summary="How each outlet frames one entity")
+    @api.get("/entities/{name:path}", summary="How each outlet frames one entity")
     def entity(name: str) -> dict[str, Any]:
         found = entity_framing(state.store(), name)
         if found is None:

@@ -76,8 +76,13 @@ def ingest(
     fields: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: Callable[[int, int], None] | None = None,
+    on_document: Callable[[IngestSummary], None] | None = None,
 ) -> IngestSummary:
-    """Analyse and store every document under `paths`, committing every `batch_size` analyses."""
+    """Analyse and store every document under `paths`, committing every `batch_size` analyses.
+
+    `on_progress(done_files, total_files)` follows the files, `on_document(summary)` every document (the
+    summary counts committed ones; analysed articles waiting in the batch are counted at the next commit).
+    """
     resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
     summary = IngestSummary()
     batch: list[Analysis] = []
@@ -94,6 +99,8 @@ def ingest(
 
     outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
     for outcome in outcomes:
+        if on_document is not None:
+            on_document(summary)
         if outcome.analysis is None:
             summary.failed.append((outcome.origin, outcome.error or f"{outcome.origin}: failed"))
             continue
