@@ -229,6 +229,7 @@ def _ui_routes(app: FastAPI) -> None:
                         ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze")):  # fmt: skip
         app.add_api_route(route, shell(name), include_in_schema=False)
     app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
+    app.add_api_route("/favicon.ico", lambda: Response(status_code=204), include_in_schema=False)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
