@@ -26,3 +26,20 @@ def runner() -> CliRunner:
 @pytest.fixture()
 def svr_article_path() -> Path:
     return ARTICLES / "svr_claim.txt"
+
+
+STORE_CORPUS = DATA / "store" / "corpus.jsonl"
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Path:
+    """A real SQLite store holding the analysed store fixture corpus (dated outlets, XSS payloads); read-only use."""
+    from narrascope.store.db import Store
+    from narrascope.store.ingest import ingest
+
+    path = tmp_path_factory.mktemp("store") / "corpus.db"
+    store = Store(path)
+    summary = ingest([str(STORE_CORPUS)], store, pipeline=pipeline, batch_size=2)
+    store.close()
+    assert summary.failed == [] and summary.added == 6
+    return path

@@ -54,7 +54,18 @@ def test_every_command_has_help_and_is_documented_in_the_readme(runner: CliRunne
 
 
 def test_readme_documents_all_commands() -> None:
-    assert _commands() == ["analyze", "claims", "components", "evaluate", "predict", "schema", "train"]
+    assert _commands() == [
+        "analyze",
+        "claims",
+        "components",
+        "evaluate",
+        "export",
+        "ingest",
+        "predict",
+        "schema",
+        "serve",
+        "train",
+    ]
 
 
 def test_default_output_is_a_table(runner: CliRunner) -> None:

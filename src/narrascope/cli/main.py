@@ -35,6 +35,9 @@ LAZY_COMMANDS = {  # name -> (module:attribute, short help shown by --help witho
         "narrascope.cli.claims:claims",
         "Group the claims of a set of articles: who says what, relayed by whom, where it appeared first.",
     ),
+    "ingest": ("narrascope.cli.store:ingest_command", "Analyse articles into a SQLite corpus (resumable)."),
+    "export": ("narrascope.cli.store:export_command", "Export a stored corpus as JSONL, CSV or SemEval files."),
+    "serve": ("narrascope.cli.store:serve_command", "Serve the REST API and the web UI over a stored corpus."),
 }
 
 

@@ -1,0 +1,110 @@
+"""`narrascope ingest`, `export` and `serve`: the corpus store and the web UI, as thin glue."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from narrascope.pipeline import DEFAULT_COMPONENTS, load_pipeline
+from narrascope.store.db import Store
+from narrascope.store.export import EXPORT_FORMATS, export
+from narrascope.store.ingest import DEFAULT_BATCH, ingest
+
+EXIT_FAILED = 1
+DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@DB
+@click.option(
+    "--components",
+    default=",".join(DEFAULT_COMPONENTS),
+    show_default=True,
+    help="Comma-separated components to run, in order (see `narrascope components`).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=DEFAULT_BATCH,
+    show_default=True,
+    help="Articles per committed transaction (a crash loses at most one batch).",
+)
+def ingest_command(paths: tuple[str, ...], db: str, components: str, batch_size: int) -> None:
+    """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
+
+    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
+    """
+    pipeline = load_pipeline([n.strip() for n in components.split(",") if n.strip()])
+    store = Store(db)
+    err = Console(stderr=True, highlight=False)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+        TimeRemainingColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("ingesting", total=None)
+        documents = [0]
+
+        def on_document(_: object) -> None:
+            documents[0] += 1
+            progress.update(task, description=f"ingesting: {documents[0]} document(s),")
+
+        summary = ingest(
+            paths, store, pipeline=pipeline, batch_size=batch_size,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            on_document=on_document,
+        )  # fmt: skip
+    for origin, error in summary.failed:
+        err.print(f"narrascope: error: {escape(error or origin)}", soft_wrap=True)
+    articles = store.count("articles")
+    store.close()
+    err.print(
+        f"{summary.added} added, {summary.present} already present, {summary.updated} updated, "
+        f"{len(summary.failed)} failed; {articles} article(s) in {escape(db)}",
+        soft_wrap=True,
+    )
+    if summary.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@click.command("export")
+@DB
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write (atomically).")
+def export_command(db: str, fmt: str, out: str) -> None:
+    """Write every stored analysis as JSON lines, CSV or SemEval subtask-2 lines (streaming)."""
+    store = Store(db, readonly=True)
+    count = export(store, fmt, out)
+    store.close()
+    Console(stderr=True, highlight=False).print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
+
+
+@click.command("serve")
+@DB
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--token",
+    envvar="NARRASCOPE_TOKEN",
+    help="Require `Authorization: Bearer TOKEN` on every API route (or set NARRASCOPE_TOKEN).",
+)
+@click.option(
+    "--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True, help="Request body limit."
+)
+def serve_command(db: str, host: str, port: int, token: str | None, max_body: int) -> None:
+    """Serve the REST API (OpenAPI at /docs) and the web UI over a corpus file."""
+    import uvicorn
+
+    from narrascope.server.api import create_app
+
+    if not os.path.exists(db):
+        click.echo(f"narrascope: note: {db} does not exist yet; starting an empty corpus", err=True)
+    app = create_app(db, token=token or None, max_body=max_body)
+    click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,66 @@
+"""Static files, each from a fixed place in an installed package: a request only picks a name from a table.
+
+Plotly's JS comes from the `plotly` package, Swagger UI's from `swagger-ui-bundle`; nothing from a CDN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+MEDIA = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+def _own(name: str) -> Callable[[], bytes]:
+    return lambda: resources.files("narrascope.server").joinpath("static", name).read_bytes()
+
+
+def _plotly() -> bytes:
+    return resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes()
+
+
+def _swagger(name: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        import swagger_ui_bundle
+
+        return Path(swagger_ui_bundle.swagger_ui_path, name).read_bytes()
+
+    return read
+
+
+ASSETS: dict[str, Callable[[], bytes]] = {
+    "app.js": _own("app.js"),
+    "app.css": _own("app.css"),
+    "docs.js": _own("docs.js"),
+    "plotly.min.js": _plotly,
+    "swagger-ui-bundle.js": _swagger("swagger-ui-bundle.js"),
+    "swagger-ui.css": _swagger("swagger-ui.css"),
+}
+PAGES = ("corpus", "article", "entities", "entity", "claims", "claim", "analyze")
+
+
+@cache
+def asset(name: str) -> tuple[bytes, str] | None:
+    """The bytes and media type of a known asset, or None (a name not in the table is never looked up)."""
+    reader = ASSETS.get(name)
+    if reader is None:
+        return None
+    return reader(), MEDIA[Path(name).suffix]
+
+
+@cache
+def page(name: str) -> str:
+    """The HTML shell of one UI page (all data comes from the API, written with textContent)."""
+    template = resources.files("narrascope.server").joinpath("templates", "page.html").read_text("utf-8")
+    return template.replace("{{page}}", name if name in PAGES else "corpus")
+
+
+@cache
+def docs_page() -> str:
+    return resources.files("narrascope.server").joinpath("templates", "docs.html").read_text("utf-8")

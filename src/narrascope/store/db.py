@@ -1,0 +1,206 @@
+"""The `Store`: one SQLite file (WAL), migrated on open, written one batch per transaction.
+
+A batch is all-or-nothing: a process killed mid-batch leaves the file as it was after the last commit, and the
+next ingest finds those articles missing and adds them. Article ids are the reader's (file name, `id` field) or
+the content hash; the `content_hash` of what was read says whether a known id is unchanged or updated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from narrascope.analysis import Analysis
+from narrascope.article import Article
+from narrascope.errors import NarrascopeError
+from narrascope.store.claim_groups import assign_groups, drop_empty_groups
+from narrascope.store.schema import MIGRATIONS
+
+SCHEMA_VERSION = len(MIGRATIONS)
+HASH_KEY = "content_hash"
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class StoreError(NarrascopeError):
+    """The database file cannot be opened, is not a narrascope store, or is newer than this narrascope."""
+
+
+def input_hash(article: Article) -> str:
+    """What was read for an article (text and given metadata), before any component changed it."""
+    given = [article.raw_text, article.title, article.source, article.url, article.published, article.language]
+    return hashlib.sha256(json.dumps(given, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def stamp_hash(article: Article) -> str:
+    """Record the input hash in the article's meta (kept through analysis and stored with it)."""
+    digest = str(article.meta.get(HASH_KEY) or input_hash(article))
+    article.meta[HASH_KEY] = digest
+    return digest
+
+
+@dataclass
+class BatchResult:
+    added: list[str]
+    updated: list[str]
+    present: list[str]
+
+
+def open_store(path: str | os.PathLike[str], *, readonly: bool = False) -> Store:
+    return Store(path, readonly=readonly)
+
+
+class Store:
+    """A corpus of analyses in one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        self.path = str(path)
+        if readonly and not os.path.isfile(self.path):
+            raise StoreError(f"{self.path}: no such database (create it with `narrascope ingest PATH --db FILE`)")
+        try:
+            uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
+            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(readonly)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable narrascope database ({exc})") from None
+
+    def _migrate(self, readonly: bool) -> None:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: schema version {version} is newer than this narrascope ({SCHEMA_VERSION})")
+        if version == SCHEMA_VERSION:
+            return
+        if version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path}: an SQLite file that is not a narrascope store")
+        if readonly:
+            raise StoreError(f"{self.path}: schema version {version}; open it once for writing to migrate it")
+        for number in range(version, SCHEMA_VERSION):
+            try:  # one script per migration, inside its own transaction: applied whole or not at all
+                self.conn.executescript(
+                    f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
+                )
+            except sqlite3.Error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    def known_hashes(self) -> dict[str, str]:
+        """Every stored article id with its input hash: what a resumed ingest can skip."""
+        return {row[0]: row[1] for row in self.conn.execute("SELECT id, content_hash FROM articles")}
+
+    def put_batch(self, analyses: Sequence[Analysis]) -> BatchResult:
+        """Store analyses in one transaction; an unchanged article is left alone, a changed one replaced."""
+        result = BatchResult([], [], [])
+        with self.transaction():
+            new_claims = []
+            replaced = False
+            for analysis in analyses:
+                digest = stamp_hash(analysis.article)
+                row = self.conn.execute("SELECT content_hash FROM articles WHERE id = ?", (analysis.id,)).fetchone()
+                if row is not None and row[0] == digest:
+                    result.present.append(analysis.id)
+                    continue
+                if row is not None:
+                    self.conn.execute("DELETE FROM articles WHERE id = ?", (analysis.id,))
+                    replaced = True
+                    result.updated.append(analysis.id)
+                else:
+                    result.added.append(analysis.id)
+                new_claims.extend(self._insert(analysis, digest))
+            if replaced:
+                drop_empty_groups(self.conn)
+            assign_groups(self.conn, new_claims)
+        return result
+
+    def _insert(self, analysis: Analysis, digest: str) -> list[int]:
+        a = analysis.article
+        day = a.published[:10] if a.published and _DAY.match(a.published) else None
+        origin = str(a.meta.get("path") or a.meta.get("origin") or "")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        document = json.dumps(analysis.to_dict(), ensure_ascii=False)
+        self.conn.execute(
+            "INSERT INTO articles (id, content_hash, title, source, url, published, day, language, origin, raw_text,"
+            " analysis, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.id, digest, a.title, a.source, a.url, a.published, day, a.language, origin, a.raw_text, document, now),
+        )
+        self.conn.executemany(
+            "INSERT INTO narratives (article_id, label, level, score) VALUES (?, ?, ?, ?)",
+            [(a.id, h.label, h.level, h.score) for h in analysis.narratives],
+        )
+        self.conn.executemany(
+            "INSERT INTO entities (article_id, entity, ner_label, main_role, fine_roles, score, mentions)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (a.id, e.entity, e.label, e.main_role, "; ".join(e.fine_roles), e.score, len(e.mentions))
+                for e in analysis.entities
+            ],
+        )
+        self.conn.executemany(
+            'INSERT INTO techniques (article_id, technique, start, "end", text, score) VALUES (?, ?, ?, ?, ?, ?)',
+            [(a.id, t.technique, t.start, t.end, t.text, t.score) for t in analysis.techniques],
+        )
+        ids = []
+        for c in analysis.claims:
+            cursor = self.conn.execute(
+                'INSERT INTO claims (article_id, group_id, start, "end", text, source, relay, stance, score)'
+                " VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)",
+                (a.id, c.start, c.end, c.text, c.source, c.relay, c.stance, c.score),
+            )
+            ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def iter_analyses(self, *, batch: int = 200) -> Iterator[Analysis]:
+        """Every stored analysis in id order, a page at a time (constant memory)."""
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT id, analysis FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield Analysis.from_dict(json.loads(row["analysis"]))
+            last = rows[-1]["id"]
+
+    def count(self, table: str) -> int:
+        if table not in ("articles", "narratives", "entities", "techniques", "claims", "claim_groups"):
+            raise ValueError(f"unknown table {table!r}")
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def ids(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY id")]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: a batch is written whole or not at all."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def rows(cursor: Iterable[sqlite3.Row]) -> list[dict[str, object]]:
+    return [dict(row) for row in cursor]

@@ -1,0 +1,72 @@
+"""Streaming export of a store: JSON lines, CSV or SemEval subtask-2 lines, one article at a time.
+
+Written through a temporary file renamed into place, so an interrupted export leaves no half file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from narrascope.analysis import Analysis
+from narrascope.formats.writers import CSV_COLUMNS, summary_row
+from narrascope.store.db import Store
+
+EXPORT_FORMATS = ("jsonl", "csv", "semeval")
+_FORMULA = ("=", "+", "@", "-", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    # a cell that starts like a formula is run by spreadsheet programs; articles are hostile input
+    return "'" + value if value[:1] in _FORMULA else value
+
+
+def _semeval_line(analysis: Analysis) -> str:
+    narratives = analysis.labels("narrative") or ["Other"]
+    subs = analysis.labels("subnarrative") or ["Other"]
+    clean = [";".join(x.replace("\t", " ").replace("\n", " ") for x in labels) for labels in (narratives, subs)]
+    return f"{analysis.id}\t{clean[0]}\t{clean[1]}\n"
+
+
+def write_export(store: Store, fmt: str, handle: TextIO) -> int:
+    """Write every stored analysis to `handle`; returns how many."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+    writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, lineterminator="\n") if fmt == "csv" else None
+    if writer is not None:
+        writer.writeheader()
+    count = 0
+    analyses: Iterator[Analysis] = store.iter_analyses()
+    for analysis in analyses:
+        if fmt == "jsonl":
+            handle.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
+        elif writer is not None:
+            writer.writerow({k: _cell(v) for k, v in summary_row(analysis).items()})
+        else:
+            handle.write(_semeval_line(analysis))
+        count += 1
+    return count
+
+
+def export(store: Store, fmt: str, out: str | os.PathLike[str]) -> int:
+    """Export to the file `out`, atomically."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            count = write_export(store, fmt, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return count

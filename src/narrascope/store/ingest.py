@@ -1,0 +1,126 @@
+"""Resumable, idempotent ingest: `analyze_many` in, one committed transaction per batch out.
+
+Articles already stored with the same input hash are not analysed again (the pipeline passes them through
+untouched), so a rerun after a crash or `kill -9` only does the work the last run did not commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from narrascope.analysis import Analysis
+from narrascope.article import Article
+from narrascope.ingest.decode import DEFAULT_MAX_BYTES
+from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.runner import analyze_many
+from narrascope.store.db import HASH_KEY, Store, stamp_hash
+
+DEFAULT_BATCH = 32
+
+
+@dataclass
+class IngestSummary:
+    added: int = 0
+    present: int = 0
+    updated: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.added + self.present + self.updated + len(self.failed)
+
+
+class ResumingPipeline(Pipeline):
+    """A pipeline that leaves articles already stored unchanged (same id and input hash) unanalysed."""
+
+    def __init__(self, pipeline: Pipeline, known: Mapping[str, str]) -> None:
+        super().__init__(pipeline.components)
+        self.known = dict(known)
+
+    def _is_known(self, article: Article) -> bool:
+        return self.known.get(article.id) == stamp_hash(article)
+
+    def __call__(self, article: Article | Analysis) -> Analysis:
+        plain = article.article if isinstance(article, Analysis) else article
+        if self._is_known(plain):
+            return article if isinstance(article, Analysis) else Analysis(article)
+        return super().__call__(article)
+
+    def pipe(self, articles: Iterable[Article | Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
+        chunk: list[Article | Analysis] = []
+        for article in articles:
+            chunk.append(article)
+            if len(chunk) >= batch_size:
+                yield from self._pipe_chunk(chunk, batch_size)
+                chunk = []
+        yield from self._pipe_chunk(chunk, batch_size)
+
+    def _pipe_chunk(self, chunk: list[Article | Analysis], batch_size: int) -> Iterator[Analysis]:
+        todo = [a for a in chunk if not self._is_known(a.article if isinstance(a, Analysis) else a)]
+        done = iter(super().pipe(todo, batch_size=batch_size))
+        for a in chunk:
+            plain = a.article if isinstance(a, Analysis) else a
+            if self._is_known(plain):
+                yield a if isinstance(a, Analysis) else Analysis(a)
+            else:
+                yield next(done)
+
+
+def ingest(
+    paths: Iterable[str],
+    store: Store,
+    *,
+    pipeline: Pipeline | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    fields: Mapping[str, str] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_document: Callable[[IngestSummary], None] | None = None,
+) -> IngestSummary:
+    """Analyse and store every document under `paths`, committing every `batch_size` analyses.
+
+    `on_progress(done_files, total_files)` follows the files, `on_document(summary)` every document (the
+    summary counts committed ones; analysed articles waiting in the batch are counted at the next commit).
+    """
+    resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
+    summary = IngestSummary()
+    batch: list[Analysis] = []
+    seen: dict[str, tuple[str, str]] = {}  # id -> (input hash, origin) of the documents this run
+
+    def flush() -> None:
+        result = store.put_batch(batch)
+        for analysis in batch:  # later copies of the same document (another folder) are not analysed again
+            resuming.known[analysis.id] = str(analysis.article.meta.get(HASH_KEY))
+        summary.added += len(result.added)
+        summary.updated += len(result.updated)
+        summary.present += len(result.present)
+        batch.clear()
+
+    outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
+    for outcome in outcomes:
+        if on_document is not None:
+            on_document(summary)
+        if outcome.analysis is None:
+            summary.failed.append((outcome.origin, outcome.error or f"{outcome.origin}: failed"))
+            continue
+        article = outcome.analysis.article
+        digest = str(article.meta.get(HASH_KEY))
+        first = seen.setdefault(article.id, (digest, outcome.origin))
+        if first[0] != digest:  # two different documents with one id: keep the first, never flip between them
+            summary.failed.append(
+                (
+                    outcome.origin,
+                    f"{outcome.origin}: id {article.id!r} is already used by {first[1]}, a different document",
+                )
+            )
+            continue
+        if resuming.known.get(article.id) == digest:
+            summary.present += 1
+            continue
+        batch.append(outcome.analysis)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return summary

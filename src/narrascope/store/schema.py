@@ -1,0 +1,100 @@
+"""The SQLite schema, as numbered migrations: `PRAGMA user_version` says how many have run.
+
+Tables (documented in README "Corpus and web UI") are plain rows a user can query with `sqlite3`:
+`articles` (one row per article, the lossless analysis JSON in `analysis`), `narratives`, `entities`,
+`techniques`, `claims` (each with `article_id`), `claim_groups` (claims that say the same thing) and the FTS5
+index `articles_fts` over titles and raw text.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        title TEXT,
+        source TEXT,
+        url TEXT,
+        published TEXT,
+        day TEXT,
+        language TEXT,
+        origin TEXT,
+        raw_text TEXT NOT NULL,
+        analysis TEXT NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_day ON articles(day, id);
+    CREATE INDEX articles_source ON articles(source, id);
+    CREATE INDEX articles_language ON articles(language, id);
+    CREATE TABLE narratives (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        level TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE INDEX narratives_label ON narratives(label, article_id);
+    CREATE INDEX narratives_article ON narratives(article_id);
+    CREATE TABLE entities (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        entity TEXT NOT NULL,
+        ner_label TEXT NOT NULL,
+        main_role TEXT NOT NULL,
+        fine_roles TEXT NOT NULL,
+        score REAL NOT NULL,
+        mentions INTEGER NOT NULL
+    );
+    CREATE INDEX entities_entity ON entities(entity, article_id);
+    CREATE INDEX entities_article ON entities(article_id);
+    CREATE TABLE techniques (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        technique TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE INDEX techniques_technique ON techniques(technique, article_id);
+    CREATE INDEX techniques_article ON techniques(article_id);
+    CREATE TABLE claim_groups (
+        id INTEGER PRIMARY KEY,
+        canonical TEXT NOT NULL,
+        source TEXT
+    );
+    CREATE TABLE claims (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        group_id INTEGER REFERENCES claim_groups(id),
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        source TEXT,
+        relay TEXT,
+        stance TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE INDEX claims_group ON claims(group_id);
+    CREATE INDEX claims_article ON claims(article_id);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title, raw_text, content='articles', content_rowid='rowid');
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, raw_text) VALUES (new.rowid, new.title, new.raw_text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, raw_text)
+            VALUES ('delete', old.rowid, old.title, old.raw_text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, raw_text)
+            VALUES ('delete', old.rowid, old.title, old.raw_text);
+        INSERT INTO articles_fts(rowid, title, raw_text) VALUES (new.rowid, new.title, new.raw_text);
+    END;
+    CREATE VIRTUAL TABLE claim_groups_fts USING fts5(canonical, content='claim_groups', content_rowid='id');
+    CREATE TRIGGER claim_groups_ai AFTER INSERT ON claim_groups BEGIN
+        INSERT INTO claim_groups_fts(rowid, canonical) VALUES (new.id, new.canonical);
+    END;
+    CREATE TRIGGER claim_groups_ad AFTER DELETE ON claim_groups BEGIN
+        INSERT INTO claim_groups_fts(claim_groups_fts, rowid, canonical) VALUES ('delete', old.id, old.canonical);
+    END;
+    """,
+)
