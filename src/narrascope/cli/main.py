@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from narrascope.cli.claims import claims
+from narrascope.cli.llm import backend_names, llm_options, open_llm, predict_explanations
 from narrascope.cli.models import evaluate, predict, train
 from narrascope.errors import NarrascopeError
 from narrascope.fileio import atomic_write_text
@@ -123,9 +124,11 @@ RENDERERS: dict[str, Callable[[list[Outcome]], str]] = {
     show_default=True,
     help="Size limit of one article file.",
 )
+@llm_options
 @click.pass_context
 def analyze(
     ctx: click.Context,
+    /,
     paths: tuple[str, ...],
     fmt: str,
     out_path: str | None,
@@ -133,6 +136,7 @@ def analyze(
     rules_path: str | None,
     field_specs: tuple[str, ...],
     max_bytes: int,
+    **llm: Any,
 ) -> None:
     """Analyse articles.
 
@@ -140,7 +144,8 @@ def analyze(
     """
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
-    pipeline = load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any reading
+    client = open_llm(llm)  # --backend llm: a wrong server or model fails here, before any reading
+    pipeline = load_pipeline(backend_names(names, client), rules_path=rules_path, llm=client)
     err = _stderr()
     outcomes: list[Outcome] = []
     with Progress(
@@ -226,6 +231,7 @@ def registered_components_in_order() -> list[str]:
 main.add_command(train)
 main.add_command(evaluate)
 main.add_command(predict)
+predict.add_command(predict_explanations)
 main.add_command(claims)
 
 if __name__ == "__main__":  # pragma: no cover
