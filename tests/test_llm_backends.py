@@ -15,7 +15,12 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.cli.main import main
 from narrascope.datasets.examples import load_narrative_examples
-from narrascope.datasets.semeval import read_explanations, read_narrative_annotations
+from narrascope.datasets.semeval import (
+    read_entity_annotations,
+    read_entity_mentions,
+    read_explanations,
+    read_narrative_annotations,
+)
 from narrascope.llm.client import LLMClient, LLMSettings
 from narrascope.narratives.model import NarrativeModel
 from narrascope.pipeline import load_pipeline, with_backend
@@ -202,3 +207,15 @@ def test_evaluate_with_the_llm_backend_scores_against_gold(tmp_path: Path) -> No
     assert "EN" in narratives.stdout and "12" in narratives.stdout
     assert entities.exit_code == 0, entities.output
     assert "main acc" in entities.stdout
+
+
+def test_predict_entities_with_given_mentions_and_the_llm_backend(tmp_path: Path) -> None:
+    out = tmp_path / "roles.txt"
+    mentions = EN / "subtask-1-entity-mentions.txt"
+    args = ["predict", "entities", str(EN / "raw-documents"), "--mentions", str(mentions), "--out", str(out)]
+    with fake_openai(teacher) as fake:
+        result = cli(args, fake.url, tmp_path / "c.sqlite3")
+    assert result.exit_code == 0, result.output
+    rows = read_entity_annotations(out)
+    assert len(rows) == len(read_entity_mentions(mentions)) == len(fake.chat_requests)
+    assert all((r.main_role, r.fine_roles) == ("Antagonist", ["Instigator"]) for r in rows)

@@ -62,7 +62,9 @@ def test_missing_requirement_names_the_component_to_add() -> None:
 
 
 def test_unknown_component_lists_the_available_ones() -> None:
-    with pytest.raises(PipelineError, match="unknown component 'themes'; available: .*cleaning, entities, entities-llm, explanations"):
+    with pytest.raises(
+        PipelineError, match="unknown component 'themes'; available: .*cleaning, entities, entities-llm"
+    ):
         load_pipeline(["cleaning", "themes"])
 
 

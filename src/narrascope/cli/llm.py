@@ -17,7 +17,8 @@ from rich.console import Console
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.datasets.examples import document_dir, load_narrative_examples
-from narrascope.datasets.semeval import ExplanationAnnotation, write_explanations
+from narrascope.datasets.semeval import EntityAnnotation, EntityMention, ExplanationAnnotation, write_explanations
+from narrascope.entities.evaluate import mention_items
 from narrascope.entities.llm import predict_mention_roles
 from narrascope.entities.model import MentionItem
 from narrascope.llm.backend import LLMBackend
@@ -132,3 +133,23 @@ def llm_mention_roles(client: LLMClient, items: Sequence[MentionItem]) -> list[t
     analyses = [documents.setdefault(i.text, Analysis(Article(raw_text=i.text))) for i in items]
     roles = predict_mention_roles(LLMBackend(client), analyses, [(i.start, i.end) for i in items])
     return [role or ("", ()) for role in roles]
+
+
+def llm_given_mentions(
+    client: LLMClient, folder: Path, mentions: Sequence[EntityMention]
+) -> tuple[list[EntityAnnotation], list[str]]:
+    """`predict entities --backend llm`: subtask-1 rows for given mentions; a mention whose answer had no valid
+    role is left out (counted in the summary), one not found in its document is a problem line."""
+    items = mention_items(folder, mentions)
+    found = [item for item in items if item is not None]
+    roles = iter(llm_mention_roles(client, found))
+    rows: list[EntityAnnotation] = []
+    problems: list[str] = []
+    for mention, item in zip(mentions, items, strict=True):
+        if item is None:
+            problems.append(f"{mention.file}: mention {mention.mention!r} not found near offset {mention.start}")
+            continue
+        main, fines = next(roles)
+        if fines:
+            rows.append(EntityAnnotation(mention.file, mention.mention, mention.start, mention.end, main, list(fines)))
+    return rows, problems

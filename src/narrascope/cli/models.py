@@ -11,7 +11,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from narrascope.cli.llm import backend_names, llm_mention_roles, llm_narrative_report, llm_options, open_llm
+from narrascope.cli.llm import (
+    backend_names,
+    llm_given_mentions,
+    llm_mention_roles,
+    llm_narrative_report,
+    llm_options,
+    open_llm,
+)
 from narrascope.datasets.examples import document_dir
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -219,10 +226,16 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     help="SemEval subtask-1 prediction file to write (atomically).",
 )
 @model_option
-def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None) -> None:
+@llm_options
+def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None, **llm: Any) -> None:
     """Roles for given mentions: `file mention start end main_role fine_role...` lines."""
-    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
-    rows, problems = predict_given_mentions(model, Path(docs_dir), read_entity_mentions(mentions_path))
+    client = open_llm(llm)
+    mentions = read_entity_mentions(mentions_path)
+    if client:
+        rows, problems = llm_given_mentions(client, Path(docs_dir), mentions)
+    else:
+        model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+        rows, problems = predict_given_mentions(model, Path(docs_dir), mentions)
     write_entity_annotations(out_path, rows)
     err = Console(stderr=True, highlight=False)
     for problem in problems:
