@@ -219,3 +219,18 @@ def test_predict_entities_with_given_mentions_and_the_llm_backend(tmp_path: Path
     rows = read_entity_annotations(out)
     assert len(rows) == len(read_entity_mentions(mentions)) == len(fake.chat_requests)
     assert all((r.main_role, r.fine_roles) == ("Antagonist", ["Instigator"]) for r in rows)
+
+
+def test_offline_narratives_with_the_llm_explanation(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(TEXT, "utf-8")
+    components = "cleaning,language,sentences,narratives,explanations-llm"
+    with fake_openai(teacher) as fake:
+        result = CliRunner().invoke(main, ["analyze", str(article), "--components", components, "--format", "json",
+                                           "--llm-url", fake.url, "--llm-model", "fake-model",
+                                           "--llm-cache", str(tmp_path / "c.sqlite3")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)["documents"][0]
+    assert document["components"][3:] == ["narratives", "explanations-llm"]
+    assert [prompt_of(r).count("explain why") for r in fake.chat_requests] == [1]
+    assert document["explanation"]["source"] == "llm"

@@ -24,7 +24,7 @@ from narrascope.entities.model import MentionItem
 from narrascope.llm.backend import LLMBackend
 from narrascope.llm.client import ENV_MODEL, ENV_URL, LLMClient, LLMSettings
 from narrascope.narratives.evaluate import NarrativeReport, report_for, semeval_labels
-from narrascope.pipeline import load_pipeline, with_backend
+from narrascope.pipeline import LLM_BACKENDS, load_pipeline, with_backend
 from narrascope.runner import analyze_many
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,13 +51,15 @@ def llm_options(func: F) -> F:
     return func
 
 
-def open_llm(options: dict[str, Any]) -> LLMClient | None:
-    """The probed client for `--backend llm` (pops the llm options from `options`), or None offline.
+def open_llm(options: dict[str, Any], components: Sequence[str] = ()) -> LLMClient | None:
+    """The probed client for `--backend llm` or for LLM components named in `components` (e.g. offline
+    narratives with `explanations-llm`); None offline. Pops the llm options from `options`.
 
     When the command ends, however it ends, the request summary goes to stderr and the client is closed."""
     backend = options.pop("backend")
+    click.get_current_context().meta["narrascope.backend"] = backend
     settings = {k: options.pop(k) for k in ("llm_url", "llm_model", "llm_concurrency", "llm_cache", "llm_prompts")}
-    if backend != "llm":
+    if backend != "llm" and not set(components) & set(LLM_BACKENDS.values()):
         return None
     client = LLMClient(
         LLMSettings.from_env(
@@ -81,12 +83,14 @@ def open_llm(options: dict[str, Any]) -> LLMClient | None:
         raise
     click.get_current_context().call_on_close(finish)
     for warning in client.warnings:
-        err.print(f"narrascope: warning: {warning}", markup=False)
+        err.print(f"narrascope: warning: {warning}", markup=False, soft_wrap=True)
     return client
 
 
 def backend_names(names: list[str], client: LLMClient | None) -> list[str]:
-    return with_backend(names, "llm" if client is not None else "offline")
+    """With `--backend llm`, every component that has an LLM backend uses it (after `open_llm`)."""
+    backend = click.get_current_context().meta.get("narrascope.backend", "offline")
+    return with_backend(names, backend if client is not None else "offline")
 
 
 @click.command("explanations")

@@ -144,7 +144,7 @@ def analyze(
     """
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
-    client = open_llm(llm)  # --backend llm: a wrong server or model fails here, before any reading
+    client = open_llm(llm, names)  # --backend llm: a wrong server or model fails here, before any reading
     pipeline = load_pipeline(backend_names(names, client), rules_path=rules_path, llm=client)
     err = _stderr()
     outcomes: list[Outcome] = []

@@ -90,7 +90,7 @@ class LLMStats:
     def summary(self) -> str:
         return (
             f"LLM: {self.requests} request(s), {self.cache_hits} cache hit(s), {self.prompt_tokens} prompt + "
-            f"{self.completion_tokens} completion tokens, {self.seconds:.1f} s; {self.retries} retried, "
+            f"{self.completion_tokens} completion tokens, {self.seconds:.1f} s in requests; {self.retries} retried, "
             f"{self.repairs} repair(s), {self.unusable} unusable answer(s), {self.dropped_labels} label(s) "
             f"outside the taxonomy and {self.dropped_quotes} quote(s) not in the text dropped"
         )
