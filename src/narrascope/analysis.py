@@ -2,7 +2,7 @@
 
 The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema file
 `narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields
-(1.1 added `narratives`, `entities`, `claims` and `techniques`).
+(1.1 added `narratives`, `entities`, `claims` and `techniques`; 1.2 added `explanation`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from narrascope.article import Article, OffsetMap, Span
 from narrascope.dataclass_json import from_json, to_json
 from narrascope.errors import FormatError
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,18 @@ class Claim:
     score: float
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """Why the article pushes its dominant narrative (SemEval-2025 subtask 3): at most 80 words, and the
+    article's own sentences that show it (`quotes`, raw offsets). `source` is `llm` or `extractive`."""
+
+    narrative: str
+    subnarrative: str
+    text: str
+    quotes: tuple[TextSpan, ...]
+    source: str
+
+
 @dataclass
 class Analysis:
     """An article with everything the pipeline's components found in it."""
@@ -123,6 +135,7 @@ class Analysis:
     entities: list[EntityRole] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     techniques: list[TechniqueSpan] = field(default_factory=list)
+    explanation: Explanation | None = None
     components: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -154,6 +167,7 @@ class Analysis:
             "entities": [to_json(entity) for entity in self.entities],
             "claims": [to_json(claim) for claim in self.claims],
             "techniques": [to_json(span) for span in self.techniques],
+            "explanation": to_json(self.explanation) if self.explanation else None,
             "components": list(self.components),
             "warnings": list(self.warnings),
         }
@@ -184,6 +198,7 @@ class Analysis:
             entities = [from_json(EntityRole, entity) for entity in data.get("entities", [])]
             claims = [from_json(Claim, claim) for claim in data.get("claims", [])]
             techniques = [from_json(TechniqueSpan, span) for span in data.get("techniques", [])]
+            explanation = from_json(Explanation, data["explanation"]) if data.get("explanation") else None
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(f"analysis JSON is missing or has a malformed field: {exc}") from None
         return cls(
@@ -193,6 +208,7 @@ class Analysis:
             entities=entities,
             claims=claims,
             techniques=techniques,
+            explanation=explanation,
             components=list(data.get("components", [])),
             warnings=list(data.get("warnings", [])),
         )

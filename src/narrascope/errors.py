@@ -35,3 +35,7 @@ class PipelineError(NarrascopeError):
 
 class ModelError(NarrascopeError):
     """A model artifact is missing, corrupt or incompatible."""
+
+
+class LLMError(NarrascopeError):
+    """The LLM server is unreachable, rejects the request or the model; the message names the URL."""

@@ -15,7 +15,11 @@ from narrascope.errors import PipelineError
 
 # What an Article holds before any component ran.
 INITIAL_ATTRIBUTES = frozenset({"article.raw_text", "article.id", "article.meta"})
-DEFAULT_COMPONENTS = ("cleaning", "language", "sentences", "narratives", "entities", "techniques", "claims")
+DEFAULT_COMPONENTS = (
+    "cleaning", "language", "sentences", "narratives", "explanations", "entities", "techniques", "claims",
+)  # fmt: skip
+# `--backend llm`: the components with an LLM backend, and the component that replaces each.
+LLM_BACKENDS = {"narratives": "narratives-llm", "entities": "entities-llm", "explanations": "explanations-llm"}
 
 
 def registered_components() -> list[str]:
@@ -27,8 +31,12 @@ def _load_builtin_components() -> None:
     # Explicit, not a side effect of `import narrascope`: the modules register themselves here.
     from narrascope.claims import component as _claims  # noqa: F401
     from narrascope.entities import component as _entities  # noqa: F401
+    from narrascope.entities import llm as _entities_llm  # noqa: F401
+    from narrascope.explanations import component as _explanations  # noqa: F401
+    from narrascope.explanations import llm as _explanations_llm  # noqa: F401
     from narrascope.ingest import components as _ingest  # noqa: F401
     from narrascope.narratives import component as _narratives  # noqa: F401
+    from narrascope.narratives import llm as _narratives_llm  # noqa: F401
     from narrascope.techniques import component as _techniques  # noqa: F401
 
 
@@ -84,6 +92,13 @@ def _mark(stream: Iterator[Analysis], name: str) -> Iterator[Analysis]:
     for analysis in stream:
         analysis.components.append(name)
         yield analysis
+
+
+def with_backend(names: Iterable[str], backend: str) -> list[str]:
+    """Component names with each capability that has an LLM backend swapped for it when `backend` is llm."""
+    if backend not in ("offline", "llm"):
+        raise PipelineError(f"unknown backend {backend!r}; available: offline, llm")
+    return [LLM_BACKENDS.get(n, n) if backend == "llm" else n for n in names]
 
 
 def load_pipeline(components: Iterable[str] | None = None, **options: Any) -> Pipeline:

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
+from narrascope.cli.options import llm_options
 from narrascope.errors import NarrascopeError, visible
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import DEFAULT_FIELDS
@@ -179,9 +180,11 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     default=None,
     help="Worker processes (default: the machine's cores); outputs keep the input order.",
 )
+@llm_options
 @click.pass_context
 def analyze(
     ctx: click.Context,
+    /,
     paths: tuple[str, ...],
     fmt: str,
     out_path: str | None,
@@ -190,19 +193,25 @@ def analyze(
     field_specs: tuple[str, ...],
     max_bytes: int,
     jobs: int | None,
+    **llm: Any,
 ) -> None:
     """Analyse articles.
 
     PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
     """
     from narrascope.cli.batch import run_analyze
+    from narrascope.cli.llm import backend_names, open_llm
     from narrascope.engine.local import PipelineSpec, default_jobs
     from narrascope.pipeline import load_pipeline
 
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
-    pipeline = load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any reading
+    client = open_llm(llm, names)  # --backend llm: a wrong server or model fails here, before any reading
+    names = backend_names(names, client)
+    pipeline = load_pipeline(names, rules_path=rules_path, llm=client)  # a bad pipeline fails here too
     spec = PipelineSpec(tuple(names), (("rules_path", rules_path),))
+    if client is not None:  # the LLM client lives in this process; --llm-concurrency parallelises requests
+        jobs = 1
     code = run_analyze(
         paths,
         fmt=fmt,

@@ -11,6 +11,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from narrascope.cli.llm import (
+    backend_names,
+    llm_given_mentions,
+    llm_mention_roles,
+    llm_narrative_report,
+    open_llm,
+    predict_explanations,
+)
+from narrascope.cli.options import llm_options
 from narrascope.datasets.examples import document_dir
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -108,9 +117,11 @@ def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
     show_default=True,
     help="Print per-label precision, recall and F1.",
 )
-def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool) -> None:
+@llm_options
+def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool, **llm: Any) -> None:
     """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
-    report = evaluate_narrative_model(_model(model_path), list(data))
+    client = open_llm(llm)
+    report = llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
     console = Console(highlight=False)
     table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
     for column in ("data", "documents", "coarse F1", "fine F1"):
@@ -143,10 +154,14 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
     help="SemEval subtask-2 prediction file to write (atomically).",
 )
 @model_option
-def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> None:
+@llm_options
+def predict_narratives(docs_dir: str, out_path: str, model_path: str | None, **llm: Any) -> None:
     """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines."""
+    client = open_llm(llm)
     pipeline: Pipeline = load_pipeline(
-        ["cleaning", "language", "sentences", "narratives"], narrative_model=_model(model_path)
+        backend_names(["cleaning", "language", "sentences", "narratives"], client),
+        narrative_model=None if client else _model(model_path),
+        llm=client,
     )
     rows: list[NarrativeAnnotation] = []
     failures = 0
@@ -176,11 +191,16 @@ def train_entities(data: tuple[str, ...], out_dir: str) -> None:
 @evaluate.command("entities")
 @data_option("Annotated SemEval folder(s) (train/EN, ...); repeatable.")
 @model_option
-def evaluate_entities(data: tuple[str, ...], model_path: str | None) -> None:
+@llm_options
+def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any) -> None:
     """Exact match ratio on fine roles, micro P/R/F1 and main-role accuracy (official subtask-1 definitions)."""
-    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+    client = open_llm(llm)
     examples = load_entity_examples(list(data))
-    rows = score_by_language(examples, predict_examples(model, examples))
+    if client:
+        predicted = llm_mention_roles(client, [e.item for e in examples])
+    else:
+        predicted = predict_examples(EntityRoleModel.load(model_path) if model_path else default_role_model(), examples)
+    rows = score_by_language(examples, predicted)
     table = Table(title="entity roles (official SemEval-2025 Task 10 subtask-1 measures)")
     for column in ("data", "mentions", "EMR", "P", "R", "F1", "main acc"):
         table.add_column(column, justify="left" if column == "data" else "right")
@@ -207,10 +227,16 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None) -> None:
     help="SemEval subtask-1 prediction file to write (atomically).",
 )
 @model_option
-def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None) -> None:
+@llm_options
+def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None, **llm: Any) -> None:
     """Roles for given mentions: `file mention start end main_role fine_role...` lines."""
-    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
-    rows, problems = predict_given_mentions(model, Path(docs_dir), read_entity_mentions(mentions_path))
+    client = open_llm(llm)
+    mentions = read_entity_mentions(mentions_path)
+    if client:
+        rows, problems = llm_given_mentions(client, Path(docs_dir), mentions)
+    else:
+        model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+        rows, problems = predict_given_mentions(model, Path(docs_dir), mentions)
     write_entity_annotations(out_path, rows)
     err = Console(stderr=True, highlight=False)
     for problem in problems:
@@ -321,3 +347,6 @@ def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, mod
             labelled[i] = PtcSpan(aid, template[i].start, template[i].end, label)
     write_technique_file(out_path, labelled)
     err.print(f"labelled {len(labelled)} spans; wrote {out_path}", markup=False)
+
+
+predict.add_command(predict_explanations)

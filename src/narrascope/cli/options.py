@@ -1,0 +1,35 @@
+"""The `--backend offline|llm` and `--llm-*` options shared by analyze, predict and evaluate.
+
+Alone in a light module so that the CLI's top level can declare them without importing the LLM backends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from narrascope.llm.client import ENV_MODEL, ENV_URL
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def llm_options(func: F) -> F:
+    """The backend options, as keyword arguments backend, llm_url, llm_model, llm_concurrency, llm_cache,
+    llm_prompts."""
+    options = [
+        click.option("--backend", type=click.Choice(["offline", "llm"]), default="offline", show_default=True,
+                     help="Narratives, entity roles and explanations from the offline models or an LLM server."),
+        click.option("--llm-url", envvar=ENV_URL, help=f"OpenAI-compatible API base URL, e.g. "
+                     f"http://127.0.0.1:8080/v1 (env {ENV_URL}). The key comes from NARRASCOPE_LLM_API_KEY."),
+        click.option("--llm-model", envvar=ENV_MODEL, help=f"Model name as the server lists it (env {ENV_MODEL})."),
+        click.option("--llm-concurrency", type=click.IntRange(min=1), default=4, show_default=True,
+                     help="Parallel requests to the LLM server."),
+        click.option("--llm-cache", type=click.Path(dir_okay=False),
+                     help="SQLite answer cache (default ~/.cache/narrascope/llm/answers.sqlite3)."),
+        click.option("--llm-prompts", type=click.Path(exists=True, file_okay=False),
+                     help="Folder of prompt files overriding the shipped ones (same names)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
