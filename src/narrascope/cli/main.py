@@ -7,6 +7,7 @@ line on stderr and an exit code: 0 all fine, 1 some documents failed, 2 usage or
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable
 from importlib import resources
@@ -14,10 +15,13 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from narrascope.cli.claims import claims
+from narrascope.cli.engine import check_engine_use, engine_options, exit_for, run_with_progress
 from narrascope.cli.models import evaluate, predict, train
+from narrascope.engine.worker import RunOptions
 from narrascope.errors import NarrascopeError
 from narrascope.fileio import atomic_write_text
 from narrascope.formats.html import to_html
@@ -36,7 +40,7 @@ def _stderr() -> Console:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    _stderr().print(f"[bold red]narrascope: error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    _stderr().print(f"[bold red]narrascope: error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -94,8 +98,8 @@ RENDERERS: dict[str, Callable[[list[Outcome]], str]] = {
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the output to this file (atomically) instead of stdout.",
+    type=click.Path(writable=True),
+    help="Write the output to this file (atomically) instead of stdout; with --engine dask, the parts' folder.",
 )
 @click.option(
     "--components",
@@ -123,6 +127,7 @@ RENDERERS: dict[str, Callable[[list[Outcome]], str]] = {
     show_default=True,
     help="Size limit of one article file.",
 )
+@engine_options
 @click.pass_context
 def analyze(
     ctx: click.Context,
@@ -133,6 +138,9 @@ def analyze(
     rules_path: str | None,
     field_specs: tuple[str, ...],
     max_bytes: int,
+    engine: str,
+    scheduler: str,
+    part_size: int,
 ) -> None:
     """Analyse articles.
 
@@ -140,6 +148,18 @@ def analyze(
     """
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
+    check_engine_use(engine, scheduler, part_size)
+    if engine == "dask":
+        if out_path is None or fmt not in ("table", "jsonl"):
+            raise click.UsageError("--engine dask writes JSON lines parts: give --out DIR (and no --format but jsonl)")
+        load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any worker starts
+        options = RunOptions(
+            tuple(names), rules_path and os.path.abspath(rules_path), None, tuple(fields.items()), max_bytes
+        )
+        exit_for(run_with_progress(paths, out_path, options, scheduler=scheduler, part_size=part_size))
+        return
+    if out_path is not None and os.path.isdir(out_path):
+        raise click.BadParameter(f"{out_path!r} is a folder; a folder is for --engine dask", param_hint="--out")
     pipeline = load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any reading
     err = _stderr()
     outcomes: list[Outcome] = []

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from narrascope.cli.engine import check_engine_use, engine_options, exit_for, run_with_progress
 from narrascope.datasets.examples import document_dir
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -26,6 +27,8 @@ from narrascope.datasets.semeval import (
     write_entity_annotations,
     write_narrative_annotations,
 )
+from narrascope.engine.manifest import read_analyses
+from narrascope.engine.worker import RunOptions
 from narrascope.entities.component import default_role_model
 from narrascope.entities.evaluate import (
     fit_entity_examples,
@@ -143,14 +146,30 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
     help="SemEval subtask-2 prediction file to write (atomically).",
 )
 @model_option
-def predict_narratives(docs_dir: str, out_path: str, model_path: str | None) -> None:
-    """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines."""
-    pipeline: Pipeline = load_pipeline(
-        ["cleaning", "language", "sentences", "narratives"], narrative_model=_model(model_path)
-    )
+@engine_options
+def predict_narratives(
+    docs_dir: str, out_path: str, model_path: str | None, engine: str, scheduler: str, part_size: int
+) -> None:
+    """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines.
+
+    With --engine dask the analyses go to OUT.parts/ first (resumable), then the file is written from them.
+    """
+    check_engine_use(engine, scheduler, part_size)
+    names = ["cleaning", "language", "sentences", "narratives"]
+    docs = [str(document_dir(Path(docs_dir)))]
+    if engine == "dask":
+        model = model_path and str(Path(model_path).resolve())
+        options = RunOptions(tuple(names), None, model)
+        report = run_with_progress(docs, f"{out_path}.parts", options, scheduler=scheduler, part_size=part_size)
+        rows_from_parts = [NarrativeAnnotation(a.id, *semeval_labels(a)) for a in read_analyses(report.out_dir)]
+        write_narrative_annotations(out_path, rows_from_parts)
+        Console(stderr=True).print(f"wrote {len(rows_from_parts)} predictions to {out_path}", markup=False)
+        exit_for(report)
+        return
+    pipeline: Pipeline = load_pipeline(names, narrative_model=_model(model_path))
     rows: list[NarrativeAnnotation] = []
     failures = 0
-    for outcome in analyze_many([str(document_dir(Path(docs_dir)))], pipeline=pipeline):
+    for outcome in analyze_many(docs, pipeline=pipeline):
         if outcome.analysis is None:
             failures += 1
             Console(stderr=True).print(f"narrascope: error: {outcome.error}", markup=False)

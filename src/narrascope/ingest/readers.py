@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,14 +156,21 @@ def read_records(
         rows: Iterator[tuple[int, Any]] = ((reader.line_num, row) for row in reader)
     else:
         rows = _json_lines(decoded.text, str(path))
+    yield from record_results(str(path), rows, fields, decoded.warnings)
+
+
+def record_results(
+    name: str, rows: Iterable[tuple[int, Any]], fields: Mapping[str, str], warnings: list[str]
+) -> Iterator[ReadResult]:
+    """Articles of numbered corpus records (a parsed record, or the IngestError of an unparsable line)."""
     for line_no, record in rows:
-        origin = f"{path}:{line_no}"
+        origin = f"{name}:{line_no}"
         try:
             if isinstance(record, IngestError):
                 raise record
             if not isinstance(record, dict):
                 raise IngestError(f"{origin}: expected a JSON object, found {type(record).__name__}")
-            yield ReadResult(origin, _record_article(record, fields, origin), warnings=list(decoded.warnings))
+            yield ReadResult(origin, _record_article(record, fields, origin), warnings=list(warnings))
         except IngestError as exc:
             yield ReadResult(origin, error=str(exc))
 
