@@ -98,7 +98,7 @@ def analyse_partition(part: Partition, out_dir: str, options: RunOptions) -> dic
 
     One bad document never fails the partition: it becomes a failure line, as in `analyze_many`.
     """
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     pipeline = pipeline_for(options)
     target = Path(out_dir)
     failures: list[dict[str, str]] = []
@@ -127,6 +127,7 @@ def analyse_partition(part: Partition, out_dir: str, options: RunOptions) -> dic
         "failures": failures,
         "warnings": warnings,
         "seconds": round(time.perf_counter() - started, 3),
+        "cpu_seconds": round(time.process_time() - cpu_started, 3),  # of the process: one-thread workers
         "worker": f"{socket.gethostname()}:{os.getpid()}",
         "versions": versions(options),
     }
