@@ -200,3 +200,32 @@ def test_predict_narratives_on_dask_writes_the_local_prediction_file(tmp_path: P
     assert result.exit_code == 0, result.output
     assert dask.read_text() == local.read_text() and local.read_text().count("\n") >= 5
     assert json.loads((tmp_path / "dask.txt.parts" / "_manifest.json").read_text())["complete"]
+
+
+def test_a_rerun_after_the_client_was_killed_skips_the_complete_parts(
+    tcp_cluster: tuple[str, list[subprocess.Popen[bytes]]],
+    fast_pipeline: Pipeline,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    address, _ = tcp_cluster
+    monkeypatch.chdir(tmp_path)
+    paths = build_corpus(tmp_path, copies=2)
+    command = [sys.executable, "-m", "narrascope.cli.main", "analyze", *paths, "--components", ",".join(FAST),
+               "--engine", "dask", "--scheduler", address, "--part-size", "2", "--out", "out"]  # fmt: skip
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = tmp_path / "out"
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("part-*.jsonl"))) < 3 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.kill()
+    first.wait()
+    assert not json.loads((out / "_manifest.json").read_text())["complete"]
+    second = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    assert second.returncode == 1 and "feed.jsonl:5: not valid JSON" in second.stderr
+    skipped = int(second.stderr.split(" already complete")[0].rsplit("(", 1)[1])
+    assert skipped >= 3
+    lines = part_lines(out)
+    assert lines == local_lines(paths, fast_pipeline)
+    assert len(set(_ids(lines))) == len(lines)
+    assert json.loads((out / "_manifest.json").read_text())["complete"]
