@@ -152,6 +152,19 @@ def tcp_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[byt
                 process.kill()
 
 
+def _cli_command(paths: list[str], address: str) -> list[str]:
+    return [sys.executable, "-m", "narrascope.cli.main", "analyze", *paths, "--components", ",".join(FAST),
+            "--engine", "dask", "--scheduler", address, "--part-size", "2", "--out", "out"]  # fmt: skip
+
+
+def _wait_for_parts(out: Path, count: int, run: subprocess.Popen[Any]) -> int:
+    """Wait until `count` parts are written (or the run ended); return how many there are."""
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("part-*.jsonl"))) < count and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return len(list(out.glob("part-*.jsonl")))
+
+
 def test_cli_on_a_scheduler_address_with_a_worker_killed_mid_run(
     tcp_cluster: tuple[str, list[subprocess.Popen[bytes]]],
     fast_pipeline: Pipeline,
@@ -161,14 +174,9 @@ def test_cli_on_a_scheduler_address_with_a_worker_killed_mid_run(
     address, workers = tcp_cluster
     monkeypatch.chdir(tmp_path)
     paths = build_corpus(tmp_path, copies=2)
-    command = [sys.executable, "-m", "narrascope.cli.main", "analyze", *paths, "--components", ",".join(FAST),
-               "--engine", "dask", "--scheduler", address, "--part-size", "2", "--out", "out"]  # fmt: skip
-    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(_cli_command(paths, address), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out = tmp_path / "out"
-    deadline = time.monotonic() + 120
-    while not list(out.glob("part-*.jsonl")) and run.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    done_before_kill = len(list(out.glob("part-*.jsonl")))
+    done_before_kill = _wait_for_parts(out, 1, run)
     workers[0].send_signal(signal.SIGKILL)
     stdout, stderr = run.communicate(timeout=180)
     manifest = json.loads((out / "_manifest.json").read_text())
@@ -211,13 +219,10 @@ def test_a_rerun_after_the_client_was_killed_skips_the_complete_parts(
     address, _ = tcp_cluster
     monkeypatch.chdir(tmp_path)
     paths = build_corpus(tmp_path, copies=2)
-    command = [sys.executable, "-m", "narrascope.cli.main", "analyze", *paths, "--components", ",".join(FAST),
-               "--engine", "dask", "--scheduler", address, "--part-size", "2", "--out", "out"]  # fmt: skip
+    command = _cli_command(paths, address)
     first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = tmp_path / "out"
-    deadline = time.monotonic() + 120
-    while len(list(out.glob("part-*.jsonl"))) < 3 and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_for_parts(out, 3, first)
     first.kill()
     first.wait()
     assert not json.loads((out / "_manifest.json").read_text())["complete"]
