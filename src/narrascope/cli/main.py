@@ -7,6 +7,7 @@ line on stderr and an exit code: 0 all fine, 1 some documents failed, 2 usage or
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
 from importlib import resources
@@ -14,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from narrascope.cli.options import llm_options
+from narrascope.cli.options import engine_options, llm_options
 from narrascope.errors import NarrascopeError, visible
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import DEFAULT_FIELDS
@@ -145,8 +146,8 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the output to this file (atomically) instead of stdout.",
+    type=click.Path(writable=True),
+    help="Write the output to this file (atomically) instead of stdout; with --engine dask, the parts' folder.",
 )
 @click.option(
     "--components",
@@ -181,6 +182,7 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     help="Worker processes (default: the machine's cores); outputs keep the input order.",
 )
 @llm_options
+@engine_options
 @click.pass_context
 def analyze(
     ctx: click.Context,
@@ -193,6 +195,9 @@ def analyze(
     field_specs: tuple[str, ...],
     max_bytes: int,
     jobs: int | None,
+    engine: str,
+    scheduler: str,
+    part_size: int,
     **llm: Any,
 ) -> None:
     """Analyse articles.
@@ -200,12 +205,28 @@ def analyze(
     PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
     """
     from narrascope.cli.batch import run_analyze
+    from narrascope.cli.engine import check_engine_use, exit_for, run_with_progress
     from narrascope.cli.llm import backend_names, open_llm
     from narrascope.engine.local import PipelineSpec, default_jobs
+    from narrascope.engine.worker import RunOptions
     from narrascope.pipeline import load_pipeline
 
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
+    check_engine_use(engine, scheduler, part_size)
+    if engine == "dask":
+        if out_path is None or fmt not in ("table", "jsonl"):
+            raise click.UsageError("--engine dask writes JSON lines parts: give --out DIR (and no --format but jsonl)")
+        if llm.get("backend") == "llm":
+            raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
+        load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any worker starts
+        options = RunOptions(
+            tuple(names), rules_path and os.path.abspath(rules_path), None, tuple(fields.items()), max_bytes
+        )
+        exit_for(run_with_progress(paths, out_path, options, scheduler=scheduler, part_size=part_size))
+        return
+    if out_path is not None and os.path.isdir(out_path):
+        raise click.BadParameter(f"{out_path!r} is a folder; a folder is for --engine dask", param_hint="--out")
     client = open_llm(llm, names)  # --backend llm: a wrong server or model fails here, before any reading
     names = backend_names(names, client)
     pipeline = load_pipeline(names, rules_path=rules_path, llm=client)  # a bad pipeline fails here too

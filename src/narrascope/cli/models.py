@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from narrascope.cli.engine import check_engine_use, exit_for, run_with_progress
 from narrascope.cli.llm import (
     backend_names,
     llm_given_mentions,
@@ -19,7 +20,7 @@ from narrascope.cli.llm import (
     open_llm,
     predict_explanations,
 )
-from narrascope.cli.options import llm_options
+from narrascope.cli.options import engine_options, llm_options
 from narrascope.datasets.examples import document_dir
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -35,6 +36,8 @@ from narrascope.datasets.semeval import (
     write_entity_annotations,
     write_narrative_annotations,
 )
+from narrascope.engine.manifest import read_analyses
+from narrascope.engine.worker import RunOptions
 from narrascope.entities.component import default_role_model
 from narrascope.entities.evaluate import (
     fit_entity_examples,
@@ -155,17 +158,37 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
 )
 @model_option
 @llm_options
-def predict_narratives(docs_dir: str, out_path: str, model_path: str | None, **llm: Any) -> None:
-    """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines."""
+@engine_options
+def predict_narratives(
+    docs_dir: str, out_path: str, model_path: str | None, engine: str, scheduler: str, part_size: int, **llm: Any
+) -> None:
+    """Classify every document of DOCS_DIR and write `file<TAB>narratives<TAB>subnarratives` lines.
+
+    With --engine dask the analyses go to OUT.parts/ first (resumable), then the file is written from them.
+    """
+    check_engine_use(engine, scheduler, part_size)
+    names = ["cleaning", "language", "sentences", "narratives"]
+    docs = [str(document_dir(Path(docs_dir)))]
+    if engine == "dask":
+        if llm.get("backend") == "llm":
+            raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
+        model = model_path and str(Path(model_path).resolve())
+        options = RunOptions(tuple(names), None, model)
+        report = run_with_progress(docs, f"{out_path}.parts", options, scheduler=scheduler, part_size=part_size)
+        rows_from_parts = [NarrativeAnnotation(a.id, *semeval_labels(a)) for a in read_analyses(report.out_dir)]
+        write_narrative_annotations(out_path, rows_from_parts)
+        Console(stderr=True).print(f"wrote {len(rows_from_parts)} predictions to {out_path}", markup=False)
+        exit_for(report)
+        return
     client = open_llm(llm)
     pipeline: Pipeline = load_pipeline(
-        backend_names(["cleaning", "language", "sentences", "narratives"], client),
+        backend_names(names, client),
         narrative_model=None if client else _model(model_path),
         llm=client,
     )
     rows: list[NarrativeAnnotation] = []
     failures = 0
-    for outcome in analyze_many([str(document_dir(Path(docs_dir)))], pipeline=pipeline):
+    for outcome in analyze_many(docs, pipeline=pipeline):
         if outcome.analysis is None:
             failures += 1
             Console(stderr=True).print(f"narrascope: error: {visible(outcome.error or outcome.origin)}", markup=False)

@@ -1,6 +1,7 @@
-"""The `--backend offline|llm` and `--llm-*` options shared by analyze, predict and evaluate.
+"""Options shared by several commands: `--backend offline|llm` and `--llm-*` (analyze, predict, evaluate), and
+`--engine`, `--scheduler`, `--part-size` (the commands that analyse a corpus).
 
-Alone in a light module so that the CLI's top level can declare them without importing the LLM backends."""
+Alone in a light module so that the CLI's top level declares them without importing backends or engines."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from narrascope.engine.partitions import DEFAULT_PART_SIZE
 from narrascope.llm.client import ENV_MODEL, ENV_URL
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,3 +35,37 @@ def llm_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+ENGINES = ("local", "dask")
+
+
+def engine_options(function: F) -> F:
+    """`--engine`, `--scheduler` and `--part-size`, shared by the commands that analyse a corpus."""
+    for option in reversed(
+        [
+            click.option(
+                "--engine",
+                type=click.Choice(ENGINES),
+                default="local",
+                show_default=True,
+                help="Where to analyse: this machine, or a Dask cluster (writes parts to --out DIR, resumably).",
+            ),
+            click.option(
+                "--scheduler",
+                default="local",
+                show_default=True,
+                metavar="local[:N]|tcp://HOST:PORT",
+                help="With --engine dask: a new local cluster of N worker processes, or a Dask scheduler's address.",
+            ),
+            click.option(
+                "--part-size",
+                type=click.IntRange(min=1),
+                default=DEFAULT_PART_SIZE,
+                show_default=True,
+                help="With --engine dask: documents per partition (a killed worker loses at most one).",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function

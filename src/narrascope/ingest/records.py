@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import IO, Any
 
 from narrascope.article import Article
 from narrascope.errors import IngestError
-from narrascope.ingest.decode import DEFAULT_MAX_BYTES, check_regular, describe_size, os_reason
+from narrascope.ingest.decode import DEFAULT_MAX_BYTES, check_regular, decode_text, describe_size, os_reason
 
 DEFAULT_FIELDS: Mapping[str, str] = {
     "id": "id",
@@ -29,6 +30,7 @@ DEFAULT_FIELDS: Mapping[str, str] = {
     "language": "language",
 }
 _SKIP_CHUNK = 1 << 20
+_HEAD = 8192  # bytes sniffed for binary data
 
 
 @dataclass
@@ -65,10 +67,37 @@ def _record_article(record: Mapping[str, Any], fields: Mapping[str, str], origin
     )
 
 
-def _lines(handle: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+@dataclass(frozen=True)
+class RecordWindow:
+    """A byte range `[start, end)` of a corpus file that starts and ends at record boundaries: what one
+    partition of a distributed run reads, naming its records exactly as a whole-file read does."""
+
+    start: int
+    end: int
+    first_line: int = 0  # lines of the file before `start`
+    header: list[str] | None = None  # a CSV file's header, for a window after the first
+
+
+class _Windowed:
+    """`readline` and `tell` of a binary file that stop at `end`."""
+
+    def __init__(self, handle: IO[bytes], end: int) -> None:
+        self.handle, self.end = handle, end
+
+    def readline(self, limit: int) -> bytes:
+        left = self.end - self.handle.tell()
+        return self.handle.readline(min(limit, left)) if left > 0 else b""
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+
+def _lines(
+    handle: IO[bytes] | _Windowed, max_bytes: int, first_line: int = 0
+) -> Iterator[tuple[int, bytes | None, int]]:
     """(line number, the line or None when it is over `max_bytes`, bytes read so far); at most `max_bytes`
     of a line is ever held."""
-    number = 0
+    number = first_line
     while True:
         line = handle.readline(max_bytes + 1)
         if not line:
@@ -96,10 +125,26 @@ def _decode(line: bytes, origin: str, warnings: list[str]) -> str:
         return line.decode("utf-8", errors="replace")
 
 
+def check_corpus_head(head: bytes, origin: str, size: int) -> None:
+    """Refuse, as a whole, a corpus that is not UTF-8 text (UTF-16/32, binary data such as an image named .csv)
+    or holds no text at all (`head` is its first bytes, `size` its length)."""
+    if not head.strip() and size <= len(head):
+        raise IngestError(f"{origin}: the file is empty (no text to analyse)")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise IngestError(f"{origin}: a UTF-16/32 corpus; convert it to UTF-8 (e.g. with iconv)")
+    if head.strip():
+        decode_text(head, origin, max_bytes=len(head))  # raises on binary data; a cut character only warns
+
+
 def read_records(
-    path: Path, *, fields: Mapping[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    *,
+    fields: Mapping[str, str] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    window: RecordWindow | None = None,
 ) -> Iterator[ReadResult]:
-    """One article per JSON line or CSV row; a bad record is reported with its line and skipped."""
+    """One article per JSON line or CSV row (of `window` only, when given); a bad record is reported with its
+    line and skipped."""
     fields = {**DEFAULT_FIELDS, **(fields or {})}
     try:
         check_regular(path)
@@ -111,17 +156,24 @@ def read_records(
         yield ReadResult(str(path), error=f"{path}: {os_reason(exc)}")
         return
     with handle:
-        head = handle.read(4)
-        handle.seek(0)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            yield ReadResult(str(path), error=f"{path}: a UTF-16/32 corpus; convert it to UTF-8 (e.g. with iconv)")
+        try:
+            check_corpus_head(handle.read(_HEAD), str(path), os.fstat(handle.fileno()).st_size)
+        except IngestError as exc:
+            yield ReadResult(str(path), error=str(exc))
             return
-        reader = _csv_records if path.suffix.lower() == ".csv" else _json_records
-        yield from reader(handle, path, fields, max_bytes)
+        window = window or RecordWindow(0, os.fstat(handle.fileno()).st_size)
+        handle.seek(window.start)
+        lines = _lines(_Windowed(handle, window.end), max_bytes, window.first_line)
+        if path.suffix.lower() == ".csv":
+            yield from _csv_records(lines, path, fields, max_bytes, window)
+        else:
+            yield from _json_records(lines, path, fields, max_bytes)
 
 
-def _json_records(handle: IO[bytes], path: Path, fields: Mapping[str, str], max_bytes: int) -> Iterator[ReadResult]:
-    for number, line, done in _lines(handle, max_bytes):
+def _json_records(
+    lines: Iterator[tuple[int, bytes | None, int]], path: Path, fields: Mapping[str, str], max_bytes: int
+) -> Iterator[ReadResult]:
+    for number, line, done in lines:
         origin = f"{path}:{number}"
         if line is None:
             yield ReadResult(origin, error=_oversized(origin, max_bytes), bytes_read=done)
@@ -149,8 +201,8 @@ def _json_records(handle: IO[bytes], path: Path, fields: Mapping[str, str], max_
 class _CsvLines:
     """Decoded lines for `csv.reader`; an oversized line is replaced by an empty one and remembered."""
 
-    def __init__(self, handle: IO[bytes], path: Path, max_bytes: int) -> None:
-        self.lines = _lines(handle, max_bytes)
+    def __init__(self, lines: Iterator[tuple[int, bytes | None, int]], path: Path) -> None:
+        self.lines = lines
         self.path = path
         self.oversized: list[int] = []
         self.warnings: list[str] = []
@@ -166,21 +218,27 @@ class _CsvLines:
             yield _decode(line, f"{self.path}:{number}", self.warnings)
 
 
-def _csv_records(handle: IO[bytes], path: Path, fields: Mapping[str, str], max_bytes: int) -> Iterator[ReadResult]:
+def _csv_records(
+    numbered: Iterator[tuple[int, bytes | None, int]],
+    path: Path,
+    fields: Mapping[str, str],
+    max_bytes: int,
+    window: RecordWindow,
+) -> Iterator[ReadResult]:
     csv.field_size_limit(max_bytes)
-    lines = _CsvLines(handle, path, max_bytes)
+    lines = _CsvLines(numbered, path)
     rows = csv.reader(iter(lines))
-    header: list[str] | None = None
+    header = window.header
     while True:
         try:
             row = next(rows)
         except StopIteration:
             break
         except csv.Error as exc:
-            origin = f"{path}:{rows.line_num}"
+            origin = f"{path}:{window.first_line + rows.line_num}"
             yield ReadResult(origin, error=f"{origin}: not valid CSV ({exc})", bytes_read=lines.done)
             continue
-        origin = f"{path}:{rows.line_num}"
+        origin = f"{path}:{window.first_line + rows.line_num}"
         while lines.oversized:
             line = f"{path}:{lines.oversized.pop(0)}"
             yield ReadResult(line, error=_oversized(line, max_bytes), bytes_read=lines.done)
