@@ -123,6 +123,15 @@ RENDERERS: dict[str, Callable[[list[Outcome]], str]] = {
     show_default=True,
     help="Size limit of one article file.",
 )
+@click.option(
+    "--min-score",
+    "min_score_specs",
+    multiple=True,
+    metavar="CAPABILITY=SCORE",
+    help="Show only judgments scoring at least SCORE (a calibrated probability), e.g. --min-score entities=0.6 "
+    "--min-score techniques=0.5 --min-score claims=0.7 (repeatable; default: the CV-chosen thresholds).",
+)
+@click.option("--force", is_flag=True, help="Run English-only models (techniques) on articles in other languages.")
 @click.pass_context
 def analyze(
     ctx: click.Context,
@@ -133,6 +142,8 @@ def analyze(
     rules_path: str | None,
     field_specs: tuple[str, ...],
     max_bytes: int,
+    min_score_specs: tuple[str, ...] = (),
+    force: bool = False,
 ) -> None:
     """Analyse articles.
 
@@ -140,7 +151,9 @@ def analyze(
     """
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
-    pipeline = load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any reading
+    min_scores = _parse_min_scores(min_score_specs)
+    # a bad pipeline fails here, before any reading
+    pipeline = load_pipeline(names, rules_path=rules_path, min_scores=min_scores, force_language=force)
     err = _stderr()
     outcomes: list[Outcome] = []
     with Progress(
@@ -177,6 +190,24 @@ def analyze(
         done = len(outcomes) - len(failures)
         err.print(f"{len(failures)} document(s) failed, {done} analysed", highlight=False)
         sys.exit(EXIT_FAILED)
+
+
+MIN_SCORE_CAPABILITIES = ("entities", "techniques", "claims")
+
+
+def _parse_min_scores(specs: tuple[str, ...]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for spec in specs:
+        name, _, value = spec.partition("=")
+        try:
+            score = float(value)
+        except ValueError:
+            score = -1.0
+        if name not in MIN_SCORE_CAPABILITIES or not 0.0 <= score <= 1.0:
+            _fail(f"--min-score {spec!r}: expected CAPABILITY=SCORE with CAPABILITY one of "
+                  f"{', '.join(MIN_SCORE_CAPABILITIES)} and SCORE between 0 and 1")  # fmt: skip
+        scores[name] = score
+    return scores
 
 
 def _emit(outcomes: list[Outcome], fmt: str, out_path: str | None) -> None:

@@ -6,14 +6,15 @@ conversions); such a mention is re-anchored at the occurrence of its text neares
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from narrascope.datasets.examples import document_dir, language_of
 from narrascope.datasets.semeval import EntityAnnotation, EntityMention, read_entity_annotations
+from narrascope.entities.framing import narrative_cues
 from narrascope.entities.model import EntityRoleModel, MentionItem
 from narrascope.errors import FormatError
 from narrascope.ingest.decode import decode_text, read_bytes_limited
@@ -60,7 +61,11 @@ def mention_items(folder: Path, mentions: Sequence[EntityMention | EntityAnnotat
     return items
 
 
-def load_entity_examples(folders: Sequence[str | Path]) -> list[EntityExample]:
+def load_entity_examples(
+    folders: Sequence[str | Path], narratives: Mapping[str, Sequence[tuple[str, float]]] | None = None
+) -> list[EntityExample]:
+    """Gold mentions of SemEval folders; `narratives` ("LANG/file" -> the article's narratives and scores)
+    gives the role model its side x narrative cues."""
     examples: list[EntityExample] = []
     for raw in folders:
         folder = Path(raw)
@@ -73,6 +78,8 @@ def load_entity_examples(folders: Sequence[str | Path]) -> list[EntityExample]:
             rows = read_entity_annotations(sub / "subtask-1-annotations.txt")
             for row, item in zip(rows, mention_items(sub, rows), strict=True):
                 if item is not None:
+                    context = (narratives or {}).get(f"{item.language.upper()}/{row.file}", ())
+                    item = replace(item, cues=narrative_cues(row.mention, context))
                     examples.append(EntityExample(row.file, item, row.main_role, tuple(row.fine_roles)))
     return examples
 
