@@ -68,7 +68,7 @@ def test_gate_learns_salience_and_round_trips(tmp_path: Path) -> None:
     X = rng.normal(size=(400, len(FEATURES))).astype(np.float32)
     X[:, 0] = 1.0
     y = (X[:, FEATURES.index("log_mentions")] + 0.3 * rng.normal(size=400) > 0.5).astype(int)
-    gate = FramingGate.fit(X, y)
+    gate = FramingGate.fit(X, y, c=1.0)
     salient, minor = X.copy()[:1], X.copy()[:1]
     salient[0, FEATURES.index("log_mentions")], minor[0, FEATURES.index("log_mentions")] = 3.0, -3.0
     assert gate.probabilities(salient)[0] > 0.9 > 0.1 > gate.probabilities(minor)[0]
