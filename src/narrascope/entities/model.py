@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from narrascope.taxonomy import load_roles
 FORMAT_VERSION = 2
 MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
 _SENTENCE_END = re.compile(r"[.!?\u0964]\s|\n")
+SENTENCE_WINDOW = 2000
 
 # block name -> (field, vectorizer settings)
 BLOCKS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -61,16 +63,25 @@ class RolePrediction:
     calibrated: float = 0.0  # probability that the main role is right (cross-validation calibration)
 
 
+@lru_cache(maxsize=4)
+def _lower(text: str) -> str:
+    """The article's lower-cased text, once per article (its mentions share it)."""
+    return text.lower()
+
+
 def mention_fields(item: MentionItem) -> dict[str, str]:
-    """The texts the blocks read for one mention."""
-    left, right = item.text[: item.start], item.text[item.end :]
+    """The texts the blocks read for one mention. The sentence is looked for within SENTENCE_WINDOW characters
+    of the mention, so that an article's mentions cost linear, not quadratic, time."""
+    left_from = max(0, item.start - SENTENCE_WINDOW)
+    left = item.text[left_from : item.start]
+    right = item.text[item.end : item.end + SENTENCE_WINDOW]
     sentence_start = max((m.end() for m in _SENTENCE_END.finditer(left)), default=0)
     end_match = _SENTENCE_END.search(right)
     sentence_end = len(right) if end_match is None else end_match.start()
     return {
         "mention": item.text[item.start : item.end].lower(),
         "sentence": (left[sentence_start:] + " ENTITYMARK " + right[:sentence_end]).lower(),
-        "article": item.text.lower(),
+        "article": _lower(item.text),
         "language": f"lang_{item.language}",
         "cues": " ".join(("cue", *item.cues)),
     }
