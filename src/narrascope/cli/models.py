@@ -258,7 +258,8 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None) -> None:
 def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None) -> None:
     """Roles for given mentions: `file mention start end main_role fine_role...` lines."""
     model = EntityRoleModel.load(model_path) if model_path else default_role_model()
-    rows, problems = predict_given_mentions(model, Path(docs_dir), read_entity_mentions(mentions_path))
+    narratives = folder_narratives([Path(docs_dir)])
+    rows, problems = predict_given_mentions(model, Path(docs_dir), read_entity_mentions(mentions_path), narratives)
     write_entity_annotations(out_path, rows)
     err = Console(stderr=True, highlight=False)
     for problem in problems:

@@ -164,10 +164,19 @@ def cross_validate_entities(
 
 
 def predict_given_mentions(
-    model: EntityRoleModel, folder: Path, mentions: Sequence[EntityMention]
+    model: EntityRoleModel,
+    folder: Path,
+    mentions: Sequence[EntityMention],
+    narratives: Mapping[str, Sequence[tuple[str, float]]] | None = None,
 ) -> tuple[list[EntityAnnotation], list[str]]:
-    """Subtask-1 rows for given mentions, and a message for each mention not found in its document."""
-    items = mention_items(folder, mentions)
+    """Subtask-1 rows for given mentions, and a message for each mention not found in its document;
+    `narratives` ("LANG/file" -> the article's narratives) gives the role model its cues, as in training."""
+    context = narratives or {}
+    items = [
+        None if item is None
+        else replace(item, cues=narrative_cues(m.mention, context.get(f"{item.language.upper()}/{m.file}", ())))
+        for m, item in zip(mentions, mention_items(folder, mentions), strict=True)
+    ]  # fmt: skip
     found = [item for item in items if item is not None]
     predictions = iter(model.predict(found))
     rows: list[EntityAnnotation] = []
