@@ -1,34 +1,78 @@
-"""k-fold cross-validation of the entity role model on SemEval-2025 Task 10 subtask-1 training folders.
+"""k-fold cross-validation of the entity stack on SemEval-2025 Task 10 subtask-1 training folders.
 
-    python benchmarks/entities_cv.py ../shared/data/semeval2025-task10/train
+    python benchmarks/entities_cv.py ../shared/data/semeval2025-task10/train [--save src/narrascope/entities/artifacts]
 
 Mentions of one article stay in one fold; folds are stratified by language; all languages train together.
-Prints the official subtask-1 measures per language; not a test.
+Prints the official subtask-1 measures for given mentions, main-role balanced accuracy, and precision/recall
+of the (entity, main role) pairs the full analyze path shows (English: the only language with detection),
+with the reliability tables of the calibrated scores. The article narratives the role model and the gate
+read come from the shipped narrative model (trained on these same documents: optimistic). Not a test.
+With --save, refits the role model and the gate on all the data and writes them with the CV calibration.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
-from narrascope.entities.evaluate import cross_validate_entities, load_entity_examples
+from narrascope.datasets.examples import expand_language_folders, language_of
+from narrascope.entities.component import detect_mentions
+from narrascope.entities.endtoend import detected_documents
+from narrascope.entities.evaluate import load_entity_examples
+from narrascope.entities.training import SWEEP, cross_validate_framing, train_entity_models
+from narrascope.learn.calibration import format_reliability
+from narrascope.narratives.evaluate import folder_narratives
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="+", help="train/ or train/EN ... folders")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--save", help="write the retrained role model and gate to this artifacts folder")
     args = parser.parse_args()
-    examples = load_entity_examples(args.data)
     started = time.perf_counter()
-    rows = cross_validate_entities(examples, folds=args.folds, progress=lambda m: print(m, flush=True))
-    print(f"\n{args.folds}-fold cross-validation, {len(examples)} mentions, {time.perf_counter() - started:.0f} s")
-    print(f"{'data':<20} {'mentions':>8} {'EMR':>7} {'P':>7} {'R':>7} {'F1':>7} {'main acc':>9}")
-    for r in rows:
+    folders = [f for f in expand_language_folders(args.data) if (f / "subtask-1-annotations.txt").is_file()]
+    narratives = folder_narratives(folders)
+    examples = load_entity_examples(folders, narratives)
+    documents = [
+        d for f in folders if language_of(f) == "en" for d in detected_documents(f, detect_mentions, narratives)
+    ]
+    print(
+        f"{len(examples)} mentions, {len(documents)} English documents detected ({time.perf_counter() - started:.0f} s)"
+    )
+    report = cross_validate_framing(examples, documents, folds=args.folds, progress=lambda m: print(m, flush=True))
+    print(f"\n{args.folds}-fold cross-validation, {time.perf_counter() - started:.0f} s")
+    head = ("data", "mentions", "EMR", "P", "R", "F1", "main acc", "bal acc", "abstain")
+    print(f"{head[0]:<20} " + " ".join(f"{h:>8}" for h in head[1:]))
+    for r in report.given:
+        bal = report.balanced.get(r.name, float("nan"))
+        abstain = report.abstained.get(r.name, float("nan"))
         print(
             f"{r.name:<20} {r.mentions:>8} {r.exact_match_ratio:>7.4f} {r.precision:>7.4f} {r.recall:>7.4f} "
-            f"{r.f1:>7.4f} {r.main_accuracy:>9.4f}"
+            f"{r.f1:>7.4f} {r.main_accuracy:>9.4f} {bal:>8.4f} {abstain:>8.3f}"
         )
+    print(
+        f"\nshown (entity, main role) pairs vs gold framed mentions (gate >= {report.gate_threshold}, "
+        f"pair score >= {report.pair_threshold})"
+    )
+    print(f"{'language':<10} {'docs':>5} {'shown':>6} {'gold':>6} {'P':>7} {'R':>7} {'F1':>7}")
+    for p in report.pairs:
+        print(
+            f"{p.name:<10} {p.documents:>5} {p.shown:>6} {p.gold:>6} {p.precision:>7.4f} {p.recall:>7.4f} {p.f1:>7.4f}"
+        )
+    print("\nprecision / recall of the shown pairs at other pair-score thresholds (the --min-score entities choice)")
+    for t, p in zip(SWEEP, report.sweep, strict=True):
+        print(f"  >= {t:<5} {p.name}: shown {p.shown:>5}  P {p.precision:.4f}  R {p.recall:.4f}")
+    for title, table in (("role (given mentions)", report.role_reliability), ("framing gate", report.gate_reliability),
+                         ("shown pair", report.pair_reliability)):  # fmt: skip
+        print(f"\nreliability of the calibrated {title} score (CV predictions)\n{format_reliability(table)}")
+    print(f"\nrole threshold (given mentions) {report.role_threshold}")
+    if args.save:
+        roles, gate = train_entity_models(examples, documents, report)
+        roles.save(str(Path(args.save) / "roles"))
+        gate.save(str(Path(args.save) / "gate"))
+        print(f"wrote {args.save}/roles and {args.save}/gate")
 
 
 if __name__ == "__main__":

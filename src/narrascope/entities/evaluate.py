@@ -6,14 +6,15 @@ conversions); such a mention is re-anchored at the occurrence of its text neares
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from narrascope.datasets.examples import document_dir, language_of
 from narrascope.datasets.semeval import EntityAnnotation, EntityMention, read_entity_annotations
+from narrascope.entities.framing import narrative_cues
 from narrascope.entities.model import EntityRoleModel, MentionItem
 from narrascope.errors import FormatError
 from narrascope.ingest.decode import decode_text, read_bytes_limited
@@ -60,7 +61,11 @@ def mention_items(folder: Path, mentions: Sequence[EntityMention | EntityAnnotat
     return items
 
 
-def load_entity_examples(folders: Sequence[str | Path]) -> list[EntityExample]:
+def load_entity_examples(
+    folders: Sequence[str | Path], narratives: Mapping[str, Sequence[tuple[str, float]]] | None = None
+) -> list[EntityExample]:
+    """Gold mentions of SemEval folders; `narratives` ("LANG/file" -> the article's narratives and scores)
+    gives the role model its side x narrative cues."""
     examples: list[EntityExample] = []
     for raw in folders:
         folder = Path(raw)
@@ -73,6 +78,8 @@ def load_entity_examples(folders: Sequence[str | Path]) -> list[EntityExample]:
             rows = read_entity_annotations(sub / "subtask-1-annotations.txt")
             for row, item in zip(rows, mention_items(sub, rows), strict=True):
                 if item is not None:
+                    context = (narratives or {}).get(f"{item.language.upper()}/{row.file}", ())
+                    item = replace(item, cues=narrative_cues(row.mention, context))
                     examples.append(EntityExample(row.file, item, row.main_role, tuple(row.fine_roles)))
     return examples
 
@@ -157,10 +164,19 @@ def cross_validate_entities(
 
 
 def predict_given_mentions(
-    model: EntityRoleModel, folder: Path, mentions: Sequence[EntityMention]
+    model: EntityRoleModel,
+    folder: Path,
+    mentions: Sequence[EntityMention],
+    narratives: Mapping[str, Sequence[tuple[str, float]]] | None = None,
 ) -> tuple[list[EntityAnnotation], list[str]]:
-    """Subtask-1 rows for given mentions, and a message for each mention not found in its document."""
-    items = mention_items(folder, mentions)
+    """Subtask-1 rows for given mentions, and a message for each mention not found in its document;
+    `narratives` ("LANG/file" -> the article's narratives) gives the role model its cues, as in training."""
+    context = narratives or {}
+    items = [
+        None if item is None
+        else replace(item, cues=narrative_cues(m.mention, context.get(f"{item.language.upper()}/{m.file}", ())))
+        for m, item in zip(mentions, mention_items(folder, mentions), strict=True)
+    ]  # fmt: skip
     found = [item for item in items if item is not None]
     predictions = iter(model.predict(found))
     rows: list[EntityAnnotation] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -20,13 +21,15 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from narrascope.learn.calibration import Calibrator
 from narrascope.learn.linear import dequantize, quantize, restore_vectorizers, vectorizers_state
 from narrascope.learn.storage import load_model_files, save_model_files
 from narrascope.taxonomy import load_roles
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
 _SENTENCE_END = re.compile(r"[.!?\u0964]\s|\n")
+SENTENCE_WINDOW = 2000
 
 # block name -> (field, vectorizer settings)
 BLOCKS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -35,6 +38,8 @@ BLOCKS: dict[str, tuple[str, dict[str, Any]]] = {
     "sentence_words": ("sentence", {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2}),
     "article_words": ("article", {"analyzer": "word", "min_df": 2, "max_df": 0.5, "max_features": 50_000}),
     "language": ("language", {"analyzer": "word", "token_pattern": r"\S+"}),
+    # the entity's side crossed with the article's narratives (`framing.narrative_cues`), computed per article
+    "cues": ("cues", {"analyzer": "word", "token_pattern": r"\S+", "lowercase": False}),
 }
 
 
@@ -46,6 +51,7 @@ class MentionItem:
     start: int
     end: int
     language: str = "und"
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,30 +60,30 @@ class RolePrediction:
     fine_roles: tuple[str, ...]
     main_score: float  # probability mass of the chosen main role's fine roles
     fine_score: float  # probability of the best fine role
+    calibrated: float = 0.0  # probability that the main role is right (cross-validation calibration)
 
 
-SENTENCE_CONTEXT = 2_000  # characters looked at on each side of a mention for its sentence (bounds the work)
+@lru_cache(maxsize=4)
+def _lower(text: str) -> str:
+    """The article's lower-cased text, once per article (its mentions share it)."""
+    return text.lower()
 
 
-def mention_fields(item: MentionItem, lowered: dict[int, str] | None = None) -> dict[str, str]:
-    """The texts the blocks read for one mention.
-
-    Work per mention is bounded (the sentence is looked for within `SENTENCE_CONTEXT` characters), and the
-    lower-cased article is computed once per article text when `lowered` (a cache by text object) is given:
-    mentions of one article share it, so a mention flood costs one article's worth of memory, not one each.
-    """
-    text, start, end = item.text, item.start, item.end
-    window = max(0, start - SENTENCE_CONTEXT)
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, window, start)), default=window)
-    end_match = _SENTENCE_END.search(text, end, end + SENTENCE_CONTEXT)
-    sentence_end = min(len(text), end + SENTENCE_CONTEXT) if end_match is None else end_match.start()
-    cache = lowered if lowered is not None else {}
-    article = cache.get(id(text)) or cache.setdefault(id(text), text.lower())
+def mention_fields(item: MentionItem) -> dict[str, str]:
+    """The texts the blocks read for one mention. The sentence is looked for within SENTENCE_WINDOW characters
+    of the mention, so that an article's mentions cost linear, not quadratic, time."""
+    left_from = max(0, item.start - SENTENCE_WINDOW)
+    left = item.text[left_from : item.start]
+    right = item.text[item.end : item.end + SENTENCE_WINDOW]
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(left)), default=0)
+    end_match = _SENTENCE_END.search(right)
+    sentence_end = len(right) if end_match is None else end_match.start()
     return {
-        "mention": text[start:end].lower(),
-        "sentence": (text[sentence_start:start] + " ENTITYMARK " + text[end:sentence_end]).lower(),
-        "article": article,
+        "mention": item.text[item.start : item.end].lower(),
+        "sentence": (left[sentence_start:] + " ENTITYMARK " + right[:sentence_end]).lower(),
+        "article": _lower(item.text),
         "language": f"lang_{item.language}",
+        "cues": " ".join(("cue", *item.cues)),
     }
 
 
@@ -89,16 +95,24 @@ class EntityRoleModel:
     """Owns inference and storage; `fit` trains it from mentions with gold roles."""
 
     def __init__(
-        self, vectorizers: dict[str, TfidfVectorizer], weights: np.ndarray, bias: np.ndarray, c: float = 3.0
+        self,
+        vectorizers: dict[str, TfidfVectorizer],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        c: float = 3.0,
+        calibrator: Calibrator | None = None,
+        threshold: float = 0.0,
     ) -> None:
         roles = load_roles()
         self.fine_roles = sorted(f for fines in roles.values() for f in fines)
         self.fine_main = np.array([next(m for m, f in roles.items() if r in f) for r in self.fine_roles])
         self.vectorizers, self.weights, self.bias, self.c = vectorizers, weights, bias, c
+        # main-role mass -> probability the main role is right, and the score below which a role is `uncertain`
+        self.calibrator = calibrator or Calibrator.identity()
+        self.threshold = threshold
 
     def _features(self, items: Sequence[MentionItem], *, fit: bool = False) -> sp.csr_matrix:
-        lowered: dict[int, str] = {}  # the items hold their texts, so the ids stay valid during this call
-        fields = [mention_fields(item, lowered) for item in items]
+        fields = [mention_fields(item) for item in items]
         blocks = []
         for name, (field, _) in BLOCKS.items():
             texts = [f[field] for f in fields]
@@ -121,8 +135,17 @@ class EntityRoleModel:
         X = model._features(items, fit=True)
         rows = [i for i, roles in enumerate(fine_roles) for r in roles if r in model.fine_roles]
         y = [model.fine_roles.index(r) for roles in fine_roles for r in roles if r in model.fine_roles]
+        # Classes balanced within each language: the roles are judged by their mean recall per language, not by
+        # agreeing with the majority.
+        target = np.array(y)
+        keys = [f"{items[i].language}/{main}" for i, main in zip(rows, model.fine_main[target], strict=True)]
+        counts = {k: keys.count(k) for k in set(keys)}
+        per_language = {k.split("/")[0]: 0 for k in keys}
+        for k in keys:
+            per_language[k.split("/")[0]] += 1
+        sample_weight = np.array([per_language[k.split("/")[0]] / (len(MAIN_ROLES) * counts[k]) for k in keys])
         classifier = LogisticRegression(C=c, max_iter=3000)
-        classifier.fit(X[rows], np.array(y))
+        classifier.fit(X[rows], target, sample_weight=sample_weight)
         weights = np.zeros((X.shape[1], len(model.fine_roles)), np.float32)
         bias = np.full(len(model.fine_roles), -30.0, np.float32)  # roles never seen in training never win
         weights[:, classifier.classes_] = classifier.coef_.T
@@ -143,7 +166,9 @@ class EntityRoleModel:
         mass = {main: float(p[self.fine_main == main].sum()) for main in MAIN_ROLES}
         main = max(MAIN_ROLES, key=lambda m: mass[m])
         best = int(np.where(self.fine_main == main, p, -1.0).argmax())
-        return RolePrediction(main, (self.fine_roles[best],), mass[main], float(p[best]))
+        return RolePrediction(
+            main, (self.fine_roles[best],), mass[main], float(p[best]), self.calibrator.one(mass[main])
+        )
 
     def predict(self, items: Sequence[MentionItem]) -> list[RolePrediction]:
         return [self.decode(p) for p in self.probabilities(items)] if items else []
@@ -152,7 +177,14 @@ class EntityRoleModel:
         terms, arrays = vectorizers_state(self.vectorizers)
         quantized, scale = quantize(self.weights)
         arrays |= {"weights": quantized, "weight_scale": scale, "bias": self.bias}
-        meta = {"format_version": FORMAT_VERSION, "kind": "entity-roles", "c": self.c, "fine_roles": self.fine_roles}
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "kind": "entity-roles",
+            "c": self.c,
+            "fine_roles": self.fine_roles,
+            "calibration": self.calibrator.to_dict(),
+            "threshold": self.threshold,
+        }
         save_model_files(directory, meta, terms, arrays)
 
     @classmethod
@@ -162,7 +194,13 @@ class EntityRoleModel:
         weights = dequantize(arrays.pop("weights"), arrays.pop("weight_scale"))
         bias = arrays.pop("bias")
         restore_vectorizers(vectorizers, terms, arrays)
-        model = cls(vectorizers, weights, bias, float(meta["c"]))
+        try:
+            calibrator = Calibrator.from_dict(meta["calibration"])
+        except (KeyError, TypeError, ValueError) as exc:
+            from narrascope.errors import ModelError
+
+            raise ModelError(f"{directory}: corrupt entity-roles model (calibration: {exc})") from None
+        model = cls(vectorizers, weights, bias, float(meta["c"]), calibrator, float(meta.get("threshold", 0.0)))
         if model.fine_roles != meta["fine_roles"]:
             from narrascope.errors import ModelError
 

@@ -89,13 +89,13 @@ def _narratives(analysis: Analysis) -> str:
 
 
 def _entities(analysis: Analysis) -> str:
-    if not analysis.entities:
+    if not analysis.shown_entities:
         return ""
     rows = "".join(
         f"<tr><td><strong>{escape(e.entity)}</strong></td><td class='role-{escape(e.main_role.lower())}'>"
         f"{escape(e.main_role)}</td><td>{escape(', '.join(e.fine_roles))}</td><td>{len(e.mentions)}</td>"
         f"<td><em>{escape(e.framing[0].text) if e.framing else ''}</em></td></tr>"
-        for e in analysis.entities
+        for e in analysis.shown_entities
     )
     head = "<tr><th>entity</th><th>role</th><th>fine roles</th><th>mentions</th><th>framing sentence</th></tr>"
     return f"<h3>Entities</h3><table class='entities'>{head}{rows}</table>"
@@ -120,6 +120,8 @@ def _section(analysis: Analysis) -> str:
         parts.append(f"<h3>Persuasion techniques</h3>{techniques_html(analysis)}")
     if "claims" in analysis.components:
         parts.append(f"<h3>Claims</h3>{claims_html(analysis)}")
+    if analysis.withheld():
+        parts.append(f"<p class='legend'>{escape(analysis.withheld())} (the JSON output keeps them)</p>")
     parts.append(f"<div class='text'>{_marked_text(analysis)}</div></section>")
     return "".join(parts)
 

@@ -203,7 +203,9 @@ def summary_row(analysis: Analysis) -> dict[str, str]:
         "removed_lines": str(len(a.meta.get("removed_lines", []))),
         "narratives": "; ".join(analysis.labels("narrative")),
         "subnarratives": "; ".join(analysis.labels("subnarrative")),
-        "entities": "; ".join(f"{e.entity} ({e.main_role}: {', '.join(e.fine_roles)})" for e in analysis.entities),
+        "entities": "; ".join(
+            f"{e.entity} ({e.main_role}: {', '.join(e.fine_roles)})" for e in analysis.shown_entities
+        ),
         "techniques": "; ".join(f"{t}: {n}" for t, n in technique_counts(analysis).items()),
         "claims": str(len(analysis.claims)),
         "origin": str(a.meta.get("path") or a.meta.get("origin") or ""),
@@ -240,6 +242,11 @@ def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
     for extra in (techniques_table(analyses), claims_table(analyses)):
         if extra is not None:
             console.print(extra)
+    for analysis in analyses:
+        if analysis.withheld():
+            console.print(
+                Text(f"{analysis.id}: {analysis.withheld()} (JSON keeps them with their scores)", style="dim")
+            )
 
 
 def print_narratives(analyses: Sequence[Analysis], console: Console) -> None:
@@ -281,7 +288,7 @@ def print_entities(analyses: Sequence[Analysis], console: Console, *, per_articl
     table.add_column("mentions", justify="right")
     table.add_column("framing sentence", style="italic", ratio=3)
     for analysis in analyses:
-        for entity in analysis.entities[:per_article]:
+        for entity in analysis.shown_entities[:per_article]:
             framing = entity.framing[0].text if entity.framing else ""
             role = Text(entity.main_role, style=ROLE_STYLES.get(entity.main_role, ""))
             table.add_row(
@@ -293,6 +300,6 @@ def print_entities(analyses: Sequence[Analysis], console: Console, *, per_articl
 
 def technique_counts(analysis: Analysis) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for span in analysis.techniques:
+    for span in analysis.shown_techniques:
         counts[span.technique] = counts.get(span.technique, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -146,3 +147,21 @@ def semeval_labels(analysis: Analysis) -> tuple[list[str], list[str]]:
         next(p for p in sorted(parents, key=len, reverse=True) if s.startswith(p + ": ")) for s in subnarratives
     ]
     return narratives, subnarratives
+
+
+def folder_narratives(
+    folders: Sequence[Path], model: NarrativeModel | None = None
+) -> dict[str, list[tuple[str, float]]]:
+    """The narratives a model (the shipped one by default) finds in each document of SemEval language folders,
+    keyed "LANG/file": the article context other capabilities' training and evaluation read."""
+    from narrascope.datasets.examples import document_dir, language_of
+    from narrascope.narratives.model import load_default_model
+
+    model = model or load_default_model()
+    out: dict[str, list[tuple[str, float]]] = {}
+    for folder in folders:
+        paths = sorted(document_dir(folder).glob("*.txt"))
+        texts = [model_text(p.read_text("utf-8")) for p in paths]
+        for path, prediction in zip(paths, model.predict(texts), strict=True):
+            out[f"{language_of(folder).upper()}/{path.name}"] = prediction.narratives
+    return out

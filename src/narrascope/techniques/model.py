@@ -7,6 +7,7 @@ on held-out articles (a fifth of the training articles), then the span model is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from narrascope.datasets.ptc import PtcArticle, PtcSpan
 from narrascope.errors import ModelError
+from narrascope.learn.calibration import Calibrator
 from narrascope.learn.linear import dequantize, quantize, restore_vectorizers
 from narrascope.learn.storage import load_model_files, save_model_files, shipped_model_path
 from narrascope.techniques.evaluate import span_identification_scores
@@ -38,6 +40,7 @@ from narrascope.techniques.spans import (
 )
 
 KIND = "techniques"
+STORED_META = {"trained_on", "articles", "config", "tuning", "calibration", "calibration_single", "threshold"}
 FORMAT_VERSION = 1
 DEFAULT_MODEL = "spans"
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35)
@@ -49,7 +52,32 @@ class FoundTechnique:
     start: int
     end: int
     technique: str
-    score: float
+    score: float  # calibrated probability that the span is a technique span (partial-overlap credit)
+
+
+# Words that never make a technique span on their own (with punctuation and one short token).
+STOP_WORDS = frozenset(
+    "a an the to of in on at by for from with and or but nor so as is are was were be been being it its this that "
+    "these those he she they we you i me him her them us his their our your my not no do does did has have had "
+    "will would can could should may might must shall than then there here which who whom whose what when where "
+    "why how all any some such also just only very".split()
+)
+MIN_SINGLE_TOKEN = 4
+
+
+def span_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def is_noise_span(text: str) -> bool:
+    """A span made only of stop-words and punctuation, or of one short token: never shown."""
+    words = _WORD.findall(text.lower())
+    if not words or all(w in STOP_WORDS for w in words):
+        return True
+    return len(words) == 1 and len(words[0]) < MIN_SINGLE_TOKEN
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,12 @@ class TechniqueModel:
         self.label_bias = label_bias.astype(np.float32)
         self.labels = list(labels)
         self.meta = dict(meta or {})
+        # raw span score -> probability the span is right (CV, `benchmarks/techniques_cv.py --calibrate`), and
+        # the default score below which a span is not shown
+        self.calibrator = Calibrator.from_dict(self.meta["calibration"]) if "calibration" in self.meta else None
+        single = self.meta.get("calibration_single")
+        self.single_calibrator = Calibrator.from_dict(single) if single else self.calibrator
+        self.threshold = float(self.meta.get("threshold", 0.0))
 
     # inference -----------------------------------------------------------------------------------------
     def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
@@ -99,12 +133,18 @@ class TechniqueModel:
         return assign_labels(probabilities, list(offsets), self.labels)
 
     def predict(self, text: str) -> list[FoundTechnique]:
-        """Spans found in `text`, each with its technique; score = span score x technique probability."""
-        spans = self.predict_spans(text)
+        """Spans found in `text` (noise spans left out), each with its technique and its calibrated score (the
+        raw span score when the model carries no calibration)."""
+        spans = [(s, e, p) for s, e, p in self.predict_spans(text) if not is_noise_span(text[s:e])]
         labelled = self.classify(text, [(s, e) for s, e, _ in spans])
+        scores = [p for _, _, p in spans]
+        if self.calibrator is not None and self.single_calibrator is not None:
+            # one-word spans have their own curve: at the same raw score a lone word is right less often
+            scores = [(self.single_calibrator if span_words(text[s:e]) == 1 else self.calibrator).one(p)
+                      for s, e, p in spans]  # fmt: skip
         return [
-            FoundTechnique(s, e, label, round(span_score * probability, 4))
-            for (s, e, span_score), (label, probability) in zip(spans, labelled, strict=True)
+            FoundTechnique(s, e, label, round(score, 4))
+            for (s, e, _), (label, _), score in zip(spans, labelled, scores, strict=True)
         ]
 
     # storage -------------------------------------------------------------------------------------------
@@ -160,7 +200,7 @@ class TechniqueModel:
                 label_weights=dequantize(arrays["label_weights"], arrays["label_scale"]),
                 label_bias=arrays["label_bias"],
                 labels=meta["labels"],
-                meta={k: v for k, v in meta.items() if k in {"trained_on", "articles", "config", "tuning"}},
+                meta={k: v for k, v in meta.items() if k in STORED_META},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{directory}: corrupt {KIND} model (missing or malformed {exc})") from None

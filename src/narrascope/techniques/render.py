@@ -31,10 +31,10 @@ def _short(technique: str) -> str:
 
 def techniques_table(analyses: Sequence[Analysis]) -> Table | None:
     """One row per article with techniques: how many spans of each technique; None when there are none."""
-    with_spans = [a for a in analyses if a.techniques]
+    with_spans = [a for a in analyses if a.shown_techniques]
     if not with_spans:
         return None
-    counts = [Counter(span.technique for span in a.techniques) for a in with_spans]
+    counts = [Counter(span.technique for span in a.shown_techniques) for a in with_spans]
     used = [t for t in load_techniques() if any(c[t] for c in counts)]
     used += sorted({t for c in counts for t in c} - set(used))
     table = Table(title="persuasion techniques (spans per article)")
@@ -72,7 +72,7 @@ def techniques_html(analysis: Analysis) -> str:
     """The raw text with technique spans highlighted (nested where spans overlap) and a legend."""
     order = load_techniques()
     text = analysis.article.raw_text
-    spans = [s for s in analysis.techniques if 0 <= s.start < s.end <= len(text)]
+    spans = [s for s in analysis.shown_techniques if 0 <= s.start < s.end <= len(text)]
     present = [t for t in order if any(s.technique == t for s in spans)]
     present += sorted({s.technique for s in spans} - set(present))
     style = "".join(f".{_class(t)}{{background:{_colour(t, order)}}}" for t in present)

@@ -1,0 +1,206 @@
+"""The full entity path measured against gold framed mentions: detection, gate, role, abstention.
+
+`detected_documents` runs the detector on SemEval training documents and marks each detected entity framed
+when one of its mentions overlaps an annotated mention. `shown_pairs` decides what `analyze` shows for one
+article, and `pair_scores` measures those (entity, main role) pairs: a shown pair is right when one of the
+entity's mentions overlaps a gold mention with the same main role; a gold pair (distinct mention text and
+main role in one document) is found when a shown entity with that role overlaps one of its mentions.
+`cross_validate_framing` does all of this in k-fold CV by document and fits the calibration curves and
+thresholds that the shipped gate stores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from narrascope.datasets.examples import document_dir, language_of
+from narrascope.datasets.semeval import read_entity_annotations
+from narrascope.entities.evaluate import anchor
+from narrascope.entities.framing import (
+    ArticleEntities,
+    FramingGate,
+    gate_features,
+    has_framing_context,
+    narrative_cues,
+    side_of,
+)
+from narrascope.entities.model import EntityRoleModel, MentionItem
+from narrascope.entities.names import group_mentions, normalise
+
+Narratives = Sequence[tuple[str, float]]
+_SENTENCE = re.compile(r"(?:^|(?<=[.!?])\s+|\n+)(?=\S)")
+UNCERTAIN, MENTIONED = "uncertain", "mentioned"
+
+
+def sentence_starts(text: str) -> list[int]:
+    return sorted({m.end() for m in _SENTENCE.finditer(text)} | {0})
+
+
+@dataclass
+class DetectedDocument:
+    key: str  # LANG/file
+    language: str
+    article: ArticleEntities
+    gold: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, main role, mention key
+    framed: list[bool] = field(default_factory=list)  # per entity
+
+
+def build_document(
+    key: str,
+    text: str,
+    language: str,
+    mentions: Sequence[tuple[int, int, str]],
+    narratives: Narratives | None,
+) -> ArticleEntities:
+    """What the gate and the role model read of one article; `narratives` None when none were looked for."""
+    names = [text[s:e] for s, e, _ in mentions]
+    groups = group_mentions(names, [label for _, _, label in mentions])
+    context = narratives is None or has_framing_context(narratives, text)
+    return ArticleEntities(text, list(mentions), [g.members for g in groups], [g.canonical for g in groups],
+                           sentence_starts(text), tuple(narratives or ()), context)  # fmt: skip
+
+
+def detected_documents(
+    folder: Path,
+    detect: Callable[[str], list[tuple[int, int, str]]],
+    narratives: Mapping[str, Narratives],
+) -> list[DetectedDocument]:
+    """Detected entities of the annotated documents of one language folder, with gold framing marks."""
+    language = language_of(folder)
+    rows = read_entity_annotations(folder / "subtask-1-annotations.txt")
+    by_file: dict[str, list[tuple[str, int, str]]] = {}
+    for row in rows:
+        by_file.setdefault(row.file, []).append((row.mention, row.start, row.main_role))
+    documents = []
+    for name, annotated in sorted(by_file.items()):
+        path = document_dir(folder) / name
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        key = f"{language.upper()}/{name}"
+        doc = DetectedDocument(key, language, build_document(key, text, language, detect(text), narratives.get(key)))
+        for mention, start, role in annotated:
+            at = anchor(text, mention, start)
+            if at is not None:
+                doc.gold.append((at, at + len(mention), role, normalise(mention)))
+        doc.framed = [
+            any(_overlaps(doc.article.mentions[i], g) for i in members for g in doc.gold)
+            for members in doc.article.groups
+        ]
+        documents.append(doc)
+    return documents
+
+
+def _overlaps(a: tuple[int, int, str] | tuple[int, int], b: tuple[int, int, str, str]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def entity_items(article: ArticleEntities, language: str) -> list[MentionItem]:
+    """Role-model items of every detected mention; the cues (side x narratives) are computed once per entity."""
+    items: list[MentionItem | None] = [None] * len(article.mentions)
+    for members, name in zip(article.groups, article.names, strict=True):
+        cues = narrative_cues(name, article.narratives)
+        for i in members:
+            start, end, _ = article.mentions[i]
+            items[i] = MentionItem(article.text, start, end, language, cues)
+    return [item for item in items if item is not None]
+
+
+# Narrative families of pro-Kremlin articles: they cast the West (and Ukraine) as villains, never Russia.
+PRO_KREMLIN = ("Praise of Russia", "Discrediting the West", "Russia is the Victim", "Blaming the war on others",
+               "Negative Consequences for the West", "Discrediting Ukraine")  # fmt: skip
+STANCE_MINIMUM = 0.25
+_RULED_OUT = {("pro-kremlin", "russia"): "Antagonist", ("pro-kremlin", "west"): "Protagonist"}
+
+
+def article_stance(narratives: Narratives) -> str:
+    """`pro-kremlin` when the article's strongest Ukraine-war narrative is one of PRO_KREMLIN, else ``."""
+    war = [(score, label) for label, score in narratives if label.startswith("URW") and score >= STANCE_MINIMUM]
+    if war and any(key in max(war)[1] for key in PRO_KREMLIN):
+        return "pro-kremlin"
+    return ""
+
+
+@dataclass(frozen=True)
+class EntityJudgment:
+    """What the full path decides for one detected entity."""
+
+    framed_score: float  # calibrated probability that the article frames the entity
+    candidate: str  # the role model's best main role
+    fine_role: str
+    role_mass: float  # the role model's (uncalibrated) mass of that main role
+    score: float  # calibrated probability that (entity, candidate role) is a right pair
+    shown: str  # candidate (pair score >= threshold), else `uncertain` (the gate says framed) or `mentioned`
+
+
+def judge_entities(
+    article: ArticleEntities,
+    language: str,
+    roles: EntityRoleModel,
+    gate: FramingGate,
+    *,
+    min_score: float | None = None,
+) -> tuple[list[EntityJudgment], np.ndarray]:
+    """Judgments of each entity of one article, and the fine-role probabilities of each mention."""
+    if not article.groups:
+        return [], np.zeros((0, len(roles.fine_roles)))
+    probabilities = roles.probabilities(entity_items(article, language))
+    framed = gate.probabilities(gate_features(article))
+    pair = gate.pair_calibrator
+    threshold = gate.pair_threshold if min_score is None else min_score
+    judgments = []
+    stance = article_stance(article.narratives)
+    for members, name, p_framed in zip(article.groups, article.names, framed, strict=True):
+        mean = probabilities[list(members)].mean(axis=0)
+        ruled_out = _RULED_OUT.get((stance, side_of(name) or ""))
+        if ruled_out is not None:  # the article's narratives say which side it casts as the villain
+            mean = np.where(roles.fine_main == ruled_out, 0.0, mean)
+            mean = mean / max(float(mean.sum()), 1e-9)
+        decoded = roles.decode(mean)
+        score = float(pair.one(float(p_framed) * decoded.calibrated)) if article.framing_context else 0.0
+        unshown = UNCERTAIN if p_framed >= gate.threshold else MENTIONED
+        shown = decoded.main_role if article.framing_context and score >= threshold else unshown
+        judgments.append(
+            EntityJudgment(float(p_framed), decoded.main_role, decoded.fine_roles[0], decoded.main_score, score, shown)
+        )
+    return judgments, probabilities
+
+
+@dataclass(frozen=True)
+class PairScores:
+    name: str
+    documents: int
+    shown: int
+    gold: int
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def pair_scores(name: str, documents: Sequence[DetectedDocument], shown: Sequence[Sequence[str]]) -> PairScores:
+    """Precision and recall of the shown (entity, main role) pairs against the gold framed mentions."""
+    right = n_shown = found = n_gold = 0
+    for doc, roles in zip(documents, shown, strict=True):
+        gold_pairs = {(key, role) for _, _, role, key in doc.gold}
+        n_gold += len(gold_pairs)
+        hit: set[tuple[str, str]] = set()
+        for members, role in zip(doc.article.groups, roles, strict=True):
+            if role in (UNCERTAIN, MENTIONED):
+                continue
+            n_shown += 1
+            matched = [g for i in members for g in doc.gold if g[2] == role and _overlaps(doc.article.mentions[i], g)]
+            right += bool(matched)
+            hit |= {(g[3], g[2]) for g in matched}
+        found += len(hit & gold_pairs)
+    return PairScores(name, len(documents), n_shown, n_gold, right / n_shown if n_shown else 0.0,
+                      found / n_gold if n_gold else 0.0)  # fmt: skip

@@ -1,0 +1,197 @@
+"""Training the entity stack (role model + framing gate) with cross-validated calibration and thresholds.
+
+One k-fold split by document serves everything: the role model is refitted on the other folds' mentions
+(all languages) and scores the held-out mentions (given-mentions measures) and the held-out documents'
+detected entities; the gate is refitted on the other folds' detected documents. The calibration curves and
+the thresholds are then fitted on those out-of-fold predictions, and the shipped models are refitted on all
+the data and store them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from narrascope.entities.endtoend import (
+    UNCERTAIN,
+    DetectedDocument,
+    PairScores,
+    judge_entities,
+    pair_scores,
+)
+from narrascope.entities.evaluate import EntityExample, EntityScores, fit_entity_examples, score_by_language
+from narrascope.entities.framing import FramingGate, gate_features
+from narrascope.entities.model import EntityRoleModel
+from narrascope.learn.calibration import (
+    Calibrator,
+    ReliabilityBin,
+    cross_calibrated,
+    reliability,
+    threshold_for_precision,
+)
+
+Progress = Callable[[str], None]
+PAIR_PRECISION = 0.50  # target precision of the shown (entity, role) pairs
+ROLE_PRECISION = 0.70  # given mentions: a role below this calibrated precision is `uncertain`
+GATE_PRECISION = 0.40
+SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+
+
+def example_key(example: EntityExample) -> str:
+    return f"{example.item.language.upper()}/{example.file}"
+
+
+def fit_gate(documents: Sequence[DetectedDocument]) -> FramingGate:
+    X = np.vstack([gate_features(d.article) for d in documents if d.article.groups])
+    y = np.concatenate([np.asarray(d.framed, dtype=np.int8) for d in documents if d.article.groups])
+    return FramingGate.fit(X, y)
+
+
+@dataclass
+class FramingReport:
+    given: list[EntityScores]
+    balanced: dict[str, float]  # language -> main-role balanced accuracy (given mentions)
+    pairs: list[PairScores]
+    role_reliability: list[ReliabilityBin]
+    gate_reliability: list[ReliabilityBin]
+    pair_reliability: list[ReliabilityBin]
+    role_calibrator: Calibrator
+    gate_calibrator: Calibrator
+    pair_calibrator: Calibrator
+    role_threshold: float
+    gate_threshold: float
+    pair_threshold: float
+    abstained: dict[str, float] = field(default_factory=dict)  # language -> share of given mentions `uncertain`
+    sweep: list[PairScores] = field(default_factory=list)  # first language's pairs at each SWEEP threshold
+
+
+def balanced_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """Mean recall of the main roles present in gold (chance: 1 / number of roles)."""
+    recalls = [
+        sum(p == role for g, p in zip(gold, predicted, strict=True) if g == role) / sum(g == role for g in gold)
+        for role in sorted(set(gold))
+    ]
+    return float(np.mean(recalls)) if recalls else 0.0
+
+
+def cross_validate_framing(
+    examples: Sequence[EntityExample],
+    documents: Sequence[DetectedDocument],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> FramingReport:
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    keys = [example_key(e) for e in examples]
+    fold_of_key: dict[str, int] = {}
+    for k, (_, test) in enumerate(splitter.split(np.zeros(len(examples)), [e.item.language for e in examples], keys)):
+        fold_of_key |= {keys[i]: k for i in test}
+    mass = np.zeros(len(examples))
+    predicted: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(examples)
+    gate_raw: list[np.ndarray] = [np.zeros(0)] * len(documents)
+    decoded: list[list[tuple[str, float]]] = [[] for _ in documents]
+    for k in range(folds):
+        if progress:
+            progress(f"fold {k + 1}/{folds}")
+        train = [e for e, key in zip(examples, keys, strict=True) if fold_of_key[key] != k]
+        roles = fit_entity_examples(train)
+        test = [i for i, key in enumerate(keys) if fold_of_key[key] == k]
+        for i, p in zip(test, roles.predict([examples[i].item for i in test]), strict=True):
+            predicted[i], mass[i] = (p.main_role, p.fine_roles), p.main_score
+        gate = fit_gate([d for d in documents if fold_of_key.get(d.key, -1) != k])
+        for j, doc in enumerate(documents):
+            if fold_of_key.get(doc.key, -1) == k and doc.article.groups:
+                gate_raw[j] = gate.raw_scores(gate_features(doc.article))
+                judgments, _ = judge_entities(doc.article, doc.language, roles, gate)
+                decoded[j] = [(x.candidate, x.role_mass) for x in judgments]
+    return _calibrate(examples, documents, predicted, mass, gate_raw, decoded)
+
+
+def _pair_right(doc: DetectedDocument, members: Sequence[int], role: str) -> bool:
+    return any(
+        g[2] == role and doc.article.mentions[i][0] < g[1] and g[0] < doc.article.mentions[i][1]
+        for i in members
+        for g in doc.gold
+    )
+
+
+def _calibrate(
+    examples: Sequence[EntityExample],
+    documents: Sequence[DetectedDocument],
+    predicted: list[tuple[str, tuple[str, ...]]],
+    mass: np.ndarray,
+    gate_raw: list[np.ndarray],
+    decoded: list[list[tuple[str, float]]],
+) -> FramingReport:
+    right = np.array([e.main_role == p[0] for e, p in zip(examples, predicted, strict=True)], dtype=float)
+    role_cal = Calibrator.fit(mass, right)
+    role_p = cross_calibrated(mass, right)
+    role_threshold = threshold_for_precision(role_p, right, precision=ROLE_PRECISION)
+    languages = sorted({e.item.language for e in examples})
+    balanced, abstained = {}, {}
+    for lang in languages:
+        idx = [i for i, e in enumerate(examples) if e.item.language == lang]
+        balanced[lang.upper()] = balanced_accuracy([examples[i].main_role for i in idx], [predicted[i][0] for i in idx])
+        abstained[lang.upper()] = float(np.mean(role_p[idx] < role_threshold))
+    balanced["mean of languages"] = float(np.mean([balanced[lang.upper()] for lang in languages]))
+    with_groups = [j for j, d in enumerate(documents) if d.article.groups]
+    raw = np.concatenate([gate_raw[j] for j in with_groups]) if with_groups else np.zeros(0)
+    framed = np.concatenate([np.asarray(documents[j].framed, float) for j in with_groups]) if with_groups else raw
+    gate_cal = Calibrator.fit(raw, framed)
+    gate_p = cross_calibrated(raw, framed)
+    gate_threshold = threshold_for_precision(gate_p, framed, precision=GATE_PRECISION)
+    product, pair_right = [], []
+    for j in with_groups:
+        doc = documents[j]
+        for members, (role, m), g in zip(doc.article.groups, decoded[j], gate_cal(gate_raw[j]), strict=True):
+            product.append(float(g) * role_cal.one(m) if doc.article.framing_context else 0.0)
+            pair_right.append(float(_pair_right(doc, members, role)))
+    pair_cal = Calibrator.fit(product, pair_right)
+    pair_p = cross_calibrated(product, pair_right)
+    pair_threshold = threshold_for_precision(pair_p, pair_right, precision=PAIR_PRECISION)
+    pairs = _pairs_at(documents, decoded, pair_p, pair_threshold)
+    sweep = [_pairs_at(documents, decoded, pair_p, t)[0] for t in SWEEP]
+    return FramingReport(
+        score_by_language(examples, predicted), balanced, pairs,
+        reliability(role_p, right), reliability(gate_p, framed), reliability(pair_p, pair_right),
+        role_cal, gate_cal, pair_cal, role_threshold, gate_threshold, pair_threshold, abstained, sweep,
+    )  # fmt: skip
+
+
+def _pairs_at(
+    documents: Sequence[DetectedDocument], decoded: list[list[tuple[str, float]]], pair_p: np.ndarray, threshold: float
+) -> list[PairScores]:
+    """Pair scores per language when the entities whose pair score reaches `threshold` show their role."""
+    shown: list[list[str]] = []
+    cursor = 0
+    for j in range(len(documents)):
+        shown.append([role if pair_p[cursor + n] >= threshold else UNCERTAIN for n, (role, _) in enumerate(decoded[j])])
+        cursor += len(decoded[j])
+    return [
+        pair_scores(lang.upper(), [d for d in documents if d.language == lang],
+                    [s for s, d in zip(shown, documents, strict=True) if d.language == lang])
+        for lang in sorted({d.language for d in documents})
+    ]  # fmt: skip
+
+
+def train_entity_models(
+    examples: Sequence[EntityExample],
+    documents: Sequence[DetectedDocument],
+    report: FramingReport,
+) -> tuple[EntityRoleModel, FramingGate]:
+    """The shipped pair: both refitted on all the data, carrying the CV calibration and thresholds."""
+    roles = fit_entity_examples(examples)
+    roles.calibrator, roles.threshold = report.role_calibrator, report.role_threshold
+    gate = fit_gate(documents)
+    gate.calibrator, gate.threshold = report.gate_calibrator, report.gate_threshold
+    gate.pair_calibrator, gate.pair_threshold = report.pair_calibrator, report.pair_threshold
+    gate.meta["cv"] = {
+        "pairs": {p.name: {"precision": round(p.precision, 4), "recall": round(p.recall, 4)} for p in report.pairs},
+        "balanced_accuracy": {k: round(v, 4) for k, v in report.balanced.items()},
+    }
+    return roles, gate
