@@ -2,10 +2,11 @@
 
     python benchmarks/resume.py ../shared/data/semeval2025-task10/unlabeled --db /tmp/c.db --kills 10
 
-Each round starts an ingest into the same file and kills it after a random delay; a last run completes the
-corpus. Expected ids are every document id the readers find (minus those a run reports as failed). Prints,
-per round, the articles stored; at the end, lost (expected ids missing), duplicated (ids stored twice) and
-the final summary line.
+Each round starts an ingest into an empty file, kills it after a random delay (a run that ends first is not
+counted: it is started again with a new delay), then reruns it to completion and counts what the killed run
+lost or doubled. Expected ids are every document id the readers find (minus those a run reports as failed).
+Prints, per round, the articles stored at the kill and after the rerun, lost (expected ids missing) and
+duplicated (ids stored twice), and the totals.
 """
 
 from __future__ import annotations
@@ -44,32 +45,41 @@ def main() -> None:
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--db", required=True)
     parser.add_argument("--kills", type=int, default=10)
-    parser.add_argument("--min-delay", type=float, default=3.0, help="seconds before a kill, at least")
-    parser.add_argument("--max-delay", type=float, default=20.0, help="seconds before a kill, at most")
+    parser.add_argument("--min-delay", type=float, default=1.0, help="seconds before a kill, at least")
+    parser.add_argument("--max-delay", type=float, default=15.0, help="seconds before a kill, at most")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", default="32")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     extra = ["--batch-size", args.batch_size]
-    for round_no in range(1, args.kills + 1):
+    expected = {r.article.id for r in read_paths(list(args.paths)) if r.article is not None}
+    kills = lost = duplicated = 0
+    while kills < args.kills:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(args.db + suffix):
+                os.remove(args.db + suffix)
         process = run(args.paths, args.db, extra)
         time.sleep(rng.uniform(args.min_delay, args.max_delay))
-        killed = process.poll() is None
-        if killed:
-            os.kill(process.pid, signal.SIGKILL)
+        if process.poll() is not None:
+            process.communicate()
+            print(f"(the run ended before the kill at {len(stored(args.db))} stored; started again)")
+            continue
+        os.kill(process.pid, signal.SIGKILL)
         process.communicate(timeout=600)
+        kills += 1
+        at_kill = len(stored(args.db))
+        rerun = run(args.paths, args.db, extra)
+        _, err = rerun.communicate()
+        summary = err.strip().splitlines()[-1] if err.strip() else ""
+        failed = {line.split(": ")[2] for line in err.splitlines() if line.startswith("narrascope: error: ")}
+        ids = stored(args.db)
+        missing = len((expected - failed) - set(ids))
+        doubled = len(ids) - len(set(ids))
+        lost, duplicated = lost + missing, duplicated + doubled
         print(
-            f"round {round_no:2d}: {'killed' if killed else 'finished before the kill'}, {len(stored(args.db))} stored"
+            f"kill {kills:2d}: {at_kill:4d} stored at the kill; rerun: {summary}; lost {missing}, duplicated {doubled}"
         )
-    process = run(args.paths, args.db, extra)
-    _, err = process.communicate()
-    summary = err.strip().splitlines()[-1] if err.strip() else ""
-    failed = {line.split(": ")[2] for line in err.splitlines() if line.startswith("narrascope: error: ")}
-    expected = {r.article.id for r in read_paths(list(args.paths)) if r.article is not None and r.origin not in failed}
-    ids = stored(args.db)
-    print(f"final run: {summary}")
-    print(f"expected ids: {len(expected)}   stored: {len(ids)}   lost: {len(expected - set(ids))}   "
-          f"duplicated: {len(ids) - len(set(ids))}")  # fmt: skip
+    print(f"{kills} kills, expected ids {len(expected)}: lost {lost}, duplicated {duplicated}")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,8 @@ class Tally:
     def summary(self) -> str:
         seconds = time.monotonic() - self.started
         rate = (self.analysed + self.failed) / seconds if seconds > 0 else 0.0
-        return f"narrascope: {self.analysed} analysed, {self.failed} failed in {seconds:.1f} s ({rate:.1f} docs/s)"
+        shown = f"{rate:.1f} docs/s" if rate >= 1 else f"{seconds / max(self.analysed + self.failed, 1):.1f} s/doc"
+        return f"narrascope: {self.analysed} analysed, {self.failed} failed in {seconds:.1f} s ({shown})"
 
 
 def _progress(err: Console) -> Progress:
