@@ -5,16 +5,14 @@ Written through a temporary file renamed into place, so an interrupted export le
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TextIO
 
 from narrascope.analysis import Analysis
+from narrascope.fileio import AtomicOutput
 from narrascope.formats.writers import CSV_COLUMNS, summary_row
 from narrascope.store.db import Store
 
@@ -55,18 +53,8 @@ def write_export(store: Store, fmt: str, handle: TextIO) -> int:
 
 
 def export(store: Store, fmt: str, out: str | os.PathLike[str]) -> int:
-    """Export to the file `out`, atomically."""
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = write_export(store, fmt, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Export to the file `out`, atomically (`fileio.AtomicOutput`: the old file or the complete new one)."""
+    with AtomicOutput(out) as output:
+        count = write_export(store, fmt, output.handle)  # type: ignore[arg-type]
+        output.commit()
     return count
