@@ -20,7 +20,7 @@ from narrascope.datasets.examples import expand_language_folders, language_of
 from narrascope.entities.component import detect_mentions
 from narrascope.entities.endtoend import detected_documents
 from narrascope.entities.evaluate import load_entity_examples
-from narrascope.entities.training import SWEEP, cross_validate_framing, train_entity_models
+from narrascope.entities.training import CONTEXT_WEIGHT, SWEEP, cross_validate_framing, train_entity_models
 from narrascope.learn.calibration import format_reliability
 from narrascope.narratives.evaluate import folder_narratives
 
@@ -29,7 +29,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="+", help="train/ or train/EN ... folders")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--save", help="write the retrained role model and gate to this artifacts folder")
+    parser.add_argument("--save", help="write the retrained role models and gate to this artifacts folder")
+    parser.add_argument(
+        "--context-weight",
+        type=float,
+        default=CONTEXT_WEIGHT,
+        help="scale of the mention-context embedding block (0: TF-IDF role model only)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     folders = [f for f in expand_language_folders(args.data) if (f / "subtask-1-annotations.txt").is_file()]
@@ -41,8 +47,12 @@ def main() -> None:
     print(
         f"{len(examples)} mentions, {len(documents)} English documents detected ({time.perf_counter() - started:.0f} s)"
     )
-    report = cross_validate_framing(examples, documents, folds=args.folds, progress=lambda m: print(m, flush=True))
-    print(f"\n{args.folds}-fold cross-validation, {time.perf_counter() - started:.0f} s")
+    report = cross_validate_framing(
+        examples, documents, folds=args.folds, context_weight=args.context_weight,
+        progress=lambda m: print(m, flush=True),
+    )  # fmt: skip
+    model = "context role model (TF-IDF + sentence embedding)" if args.context_weight else "TF-IDF role model"
+    print(f"\n{args.folds}-fold cross-validation, {time.perf_counter() - started:.0f} s; given mentions: {model}")
     head = ("data", "mentions", "EMR", "P", "R", "F1", "main acc", "bal acc", "abstain")
     print(f"{head[0]:<20} " + " ".join(f"{h:>8}" for h in head[1:]))
     for r in report.given:
@@ -52,8 +62,12 @@ def main() -> None:
             f"{r.name:<20} {r.mentions:>8} {r.exact_match_ratio:>7.4f} {r.precision:>7.4f} {r.recall:>7.4f} "
             f"{r.f1:>7.4f} {r.main_accuracy:>9.4f} {bal:>8.4f} {abstain:>8.3f}"
         )
+    if report.balanced_tfidf:
+        print("balanced accuracy of the TF-IDF role model (what analyze runs): "
+              + "  ".join(f"{k} {v:.4f}" for k, v in report.balanced_tfidf.items()))  # fmt: skip
     print(
-        f"\nshown (entity, main role) pairs vs gold framed mentions (gate >= {report.gate_threshold}, "
+        "\nshown (entity, main role) pairs (TF-IDF role model) vs gold framed mentions "
+        f"(gate >= {report.gate_threshold}, "
         f"pair score >= {report.pair_threshold})"
     )
     print(f"{'language':<10} {'docs':>5} {'shown':>6} {'gold':>6} {'P':>7} {'R':>7} {'F1':>7}")
@@ -67,12 +81,15 @@ def main() -> None:
     for title, table in (("role (given mentions)", report.role_reliability), ("framing gate", report.gate_reliability),
                          ("shown pair", report.pair_reliability)):  # fmt: skip
         print(f"\nreliability of the calibrated {title} score (CV predictions)\n{format_reliability(table)}")
-    print(f"\nrole threshold (given mentions) {report.role_threshold}")
+    print(f"\nrole threshold (given mentions) {report.role_threshold}; context model {report.context_threshold}")
     if args.save:
-        roles, gate = train_entity_models(examples, documents, report)
+        weight = args.context_weight
+        roles, context_roles, gate = train_entity_models(examples, documents, report, context_weight=weight)
         roles.save(str(Path(args.save) / "roles"))
         gate.save(str(Path(args.save) / "gate"))
-        print(f"wrote {args.save}/roles and {args.save}/gate")
+        if context_roles is not None:
+            context_roles.save(str(Path(args.save) / "roles-context"))
+        print(f"wrote {args.save}/roles, roles-context and gate")
 
 
 if __name__ == "__main__":

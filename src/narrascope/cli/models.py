@@ -38,7 +38,12 @@ from narrascope.datasets.semeval import (
 )
 from narrascope.engine.manifest import read_analyses
 from narrascope.engine.worker import RunOptions
-from narrascope.entities.component import default_gate, default_role_model, detect_mentions
+from narrascope.entities.component import (
+    default_gate,
+    default_role_model,
+    detect_mentions,
+    given_mentions_role_model,
+)
 from narrascope.entities.endtoend import DetectedDocument, detected_documents, judge_entities, pair_scores
 from narrascope.entities.evaluate import (
     EntityExample,
@@ -213,14 +218,16 @@ def predict_narratives(
 @data_option("SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
 def train_entities(data: tuple[str, ...], out_dir: str) -> None:
-    """Train the entity role model and the framing gate (all given languages; the gate on English), with
-    calibration curves and thresholds from 5-fold cross-validation."""
+    """Train the entity role models (TF-IDF for analyze; with sentence embeddings for given mentions, in
+    OUT/context) and the framing gate (English), with calibration and thresholds from 5-fold cross-validation."""
     err = Console(stderr=True, highlight=False)
     _, examples, documents = _entity_data(data)
     report = cross_validate_framing(examples, documents, progress=lambda m: err.print(m, markup=False))
-    roles, gate = train_entity_models(examples, documents, report)
+    roles, context_roles, gate = train_entity_models(examples, documents, report)
     roles.save(out_dir)
     gate.save(str(Path(out_dir) / "gate"))
+    if context_roles is not None:
+        context_roles.save(str(Path(out_dir) / "context"))
     err.print(f"trained on {len(examples)} mentions, {len(documents)} English documents; wrote {out_dir}", markup=False)
 
 
@@ -246,6 +253,8 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     (entity, main role) pairs the full analyze path shows, against the gold framed mentions (English)."""
     client = open_llm(llm)
     model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+    given_model, warning = given_mentions_role_model(model_path)
+    _warn(warning)
     gate_dir = Path(model_path, "gate") if model_path else None
     gate = FramingGate.load(str(gate_dir)) if gate_dir and gate_dir.is_dir() else default_gate()
     _, examples, documents = _entity_data(data)
@@ -253,7 +262,7 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
         predicted = llm_mention_roles(client, [e.item for e in examples])
         documents = []  # the shown-pairs measure is the offline gate's
     else:
-        predicted = predict_examples(model, examples)
+        predicted = predict_examples(given_model, examples)
     rows = score_by_language(examples, predicted)
     table = Table(title="entity roles, given mentions (official SemEval-2025 Task 10 subtask-1 measures)")
     for column in ("data", "mentions", "EMR", "P", "R", "F1", "main acc", "balanced acc"):
@@ -307,7 +316,8 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
     if client:
         rows, problems = llm_given_mentions(client, Path(docs_dir), mentions)
     else:
-        model = EntityRoleModel.load(model_path) if model_path else default_role_model()
+        model, warning = given_mentions_role_model(model_path)
+        _warn(warning)
         narratives = folder_narratives([Path(docs_dir)])
         rows, problems = predict_given_mentions(model, Path(docs_dir), mentions, narratives)
     write_entity_annotations(out_path, rows)
@@ -317,6 +327,11 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
     err.print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if problems:
         sys.exit(1)
+
+
+def _warn(warning: str) -> None:
+    if warning:
+        Console(stderr=True, highlight=False).print(f"narrascope: warning: {warning}", markup=False)
 
 
 def _technique_model(path: str | None) -> TechniqueModel:

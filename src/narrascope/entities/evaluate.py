@@ -84,8 +84,9 @@ def load_entity_examples(
     return examples
 
 
-def fit_entity_examples(examples: Sequence[EntityExample]) -> EntityRoleModel:
-    return EntityRoleModel.fit([e.item for e in examples], [e.fine_roles for e in examples])
+def fit_entity_examples(examples: Sequence[EntityExample], *, context_weight: float = 0.0) -> EntityRoleModel:
+    items = [e.item for e in examples]
+    return EntityRoleModel.fit(items, [e.fine_roles for e in examples], context_weight=context_weight)
 
 
 @dataclass(frozen=True)

