@@ -131,6 +131,13 @@ def _worker_versions(client: Any, options: RunOptions) -> dict[str, Any]:
     return dict(json.loads(distinct.pop()))
 
 
+def settle(future: Any) -> None:
+    """Wait out a future that finished and was then lost (its result lived on a worker that died before the
+    client read it): the scheduler recomputes it. Without this the part would be counted as failed."""
+    while future.status in ("lost", "pending"):
+        _distributed().wait(future)
+
+
 def run_dask(
     paths: Sequence[str],
     out_dir: str | os.PathLike[str],
@@ -195,6 +202,7 @@ def run_dask(
         try:
             for future in distributed.as_completed(futures):
                 part = futures.pop(future)
+                settle(future)
                 if future.status == "finished":
                     summary = future.result()
                     if summary["versions"] != expected:
@@ -209,6 +217,7 @@ def run_dask(
                 else:
                     exc = future.exception()
                     failed[part.number] = f"{part.describe()}: {type(exc).__name__}: {exc}"
+                future.release()  # a consumed result must not be recomputed when its worker dies later
                 now = time.perf_counter()
                 report(now)
                 if now - last_write > MANIFEST_EVERY_S:
