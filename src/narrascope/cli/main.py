@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from narrascope.cli.options import engine_options, llm_options
+from narrascope.cli.options import components_option, engine_options, llm_options
 from narrascope.errors import NarrascopeError, visible
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import DEFAULT_FIELDS
@@ -149,12 +149,7 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(writable=True),
     help="Write the output to this file (atomically) instead of stdout; with --engine dask, the parts' folder.",
 )
-@click.option(
-    "--components",
-    default=",".join(DEFAULT_COMPONENTS),
-    show_default=True,
-    help="Comma-separated components to run, in order (see `narrascope components`).",
-)
+@components_option
 @click.option(
     "--rules",
     "rules_path",
@@ -199,7 +194,7 @@ def analyze(
     paths: tuple[str, ...],
     fmt: str,
     out_path: str | None,
-    components: str,
+    components: list[str],
     rules_path: str | None,
     field_specs: tuple[str, ...],
     max_bytes: int,
@@ -223,7 +218,7 @@ def analyze(
     from narrascope.pipeline import load_pipeline
 
     fields = _parse_fields(field_specs)
-    names = [n.strip() for n in components.split(",") if n.strip()]
+    names = components
     min_scores = _parse_min_scores(min_score_specs)
     check_engine_use(engine, scheduler, part_size)
     if engine == "dask":

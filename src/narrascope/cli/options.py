@@ -1,5 +1,5 @@
-"""Options shared by several commands: `--backend offline|llm` and `--llm-*` (analyze, predict, evaluate), and
-`--engine`, `--scheduler`, `--part-size` (the commands that analyse a corpus).
+"""Options shared by several commands: `--backend offline|llm` and `--llm-*` (analyze, predict, evaluate),
+`--components` (analyze, ingest), and `--engine`, `--scheduler`, `--part-size` (the commands that analyse a corpus).
 
 Alone in a light module so that the CLI's top level declares them without importing backends or engines."""
 
@@ -12,6 +12,7 @@ import click
 
 from narrascope.engine.partitions import DEFAULT_PART_SIZE
 from narrascope.llm.client import ENV_MODEL, ENV_URL
+from narrascope.pipeline import DEFAULT_COMPONENTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +36,20 @@ def llm_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _component_names(_: click.Context, __: click.Parameter, value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+components_option = click.option(
+    "--components",
+    default=",".join(DEFAULT_COMPONENTS),
+    show_default=True,
+    callback=_component_names,
+    help="Comma-separated components to run, in order (see `narrascope components`).",
+)
+"""`--components` of the commands that run the pipeline (analyze, ingest): the list of component names."""
 
 
 ENGINES = ("local", "dask")

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from narrascope.pipeline import DEFAULT_COMPONENTS, load_pipeline
+from narrascope.cli.options import components_option
+from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
 from narrascope.store.export import EXPORT_FORMATS, export
 from narrascope.store.ingest import DEFAULT_BATCH, ingest
@@ -22,12 +23,7 @@ DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @DB
-@click.option(
-    "--components",
-    default=",".join(DEFAULT_COMPONENTS),
-    show_default=True,
-    help="Comma-separated components to run, in order (see `narrascope components`).",
-)
+@components_option
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 10_000),
@@ -35,12 +31,12 @@ DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), 
     show_default=True,
     help="Articles per committed transaction (a crash loses at most one batch).",
 )
-def ingest_command(paths: tuple[str, ...], db: str, components: str, batch_size: int) -> None:
+def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch_size: int) -> None:
     """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
 
     PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
     """
-    pipeline = load_pipeline([n.strip() for n in components.split(",") if n.strip()])
+    pipeline = load_pipeline(components)
     store = Store(db)
     err = Console(stderr=True, highlight=False)
     with Progress(
