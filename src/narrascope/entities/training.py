@@ -134,13 +134,21 @@ def cross_validate_framing(
     return report
 
 
+@dataclass(frozen=True)
+class GivenMeasures:
+    """A role model on given mentions, from its out-of-fold predictions."""
+
+    calibrator: Calibrator
+    threshold: float  # calibrated score below which a role is `uncertain`
+    balanced: dict[str, float]  # language (and "mean of languages") -> main-role balanced accuracy
+    abstained: dict[str, float]  # language -> share of mentions below the threshold
+    reliability: list[ReliabilityBin]
+
+
 def _given_measures(
     examples: Sequence[EntityExample], predicted: Sequence[tuple[str, tuple[str, ...]]], mass: np.ndarray
-) -> tuple[Calibrator, float, dict[str, float], dict[str, float]]:
-    """Calibration and abstention threshold of a role model on given mentions; balanced accuracy and the share
-    abstained per language."""
+) -> GivenMeasures:
     right = np.array([e.main_role == p[0] for e, p in zip(examples, predicted, strict=True)], dtype=float)
-    calibrator = Calibrator.fit(mass, right)
     role_p = cross_calibrated(mass, right)
     threshold = threshold_for_precision(role_p, right, precision=ROLE_PRECISION)
     languages = sorted({e.item.language for e in examples})
@@ -150,7 +158,7 @@ def _given_measures(
         balanced[lang.upper()] = balanced_accuracy([examples[i].main_role for i in idx], [predicted[i][0] for i in idx])
         abstained[lang.upper()] = float(np.mean(role_p[idx] < threshold))
     balanced["mean of languages"] = float(np.mean([balanced[lang.upper()] for lang in languages]))
-    return calibrator, threshold, balanced, abstained
+    return GivenMeasures(Calibrator.fit(mass, right), threshold, balanced, abstained, reliability(role_p, right))
 
 
 def _report_context(
@@ -160,12 +168,12 @@ def _report_context(
     mass: np.ndarray,
 ) -> None:
     """The given-mentions measures become the context model's; the TF-IDF model's balanced accuracy is kept."""
-    calibrator, threshold, balanced, abstained = _given_measures(examples, predicted, mass)
-    right = np.array([e.main_role == p[0] for e, p in zip(examples, predicted, strict=True)], dtype=float)
+    given = _given_measures(examples, predicted, mass)
     report.balanced_tfidf = report.balanced
-    report.given, report.balanced, report.abstained = score_by_language(examples, predicted), balanced, abstained
-    report.role_reliability = reliability(cross_calibrated(mass, right), right)
-    report.context_calibrator, report.context_threshold = calibrator, threshold
+    report.given = score_by_language(examples, predicted)
+    report.balanced, report.abstained = given.balanced, given.abstained
+    report.role_reliability = given.reliability
+    report.context_calibrator, report.context_threshold = given.calibrator, given.threshold
 
 
 def _pair_right(doc: DetectedDocument, members: Sequence[int], role: str) -> bool:
@@ -184,9 +192,8 @@ def _calibrate(
     gate_raw: list[np.ndarray],
     decoded: list[list[tuple[str, float]]],
 ) -> FramingReport:
-    right = np.array([e.main_role == p[0] for e, p in zip(examples, predicted, strict=True)], dtype=float)
-    role_cal, role_threshold, balanced, abstained = _given_measures(examples, predicted, mass)
-    role_p = cross_calibrated(mass, right)
+    given = _given_measures(examples, predicted, mass)
+    role_cal = given.calibrator
     with_groups = [j for j, d in enumerate(documents) if d.article.groups]
     raw = np.concatenate([gate_raw[j] for j in with_groups]) if with_groups else np.zeros(0)
     framed = np.concatenate([np.asarray(documents[j].framed, float) for j in with_groups]) if with_groups else raw
@@ -205,9 +212,9 @@ def _calibrate(
     pairs = _pairs_at(documents, decoded, pair_p, pair_threshold)
     sweep = [_pairs_at(documents, decoded, pair_p, t)[0] for t in SWEEP]
     return FramingReport(
-        score_by_language(examples, predicted), balanced, pairs,
-        reliability(role_p, right), reliability(gate_p, framed), reliability(pair_p, pair_right),
-        role_cal, gate_cal, pair_cal, role_threshold, gate_threshold, pair_threshold, abstained, sweep,
+        score_by_language(examples, predicted), given.balanced, pairs,
+        given.reliability, reliability(gate_p, framed), reliability(pair_p, pair_right),
+        role_cal, gate_cal, pair_cal, given.threshold, gate_threshold, pair_threshold, given.abstained, sweep,
     )  # fmt: skip
 
 
