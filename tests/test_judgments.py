@@ -4,6 +4,7 @@ and the claim stance. Real shipped models on hand-written fixtures (tests/data/n
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +104,27 @@ def test_pro_kremlin_narratives_never_cast_russia_as_antagonist() -> None:
     by_name = dict(zip(article.names, judgments, strict=True))  # type: ignore[attr-defined]
     assert by_name["Russia"].candidate != "Antagonist"
     assert by_name["NATO"].candidate != "Protagonist"
+
+
+def test_under_pro_kremlin_narratives_no_mention_of_russia_is_an_antagonist_either() -> None:
+    """Each mention's role is what JSON, the table and the web UI's highlights show: it follows the same rule
+    as the entity's (it did not: Russia Protagonist with every mention Antagonist)."""
+    text = (
+        "Russia invades again\n\nRussia shelled the city and killed civilians. Russia attacked hospitals. "
+        "NATO sent aid to the victims. Russia threatened NATO.\n"
+    )
+    found = sorted((m.start(), m.end(), label) for name, label in (("NATO", "ORG"), ("Russia", "GPE"))
+                   for m in re.finditer(name, text))  # fmt: skip
+    roles = default_role_model()
+    neutral = build_document("t", text, "en", found, ())
+    _, probabilities = judge_entities(neutral, "en", roles, default_gate(), min_score=0.0)
+    russia = dict(zip(neutral.names, neutral.groups, strict=True))["Russia"]
+    assert {roles.decode(probabilities[i]).main_role for i in russia} == {"Antagonist"}  # what the model says
+    pro_kremlin = build_document("t", text, "en", found, (("URW: Discrediting the West, Diplomacy", 0.6),))
+    judgments, probabilities = judge_entities(pro_kremlin, "en", roles, default_gate(), min_score=0.0)
+    by_name = dict(zip(pro_kremlin.names, judgments, strict=True))
+    assert by_name["Russia"].candidate != "Antagonist"
+    assert all(roles.decode(probabilities[i]).main_role != "Antagonist" for i in russia)
 
 
 SEED = next(

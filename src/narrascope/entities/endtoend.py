@@ -157,11 +157,15 @@ def judge_entities(
     judgments = []
     stance = article_stance(article.narratives)
     for members, name, p_framed in zip(article.groups, article.names, framed, strict=True):
-        mean = probabilities[list(members)].mean(axis=0)
+        rows = list(members)
+        mean = probabilities[rows].mean(axis=0)
         ruled_out = _RULED_OUT.get((stance, side_of(name) or ""))
         if ruled_out is not None:  # the article's narratives say which side it casts as the villain
             mean = np.where(roles.fine_main == ruled_out, 0.0, mean)
             mean = mean / max(float(mean.sum()), 1e-9)
+            # ... for each mention too: the component decodes every mention's role from these rows
+            kept = np.where(roles.fine_main == ruled_out, 0.0, probabilities[rows])
+            probabilities[rows] = kept / np.maximum(kept.sum(axis=1, keepdims=True), 1e-9)
         decoded = roles.decode(mean)
         score = float(pair.one(float(p_framed) * decoded.calibrated)) if article.framing_context else 0.0
         unshown = UNCERTAIN if p_framed >= gate.threshold else MENTIONED
