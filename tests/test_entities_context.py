@@ -103,3 +103,18 @@ def test_the_shipped_given_mentions_model_reads_context_and_analyze_does_not() -
     given, warning = component.given_mentions_role_model()
     assert given.context_weight > 0 and warning == ""
     assert component.default_role_model().context_weight == 0.0  # analyze stays at TF-IDF speed
+
+
+def test_predicting_given_mentions_reports_each_mention_embedded_once() -> None:
+    examples = load_entity_examples([EN])
+    model = fit_entity_examples(examples, context_weight=2.0)
+    sentence = "In the progress test, officials in Kyiv said Moscow shelled the port and asked NATO for help."
+    fresh = [_item(name, sentence) for name in ("Kyiv", "Moscow", "NATO")]
+    told: list[int] = []
+    predictions = model.predict([*fresh, fresh[0]], progress=told.append)
+    assert len(predictions) == 4 and sum(told) == 3  # the repeated mention is embedded once
+    told.clear()
+    model.predict(fresh, progress=told.append)
+    assert told == []  # all cached: nothing embedded, nothing to report
+    fit_entity_examples(examples).predict(fresh, progress=told.append)
+    assert told == []  # the TF-IDF model embeds nothing

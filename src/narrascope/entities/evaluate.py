@@ -169,6 +169,7 @@ def predict_given_mentions(
     folder: Path,
     mentions: Sequence[EntityMention],
     narratives: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[EntityAnnotation], list[str]]:
     """Subtask-1 rows for given mentions, and a message for each mention not found in its document;
     `narratives` ("LANG/file" -> the article's narratives) gives the role model its cues, as in training."""
@@ -179,7 +180,7 @@ def predict_given_mentions(
         for m, item in zip(mentions, mention_items(folder, mentions), strict=True)
     ]  # fmt: skip
     found = [item for item in items if item is not None]
-    predictions = iter(model.predict(found))
+    predictions = iter(model.predict(found, progress))
     rows: list[EntityAnnotation] = []
     problems: list[str] = []
     valid = {f for fines in load_roles().values() for f in fines}

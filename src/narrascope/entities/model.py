@@ -14,7 +14,7 @@ With `context_weight > 0` the features also hold a multilingual embedding of the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -129,7 +129,9 @@ class EntityRoleModel:
         self.threshold = threshold
         self.context_weight = context_weight
 
-    def _features(self, items: Sequence[MentionItem], *, fit: bool = False) -> sp.csr_matrix:
+    def _features(
+        self, items: Sequence[MentionItem], *, fit: bool = False, progress: Callable[[int], None] | None = None
+    ) -> sp.csr_matrix:
         fields = [mention_fields(item) for item in items]
         blocks = []
         for name, (field, _) in BLOCKS.items():
@@ -145,7 +147,7 @@ class EntityRoleModel:
         if self.context_weight:
             from narrascope.entities.context import context_encoder
 
-            vectors = context_encoder().encode([context_text(item) for item in items])
+            vectors = context_encoder().encode([context_text(item) for item in items], progress)
             blocks.append(sp.csr_matrix(vectors * np.float32(self.context_weight)))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
@@ -182,9 +184,10 @@ class EntityRoleModel:
         model.weights, model.bias = dequantize(*quantize(weights)), bias
         return model
 
-    def probabilities(self, items: Sequence[MentionItem]) -> np.ndarray:
-        """Fine-role probabilities, one row per mention."""
-        z = np.asarray(self._features(items) @ self.weights) + self.bias
+    def probabilities(self, items: Sequence[MentionItem], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Fine-role probabilities, one row per mention; `progress` is told of each batch of mentions embedded
+        (context model only: the one slow step)."""
+        z = np.asarray(self._features(items, progress=progress) @ self.weights) + self.bias
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
@@ -199,8 +202,10 @@ class EntityRoleModel:
             main, (self.fine_roles[best],), mass[main], float(p[best]), self.calibrator.one(mass[main])
         )
 
-    def predict(self, items: Sequence[MentionItem]) -> list[RolePrediction]:
-        return [self.decode(p) for p in self.probabilities(items)] if items else []
+    def predict(
+        self, items: Sequence[MentionItem], progress: Callable[[int], None] | None = None
+    ) -> list[RolePrediction]:
+        return [self.decode(p) for p in self.probabilities(items, progress)] if items else []
 
     def save(self, directory: str) -> None:
         terms, arrays = vectorizers_state(self.vectorizers)
