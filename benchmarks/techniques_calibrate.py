@@ -27,16 +27,11 @@ from narrascope.learn.calibration import (
     reliability,
     threshold_for_precision,
 )
-from narrascope.techniques.evaluate import span_identification_scores
+from narrascope.techniques.evaluate import precision_credit, span_identification_scores
 from narrascope.techniques.model import TrainConfig, span_words, train_technique_model
 from narrascope.techniques.text import merge_spans
 
 TARGET_PRECISION = 0.40
-
-
-def credit(start: int, end: int, gold: list[tuple[int, int]]) -> float:
-    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in gold)
-    return min(1.0, inside / max(end - start, 1))
 
 
 def main() -> None:
@@ -73,7 +68,7 @@ def cv_predictions(data: str, folds: int) -> tuple[list[Any], list[PtcSpan]]:
                 continue
             spans = merge_spans([(s.start, s.end) for s in article.spans])
             gold += article.spans
-            found += [(article.id, t.start, t.end, t.score, credit(t.start, t.end, spans),
+            found += [(article.id, t.start, t.end, t.score, precision_credit(t.start, t.end, spans),
                        span_words(article.text[t.start : t.end])) for t in model.predict(article.text)]  # fmt: skip
     return found, gold
 

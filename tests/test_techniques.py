@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from narrascope.analysis import Analysis, TechniqueSpan
 from narrascope.article import Article, OffsetMap
 from narrascope.cli.main import main
-from narrascope.datasets.ptc import PtcSpan, load_ptc, read_span_file, read_technique_file
+from narrascope.datasets.ptc import PtcArticle, PtcSpan, load_ptc, read_span_file, read_technique_file
 from narrascope.errors import ModelError
 from narrascope.pipeline import load_pipeline
 from narrascope.taxonomy import load_techniques
@@ -19,6 +20,7 @@ from narrascope.techniques.component import TechniqueTagger
 from narrascope.techniques.evaluate import span_identification_scores, technique_scores
 from narrascope.techniques.model import TechniqueModel, TrainConfig, train_technique_model
 from narrascope.techniques.render import techniques_html, techniques_table
+from narrascope.techniques.scoring import SPAN_FEATURES, SpanScorer, out_of_fold
 
 PTC = Path(__file__).parent / "data" / "ptc"
 
@@ -199,3 +201,99 @@ def test_cli_malformed_template_exits_2(model_dir: Path, tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "template.txt:1: expected 4 tab-separated columns" in result.output
     assert not (tmp_path / "o.txt").exists()
+
+
+# span scoring (issue 11: shown spans at SI precision 0.40) ------------------------------------------------------
+def _rows(**values: float) -> np.ndarray:
+    row = np.zeros(len(SPAN_FEATURES))
+    for name, value in values.items():
+        row[SPAN_FEATURES.index(name)] = value
+    return row
+
+
+def test_span_scorer_ranks_a_phrase_above_a_lone_word_with_a_higher_token_probability_issue11() -> None:
+    # in training, lone words were wrong however probable their tokens, phrases in loaded sentences were right
+    rng = np.random.default_rng(0)
+    rows, credits = [], []
+    for _ in range(200):
+        p = rng.uniform(0.2, 0.6)
+        rows.append(_rows(mean_p=p, one_word=1.0, words=1, sentence_p=rng.uniform(0.0, 0.3)))
+        credits.append(0.0)
+        rows.append(_rows(mean_p=p - 0.1, one_word=0.0, words=3, sentence_p=rng.uniform(0.5, 1.0)))
+        credits.append(1.0)
+    scorer = SpanScorer.fit(np.array(rows), np.array(credits), c=1.0)
+    lone, phrase = scorer.score(
+        np.array([_rows(mean_p=0.6, one_word=1.0, words=1, sentence_p=0.1),
+                  _rows(mean_p=0.35, one_word=0.0, words=3, sentence_p=0.8)])
+    )  # fmt: skip
+    assert phrase > 0.5 > lone
+
+
+def test_span_scorer_without_a_contrast_ranks_by_mean_token_probability() -> None:
+    scorer = SpanScorer.fit(np.array([_rows(mean_p=0.3), _rows(mean_p=0.5)]), np.array([1.0, 1.0]), c=1.0)
+    low, high = scorer.score(np.array([_rows(mean_p=0.2), _rows(mean_p=0.4)]))
+    assert high > low
+
+
+def test_out_of_fold_never_predicts_an_item_with_a_model_that_saw_it() -> None:
+    seen: dict[int, list[int]] = {}
+
+    def fit_and_predict(train: list[int], held: list[int]) -> list[np.ndarray]:
+        for item in held:
+            seen[item] = train
+        return [np.array([float(item)]) for item in held]
+
+    predictions = out_of_fold(list(range(9)), 3, 0, fit_and_predict)
+    assert [float(p[0]) for p in predictions] == [float(i) for i in range(9)]
+    assert all(item not in seen[item] and len(seen[item]) == 6 for item in range(9))
+    seen.clear()
+    out_of_fold([0, 1, 2], 3, 0, fit_and_predict)  # too few for three folds of two: in-sample
+    assert seen == {0: [0, 1, 2], 1: [0, 1, 2], 2: [0, 1, 2]}
+
+
+def _loaded_corpus() -> list[PtcArticle]:
+    loaded = ["The corrupt traitors will destroy our nation.", "These evil thugs want to burn everything down."]
+    neutral = ["The council met on Tuesday to discuss the budget.", "Rain is expected in the north on Friday."]
+    articles = []
+    for i in range(12):
+        text, spans = "", []
+        for j, sentence in enumerate([neutral[i % 2], loaded[i % 2], neutral[(i + 1) % 2]]):
+            if j == 1:
+                phrase = "corrupt traitors" if i % 2 == 0 else "evil thugs"
+                start = len(text) + sentence.index(phrase)
+                technique = "Name_Calling,Labeling" if i % 2 == 0 else "Loaded_Language"
+                spans.append(PtcSpan(str(i), start, start + len(phrase), technique))
+            text += sentence + "\n"
+        articles.append(PtcArticle(str(i), text, spans))
+    return articles
+
+
+def test_stacked_training_scores_a_loaded_phrase_above_neutral_words_issue11(tmp_path: Path) -> None:
+    # twelve articles: the sentence model, token model and span scorer are trained out of fold, the threshold tuned
+    model = train_technique_model(_loaded_corpus(), config=TrainConfig(tune=True))
+    text = "The budget was discussed on Tuesday.\nThe corrupt traitors will destroy our nation."
+    found = {text[s:e]: score for s, e, score in model.predict_spans(text)}
+    assert "corrupt traitors" in " ".join(found)
+    loaded = max(score for span, score in found.items() if "traitors" in span)
+    assert all(score < loaded for span, score in found.items() if "traitors" not in span)
+    model.save(tmp_path)
+    again = TechniqueModel.load(tmp_path).predict_spans(text)
+    assert [(s, e) for s, e, _ in again] == [(s, e) for s, e, _ in model.predict_spans(text)]
+    assert np.allclose([p for *_, p in again], [p for *_, p in model.predict_spans(text)], atol=0.02)
+
+
+def test_load_rejects_a_span_scorer_of_another_version(model_dir: Path, tmp_path: Path) -> None:
+    for name in ("model.json", "terms.json", "weights.npz"):
+        (tmp_path / name).write_bytes((model_dir / name).read_bytes())
+    meta = json.loads((tmp_path / "model.json").read_text("utf-8"))
+    meta["span_features"] = meta["span_features"][:-1]
+    (tmp_path / "model.json").write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(ModelError, match="span scorer was stored by another version"):
+        TechniqueModel.load(tmp_path)
+    meta["span_features"] = list(SPAN_FEATURES)
+    (tmp_path / "model.json").write_text(json.dumps(meta), "utf-8")
+    with np.load(model_dir / "weights.npz") as stored:
+        arrays = {k: stored[k] for k in stored.files if k != "scorer_weights"}
+    np.savez_compressed(tmp_path / "weights.npz", **arrays)
+    with pytest.raises(ModelError, match="corrupt techniques model"):
+        TechniqueModel.load(tmp_path)

@@ -65,6 +65,12 @@ def span_identification_scores(gold: Iterable[PtcSpan], predicted: Iterable[PtcS
     return Prf(precision, recall, _f1(precision, recall))
 
 
+def precision_credit(start: int, end: int, gold: Sequence[tuple[int, int]]) -> float:
+    """The share of a predicted span's characters inside the (merged) gold spans: its SI precision credit."""
+    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in gold)
+    return min(1.0, inside / max(end - start, 1))
+
+
 def technique_scores(
     gold: Sequence[PtcSpan], predicted: Sequence[PtcSpan], techniques: Sequence[str]
 ) -> tuple[Prf, list[LabelScore]]:

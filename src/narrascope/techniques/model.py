@@ -1,13 +1,12 @@
 """The persuasion technique model: span identification, then technique classification of each span.
 
 `TechniqueModel` owns inference and save/load (a model folder of JSON + npz, no pickles; weights int8);
-`train_technique_model` owns the data checks and the fitting. The span threshold and smoothing are chosen
-on held-out articles (a fifth of the training articles), then the span model is refitted on all of them.
+`train_technique_model` owns the data checks and the fitting (the span models: `training.py`). A span is
+found by the token model and scored by the span scorer (`scoring.py`); the score is then calibrated.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,34 +16,29 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from narrascope.datasets.ptc import PtcArticle, PtcSpan
+from narrascope.datasets.ptc import PtcArticle
 from narrascope.errors import ModelError
 from narrascope.learn.calibration import Calibrator
 from narrascope.learn.linear import dequantize, quantize, restore_vectorizers
 from narrascope.learn.storage import load_model_files, save_model_files, shipped_model_path
-from narrascope.techniques.evaluate import span_identification_scores
 from narrascope.techniques.labels import (
     SpanFeaturizer,
     assign_labels,
     softmax,
     with_given_counts,
 )
-from narrascope.techniques.spans import (
-    HASH_BITS,
-    DecodeConfig,
-    decode,
-    featurize,
-    fit_token_model,
-    token_labels,
-    token_probabilities,
-)
+from narrascope.techniques.scoring import SENTENCE_HASH_BITS, SPAN_FEATURES, SpanScorer, sentence_matrix, sigmoid
+from narrascope.techniques.scoring import span_features as span_feature_rows
+from narrascope.techniques.spans import HASH_BITS, DecodeConfig, decode, featurize, token_probabilities
+from narrascope.techniques.text import MIN_SINGLE_TOKEN, STOP_WORDS, is_noise_span, span_words, tokenize
+from narrascope.techniques.training import SpanTrainConfig, fit_span_models
 
 KIND = "techniques"
 STORED_META = {"trained_on", "articles", "config", "tuning", "calibration", "calibration_single", "threshold"}
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence model and span scorer
 DEFAULT_MODEL = "spans"
-THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35)
-SMOOTHING = (0.0, 0.3)
+__all__ = ["MIN_SINGLE_TOKEN", "STOP_WORDS", "FoundTechnique", "TechniqueModel", "TrainConfig", "is_noise_span",
+           "load_default_model", "span_words", "train_technique_model"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,37 +49,14 @@ class FoundTechnique:
     score: float  # calibrated probability that the span is a technique span (partial-overlap credit)
 
 
-# Words that never make a technique span on their own (with punctuation and one short token).
-STOP_WORDS = frozenset(
-    "a an the to of in on at by for from with and or but nor so as is are was were be been being it its this that "
-    "these those he she they we you i me him her them us his their our your my not no do does did has have had "
-    "will would can could should may might must shall than then there here which who whom whose what when where "
-    "why how all any some such also just only very".split()
-)
-MIN_SINGLE_TOKEN = 4
-
-
-def span_words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-
-
-def is_noise_span(text: str) -> bool:
-    """A span made only of stop-words and punctuation, or of one short token: never shown."""
-    words = _WORD.findall(text.lower())
-    if not words or all(w in STOP_WORDS for w in words):
-        return True
-    return len(words) == 1 and len(words[0]) < MIN_SINGLE_TOKEN
-
-
 @dataclass(frozen=True)
 class TrainConfig:
-    span_c: float = 0.1
+    span_c: float = 0.3  # the token model
     label_c: float = 10.0
-    tune: bool = True  # choose the span threshold on held-out articles (else DecodeConfig defaults)
+    tune: bool = True  # choose the span threshold on out-of-fold predictions (else DecodeConfig defaults)
     seed: int = 0
+    sentence_c: float = 0.1
+    scorer_c: float = 0.1
 
 
 class TechniqueModel:
@@ -94,6 +65,9 @@ class TechniqueModel:
         *,
         span_weights: np.ndarray,
         span_bias: float,
+        sentence_weights: np.ndarray,
+        sentence_bias: float,
+        scorer: SpanScorer,
         decode_config: DecodeConfig,
         featurizer: SpanFeaturizer,
         label_weights: np.ndarray,
@@ -103,6 +77,9 @@ class TechniqueModel:
     ) -> None:
         self.span_weights = span_weights.astype(np.float32)
         self.span_bias = span_bias
+        self.sentence_weights = sentence_weights.astype(np.float32)
+        self.sentence_bias = sentence_bias
+        self.scorer = scorer
         self.decode_config = decode_config
         self.featurizer = featurizer
         self.label_weights = label_weights.astype(np.float32)
@@ -118,11 +95,15 @@ class TechniqueModel:
 
     # inference -----------------------------------------------------------------------------------------
     def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
-        """Span identification: (start, end, score) of the spans found in `text`."""
-        tokens, matrix = featurize(text)
+        """Span identification: (start, end, raw score) of the spans found in `text`, the score the span scorer's."""
+        tokens, bounds = tokenize(text)
         if not tokens:
             return []
-        return decode(tokens, token_probabilities(matrix, self.span_weights, self.span_bias), self.decode_config)
+        sentence_p = sigmoid(sentence_matrix(tokens, len(bounds)) @ self.sentence_weights + self.sentence_bias)
+        token_p = token_probabilities(featurize(text, tokens, bounds, sentence_p), self.span_weights, self.span_bias)
+        spans = [(s, e) for s, e, _ in decode(tokens, token_p, self.decode_config)]
+        scores = self.scorer.score(span_feature_rows(text, tokens, token_p, sentence_p, spans))
+        return [(s, e, float(score)) for (s, e), score in zip(spans, scores, strict=True)]
 
     def classify(self, text: str, offsets: Sequence[tuple[int, int]]) -> list[tuple[str, float]]:
         """Technique classification of given spans of one article: (technique, probability) for each."""
@@ -150,6 +131,7 @@ class TechniqueModel:
     # storage -------------------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> None:
         span_q, span_scale = quantize(self.span_weights.reshape(-1, 1))
+        sentence_q, sentence_scale = quantize(self.sentence_weights.reshape(-1, 1))
         label_q, label_scale = quantize(self.label_weights)
         span_terms, span_arrays = self.featurizer.span_block.state()
         context_terms, context_arrays = self.featurizer.context_block.state()
@@ -160,6 +142,9 @@ class TechniqueModel:
         arrays |= {
             "token_weights": span_q,
             "token_scale": span_scale,
+            "sentence_weights": sentence_q,
+            "sentence_scale": sentence_scale,
+            **self.scorer.arrays(),
             "label_weights": label_q,
             "label_scale": label_scale,
             "label_bias": self.label_bias,
@@ -169,7 +154,10 @@ class TechniqueModel:
             "format_version": FORMAT_VERSION,
             "labels": self.labels,
             "hash_bits": HASH_BITS,
+            "sentence_hash_bits": SENTENCE_HASH_BITS,
             "span_bias": self.span_bias,
+            "sentence_bias": self.sentence_bias,
+            "span_features": list(SPAN_FEATURES),
             "decode": self.decode_config.to_dict(),
             **{k: v for k, v in self.meta.items() if k not in {"kind", "format_version"}},
         }
@@ -181,6 +169,8 @@ class TechniqueModel:
         try:
             if meta["hash_bits"] != HASH_BITS:
                 raise ModelError(f"{directory}: model hashes to 2^{meta['hash_bits']} features, expected 2^{HASH_BITS}")
+            if meta["sentence_hash_bits"] != SENTENCE_HASH_BITS or meta["span_features"] != list(SPAN_FEATURES):
+                raise ModelError(f"{directory}: the sentence model or span scorer was stored by another version")
             featurizer = SpanFeaturizer()
             restore_vectorizers(
                 featurizer.span_block.blocks,
@@ -195,6 +185,9 @@ class TechniqueModel:
             return cls(
                 span_weights=dequantize(arrays["token_weights"], arrays["token_scale"]).reshape(-1),
                 span_bias=float(meta["span_bias"]),
+                sentence_weights=dequantize(arrays["sentence_weights"], arrays["sentence_scale"]).reshape(-1),
+                sentence_bias=float(meta["sentence_bias"]),
+                scorer=SpanScorer.from_arrays(arrays),
                 decode_config=DecodeConfig(**meta["decode"]),
                 featurizer=featurizer,
                 label_weights=dequantize(arrays["label_weights"], arrays["label_scale"]),
@@ -213,39 +206,6 @@ def load_default_model() -> TechniqueModel:
 
 
 # training --------------------------------------------------------------------------------------------------
-def _fit_spans(articles: Sequence[PtcArticle], c: float) -> tuple[np.ndarray, float]:
-    matrices, labels = [], []
-    for article in articles:
-        tokens, matrix = featurize(article.text)
-        matrices.append(matrix)
-        labels.append(token_labels(tokens, [(s.start, s.end) for s in article.spans]))
-    if len({int(v) for y in labels for v in y}) < 2:
-        raise ModelError("span training needs tokens both inside and outside technique spans")
-    return fit_token_model(matrices, labels, c=c)
-
-
-def _tune_decode(
-    held_out: Sequence[PtcArticle], weights: np.ndarray, bias: float
-) -> tuple[DecodeConfig, list[dict[str, float]]]:
-    gold = [s for a in held_out for s in a.spans]
-    featurized = [(a.id, *featurize(a.text)) for a in held_out]
-    probabilities = [token_probabilities(m, weights, bias) for _, _, m in featurized]
-    best, best_f1, trace = DecodeConfig(), -1.0, []
-    for threshold in THRESHOLDS:
-        for smooth in SMOOTHING:
-            config = DecodeConfig(threshold, smooth)
-            predicted = [
-                PtcSpan(aid, s, e)
-                for (aid, tokens, _), p in zip(featurized, probabilities, strict=True)
-                for s, e, _ in decode(tokens, p, config)
-            ]
-            f1 = span_identification_scores(gold, predicted).f1
-            trace.append({"threshold": threshold, "smooth": smooth, "f1": round(f1, 4)})
-            if f1 > best_f1:
-                best, best_f1 = config, f1
-    return best, trace
-
-
 def fit_labels(articles: Sequence[PtcArticle], c: float) -> tuple[SpanFeaturizer, np.ndarray, np.ndarray, list[str]]:
     inputs, targets = [], []
     for article in articles:
@@ -277,25 +237,23 @@ def train_technique_model(
     say = progress or (lambda _message: None)
     if not articles:
         raise ModelError("no articles to train on")
-    decode_config, trace = DecodeConfig(), list[dict[str, float]]()
-    if cfg.tune and len(articles) >= 10:
-        order = np.random.default_rng(cfg.seed).permutation(len(articles))
-        held = {int(i) for i in order[: max(len(articles) // 5, 2)]}
-        say(f"span model: choosing the threshold on {len(held)} held-out articles")
-        weights, bias = _fit_spans([a for i, a in enumerate(articles) if i not in held], cfg.span_c)
-        decode_config, trace = _tune_decode([a for i, a in enumerate(articles) if i in held], weights, bias)
-        say(f"span model: threshold {decode_config.threshold}, smoothing {decode_config.smooth}")
-    say(f"span model: fitting on {len(articles)} articles")
-    weights, bias = _fit_spans(articles, cfg.span_c)
+    span_config = SpanTrainConfig(
+        token_c=cfg.span_c, sentence_c=cfg.sentence_c, scorer_c=cfg.scorer_c, tune=cfg.tune and len(articles) >= 10,
+        seed=cfg.seed,
+    )  # fmt: skip
+    spans = fit_span_models(articles, span_config, say)
     say("technique model: fitting")
     featurizer, label_weights, label_bias, labels = fit_labels(articles, cfg.label_c)
     return TechniqueModel(
-        span_weights=weights,
-        span_bias=bias,
-        decode_config=decode_config,
+        span_weights=spans.token_weights,
+        span_bias=spans.token_bias,
+        sentence_weights=spans.sentence_weights,
+        sentence_bias=spans.sentence_bias,
+        scorer=spans.scorer,
+        decode_config=spans.decode_config,
         featurizer=featurizer,
         label_weights=label_weights,
         label_bias=label_bias,
         labels=labels,
-        meta={"articles": len(articles), "config": dict(cfg.__dict__), "tuning": trace},
+        meta={"articles": len(articles), "config": dict(cfg.__dict__), "tuning": spans.tuning},
     )

@@ -1,15 +1,18 @@
 """Span identification: is this token inside a propaganda span? A linear model over hashed token features.
 
-Each token is described by its word, shape and affixes, its neighbours (two on each side, and the
+Each token is described by its word, shape and affixes, its neighbours (three on each side, and the
 bigrams around it), where it sits in its sentence and what kind of sentence that is (quote, question,
-exclamation, length). Logistic regression gives each token a probability; tokens above a threshold,
-after smoothing with their neighbours, form runs within a sentence, and each run is one span. The
-threshold and smoothing are chosen on held-out articles when training. Feature hashing keeps the model
+exclamation, length, and the sentence model's probability that it holds a technique span), how often
+its word recurs in the article (Repetition) and whether it is shouted in capitals. Logistic regression
+gives each token a probability; tokens above a threshold, after smoothing with their neighbours, form
+runs within a sentence, and each run is one span. The threshold and smoothing are chosen on
+out-of-fold predictions when training. Feature hashing keeps the model
 one weight vector (no vocabulary to store); murmurhash is stable across scikit-learn versions.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +20,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.linear_model import LogisticRegression
 
-from narrascope.techniques.text import Token, merge_spans, shape, tokenize
+from narrascope.techniques.scoring import sigmoid
+from narrascope.techniques.text import Token, merge_spans, shape
 
 HASH_BITS = 20
 QUOTES = set('"“”«»')
@@ -51,10 +54,15 @@ def _sentence_features(text: str, bounds: list[tuple[int, int]]) -> list[list[st
     return out
 
 
-def token_features(text: str) -> tuple[list[Token], list[list[str]]]:
-    tokens, bounds = tokenize(text)
+def token_features(
+    text: str, tokens: Sequence[Token], bounds: list[tuple[int, int]], sentence_probabilities: np.ndarray
+) -> list[list[str]]:
+    """The hashed-feature names of each token; `sentence_probabilities` come from the sentence model (out of fold
+    when training), one per sentence of `bounds`."""
     per_sentence = _sentence_features(text, bounds)
     lower = [t.text.lower() for t in tokens]
+    counts = Counter(lower)
+    seen: Counter[str] = Counter()
     n = len(tokens)
     quote_depth = 0
     features: list[list[str]] = []
@@ -92,18 +100,28 @@ def token_features(text: str) -> tuple[list[Token], list[list[str]]]:
         ]
         if len(word) > 6:
             feats.append("s4=" + word[-4:])
-        feats.extend(per_sentence[token.sentence] if token.sentence < len(per_sentence) else ())
+        if len(word) > 3 and word.isalpha():  # a content word said again and again (Repetition)
+            feats += [f"rep={min(counts[word], 5)}", f"seen={min(seen[word], 3)}"]
+            seen[word] += 1
+        if len(word) > 2 and token.text.isupper() and word.isalpha():
+            feats.append("allcaps")
+        if token.sentence < len(per_sentence):
+            feats.extend(per_sentence[token.sentence])
+            feats.append(f"sp={min(int(sentence_probabilities[token.sentence] * 10), 9)}")
         features.append(feats)
-    return tokens, features
+    return features
 
 
 _HASHER = FeatureHasher(n_features=2**HASH_BITS, input_type="string", alternate_sign=False)
 
 
-def featurize(text: str) -> tuple[list[Token], sp.csr_matrix]:
-    tokens, features = token_features(text)
+def featurize(
+    text: str, tokens: Sequence[Token], bounds: list[tuple[int, int]], sentence_probabilities: np.ndarray
+) -> sp.csr_matrix:
+    """The token feature matrix (one row per token) of an article already cut by `tokenize`."""
+    features = token_features(text, tokens, bounds, sentence_probabilities)
     matrix = _HASHER.transform(features) if features else sp.csr_matrix((0, 2**HASH_BITS))
-    return tokens, sp.csr_matrix(matrix, dtype=np.float32)
+    return sp.csr_matrix(matrix, dtype=np.float32)
 
 
 def token_labels(tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -123,20 +141,8 @@ def token_labels(tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> n
     return labels
 
 
-def fit_token_model(
-    matrices: Sequence[sp.csr_matrix], labels: Sequence[np.ndarray], *, c: float
-) -> tuple[np.ndarray, float]:
-    X = sp.vstack(list(matrices), format="csr")
-    y = np.concatenate(list(labels))
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=200)
-    model.fit(X, y)
-    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
-
-
 def token_probabilities(matrix: sp.csr_matrix, weights: np.ndarray, bias: float) -> np.ndarray:
-    scores = matrix @ weights + bias
-    probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
-    return probabilities
+    return sigmoid(matrix @ weights + bias)
 
 
 def decode(tokens: Sequence[Token], probabilities: np.ndarray, config: DecodeConfig) -> list[tuple[int, int, float]]:

@@ -72,3 +72,28 @@ def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+# Words that never make a technique span on their own (with punctuation and one short token).
+STOP_WORDS = frozenset(
+    "a an the to of in on at by for from with and or but nor so as is are was were be been being it its this that "
+    "these those he she they we you i me him her them us his their our your my not no do does did has have had "
+    "will would can could should may might must shall than then there here which who whom whose what when where "
+    "why how all any some such also just only very".split()
+)
+MIN_SINGLE_TOKEN = 4
+
+
+WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def span_words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def is_noise_span(text: str) -> bool:
+    """A span made only of stop-words and punctuation, or of one short token: never shown."""
+    words = WORD.findall(text.lower())
+    if not words or all(w in STOP_WORDS for w in words):
+        return True
+    return len(words) == 1 and len(words[0]) < MIN_SINGLE_TOKEN
