@@ -28,8 +28,8 @@ from narrascope.learn.calibration import (
     threshold_for_precision,
 )
 from narrascope.techniques.evaluate import precision_credit, span_identification_scores
-from narrascope.techniques.model import TrainConfig, span_words, train_technique_model
-from narrascope.techniques.text import merge_spans
+from narrascope.techniques.model import TrainConfig, train_technique_model
+from narrascope.techniques.text import merge_spans, span_words
 
 TARGET_PRECISION = 0.40
 

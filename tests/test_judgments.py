@@ -18,7 +18,8 @@ from narrascope.entities.component import default_gate, default_role_model
 from narrascope.entities.endtoend import MENTIONED, UNCERTAIN, article_stance, build_document, judge_entities
 from narrascope.entities.framing import FEATURES, FramingGate, gate_features, has_framing_context, side_of
 from narrascope.pipeline import Pipeline, load_pipeline
-from narrascope.techniques.model import is_noise_span, load_default_model
+from narrascope.techniques.model import load_default_model
+from narrascope.techniques.text import is_noise_span
 
 
 def default_threshold() -> float:

@@ -30,15 +30,13 @@ from narrascope.techniques.labels import (
 from narrascope.techniques.scoring import SENTENCE_HASH_BITS, SPAN_FEATURES, SpanScorer, sentence_matrix, sigmoid
 from narrascope.techniques.scoring import span_features as span_feature_rows
 from narrascope.techniques.spans import HASH_BITS, DecodeConfig, decode, featurize, token_probabilities
-from narrascope.techniques.text import MIN_SINGLE_TOKEN, STOP_WORDS, is_noise_span, span_words, tokenize
+from narrascope.techniques.text import is_noise_span, span_words, tokenize
 from narrascope.techniques.training import SpanTrainConfig, fit_span_models
 
 KIND = "techniques"
 STORED_META = {"trained_on", "articles", "config", "tuning", "calibration", "calibration_single", "threshold"}
 FORMAT_VERSION = 2  # 2: sentence model and span scorer
 DEFAULT_MODEL = "spans"
-__all__ = ["MIN_SINGLE_TOKEN", "STOP_WORDS", "FoundTechnique", "TechniqueModel", "TrainConfig", "is_noise_span",
-           "load_default_model", "span_words", "train_technique_model"]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,9 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 
 from narrascope.errors import ModelError
-from narrascope.techniques.text import STOP_WORDS, WORD, Token
+from narrascope.techniques.text import QUOTES, STOP_WORDS, WORD, Token
 
 SENTENCE_HASH_BITS = 18
-QUOTES = frozenset('"“”«»')
 _SENTENCE_HASHER = FeatureHasher(n_features=2**SENTENCE_HASH_BITS, input_type="string", alternate_sign=False)
 
 # the span scorer's inputs, in order (stored with the model and checked on load)

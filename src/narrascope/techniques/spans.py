@@ -22,10 +22,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
 
 from narrascope.techniques.scoring import sigmoid
-from narrascope.techniques.text import Token, merge_spans, shape
+from narrascope.techniques.text import QUOTES, Token, merge_spans, shape
 
 HASH_BITS = 20
-QUOTES = set('"“”«»')
 
 
 @dataclass(frozen=True)

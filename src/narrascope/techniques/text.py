@@ -74,6 +74,9 @@ def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+QUOTES = frozenset('"“”«»')  # quote marks: quoted words and sentences are features of both span models
+
+
 # Words that never make a technique span on their own (with punctuation and one short token).
 STOP_WORDS = frozenset(
     "a an the to of in on at by for from with and or but nor so as is are was were be been being it its this that "
