@@ -73,18 +73,22 @@ def _lower(text: str) -> str:
     return text.lower()
 
 
-def mention_fields(item: MentionItem) -> dict[str, str]:
-    """The texts the blocks read for one mention. The sentence is looked for within SENTENCE_WINDOW characters
+def sentence_around(item: MentionItem) -> tuple[str, str]:
+    """The mention's sentence before and after it. The sentence is looked for within SENTENCE_WINDOW characters
     of the mention, so that an article's mentions cost linear, not quadratic, time."""
-    left_from = max(0, item.start - SENTENCE_WINDOW)
-    left = item.text[left_from : item.start]
+    left = item.text[max(0, item.start - SENTENCE_WINDOW) : item.start]
     right = item.text[item.end : item.end + SENTENCE_WINDOW]
-    sentence_start = max((m.end() for m in SENTENCE_END.finditer(left)), default=0)
-    end_match = SENTENCE_END.search(right)
-    sentence_end = len(right) if end_match is None else end_match.start()
+    start = max((m.end() for m in SENTENCE_END.finditer(left)), default=0)
+    end = SENTENCE_END.search(right)
+    return left[start:], right[: len(right) if end is None else end.start()]
+
+
+def mention_fields(item: MentionItem) -> dict[str, str]:
+    """The texts the blocks read for one mention."""
+    left, right = sentence_around(item)
     return {
         "mention": item.text[item.start : item.end].lower(),
-        "sentence": (left[sentence_start:] + " ENTITYMARK " + right[:sentence_end]).lower(),
+        "sentence": (left + " ENTITYMARK " + right).lower(),
         "article": _lower(item.text),
         "language": f"lang_{item.language}",
         "cues": " ".join(("cue", *item.cues)),
@@ -95,12 +99,8 @@ def context_text(item: MentionItem) -> str:
     """The context encoder's input: the mention, then its sentence (at most CONTEXT_WINDOW characters either
     side) with the mention in brackets."""
     mention = item.text[item.start : item.end]
-    left = item.text[max(0, item.start - SENTENCE_WINDOW) : item.start]
-    right = item.text[item.end : item.end + SENTENCE_WINDOW]
-    left = left[max((m.end() for m in SENTENCE_END.finditer(left)), default=0) :][-CONTEXT_WINDOW:]
-    end = SENTENCE_END.search(right)
-    right = right[: len(right) if end is None else end.start()][:CONTEXT_WINDOW]
-    return f"{mention}: {left}[{mention}]{right}"
+    left, right = sentence_around(item)
+    return f"{mention}: {left[-CONTEXT_WINDOW:]}[{mention}]{right[:CONTEXT_WINDOW]}"
 
 
 def _vectorizers() -> dict[str, TfidfVectorizer]:
