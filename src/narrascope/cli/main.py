@@ -40,6 +40,8 @@ LAZY_COMMANDS = {  # name -> (module:attribute, short help shown by --help witho
     "ingest": ("narrascope.cli.store:ingest_command", "Analyse articles into a SQLite corpus (resumable)."),
     "export": ("narrascope.cli.store:export_command", "Export a stored corpus as JSONL, CSV or SemEval files."),
     "serve": ("narrascope.cli.store:serve_command", "Serve the REST API and the web UI over a stored corpus."),
+    "watch": ("narrascope.cli.sources:watch_command", "Poll feeds and pages into a corpus, with alerts."),
+    "alerts": ("narrascope.cli.sources:alerts_command", "List the alerts raised by `watch --rules`."),
 }
 
 

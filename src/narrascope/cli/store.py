@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 from rich.console import Console
@@ -11,7 +12,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from narrascope.cli.options import components_option
+from narrascope.cli.sources import fetch_options, make_fetch_options, print_round, stop_on_signals
 from narrascope.pipeline import load_pipeline
+from narrascope.sources.round import run_round
+from narrascope.sources.watch import read_sources
 from narrascope.store.db import Store
 from narrascope.store.export import EXPORT_FORMATS, export
 from narrascope.store.ingest import DEFAULT_BATCH, ingest
@@ -21,8 +25,12 @@ DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), 
 
 
 @click.command("ingest")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @DB
+@click.option(
+    "--feeds", "feeds", type=click.Path(dir_okay=False), help="A file of feed, sitemap or page URLs, one a line."
+)
+@fetch_options
 @components_option
 @click.option(
     "--batch-size",
@@ -31,14 +39,33 @@ DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), 
     show_default=True,
     help="Articles per committed transaction (a crash loses at most one batch).",
 )
-def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch_size: int) -> None:
+def ingest_command(
+    paths: tuple[str, ...], db: str, feeds: str | None, components: list[str], batch_size: int, **params: Any
+) -> None:
     """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
 
-    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
+    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, - for stdin, or an http(s) URL of a
+    page, feed or sitemap (fetched politely; see `watch` for the fetcher options).
     """
+    urls = [p for p in paths if p.lower().startswith(("http://", "https://"))]
+    files = [p for p in paths if p not in urls]
+    if feeds:
+        urls += [u for u in read_sources(feeds) if u not in urls]
+    if not files and not urls:
+        raise click.UsageError("give PATHs, URLs or --feeds FILE")
     pipeline = load_pipeline(components)
     store = Store(db)
     err = Console(stderr=True, highlight=False)
+    if urls:
+        with stop_on_signals() as stop:
+            fetched = run_round(
+                urls, store, pipeline, options=make_fetch_options(params), max_items=params["max_items"],
+                batch_size=batch_size, stop=stop,
+            )  # fmt: skip
+        print_round(err, fetched)
+        if not files:
+            store.close()
+            sys.exit(EXIT_FAILED if fetched.failed else 0)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
         TimeRemainingColumn(),

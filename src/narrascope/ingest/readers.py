@@ -126,27 +126,36 @@ def read_html_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadRes
     Offsets of an HTML article count into the extracted text (title line, blank line, body), since the
     markup itself is not the article.
     """
+    decoded = decode_text(read_bytes_limited(path, max_bytes=max_bytes), str(path), max_bytes=max_bytes)
+    article = html_article(decoded.text, str(path), id=path.name, meta={"path": str(path)})
+    return ReadResult(str(path), article, warnings=decoded.warnings)
+
+
+def html_article(html: str, where: str, *, id: str, meta: Mapping[str, Any], url: str | None = None) -> Article:
+    """The article of an HTML page (trafilatura): text, title, author, date, canonical url and site name.
+
+    `url` is where the page was fetched from (trafilatura resolves relative metadata against it); `where`
+    names the page in the IngestError raised when it holds no article text.
+    """
     import trafilatura
 
-    decoded = decode_text(read_bytes_limited(path, max_bytes=max_bytes), str(path), max_bytes=max_bytes)
-    found = trafilatura.bare_extraction(decoded.text, with_metadata=True, include_comments=False)
+    found = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     extracted: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
     body = str(extracted.get("text") or "").strip()
     if not body:
-        raise IngestError(f"{path}: no article text found in the HTML page")
+        raise IngestError(f"{where}: no article text found in the HTML page")
     title = str(extracted.get("title") or "").strip() or None
     raw = body if title is None or body.startswith(title) else f"{title}\n\n{body}"
     author = extracted.get("author")
-    article = Article(
+    return Article(
         raw_text=raw + "\n",
-        id=path.name,
+        id=id,
         title=title,
         url=extracted.get("url"),
         source=extracted.get("sitename"),
         published=extracted.get("date"),
-        meta={"path": str(path), "format": "html", **({"byline": author} if author else {})},
+        meta={**meta, "format": "html", **({"byline": author} if author else {})},
     )
-    return ReadResult(str(path), article, warnings=decoded.warnings)
 
 
 def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:

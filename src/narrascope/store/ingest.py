@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
+from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
-from narrascope.runner import analyze_many
+from narrascope.runner import Outcome, analyze_many, analyze_result
 from narrascope.store.db import HASH_KEY, Store, stamp_hash
 
 DEFAULT_BATCH = 32
@@ -84,6 +85,37 @@ def ingest(
     summary counts committed ones; analysed articles waiting in the batch are counted at the next commit).
     """
     resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
+    outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
+    return store_outcomes(outcomes, store, resuming, batch_size=batch_size, on_document=on_document)
+
+
+def ingest_read(
+    results: Iterable[ReadResult],
+    store: Store,
+    *,
+    pipeline: Pipeline | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    on_document: Callable[[IngestSummary], None] | None = None,
+    on_commit: Callable[[list[Analysis], list[str]], None] | None = None,
+) -> IngestSummary:
+    """Analyse and store documents already read (pages fetched from the web), as `ingest` does files."""
+    resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
+    outcomes = (analyze_result(resuming, result) for result in results)
+    return store_outcomes(
+        outcomes, store, resuming, batch_size=batch_size, on_document=on_document, on_commit=on_commit
+    )
+
+
+def store_outcomes(
+    outcomes: Iterable[Outcome],
+    store: Store,
+    resuming: ResumingPipeline,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    on_document: Callable[[IngestSummary], None] | None = None,
+    on_commit: Callable[[list[Analysis], list[str]], None] | None = None,
+) -> IngestSummary:
+    """Store analysed outcomes a committed batch at a time; `on_commit(batch, added_ids)` follows each commit."""
     summary = IngestSummary()
     batch: list[Analysis] = []
     seen: dict[str, tuple[str, str]] = {}  # id -> (input hash, origin) of the documents this run
@@ -95,9 +127,10 @@ def ingest(
         summary.added += len(result.added)
         summary.updated += len(result.updated)
         summary.present += len(result.present)
+        if on_commit is not None:
+            on_commit(list(batch), result.added)
         batch.clear()
 
-    outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
     for outcome in outcomes:
         if on_document is not None:
             on_document(summary)
@@ -117,6 +150,8 @@ def ingest(
             continue
         if resuming.known.get(article.id) == digest:
             summary.present += 1
+            if on_commit is not None:
+                on_commit([outcome.analysis], [])
             continue
         batch.append(outcome.analysis)
         if len(batch) >= batch_size:

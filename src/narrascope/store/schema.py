@@ -97,4 +97,40 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO claim_groups_fts(claim_groups_fts, rowid, canonical) VALUES ('delete', old.id, old.canonical);
     END;
     """,
+    # issue 22: watching sources: per-feed state, fetched page URLs, alerts
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        kind TEXT,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        last_fetch TEXT,
+        last_success TEXT,
+        last_status TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        items INTEGER NOT NULL DEFAULT 0,
+        added INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE fetched_pages (
+        url TEXT PRIMARY KEY,
+        article_id TEXT,
+        feed TEXT,
+        fetched_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_ingested ON articles(ingested_at);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        rule TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        article_id TEXT,
+        subject TEXT NOT NULL,
+        message TEXT NOT NULL,
+        details TEXT NOT NULL
+    );
+    CREATE INDEX alerts_created ON alerts(created_at);
+    """,
 )

@@ -1,0 +1,160 @@
+"""`narrascope watch` and `narrascope alerts`, and the fetcher options that `ingest URL...` shares with watch."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from narrascope.cli.options import components_option
+from narrascope.errors import visible
+from narrascope.sources.feeds import MAX_ITEMS
+from narrascope.sources.fetch import FetchOptions
+from narrascope.sources.round import RoundSummary
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAILED = 1
+
+
+def fetch_options(function: F) -> F:
+    """--allow-private, --timeout, --max-bytes, --per-host-delay, --per-host-concurrency, --retries, --max-items."""
+    defaults = FetchOptions()
+    options = [
+        click.option("--allow-private", is_flag=True, help="Also fetch from loopback and private addresses "
+                     "(link-local and metadata addresses such as 169.254.169.254 stay refused)."),
+        click.option("--timeout", type=click.FloatRange(0.1, 600), default=defaults.timeout, show_default=True,
+                     help="Seconds for a whole request (connect, headers and body)."),
+        click.option("--max-bytes", type=click.IntRange(1000), default=defaults.max_bytes, show_default=True,
+                     help="Largest page body read (feeds: 20 MB)."),
+        click.option("--per-host-delay", type=click.FloatRange(0, 3600), default=defaults.delay, show_default=True,
+                     help="Seconds between the starts of two requests to one host."),
+        click.option("--per-host-concurrency", type=click.IntRange(1, 32), default=defaults.per_host,
+                     show_default=True, help="Requests at once to one host."),
+        click.option("--retries", type=click.IntRange(0, 10), default=defaults.retries, show_default=True,
+                     help="Retries after a 429, a 5xx or a lost connection (exponential backoff, Retry-After)."),
+        click.option("--max-items", type=click.IntRange(1, 100_000), default=MAX_ITEMS, show_default=True,
+                     help="New pages fetched per feed and round; the rest wait for later rounds."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def make_fetch_options(params: dict[str, Any]) -> FetchOptions:
+    return FetchOptions(
+        timeout=params["timeout"], max_bytes=params["max_bytes"], delay=params["per_host_delay"],
+        per_host=params["per_host_concurrency"], retries=params["retries"], allow_private=params["allow_private"],
+    )  # fmt: skip
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C or SIGTERM (the work in hand finishes and is committed); handlers restored after."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now (batches already committed stay)
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo("narrascope: stopping after the current article (again to abort)", err=True)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def print_round(err: Console, summary: RoundSummary, *, prefix: str = "") -> None:
+    for line in summary.failed:
+        err.print(f"narrascope: error: {escape(visible(line))}", soft_wrap=True, highlight=False)
+    err.print(f"{prefix}{summary.line()}{' (stopped)' if summary.stopped else ''}", soft_wrap=True, highlight=False)
+
+
+@click.command("watch")
+@click.option(
+    "--feeds", "feeds", required=True, type=click.Path(dir_okay=False), help="One feed, sitemap or page URL a line."
+)
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
+@click.option("--every", default="30m", show_default=True, help="Time between the starts of two rounds (45s, 30m, 2h).")
+@click.option("--once", is_flag=True, help="Run one round and exit.")
+@click.option("--rules", type=click.Path(dir_okay=False), help="Alert rules (TOML), evaluated after each round.")
+@click.option(
+    "--alerts-log", type=click.Path(dir_okay=False), help="JSONL log of new alerts (default: DB.alerts.jsonl)."
+)
+@fetch_options
+@components_option
+def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None, alerts_log: str | None,
+                  components: list[str], **params: Any) -> None:  # fmt: skip
+    """Poll feeds and pages, store the new articles, raise alerts; Ctrl-C or SIGTERM stops cleanly."""
+    from narrascope.pipeline import load_pipeline
+    from narrascope.sources.alerting import AlertSink
+    from narrascope.sources.watch import WatchOptions, parse_duration, read_sources, watch
+    from narrascope.store.alerts import load_rules
+    from narrascope.store.db import Store
+
+    err = Console(stderr=True, highlight=False)
+    seconds = parse_duration(every)
+    sources = read_sources(feeds)
+    loaded = load_rules(rules) if rules else None
+    fetch = make_fetch_options(params)
+    sink = AlertSink(
+        alerts_log or f"{db}.alerts.jsonl", loaded.webhook if loaded else None, allow_private=fetch.allow_private,
+        on_error=lambda line: err.print(f"narrascope: error: {escape(visible(line))}", soft_wrap=True),
+    )  # fmt: skip
+    store = Store(db)
+    pipeline = load_pipeline(components)
+    options = WatchOptions(every=seconds, once=once, max_items=params["max_items"], fetch=fetch)
+    failed = [False]
+
+    def on_round(number: int, summary: RoundSummary, alerts: list[dict[str, object]]) -> None:
+        failed[0] = bool(summary.failed)
+        print_round(err, summary, prefix=f"round {number}: ")
+        for alert in alerts:
+            err.print(escape(visible(f"alert: [{alert['rule']}] {alert['message']}")), soft_wrap=True)
+        if not once:
+            err.print(f"next round in {seconds:g} s (Ctrl-C to stop)")
+
+    with stop_on_signals() as stop:
+        err.print(f"watching {len(sources)} source(s) into {escape(db)}")
+        try:
+            watch(sources, store, pipeline, options=options, rules=loaded, sink=sink, stop=stop, on_round=on_round)
+        finally:
+            sink.close(wait=30.0)
+            store.close()
+    if once and failed[0]:
+        sys.exit(EXIT_FAILED)
+
+
+@click.command("alerts")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--rule", help="Only the alerts of this rule.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+def alerts_command(db: str, limit: int, rule: str | None, fmt: str) -> None:
+    """List the alerts raised by `watch --rules`, newest first."""
+    import json
+
+    from narrascope.store.alerts import list_alerts
+    from narrascope.store.db import Store
+
+    store = Store(db, readonly=True)
+    found = list_alerts(store, limit=limit, rule=rule)
+    store.close()
+    if fmt == "jsonl":
+        for item in found["items"]:
+            click.echo(json.dumps(item, ensure_ascii=False))
+        return
+    table = Table("When", "Rule", "Alert", title=f"{found['total']} alert(s)")
+    for item in found["items"]:
+        table.add_row(item["created_at"], escape(visible(item["rule"])), escape(visible(item["message"])))
+    Console(highlight=False).print(table)

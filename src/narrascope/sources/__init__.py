@@ -1,0 +1,1 @@
+"""Watching sources: fetching pages and feeds politely and safely, rounds, the watch loop, alert delivery."""

@@ -1,0 +1,319 @@
+"""One round over a list of sources: fetch every feed or page URL, fetch the new article pages, store them.
+
+Fetching runs in an asyncio loop on a background thread (concurrent across hosts, paced per host); the
+calling thread analyses and stores what arrives, one committed batch at a time, and is the only writer of
+the store. Setting `stop` (Ctrl-C, SIGTERM) ends the round after the article being analysed: the batch in
+hand is committed, nothing half-written. A source that fails is one line in `RoundSummary.failed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from narrascope.analysis import Analysis
+from narrascope.errors import NarrascopeError
+from narrascope.ingest.records import ReadResult
+from narrascope.pipeline import Pipeline
+from narrascope.sources.feeds import MAX_ITEMS, Feed, Item, looks_like_feed, parse_feed
+from narrascope.sources.fetch import Fetched, Fetcher, FetchOptions
+from narrascope.sources.pages import normalise_url, page_article
+from narrascope.store.db import Store, stamp_hash
+from narrascope.store.ingest import DEFAULT_BATCH, ingest_read
+from narrascope.store.sources import FeedState, feed_state, fetched_urls, record_feed, record_pages
+
+MAX_FEED_BYTES = 20_000_000
+QUEUE_SIZE = 32
+
+
+@dataclass
+class RoundSummary:
+    sources: int = 0
+    not_modified: int = 0
+    items: int = 0
+    fetched: int = 0
+    added: int = 0
+    present: int = 0
+    updated: int = 0
+    deferred: int = 0  # new items over the per-feed cap, left for a later round
+    failed: list[str] = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+    stopped: bool = False
+    added_ids: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"{self.sources} source(s) ({self.not_modified} not modified), {self.items} item(s), "
+            f"{self.fetched} page(s) fetched, {self.added} added, {self.present} already present, "
+            f"{self.updated} updated, {len(self.failed)} failed, {self.deferred} deferred; "
+            f"{self.requests} request(s) in {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class _FeedDone:
+    url: str
+    status: str
+    error: str | None = None
+    feed: Feed | None = None
+    fetched: Fetched | None = None
+
+
+@dataclass
+class _Page:
+    url: str
+    item: Item | None
+    feed: str | None
+    fetched: Fetched | None = None
+    error: str | None = None
+
+
+_END = object()
+
+
+def run_round(
+    sources: list[str],
+    store: Store,
+    pipeline: Pipeline,
+    *,
+    options: FetchOptions | None = None,
+    max_items: int = MAX_ITEMS,
+    batch_size: int = DEFAULT_BATCH,
+    stop: threading.Event | None = None,
+    on_event: Callable[[RoundSummary], None] | None = None,
+) -> RoundSummary:
+    """Fetch `sources` (feed, sitemap or page URLs) once and store the new articles; see the module doc."""
+    options = options or FetchOptions()
+    stop = stop or threading.Event()
+    summary = RoundSummary(sources=len(sources))
+    started = time.monotonic()
+    states = {url: feed_state(store, url) for url in sources}
+    inbox: queue.Queue[object] = queue.Queue(QUEUE_SIZE)
+    fetcher = Fetcher(options)
+    worker = _Worker(fetcher, sources, states, store.path, inbox, stop, max_items)
+    thread = threading.Thread(target=worker.run, name="narrascope-fetch", daemon=True)
+    thread.start()
+    feed_of: dict[str, str | None] = {}
+    this_round: dict[str, str] = {}  # canonical id -> input hash of the pages read this round
+
+    def results() -> Iterator[ReadResult]:
+        while True:
+            try:
+                message = inbox.get(timeout=0.2)
+            except queue.Empty:
+                if stop.is_set():
+                    summary.stopped = True
+                    return
+                continue
+            if message is _END:
+                return
+            if isinstance(message, _FeedDone):
+                _record(store, message, summary)
+            elif isinstance(message, _Deferred):
+                summary.deferred += message.count
+                summary.items += message.items
+            elif isinstance(message, _Page):
+                result = _read_page(message, options, summary)
+                if result is not None and result.article is not None:
+                    digest = stamp_hash(result.article)
+                    if this_round.setdefault(result.article.id, digest) == digest and result.article.id in feed_of:
+                        summary.present += 1  # another URL of an article read this round: not analysed again
+                        continue
+                    feed_of[result.article.id] = message.feed
+                if result is not None:
+                    yield result
+            if on_event is not None:
+                on_event(summary)
+            if stop.is_set():
+                summary.stopped = True
+                return
+
+    def committed(batch: list[Analysis], added: list[str]) -> None:
+        record_pages(store, [(str(a.article.meta.get("origin")), a.id, feed_of.get(a.id)) for a in batch])
+        summary.added_ids.extend(added)
+
+    try:
+        stored = ingest_read(results(), store, pipeline=pipeline, batch_size=batch_size, on_commit=committed)
+    finally:
+        worker.cancel()
+        thread.join(timeout=30)
+    summary.added += stored.added
+    summary.present += stored.present
+    summary.updated += stored.updated
+    summary.failed.extend(error for _, error in stored.failed)
+    summary.requests = fetcher.requests
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
+    if done.error is not None:
+        summary.failed.append(done.error)
+    elif done.status == "304":
+        summary.not_modified += 1
+    headers = done.fetched.headers if done.fetched is not None else {}
+    feed = done.feed
+    record_feed(
+        store, done.url, status=done.status, error=done.error, kind=feed.kind if feed else "page",
+        title=feed.title if feed else None, etag=headers.get("etag"), last_modified=headers.get("last-modified"),
+        items=len(feed.items) if feed else 0,
+    )  # fmt: skip
+
+
+def _read_page(page: _Page, options: FetchOptions, summary: RoundSummary) -> ReadResult | None:
+    if page.error is not None:
+        summary.failed.append(page.error)
+        return None
+    assert page.fetched is not None
+    summary.fetched += 1
+    try:
+        article = page_article(
+            page.fetched.body, url=page.fetched.url, content_type=page.fetched.headers.get("content-type", ""),
+            item=page.item, feed=page.feed, max_bytes=options.max_bytes,
+        )  # fmt: skip
+    except NarrascopeError as exc:
+        return ReadResult(page.url, error=str(exc))
+    if page.url != page.fetched.url:
+        article.meta["requested"] = page.url
+    return ReadResult(page.url, article)
+
+
+class _Worker:
+    """The fetching side of a round: an asyncio loop on its own thread, talking to the caller by a queue."""
+
+    def __init__(
+        self, fetcher: Fetcher, sources: list[str], states: dict[str, FeedState], db: str,
+        inbox: queue.Queue[object], stop: threading.Event, max_items: int,
+    ) -> None:  # fmt: skip
+        self.fetcher, self.sources, self.states, self.db = fetcher, sources, states, db
+        self.inbox, self.stop, self.max_items = inbox, stop, max_items
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.claimed: set[str] = set()
+
+    def run(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        try:
+            self.task = self.loop.create_task(self._all())
+            self.loop.run_until_complete(self.task)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self.loop.run_until_complete(self.fetcher.aclose())
+            self.loop.close()
+            self._put(_END)
+
+    def cancel(self) -> None:
+        self.stop.set()
+        if self.loop is not None and self.task is not None and not self.loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self.loop.call_soon_threadsafe(self.task.cancel)
+        while True:  # unblock a worker waiting to put
+            try:
+                self.inbox.get_nowait()
+            except queue.Empty:
+                break
+
+    def _put(self, message: object) -> None:
+        while True:
+            try:
+                self.inbox.put(message, timeout=0.2)
+                return
+            except queue.Full:
+                if self.stop.is_set():  # the caller stopped reading
+                    return
+
+    async def _emit(self, message: object) -> None:
+        """Hand a message to the caller, waiting (without holding an executor thread) while the queue is full."""
+        while True:
+            try:
+                self.inbox.put_nowait(message)
+                return
+            except queue.Full:
+                if self.stop.is_set():
+                    return
+                await asyncio.sleep(0.05)
+
+    async def _all(self) -> None:
+        reader = Store(self.db, readonly=True)  # the worker reads (which pages are known) on its own connection
+        try:
+            await asyncio.gather(*(self._source(url, reader) for url in self.sources))
+        finally:
+            reader.close()
+
+    async def _source(self, url: str, reader: Store) -> None:
+        state = self.states[url]
+        try:
+            fetched = await self.fetcher.get(
+                url, etag=state.etag, last_modified=state.last_modified, max_bytes=MAX_FEED_BYTES
+            )
+        except NarrascopeError as exc:
+            await self._emit(_FeedDone(url, "error", str(exc)))
+            return
+        if fetched.status == 304:
+            await self._emit(_FeedDone(url, "304", fetched=fetched))
+            return
+        if not looks_like_feed(fetched.body, fetched.headers.get("content-type", "")):
+            await self._emit(_FeedDone(url, "200", fetched=fetched))  # a page given directly
+            if normalise_url(url) not in self.claimed:
+                self.claimed.add(normalise_url(url))
+                await self._emit(_Page(url, None, None, fetched))
+            return
+        try:
+            feed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+            if feed.kind == "sitemapindex":
+                feed = await self._sitemaps(feed)
+        except NarrascopeError as exc:
+            await self._emit(_FeedDone(url, "error", str(exc), fetched=None))
+            return
+        await self._emit(_FeedDone(url, "200", feed=feed, fetched=fetched))
+        await self._items(url, feed, reader)
+
+    async def _sitemaps(self, index: Feed) -> Feed:
+        items: list[Item] = []
+        for entry in index.items:
+            try:
+                fetched = await self.fetcher.get(entry.url, max_bytes=MAX_FEED_BYTES)
+                items.extend((await asyncio.to_thread(parse_feed, fetched.body, fetched.url)).items)
+            except NarrascopeError as exc:
+                await self._emit(_Page(entry.url, None, None, error=str(exc)))
+        items.sort(key=lambda item: item.published or "", reverse=True)
+        return Feed("sitemap", index.title, items, len(items))
+
+    async def _items(self, feed_url: str, feed: Feed, reader: Store) -> None:
+        by_url: dict[str, Item] = {}
+        for item in feed.items:
+            by_url.setdefault(normalise_url(item.url) if _http(item.url) else item.url, item)
+        known = await asyncio.to_thread(fetched_urls, reader, [*by_url, *(i.url for i in by_url.values())])
+        new = [(u, i) for u, i in by_url.items() if u not in known and i.url not in known and u not in self.claimed]
+        take = new[: self.max_items]
+        await self._emit(_Deferred(len(new) - len(take), len(feed.items)))
+        self.claimed.update(u for u, _ in take)
+
+        async def one(url: str, item: Item) -> None:
+            if self.stop.is_set():
+                return
+            try:
+                fetched = await self.fetcher.get(item.url)
+            except NarrascopeError as exc:
+                await self._emit(_Page(item.url, item, feed_url, error=str(exc)))
+                return
+            await self._emit(_Page(item.url, item, feed_url, fetched))
+
+        await asyncio.gather(*(one(u, i) for u, i in take))
+
+
+@dataclass
+class _Deferred:
+    count: int
+    items: int
+
+
+def _http(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
