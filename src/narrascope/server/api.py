@@ -23,6 +23,7 @@ from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.assets import asset, docs_page, page
+from narrascope.server.trends import watch_router
 from narrascope.store.db import Store, stamp_hash
 from narrascope.store.queries import (
     ArticleFilter,
@@ -213,6 +214,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
             raise ApiError(404, "not_found", f"no claim group {group}")
         return found
 
+    api.include_router(watch_router(state.store))
     app.include_router(api)
     _ui_routes(app)
     _error_handlers(app)
@@ -226,7 +228,8 @@ def _ui_routes(app: FastAPI) -> None:
         return lambda: HTMLResponse(page(name))  # no parameters: nothing from the request reaches the page
 
     for route, name in (("/", "corpus"), ("/article", "article"), ("/entities", "entities"), ("/entity", "entity"),
-                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze")):  # fmt: skip
+                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze"),
+                        ("/trends", "trends"), ("/alerts", "alerts")):  # fmt: skip
         app.add_api_route(route, shell(name), include_in_schema=False)
     app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
     app.add_api_route("/favicon.ico", lambda: Response(status_code=204), include_in_schema=False)

@@ -395,6 +395,8 @@
   }
 
   const PAGES = { corpus: corpusPage, article: articlePage, entities: entitiesPage, entity: entityPage, claims: claimsPage, claim: claimPage, analyze: analyzePage };
+  // Pages in other files (trends.js) register here, before DOMContentLoaded, using these helpers.
+  window.narrascope = { pages: PAGES, el: el, link: link, externalLink: externalLink, q: q, put: put, section: section, api: api, params: params };
 
   window.addEventListener("DOMContentLoaded", async () => {
     setupToken();

@@ -1,0 +1,88 @@
+"""What is new and growing: per narrative, subnarrative, claim group and outlet, this period against the last.
+
+A period is a day or a week (7 days) ending on `until` (inclusive; today by default); the previous period is
+the one just before it. Counts are distinct articles by published day (`articles.day`; undated articles are
+counted apart, in `undated`), so each number matches the corpus page filtered by the same label and dates.
+`first_seen` is the first published day over the whole corpus; an item is `new` when that day falls in the
+current period. "Other" (no narrative found) is not an item. Ranking: new items first, then by growth, then by the current count.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from narrascope.store.db import Store
+
+PERIODS = {"day": 1, "week": 7}
+KINDS = ("narrative", "subnarrative", "claim", "outlet")
+
+_NARRATIVES = "narratives n JOIN articles a ON a.id = n.article_id"
+# kind -> (the key column, the FROM clause joining it to its articles, an extra condition)
+_SOURCES = {
+    "narrative": ("n.label", _NARRATIVES, "n.level = 'narrative' AND n.label != 'Other'"),
+    "subnarrative": ("n.label", _NARRATIVES, "n.level != 'narrative' AND n.label != 'Other'"),
+    "claim": ("c.group_id", "claims c JOIN articles a ON a.id = c.article_id", "c.group_id IS NOT NULL"),
+    "outlet": ("a.source", "articles a", "a.source IS NOT NULL"),
+}
+
+
+def period_bounds(period: str, until: str | None) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(from, to) of the current and the previous period, as ISO days."""
+    days = PERIODS[period]
+    end = date.fromisoformat(until) if until else datetime.now(UTC).date()
+    start = end - timedelta(days=days - 1)
+    previous_end = start - timedelta(days=1)
+    previous_start = previous_end - timedelta(days=days - 1)
+    return (start.isoformat(), end.isoformat()), (previous_start.isoformat(), previous_end.isoformat())
+
+
+def trends(
+    store: Store, *, period: str = "day", until: str | None = None, kinds: tuple[str, ...] = KINDS, limit: int = 50
+) -> dict[str, Any]:
+    """The ranked items of each kind with current, previous, growth and first_seen (see the module doc)."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    (cur_from, cur_to), (prev_from, prev_to) = period_bounds(period, until)
+    out: dict[str, Any] = {
+        "period": period,
+        "current": {"from": cur_from, "to": cur_to},
+        "previous": {"from": prev_from, "to": prev_to},
+        "undated": int(store.conn.execute("SELECT count(*) FROM articles WHERE day IS NULL").fetchone()[0]),
+        "kinds": {},
+    }
+    for kind in kinds:
+        out["kinds"][kind] = _ranked(store, kind, (cur_from, cur_to), (prev_from, prev_to), limit)
+    return out
+
+
+def _ranked(
+    store: Store, kind: str, current: tuple[str, str], previous: tuple[str, str], limit: int
+) -> list[dict[str, Any]]:
+    key, source, condition = _SOURCES[kind]
+    outlets = "count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.source END)"
+    sql = (
+        f"SELECT {key} AS key, count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS current,"
+        f" count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS previous, min(a.day) AS first_seen,"
+        f" {outlets} AS current_outlets, {outlets} AS previous_outlets"
+        f" FROM {source} WHERE {condition} AND a.day IS NOT NULL AND a.day <= ? GROUP BY {key}"
+        " HAVING current > 0 OR previous > 0"
+    )
+    args = [*current, *previous, *current, *previous, current[1]]
+    items: list[dict[str, Any]] = []
+    for row in store.conn.execute(sql, args):
+        item = {
+            "key": row["key"], "label": row["key"], "current": row["current"], "previous": row["previous"],
+            "growth": row["current"] - row["previous"], "first_seen": row["first_seen"],
+            "new": row["first_seen"] >= current[0], "current_outlets": row["current_outlets"],
+            "previous_outlets": row["previous_outlets"],
+        }  # fmt: skip
+        item["ratio"] = None if row["previous"] == 0 else round(row["current"] / row["previous"], 3)
+        items.append(item)
+    items.sort(key=lambda i: (not i["new"], -i["growth"], -i["current"], str(i["key"])))
+    items = items[:limit]
+    if kind == "claim":
+        for item in items:
+            found = store.conn.execute("SELECT canonical FROM claim_groups WHERE id = ?", (item["key"],)).fetchone()
+            item["label"] = found[0] if found else f"claim group {item['key']}"
+    return items
