@@ -4,7 +4,8 @@ A period is a day or a week (7 days) ending on `until` (inclusive; today by defa
 the one just before it. Counts are distinct articles by published day (`articles.day`; undated articles are
 counted apart, in `undated`), so each number matches the corpus page filtered by the same label and dates.
 `first_seen` is the first published day over the whole corpus; an item is `new` when that day falls in the
-current period. "Other" (no narrative found) is not an item. Ranking: new items first, then by growth, then by the current count.
+current period. "Other" (no narrative found) is not an item. Ranking: new items first, then by growth, then
+by the current count.
 """
 
 from __future__ import annotations
