@@ -19,6 +19,7 @@ from narrascope.errors import visible
 from narrascope.sources.feeds import MAX_ITEMS
 from narrascope.sources.fetch import FetchOptions
 from narrascope.sources.round import RoundSummary
+from narrascope.store.ingest import DEFAULT_BATCH
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED = 1
@@ -91,10 +92,17 @@ def print_round(err: Console, summary: RoundSummary, *, prefix: str = "") -> Non
 @click.option(
     "--alerts-log", type=click.Path(dir_okay=False), help="JSONL log of new alerts (default: DB.alerts.jsonl)."
 )
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=DEFAULT_BATCH,
+    show_default=True,
+    help="Articles per committed transaction (a crash loses at most one batch).",
+)
 @fetch_options
 @components_option
 def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None, alerts_log: str | None,
-                  components: list[str], **params: Any) -> None:  # fmt: skip
+                  batch_size: int, components: list[str], **params: Any) -> None:  # fmt: skip
     """Poll feeds and pages, store the new articles, raise alerts; Ctrl-C or SIGTERM stops cleanly."""
     from narrascope.pipeline import load_pipeline
     from narrascope.sources.alerting import AlertSink
@@ -113,7 +121,7 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
     )  # fmt: skip
     store = Store(db)
     pipeline = load_pipeline(components)
-    options = WatchOptions(every=seconds, once=once, max_items=params["max_items"], fetch=fetch)
+    options = WatchOptions(every=seconds, once=once, max_items=params["max_items"], batch_size=batch_size, fetch=fetch)
     failed = [False]
 
     def on_round(number: int, summary: RoundSummary, alerts: list[dict[str, object]]) -> None:

@@ -4,6 +4,10 @@ Fetching runs in an asyncio loop on a background thread (concurrent across hosts
 calling thread analyses and stores what arrives, one committed batch at a time, and is the only writer of
 the store. Setting `stop` (Ctrl-C, SIGTERM) ends the round after the article being analysed: the batch in
 hand is committed, nothing half-written. A source that fails is one line in `RoundSummary.failed`.
+
+A feed's validators (ETag, Last-Modified) are stored only when its round ends unstopped: after a stop or a
+crash the next round reads the feed whole again and fetches the items not stored yet (known page URLs are
+skipped). An item page that failed is tried again when the feed changes (a 304 lists no items).
 """
 
 from __future__ import annotations
@@ -25,7 +29,15 @@ from narrascope.sources.fetch import Fetched, Fetcher, FetchOptions
 from narrascope.sources.pages import normalise_url, page_article
 from narrascope.store.db import Store, stamp_hash
 from narrascope.store.ingest import DEFAULT_BATCH, ingest_read
-from narrascope.store.sources import FeedState, feed_state, fetched_urls, record_feed, record_pages
+from narrascope.store.sources import (
+    FeedState,
+    add_feed_counts,
+    feed_state,
+    fetched_urls,
+    record_feed,
+    record_pages,
+    set_validators,
+)
 
 MAX_FEED_BYTES = 20_000_000
 QUEUE_SIZE = 32
@@ -101,6 +113,7 @@ def run_round(
     thread.start()
     feed_of: dict[str, str | None] = {}
     this_round: dict[str, str] = {}  # canonical id -> input hash of the pages read this round
+    validators: dict[str, tuple[str | None, str | None]] = {}  # stored when the round ends unstopped
 
     def results() -> Iterator[ReadResult]:
         while True:
@@ -115,6 +128,9 @@ def run_round(
                 return
             if isinstance(message, _FeedDone):
                 _record(store, message, summary)
+                if message.error is None and message.fetched is not None and message.status == "200":
+                    headers = message.fetched.headers
+                    validators[message.url] = (headers.get("etag"), headers.get("last-modified"))
             elif isinstance(message, _Deferred):
                 summary.deferred += message.count
                 summary.items += message.items
@@ -137,12 +153,22 @@ def run_round(
     def committed(batch: list[Analysis], added: list[str]) -> None:
         record_pages(store, [(str(a.article.meta.get("origin")), a.id, feed_of.get(a.id)) for a in batch])
         summary.added_ids.extend(added)
+        counts: dict[str, int] = {}
+        for article_id in added:
+            feed = feed_of.get(article_id)
+            if feed is not None:
+                counts[feed] = counts.get(feed, 0) + 1
+        if counts:
+            add_feed_counts(store, counts)
 
     try:
         stored = ingest_read(results(), store, pipeline=pipeline, batch_size=batch_size, on_commit=committed)
     finally:
         worker.cancel()
         thread.join(timeout=30)
+    if not summary.stopped:  # only a finished round may skip these feeds' items next time (304)
+        for url, (etag, modified) in validators.items():
+            set_validators(store, url, etag, modified)
     summary.added += stored.added
     summary.present += stored.present
     summary.updated += stored.updated
@@ -157,12 +183,10 @@ def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
         summary.failed.append(done.error)
     elif done.status == "304":
         summary.not_modified += 1
-    headers = done.fetched.headers if done.fetched is not None else {}
     feed = done.feed
     record_feed(
         store, done.url, status=done.status, error=done.error, kind=feed.kind if feed else "page",
-        title=feed.title if feed else None, etag=headers.get("etag"), last_modified=headers.get("last-modified"),
-        items=len(feed.items) if feed else 0,
+        title=feed.title if feed else None, items=len(feed.items) if feed else 0,
     )  # fmt: skip
 
 

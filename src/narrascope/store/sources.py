@@ -42,10 +42,7 @@ def record_feed(
     error: str | None = None,
     kind: str | None = None,
     title: str | None = None,
-    etag: str | None = None,
-    last_modified: str | None = None,
     items: int = 0,
-    added: int = 0,
 ) -> None:
     """One fetch of a feed: a success keeps its validators and resets the failures, a failure counts up."""
     stamp = now()
@@ -55,9 +52,8 @@ def record_feed(
         if ok:
             conn.execute(
                 "UPDATE feeds SET last_fetch = ?, last_success = ?, last_status = ?, last_error = NULL, failures = 0,"
-                " kind = COALESCE(?, kind), title = COALESCE(?, title), etag = COALESCE(?, etag),"
-                " last_modified = COALESCE(?, last_modified), items = ?, added = added + ? WHERE url = ?",
-                (stamp, stamp, status, kind, title, etag, last_modified, items, added, url),
+                " kind = COALESCE(?, kind), title = COALESCE(?, title), items = ? WHERE url = ?",
+                (stamp, stamp, status, kind, title, items, url),
             )
         else:
             conn.execute(
@@ -67,7 +63,14 @@ def record_feed(
             )
 
 
+def set_validators(store: Store, url: str, etag: str | None, last_modified: str | None) -> None:
+    """The validators of a feed whose items were all handled: the next fetch may be answered 304."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE feeds SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url))
+
+
 def add_feed_counts(store: Store, counts: dict[str, int]) -> None:
+    """Articles added through each feed (a running total in `feeds.added`)."""
     with store.transaction() as conn:
         conn.executemany("UPDATE feeds SET added = added + ? WHERE url = ?", [(n, u) for u, n in counts.items()])
 

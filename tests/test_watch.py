@@ -1,0 +1,264 @@
+"""Watching sources (issue 22) against a real hostile web on 127.0.0.1 (tests/watch_server.py).
+
+One watch round over all feeds is shared by the module (`watched`); the tests read its summary, the store,
+the server's request log and the webhook receiver's POSTs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from narrascope.cli.main import main
+from narrascope.errors import FormatError
+from narrascope.pipeline import Pipeline
+from narrascope.sources.alerting import AlertSink
+from narrascope.sources.fetch import FetchOptions
+from narrascope.sources.net import RefusedError, pin
+from narrascope.sources.round import RoundSummary, run_round
+from narrascope.sources.watch import WatchOptions, parse_duration, read_sources, watch
+from narrascope.store.alerts import evaluate, load_rules
+from narrascope.store.db import Store
+from narrascope.store.queries import ArticleFilter, list_articles
+from narrascope.store.trends import trends
+from tests.serving import get_json, running_server
+from tests.watch_server import ARTICLES, HUGE_FEED_ITEMS, Web, serving
+
+MAX_ITEMS = 8
+OPTIONS = FetchOptions(timeout=2.5, delay=0.0, backoff=0.01, allow_private=True)
+PLANTED = "URW: Blaming the war on others rather than the invader"
+LIGHT = "cleaning,language,sentences,narratives,claims"
+
+
+def _rules(path: Path, base: str) -> Path:
+    path.write_text(
+        f'[webhook]\nurl = "{base}/hook"\n\n[[rules]]\nname = "planted"\nkind = "narrative"\n'
+        f'narrative = "{PLANTED}"\noutlets = ["Planted Outlet"]\nmin_score = 0.2\n',
+        "utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[Web]:
+    with serving() as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def watched(web: Web, pipeline: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("watch")
+    store = Store(folder / "w.db")
+    rules = load_rules(_rules(folder / "rules.toml", web.base))
+    sink = AlertSink(folder / "alerts.jsonl", rules.webhook, allow_private=True, backoff=0.01)
+    rounds: list[tuple[RoundSummary, list[dict[str, object]]]] = []
+    options = WatchOptions(once=True, max_items=MAX_ITEMS, batch_size=2, fetch=OPTIONS)
+    watch(web.sources(), store, pipeline, options=options, rules=rules, sink=sink,
+          on_round=lambda n, s, a: rounds.append((s, a)))  # fmt: skip
+    sink.close(wait=10)
+    return {"store": store, "summary": rounds[0][0], "alerts": rounds[0][1], "rules": rules, "folder": folder}
+
+
+def test_issue22_every_good_article_stored_once_with_outlet_and_date(watched: dict[str, Any], web: Web) -> None:
+    store = watched["store"]
+    found = {r["id"]: dict(r) for r in store.conn.execute("SELECT id, source, published, title FROM articles")}
+    expected = {f"{web.base}/news/{a['slug']}.html": a for a in ARTICLES}
+    expected[f"{web.base}/news/flaky-recovered.html"] = {**ARTICLES[0], "title": "Flaky page came back"}
+    assert set(found) == set(expected)  # canonical URLs: the atom item with ?utm_source and the /gen/ pages map here
+    for url, article in expected.items():
+        assert found[url]["source"] == article["outlet"]
+        assert found[url]["published"].startswith(article["published"])
+    assert watched["summary"].added == len(expected)
+
+
+def test_issue22_robots_txt_keeps_out_of_the_disallowed_path(watched: dict[str, Any], web: Web) -> None:
+    assert web.requested("/private/") == []
+    assert len(web.requested("/robots.txt")) == 1  # once per host
+    assert all("narrascope" in str(r["user_agent"]) for r in web.log)
+
+
+def test_issue22_every_bad_url_is_one_line_and_the_rest_go_on(watched: dict[str, Any], web: Web) -> None:
+    failed = watched["summary"].failed
+    reasons = {
+        "/private/secret.html": "disallowed by robots.txt",
+        "169.254.169.254": "link-local",
+        "/big.html": "byte limit",
+        "/loop/a": "more than 5 redirects",
+        "/slow.html": "no answer within 2.5 s",
+        "/malformed.xml": "not a well-formed feed",
+    }
+    for where, reason in reasons.items():
+        lines = [line for line in failed if where in line.split(": ", 1)[0]]
+        assert len(lines) == 1 and reason in lines[0] and "\n" not in lines[0], (where, failed)
+    assert len(failed) == len(reasons)
+    assert [r["path"] for r in web.requested("/flaky.html")] == ["/flaky.html"] * 2  # 500, then retried: 200
+
+
+def test_issue22_a_huge_feed_is_capped_per_round(watched: dict[str, Any], web: Web) -> None:
+    assert len(web.requested("/gen/")) <= MAX_ITEMS
+    assert watched["summary"].deferred >= HUGE_FEED_ITEMS - MAX_ITEMS
+
+
+def test_issue22_second_round_adds_nothing_with_conditional_requests(
+    watched: dict[str, Any], web: Web, pipeline: Pipeline
+) -> None:
+    store = watched["store"]
+    before = len(web.log)
+    again = run_round(web.sources(), store, pipeline, options=OPTIONS, max_items=MAX_ITEMS)
+    assert again.added == 0 and again.updated == 0
+    assert again.not_modified == 4  # every feed that answered with validators; the malformed one failed again
+    second = web.log[before:]
+    rss = [r for r in second if r["path"] == "/rss.xml"]
+    assert rss and rss[0]["if_none_match"] and rss[0]["if_modified_since"]
+    assert not [r for r in second if r["path"].startswith("/news/")]
+    feeds = {r["url"]: dict(r) for r in store.conn.execute("SELECT * FROM feeds")}
+    assert feeds[f"{web.base}/malformed.xml"]["failures"] == 2 and feeds[f"{web.base}/rss.xml"]["failures"] == 0
+
+
+def test_issue22_alert_fires_once_and_reaches_the_webhook(watched: dict[str, Any], web: Web) -> None:
+    planted = f"{web.base}/news/svr-relay.html"
+    assert [a["article_id"] for a in watched["alerts"]] == [planted]
+    assert evaluate(watched["store"], watched["rules"]) == []  # evaluated again: nothing new
+    assert [h["article_id"] for h in web.hooks] == [planted] and web.hooks[0]["rule"] == "planted"
+    logged = (watched["folder"] / "alerts.jsonl").read_text("utf-8").splitlines()
+    assert len(logged) == 1 and planted in logged[0]
+
+
+def test_issue22_trends_count_what_the_article_list_shows(watched: dict[str, Any]) -> None:
+    store = watched["store"]
+    week = trends(store, period="week", until="2026-12-03")
+    outlets = {i["key"]: i for i in week["kinds"]["outlet"]}
+    assert outlets["Northern Courier"]["current"] == 3 and outlets["Northern Courier"]["new"]
+    day = trends(store, period="day", until="2026-12-03")
+    eastern = next(i for i in day["kinds"]["outlet"] if i["key"] == "Eastern Wire")
+    assert (eastern["current"], eastern["previous"], eastern["first_seen"]) == (1, 0, "2026-12-01")
+    assert not eastern["new"]
+    for item in day["kinds"]["narrative"]:
+        flt = ArticleFilter(narrative=item["key"], date_from="2026-12-03", date_to="2026-12-03")
+        assert list_articles(store, flt, limit=1, offset=0)["total"] == item["current"]
+    assert all(i["key"] != "Other" for i in day["kinds"]["narrative"])
+
+
+def test_issue22_api_serves_trends_alerts_and_feeds(watched: dict[str, Any]) -> None:
+    with running_server(watched["store"].path) as base:
+        status, body = get_json(f"{base}/api/trends?period=week&until=2026-12-03&kind=outlet")
+        assert status == 200 and list(body["kinds"]) == ["outlet"] and body["current"]["from"] == "2026-11-27"
+        status, body = get_json(f"{base}/api/alerts")
+        assert status == 200 and body["total"] == 1 and body["items"][0]["rule"] == "planted"
+        status, body = get_json(f"{base}/api/feeds")
+        assert status == 200 and len(body["items"]) == 5
+        status, body = get_json(f"{base}/api/trends?period=month")
+        assert status == 422
+
+
+def test_issue22_metadata_and_internal_addresses_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://[::ffff:169.254.169.254]/", "http://[fe80::1]/"):
+        with pytest.raises(RefusedError, match="link-local"):
+            pin(url, allow_private=True)  # even with --allow-private
+    for url in ("http://127.0.0.1:9/", "http://10.1.2.3/", "http://localhost/"):
+        with pytest.raises(RefusedError, match="--allow-private"):
+            pin(url, allow_private=False)
+    with pytest.raises(RefusedError, match="only http and https"):
+        pin("file:///etc/passwd", allow_private=True)
+    # DNS rebinding: every address of a name is checked, and the request goes to the checked one.
+    infos = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 80)) for a in ("93.184.216.34", "192.168.1.1")]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: infos)
+    with pytest.raises(RefusedError, match="192.168.1.1"):
+        pin("http://rebind.example/x", allow_private=False)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: infos[:1])
+    pinned = pin("https://rebind.example/x?y=1", allow_private=False)
+    assert pinned.url == "https://93.184.216.34/x?y=1" and pinned.host_header == "rebind.example"
+    assert pinned.extensions == {"sni_hostname": "rebind.example"}
+
+
+def test_issue22_rules_and_feeds_files_fail_in_one_line(tmp_path: Path, runner: CliRunner) -> None:
+    cases = {
+        "[[rules]\n": "not valid TOML",
+        '[[rules]]\nname = "x"\nkind = "weather"\n': "kind must be one of",
+        '[[rules]]\nname = "x"\nkind = "narrative"\nnarrative = "Aliens"\n': "unknown narrative",
+        '[[rules]]\nname = "x"\nkind = "claim_growth"\nmin_outlets = 0\n': "min_outlets must be",
+        '[[rules]]\nname = "x"\nkind = "entity_role"\nentity = "NATO"\nrole = "Hero"\n': "role must be one of",
+        '[webhook]\nurl = 3\n[[rules]]\nname = "x"\nkind = "claim_growth"\nmin_outlets = 1\n': "[webhook]",
+    }
+    for number, (text, message) in enumerate(cases.items()):
+        path = tmp_path / f"r{number}.toml"
+        path.write_text(text, "utf-8")
+        with pytest.raises(FormatError, match=message.replace("[", r"\[")) as info:
+            load_rules(path)
+        assert "\n" not in str(info.value) and str(path) in str(info.value)
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("# comment\nhttp://a.example/rss\n\nftp://b.example/x\n", "utf-8")
+    with pytest.raises(FormatError, match=r"feeds.txt:4: expected one http\(s\) URL"):
+        read_sources(feeds)
+    assert parse_duration("30m") == 1800 and parse_duration("2h") == 7200
+    result = runner.invoke(main, ["watch", "--feeds", str(feeds), "--db", str(tmp_path / "x.db"), "--every", "soon"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "duration" in result.output
+
+
+def test_issue22_ingest_urls_from_the_command_line(web: Web, tmp_path: Path, runner: CliRunner) -> None:
+    db = str(tmp_path / "i.db")
+    page, refused = f"{web.base}/news/climate-hoax.html", "http://169.254.169.254/latest/"
+    args = ["ingest", page, refused, "--db", db, "--allow-private", "--per-host-delay", "0", "--components", LIGHT]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "1 added" in result.output and result.output.count("link-local") == 1
+    result = runner.invoke(main, args[:2] + args[3:])
+    assert result.exit_code == 0 and "0 added" in result.output and "1 not modified" not in result.output
+    listed = runner.invoke(main, ["alerts", "--db", db])
+    assert listed.exit_code == 0 and "0 alert(s)" in listed.output
+
+
+def _watch_process(feeds: Path, db: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "narrascope.cli.main", "watch", "--feeds", str(feeds), "--db", str(db)]
+    command += ["--allow-private", "--per-host-delay", "0", "--timeout", "2.5", "--max-items", str(MAX_ITEMS)]
+    command += ["--batch-size", "1", "--components", LIGHT, "--every", "1h"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1] / "src"), *sys.path])}
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _wait_for_articles(db: Path, count: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if db.exists():
+            try:
+                store = Store(db, readonly=True)
+                found = store.count("articles")
+                store.close()
+            except Exception:
+                found = 0
+            if found >= count:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"no {count} article(s) stored: {process.stderr.read() if process.stderr else ''}")
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_issue22_stopped_or_killed_mid_round_then_rerun_nothing_lost_nothing_twice(
+    how: str, web: Web, tmp_path: Path, pipeline: Pipeline
+) -> None:
+    feeds, db = tmp_path / "feeds.txt", tmp_path / "w.db"
+    feeds.write_text("\n".join(web.sources()) + "\n", "utf-8")
+    process = _watch_process(feeds, db)
+    _wait_for_articles(db, 2, process)
+    process.send_signal(signal.SIGTERM if how == "sigterm" else signal.SIGKILL)
+    _, err = process.communicate(timeout=60)
+    if how == "sigterm":
+        assert process.returncode == 0 and "(stopped)" in err, err
+    store = Store(db)
+    kept = store.count("articles")
+    assert kept >= 2
+    summary = run_round(web.sources(), store, pipeline, options=OPTIONS, max_items=MAX_ITEMS)
+    titles = [r[0] for r in store.conn.execute("SELECT title FROM articles")]
+    assert len(titles) == len(set(titles)) == len(ARTICLES) + 1  # the flaky page's own title
+    assert summary.added == len(titles) - kept
+    store.close()
