@@ -242,21 +242,25 @@ def _wait_for_articles(db: Path, count: int, process: subprocess.Popen[str]) -> 
     raise AssertionError(f"no {count} article(s) stored: {process.stderr.read() if process.stderr else ''}")
 
 
-@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
-def test_issue22_stopped_or_killed_mid_round_then_rerun_nothing_lost_nothing_twice(
-    how: str, web: Web, tmp_path: Path, pipeline: Pipeline
+def test_issue22_sigterm_then_kill_9_mid_round_then_rerun_nothing_lost_nothing_twice(
+    web: Web, tmp_path: Path, pipeline: Pipeline
 ) -> None:
     feeds, db = tmp_path / "feeds.txt", tmp_path / "w.db"
     feeds.write_text("\n".join(web.sources()) + "\n", "utf-8")
-    process = _watch_process(feeds, db)
+    process = _watch_process(feeds, db)  # SIGTERM: the round stops after the article in hand, exit 0
     _wait_for_articles(db, 2, process)
-    process.send_signal(signal.SIGTERM if how == "sigterm" else signal.SIGKILL)
+    process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
-    if how == "sigterm":
-        assert process.returncode == 0 and "(stopped)" in err, err
+    assert process.returncode == 0 and "(stopped)" in err, err
+    store = Store(db, readonly=True)
+    stopped = store.count("articles")
+    store.close()
+    process = _watch_process(feeds, db)  # resumes, then SIGKILL: at most the batch in hand is lost
+    _wait_for_articles(db, stopped + 1, process)
+    process.kill()
+    process.communicate(timeout=60)
     store = Store(db)
     kept = store.count("articles")
-    assert kept >= 2
     summary = run_round(web.sources(), store, pipeline, options=OPTIONS, max_items=MAX_ITEMS)
     titles = [r[0] for r in store.conn.execute("SELECT title FROM articles")]
     assert len(titles) == len(set(titles)) == len(ARTICLES) + 1  # the flaky page's own title

@@ -77,6 +77,7 @@ class Web:
                 ("Metadata", "http://169.254.169.254/latest/meta-data/"),
             ],
             "/atom.xml": [*news[2:4], (news[0][0], f"{news[0][1]}?utm_source=atom")],
+            "/all.xml": news,
         }  # fmt: skip
 
     def sources(self) -> list[str]:
@@ -110,6 +111,8 @@ class Web:
             ).encode()  # fmt: skip
         if path == "/malformed.xml":
             return 200, "application/rss+xml", b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>a</ti'
+        if path == "/all.xml":  # every article, for the benchmark
+            return 200, "application/rss+xml", rss(base, self.feed_items()["/all.xml"]).encode()
         if path == "/huge.xml":
             items = [(f"Item {n}", f"{base}/gen/{n}.html") for n in range(HUGE_FEED_ITEMS)]
             return 200, "application/rss+xml", rss(base, items).encode()

@@ -3,7 +3,7 @@
 Tables (documented in README "Corpus and web UI") are plain rows a user can query with `sqlite3`:
 `articles` (one row per article, the lossless analysis JSON in `analysis`), `narratives`, `entities`,
 `techniques`, `claims` (each with `article_id`), `claim_groups` (claims that say the same thing) and the FTS5
-index `articles_fts` over titles and raw text.
+index `articles_fts` over titles and raw text; `feeds`, `fetched_pages` and `alerts` belong to `watch`.
 """
 
 from __future__ import annotations
