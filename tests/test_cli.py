@@ -44,6 +44,8 @@ def test_version(runner: CliRunner) -> None:
         "train techniques",
         "evaluate techniques",
         "predict techniques",
+        "watch",
+        "alerts",
     ],
 )
 def test_every_command_has_help_and_is_documented_in_the_readme(runner: CliRunner, command: str) -> None:
@@ -55,6 +57,7 @@ def test_every_command_has_help_and_is_documented_in_the_readme(runner: CliRunne
 
 def test_readme_documents_all_commands() -> None:
     assert _commands() == [
+        "alerts",
         "analyze",
         "claims",
         "components",
@@ -65,6 +68,7 @@ def test_readme_documents_all_commands() -> None:
         "schema",
         "serve",
         "train",
+        "watch",
     ]
 
 

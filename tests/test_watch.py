@@ -266,3 +266,33 @@ def test_issue22_sigterm_then_kill_9_mid_round_then_rerun_nothing_lost_nothing_t
     assert len(titles) == len(set(titles)) == len(ARTICLES) + 1  # the flaky page's own title
     assert summary.added == len(titles) - kept
     store.close()
+
+
+def test_issue22_ui_shows_the_alert_and_what_is_new(watched: dict[str, Any], web: Web) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run `make browser`")
+    from tests.test_browser import ARGS, CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (run `make browser` as root)")
+    with running_server(watched["store"].path) as base, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
+        tab = browser.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(f"{base}/alerts")
+        tab.wait_for_selector("body[data-ready='1']", state="attached", timeout=20_000)
+        rows = tab.locator("#alerts tbody tr")
+        assert rows.count() == 1 and "Planted Outlet pushes" in rows.first.inner_text()
+        rows.first.get_by_role("link", name="article").click()
+        tab.wait_for_selector("body[data-ready='1'] #title", timeout=20_000)
+        assert "Washington trains ISIS" in tab.inner_text("#title")
+        tab.goto(f"{base}/trends?period=week&until=2026-12-03")
+        tab.wait_for_selector("body[data-ready='1']", state="attached", timeout=20_000)
+        courier = tab.locator("#trends-outlet tr", has_text="Northern Courier")
+        assert courier.locator("td").nth(2).inner_text() == "3"
+        courier.locator("td").nth(2).get_by_role("link").click()  # the articles behind the number
+        tab.wait_for_selector("body[data-ready='1'] #articles", timeout=20_000)
+        assert tab.locator("#articles tbody tr").count() == 3
+        assert "source=Northern+Courier" in tab.url and "date_from=2026-11-27" in tab.url
+        assert errors == []
+        browser.close()

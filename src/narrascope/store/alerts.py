@@ -38,6 +38,7 @@ from typing import Any
 
 from narrascope.errors import FormatError
 from narrascope.store.db import Store, rows
+from narrascope.store.trends import asserted_only
 from narrascope.taxonomy import OTHER, load_taxonomy
 
 KINDS = ("narrative", "claim_growth", "entity_role")
@@ -167,7 +168,11 @@ def _narrative_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
         "SELECT n.article_id, n.label, max(n.score) AS score, a.source, a.title, a.url, a.day FROM narratives n"
         " JOIN articles a ON a.id = n.article_id WHERE n.label = ? AND n.score >= ?"
     )
-    sql += _outlets(rule, args) + " GROUP BY n.article_id, n.label ORDER BY a.day, n.article_id"
+    sql += (
+        asserted_only(store, "narratives", "n")
+        + _outlets(rule, args)
+        + " GROUP BY n.article_id, n.label ORDER BY a.day, n.article_id"
+    )
     return [
         {
             "key": f"{rule.name}|{r['article_id']}", "article_id": r["article_id"], "subject": r["label"],
@@ -186,6 +191,7 @@ def _claim_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
         store.conn.execute(
             "SELECT c.group_id, a.source, min(a.day) AS day FROM claims c JOIN articles a ON a.id = c.article_id"
             f" WHERE c.group_id IS NOT NULL AND a.day IS NOT NULL AND a.source IS NOT NULL{where}"
+            f"{asserted_only(store, 'claims', 'c')}"
             " GROUP BY c.group_id, a.source",
             args,
         )

@@ -2,7 +2,8 @@
 
 A period is a day or a week (7 days) ending on `until` (inclusive; today by default); the previous period is
 the one just before it. Counts are distinct articles by published day (`articles.day`; undated articles are
-counted apart, in `undated`), so each number matches the corpus page filtered by the same label and dates.
+counted apart, in `undated`), so each number matches the corpus page filtered by the same label and dates;
+where the store flags judgments as asserted, only asserted ones count.
 `first_seen` is the first published day over the whole corpus; an item is `new` when that day falls in the
 current period. "Other" (no narrative found) is not an item. Ranking: new items first, then by growth, then
 by the current count.
@@ -26,6 +27,12 @@ _SOURCES = {
     "claim": ("c.group_id", "claims c JOIN articles a ON a.id = c.article_id", "c.group_id IS NOT NULL"),
     "outlet": ("a.source", "articles a", "a.source IS NOT NULL"),
 }
+
+
+def asserted_only(store: Store, table: str, alias: str) -> str:
+    """ " AND alias.asserted = 1" where the store flags asserted judgments (issue 19's column), else ""."""
+    columns = {row[1] for row in store.conn.execute(f"PRAGMA table_info({table})")}
+    return f" AND {alias}.asserted = 1" if "asserted" in columns else ""
 
 
 def period_bounds(period: str, until: str | None) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -61,6 +68,10 @@ def _ranked(
     store: Store, kind: str, current: tuple[str, str], previous: tuple[str, str], limit: int
 ) -> list[dict[str, Any]]:
     key, source, condition = _SOURCES[kind]
+    if kind in ("narrative", "subnarrative"):
+        condition += asserted_only(store, "narratives", "n")
+    elif kind == "claim":
+        condition += asserted_only(store, "claims", "c")
     outlets = "count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.source END)"
     sql = (
         f"SELECT {key} AS key, count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS current,"
