@@ -1,13 +1,15 @@
 """What a fetched feed URL holds: the article links of an RSS 0.9x/2.0, Atom or RDF feed or an XML sitemap.
 
-Feeds are parsed by `feedparser`, sitemaps by lxml with a parser that resolves no entities, reads no DTD and
-fetches nothing. A document that is neither, or malformed XML, is a `FeedError`. At most `max_items` links are
-taken per feed and round (the newest first where the feed gives dates); the rest wait for a later round
-only if they are still in the feed then.
+Well-formed feeds and sitemaps are read by lxml with a parser that resolves no entities, reads no DTD and
+fetches nothing (feedparser, pure Python, takes seconds over a 10,000-item feed, and holds the interpreter
+while it does); a feed that is not well-formed goes to `feedparser`'s forgiving parser. A document that is
+neither a feed nor a sitemap, or one that yields no links from malformed XML, is a `FeedError`. Links come
+newest first where the feed dates them all; the round takes at most `--max-items` new ones per feed.
 """
 
 from __future__ import annotations
 
+import email.utils
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,7 +64,69 @@ def parse_feed(body: bytes, url: str, *, max_items: int = MAX_LINKS) -> Feed:
     root_tag = _root_tag(body, url)
     if root_tag in ("urlset", "sitemapindex"):
         return _sitemap(body, url, root_tag, max_items)
+    if root_tag in ("rss", "RDF", "feed"):
+        try:  # a well-formed feed: lxml (C, 10,000 items in well under a second)
+            root = etree.fromstring(body, _parser())
+        except etree.XMLSyntaxError:
+            pass  # not well-formed: feedparser's forgiving parser below
+        else:
+            return _xml_feed(root, url, max_items)
     return _feed(body, url, max_items)
+
+
+def _children(element: Any, name: str) -> list[Any]:
+    return [c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name]
+
+
+def _xml_feed(root: Any, url: str, max_items: int) -> Feed:
+    tag = etree.QName(root).localname
+    items: list[Item] = []
+    if tag == "feed":
+        entries = _children(root, "entry")
+        for entry in entries[:max_items]:
+            links = [k for k in _children(entry, "link") if k.get("rel", "alternate") == "alternate" and k.get("href")]
+            author = next((_child_text(a, "name") for a in _children(entry, "author")), None)
+            when = _child_text(entry, "published") or _child_text(entry, "updated")
+            if links:
+                items.append(Item(urljoin(url, links[0].get("href").strip()), _child_text(entry, "title"),
+                                  _iso_date(when), author))  # fmt: skip
+        title, total, kind = _child_text(root, "title"), len(entries), "atom"
+    else:
+        channel = next(iter(_children(root, "channel")), root)
+        entries = _children(channel if tag == "rss" else root, "item")
+        for entry in entries[:max_items]:
+            link = _child_text(entry, "link")
+            guid = next(iter(_children(entry, "guid")), None)
+            if not link and guid is not None and guid.get("isPermaLink", "true") != "false" and guid.text:
+                link = guid.text.strip()
+            when = _child_text(entry, "pubDate") or _child_text(entry, "date")
+            author = _child_text(entry, "author") or _child_text(entry, "creator")
+            if link:
+                items.append(Item(urljoin(url, link), _child_text(entry, "title"), _rfc_date(when), author))
+        title, total, kind = _child_text(channel, "title"), len(entries), "rss" if tag == "rss" else "rdf"
+    if all(i.published for i in items):
+        items.sort(key=lambda i: i.published or "", reverse=True)
+    return Feed(kind, title, items, total)
+
+
+def _rfc_date(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return _iso_date(text)  # dc:date is ISO 8601
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def _iso_date(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 _PARSER_OPTIONS: dict[str, Any] = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}

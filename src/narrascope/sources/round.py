@@ -314,7 +314,8 @@ class _Worker:
         by_url: dict[str, Item] = {}
         for item in feed.items:
             by_url.setdefault(normalise_url(item.url) if _http(item.url) else item.url, item)
-        known = await asyncio.to_thread(fetched_urls, reader, [*by_url, *(i.url for i in by_url.values())])
+        # On this thread, not an executor's: a stop closes `reader`, which must not happen under a running query.
+        known = fetched_urls(reader, [*by_url, *(i.url for i in by_url.values())])
         new = [(u, i) for u, i in by_url.items() if u not in known and i.url not in known and u not in self.claimed]
         take = new[: self.max_items]
         await self._emit(_Deferred(len(new) - len(take), len(feed.items)))
