@@ -296,3 +296,25 @@ def test_issue22_ui_shows_the_alert_and_what_is_new(watched: dict[str, Any], web
         assert "source=Northern+Courier" in tab.url and "date_from=2026-11-27" in tab.url
         assert errors == []
         browser.close()
+
+
+def test_issue22_feed_formats_rdf_rss091_and_a_broken_feed() -> None:
+    from narrascope.sources.feeds import FeedError, parse_feed
+
+    rdf = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>R</title>'
+        b"</channel><item><title>One</title><link>/a.html</link><dc:date>2026-12-01T10:00:00Z</dc:date>"
+        b"<dc:creator>Ann</dc:creator></item></rdf:RDF>"
+    )
+    feed = parse_feed(rdf, "http://x.example/feed.rdf")
+    assert feed.kind == "rdf" and feed.items[0].url == "http://x.example/a.html"
+    assert feed.items[0].published == "2026-12-01T10:00:00+00:00" and feed.items[0].author == "Ann"
+    rss091 = b'<rss version="0.91"><channel><title>T</title><item><title>Two</title><link>http://x.example/b</link></item></channel></rss>'
+    assert [i.url for i in parse_feed(rss091, "http://x.example/").items] == ["http://x.example/b"]
+    broken = b'<rss version="2.0"><channel><item><title>Three &nbsp; x</title><link>http://x.example/c</link></item></channel></rss>'
+    assert [i.url for i in parse_feed(broken, "http://x.example/").items] == ["http://x.example/c"]  # feedparser
+    with pytest.raises(FeedError, match="malformed XML"):
+        parse_feed(b"<<<not xml", "http://x.example/")
+    with pytest.raises(FeedError, match="not an RSS, Atom or RDF feed"):
+        parse_feed(b"<?xml version='1.0'?><catalog><book/></catalog>", "http://x.example/")
