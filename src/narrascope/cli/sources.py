@@ -129,7 +129,7 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
         print_round(err, summary, prefix=f"round {number}: ")
         for alert in alerts:
             err.print(escape(visible(f"alert: [{alert['rule']}] {alert['message']}")), soft_wrap=True)
-        if not once:
+        if not once and not summary.stopped:
             err.print(f"next round in {seconds:g} s (Ctrl-C to stop)")
 
     with stop_on_signals() as stop:
