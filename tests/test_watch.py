@@ -318,3 +318,12 @@ def test_issue22_feed_formats_rdf_rss091_and_a_broken_feed() -> None:
         parse_feed(b"<<<not xml", "http://x.example/")
     with pytest.raises(FeedError, match="not an RSS, Atom or RDF feed"):
         parse_feed(b"<?xml version='1.0'?><catalog><book/></catalog>", "http://x.example/")
+
+
+def test_issue22_a_sitemap_index_is_followed(web: Web, tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    summary = run_round([f"{web.base}/sitemap-index.xml"], store, Pipeline([]), options=OPTIONS)
+    slugs = [a["slug"] for a in ARTICLES[4:]]
+    assert sorted(store.ids()) == sorted(f"{web.base}/news/{s}.html" for s in slugs)
+    assert summary.failed == [f"{web.base}/gone.xml: HTTP 404"]
+    store.close()

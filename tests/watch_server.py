@@ -109,6 +109,12 @@ class Web:
                 '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                 f"{urls}</urlset>"
             ).encode()  # fmt: skip
+        if path == "/sitemap-index.xml":
+            return 200, "application/xml", (
+                '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{base}/sitemap.xml</loc></sitemap><sitemap><loc>{base}/gone.xml</loc></sitemap>"
+                "</sitemapindex>"
+            ).encode()  # fmt: skip
         if path == "/malformed.xml":
             return 200, "application/rss+xml", b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>a</ti'
         if path == "/all.xml":  # every article, for the benchmark

@@ -75,6 +75,19 @@ def stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
+@contextmanager
+def progress(err: Console) -> Iterator[Callable[[RoundSummary], None]]:
+    """A transient status line on a terminal (nothing when stderr is a file or pipe) fed by round events."""
+    if not err.is_terminal:
+        yield lambda summary: None
+        return
+    with err.status("fetching...") as status:
+        yield lambda s: status.update(
+            f"fetching: {s.not_modified} not modified, {s.items} item(s), {s.fetched} page(s) fetched, "
+            f"{len(s.failed)} failed"
+        )
+
+
 def print_round(err: Console, summary: RoundSummary, *, prefix: str = "") -> None:
     for line in summary.failed:
         err.print(f"narrascope: error: {escape(visible(line))}", soft_wrap=True, highlight=False)
@@ -132,10 +145,11 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
         if not once and not summary.stopped:
             err.print(f"next round in {seconds:g} s (Ctrl-C to stop)")
 
-    with stop_on_signals() as stop:
+    with stop_on_signals() as stop, progress(err) as on_event:
         err.print(f"watching {len(sources)} source(s) into {escape(db)}")
         try:
-            watch(sources, store, pipeline, options=options, rules=loaded, sink=sink, stop=stop, on_round=on_round)
+            watch(sources, store, pipeline, options=options, rules=loaded, sink=sink, stop=stop, on_round=on_round,
+                  on_event=on_event)  # fmt: skip
         finally:
             sink.close(wait=30.0)
             store.close()

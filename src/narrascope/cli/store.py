@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from narrascope.cli.options import components_option
 from narrascope.cli.sources import fetch_options, make_fetch_options, print_round, stop_on_signals
+from narrascope.cli.sources import progress as round_progress
 from narrascope.pipeline import load_pipeline
 from narrascope.sources.round import run_round
 from narrascope.sources.watch import read_sources
@@ -57,10 +58,10 @@ def ingest_command(
     store = Store(db)
     err = Console(stderr=True, highlight=False)
     if urls:
-        with stop_on_signals() as stop:
+        with stop_on_signals() as stop, round_progress(err) as on_event:
             fetched = run_round(
                 urls, store, pipeline, options=make_fetch_options(params), max_items=params["max_items"],
-                batch_size=batch_size, stop=stop,
+                batch_size=batch_size, stop=stop, on_event=on_event,
             )  # fmt: skip
         print_round(err, fetched)
         if not files:

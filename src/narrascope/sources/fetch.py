@@ -5,7 +5,8 @@ Per request: only http(s), every hop's address checked (`net.pin`) and connected
 and the whole body together, not per read), a body cap (the body is streamed and the request abandoned at the
 cap), and retries with exponential backoff on 429/5xx and connection errors (Retry-After honoured, bounded).
 Per host (scheme, name, port): one robots.txt (RFC 9309: 4xx means no rules, 5xx or unreachable means keep
-out), at most `per_host` requests at once, and at least `delay` seconds between the starts of two requests.
+out), at most `per_host` requests at once, and at least `delay` seconds between the starts of two requests
+(or the robots.txt Crawl-delay, when longer, up to 60 s).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ROBOTS_AGENT = "narrascope"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_ROBOTS_BYTES = 500_000
+MAX_CRAWL_DELAY = 60.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
     robots: Protego | None = None
+    delay: float = 0.0
     robots_checked: bool = False
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     client: httpx.AsyncClient | None = None
@@ -84,7 +87,7 @@ class Fetcher:
     def _host(self, key: str) -> _Host:
         host = self._hosts.get(key)
         if host is None:
-            host = self._hosts[key] = _Host(asyncio.Semaphore(self.options.per_host))
+            host = self._hosts[key] = _Host(asyncio.Semaphore(self.options.per_host), delay=self.options.delay)
             # One client (and connection pool) per host: a pooled TLS connection never serves another name.
             host.client = httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=self.options.timeout)
         return host
@@ -130,6 +133,9 @@ class Fetcher:
             if not host.robots_checked:
                 host.robots = await self._robots(url)
                 host.robots_checked = True
+                wanted = host.robots.crawl_delay(ROBOTS_AGENT) if host.robots is not None else None
+                if wanted:  # the site's Crawl-delay, when longer than ours (bounded)
+                    host.delay = min(max(host.delay, float(wanted)), MAX_CRAWL_DELAY)
         if host.robots is None:
             return True
         return bool(host.robots.can_fetch(url, ROBOTS_AGENT))
@@ -176,7 +182,7 @@ class Fetcher:
             async with host.lock:
                 now = time.monotonic()
                 start = max(now, host.next_start)
-                host.next_start = start + self.options.delay
+                host.next_start = start + host.delay
             if start > now:
                 await asyncio.sleep(start - now)
             self.requests += 1
