@@ -327,3 +327,22 @@ def test_issue22_a_sitemap_index_is_followed(web: Web, tmp_path: Path) -> None:
     assert sorted(store.ids()) == sorted(f"{web.base}/news/{s}.html" for s in slugs)
     assert summary.failed == [f"{web.base}/gone.xml: HTTP 404"]
     store.close()
+
+
+def test_issue22_a_host_name_is_resolved_checked_and_pinned(web: Web) -> None:
+    import asyncio
+
+    from narrascope.sources.fetch import Fetcher
+
+    port = web.base.rsplit(":", 1)[1]
+
+    async def fetch(allow_private: bool) -> int:
+        fetcher = Fetcher(FetchOptions(timeout=5, delay=0, allow_private=allow_private))
+        try:
+            return (await fetcher.get(f"http://localhost:{port}/news/gas-freeze.html")).status
+        finally:
+            await fetcher.aclose()
+
+    assert asyncio.run(fetch(True)) == 200  # connected to the checked address, Host: localhost:PORT
+    with pytest.raises(RefusedError, match="localhost resolves to .*loopback"):
+        asyncio.run(fetch(False))
