@@ -141,7 +141,6 @@ class Fetcher:
         return bool(host.robots.can_fetch(url, ROBOTS_AGENT))
 
     async def _robots(self, url: str) -> Protego | None:
-        _scheme, _name, _port = split_checked(url)
         robots_url = urljoin(url, "/robots.txt")
         headers = {"User-Agent": self.options.user_agent}
         try:
