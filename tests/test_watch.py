@@ -346,3 +346,21 @@ def test_issue22_a_host_name_is_resolved_checked_and_pinned(web: Web) -> None:
     assert asyncio.run(fetch(True)) == 200  # connected to the checked address, Host: localhost:PORT
     with pytest.raises(RefusedError, match="localhost resolves to .*loopback"):
         asyncio.run(fetch(False))
+
+
+def test_issue22_watch_keeps_polling_until_stopped(web: Web, tmp_path: Path) -> None:
+    import threading
+
+    store = Store(tmp_path / "p.db")
+    stop = threading.Event()
+    rounds: list[RoundSummary] = []
+
+    def on_round(number: int, summary: RoundSummary, alerts: list[dict[str, object]]) -> None:
+        rounds.append(summary)
+        if number == 3:
+            stop.set()
+
+    options = WatchOptions(every=0.2, max_items=MAX_ITEMS, fetch=OPTIONS)
+    done = watch([f"{web.base}/sitemap.xml"], store, Pipeline([]), options=options, stop=stop, on_round=on_round)
+    assert done == 3 and [r.added for r in rounds] == [2, 0, 0] and rounds[2].not_modified == 1
+    store.close()

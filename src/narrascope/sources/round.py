@@ -108,7 +108,8 @@ def run_round(
     states = {url: feed_state(store, url) for url in sources}
     inbox: queue.Queue[object] = queue.Queue(QUEUE_SIZE)
     fetcher = Fetcher(options)
-    worker = _Worker(fetcher, sources, states, store.path, inbox, stop, max_items)
+    # The worker's own event: ending a round must not set the caller's `stop` (watch would end with it).
+    worker = _Worker(fetcher, sources, states, store.path, inbox, threading.Event(), max_items)
     thread = threading.Thread(target=worker.run, name="narrascope-fetch", daemon=True)
     thread.start()
     feed_of: dict[str, str | None] = {}
@@ -213,10 +214,10 @@ class _Worker:
 
     def __init__(
         self, fetcher: Fetcher, sources: list[str], states: dict[str, FeedState], db: str,
-        inbox: queue.Queue[object], stop: threading.Event, max_items: int,
+        inbox: queue.Queue[object], halt: threading.Event, max_items: int,
     ) -> None:  # fmt: skip
         self.fetcher, self.sources, self.states, self.db = fetcher, sources, states, db
-        self.inbox, self.stop, self.max_items = inbox, stop, max_items
+        self.inbox, self.stop, self.max_items = inbox, halt, max_items
         self.loop: asyncio.AbstractEventLoop | None = None
         self.task: asyncio.Task[None] | None = None
         self.claimed: set[str] = set()
