@@ -7,7 +7,8 @@ hand is committed, nothing half-written. A source that fails is one line in `Rou
 
 A feed's validators (ETag, Last-Modified) are stored only when its round ends unstopped: after a stop or a
 crash the next round reads the feed whole again and fetches the items not stored yet (known page URLs are
-skipped). An item page that failed is tried again when the feed changes (a 304 lists no items).
+skipped); so does the round after one that left new items over the cap. An item page that failed is tried
+again when the feed changes (a 304 lists no items).
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ def run_round(
     feed_of: dict[str, str | None] = {}
     this_round: dict[str, str] = {}  # canonical id -> input hash of the pages read this round
     validators: dict[str, tuple[str | None, str | None]] = {}  # stored when the round ends unstopped
+    backlog: set[str] = set()  # feeds with new items over the cap
+    copies: dict[str, list[tuple[str, str | None]]] = {}  # id -> (page url, feed) of its other URLs this round
+    done: set[str] = set()  # ids committed this round
 
     def results() -> Iterator[ReadResult]:
         while True:
@@ -129,18 +133,30 @@ def run_round(
                 return
             if isinstance(message, _FeedDone):
                 _record(store, message, summary)
-                if message.error is None and message.fetched is not None and message.status == "200":
+                if (
+                    message.error is None
+                    and message.fetched is not None
+                    and message.status == "200"
+                    and message.url not in backlog
+                ):
                     headers = message.fetched.headers
                     validators[message.url] = (headers.get("etag"), headers.get("last-modified"))
             elif isinstance(message, _Deferred):
                 summary.deferred += message.count
                 summary.items += message.items
+                if message.count:  # items left for later: next round must read the feed again, not get a 304
+                    validators.pop(message.feed, None)
+                    backlog.add(message.feed)
             elif isinstance(message, _Page):
                 result = _read_page(message, options, summary)
                 if result is not None and result.article is not None:
                     digest = stamp_hash(result.article)
                     if this_round.setdefault(result.article.id, digest) == digest and result.article.id in feed_of:
                         summary.present += 1  # another URL of an article read this round: not analysed again
+                        if result.article.id in done:
+                            record_pages(store, [(message.url, result.article.id, message.feed)])
+                        else:
+                            copies.setdefault(result.article.id, []).append((message.url, message.feed))
                         continue
                     feed_of[result.article.id] = message.feed
                 if result is not None:
@@ -152,7 +168,11 @@ def run_round(
                 return
 
     def committed(batch: list[Analysis], added: list[str]) -> None:
-        record_pages(store, [(str(a.article.meta.get("origin")), a.id, feed_of.get(a.id)) for a in batch])
+        pages = [(str(a.article.meta.get("origin")), a.id, feed_of.get(a.id)) for a in batch]
+        for a in batch:  # the other URLs of these articles, known once the article is committed
+            pages.extend((url, a.id, feed) for url, feed in copies.pop(a.id, []))
+        record_pages(store, pages)
+        done.update(a.id for a in batch)
         summary.added_ids.extend(added)
         counts: dict[str, int] = {}
         for article_id in added:
@@ -319,7 +339,7 @@ class _Worker:
         known = fetched_urls(reader, [*by_url, *(i.url for i in by_url.values())])
         new = [(u, i) for u, i in by_url.items() if u not in known and i.url not in known and u not in self.claimed]
         take = new[: self.max_items]
-        await self._emit(_Deferred(len(new) - len(take), len(feed.items)))
+        await self._emit(_Deferred(feed_url, len(new) - len(take), len(feed.items)))
         self.claimed.update(u for u, _ in take)
 
         async def one(url: str, item: Item) -> None:
@@ -337,6 +357,7 @@ class _Worker:
 
 @dataclass
 class _Deferred:
+    feed: str
     count: int
     items: int
 
