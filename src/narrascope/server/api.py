@@ -26,6 +26,7 @@ from narrascope.server.assets import asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
 from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
 from narrascope.store.db import Store, stamp_hash
+from narrascope.store.judgments import not_covered
 from narrascope.store.queries import (
     claim_group,
     entity_framing,
@@ -148,7 +149,9 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
 
     @api.post("/analyze", summary="Analyse one article; nothing is stored")
     def analyze(body: ArticleIn) -> dict[str, Any]:
-        return dict(state.analyze(body.article()).to_dict())
+        document = dict(state.analyze(body.article()).to_dict())
+        document["not_covered"] = not_covered(document["warnings"])  # as GET /api/articles/ID gives it
+        return document
 
     @api.post("/articles", status_code=201, summary="Analyse one article and store it")
     def add_article(body: ArticleIn) -> dict[str, Any]:

@@ -10,6 +10,7 @@ filter, chart count, listing and export uses, so `include_withheld` means the sa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from narrascope.analysis import ASSERTED_ROLES, Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
@@ -47,10 +48,10 @@ def asserted_sql(alias: str, *, include_withheld: bool) -> str:
     return "1" if include_withheld else f"{alias}.asserted = 1"
 
 
-def not_covered(analysis: Analysis) -> dict[str, str]:
-    """Capabilities that did not run on the article's language, e.g. {"entities": "bg"} (from its warnings)."""
+def not_covered(warnings: Sequence[str]) -> dict[str, str]:
+    """Capabilities that did not run on an article's language, e.g. {"entities": "bg"}, from its warnings."""
     found: dict[str, str] = {}
-    for warning in analysis.warnings:
+    for warning in warnings:
         for capability, pattern in _NOT_COVERED:
             match = pattern.search(warning)
             if match:
@@ -60,7 +61,7 @@ def not_covered(analysis: Analysis) -> dict[str, str]:
 
 def not_covered_column(analysis: Analysis) -> str:
     """The `articles.not_covered` value: capability names, space-separated and padded (`LIKE '% entities %'`)."""
-    names = sorted(not_covered(analysis))
+    names = sorted(not_covered(analysis.warnings))
     return f" {' '.join(names)} " if names else ""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
-from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql
+from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql, not_covered
 
 ROLE = "COALESCE(e.candidate_role, e.main_role)"  # the asserted role, or the withheld one's best candidate
 BUCKETS = {
@@ -119,6 +119,7 @@ def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
     by_span = {(g["start"], g["end"]): g["group_id"] for g in groups}
     for claim in document.get("claims", []):
         claim["group"] = by_span.get((claim["start"], claim["end"]))
+    document["not_covered"] = not_covered(document.get("warnings", []))
     return document
 
 
@@ -155,9 +156,17 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
     total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
     dated_total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND a.day IS NOT NULL", args)
     outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM articles a WHERE {where}", args).fetchone()[0]
+    outlet_articles = rows(
+        conn.execute(
+            f"SELECT a.source AS label, count(*) AS articles FROM articles a WHERE {where} AND a.source IS NOT NULL"
+            " GROUP BY 1 ORDER BY 2 DESC, 1",
+            args,
+        )
+    )
     return {
         "kind": kind, "by": by, "counts": "articles", "include_withheld": flt.include_withheld,
         "articles": total, "dated_articles": dated_total.fetchone()[0], "outlets": outlets,
+        "outlet_articles": outlet_articles,
         "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
         "totals": totals, "series": series,
     }  # fmt: skip

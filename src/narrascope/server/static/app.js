@@ -13,6 +13,7 @@
 
   window.addEventListener("DOMContentLoaded", async () => {
     setupToken();
+    N.setupWithheld();
     const render = N.pages[document.body.dataset.page] || N.pages.corpus;
     try {
       await render();

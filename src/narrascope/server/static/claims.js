@@ -30,12 +30,20 @@
       section("Appearances", el("ol", { id: "members" }, ...g.members.map((m) => el("li", {},
         el("span", { class: "muted", text: `${m.day || "undated"} · ${m.outlet || "unknown outlet"} · ` }),
         link(q("/article", { id: m.article_id }), m.title || m.article_id), " ", el("q", { text: m.text }),
-        el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`, ` ${m.stance}`].filter(Boolean).join(" ·") }))))));
+        el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`].filter(Boolean).join(" ·") }), " · ",
+        el("span", { class: `stance${m.stance_asserted === 0 ? " withheld" : ""}`, text: N.withheld && m.stance_score !== null && m.stance_score !== undefined ? `${m.stance} ${Number(m.stance_score).toFixed(2)}` : m.stance }))))));
     const dated = g.members.filter((m) => m.day);
-    if (dated.length) {
-      await plot(timeline, [{ type: "scatter", mode: "lines+markers", x: dated.map((m) => m.day), y: dated.map((m) => plotText(m.outlet || "unknown")),
-        text: dated.map((m) => plotText(m.text)), marker: { size: 12 }, line: { dash: "dot" } }], { yaxis: { type: "category" }, margin: { l: 160, r: 20, t: 10, b: 40 } });
-    } else timeline.append(el("p", { class: "muted", text: "No dated appearances." }));
+    const days = new Set(dated.map((m) => m.day));
+    if (days.size < 2) {  // one date draws a lone dot on a meaningless time axis
+      const undated = g.members.length - dated.length;
+      timeline.replaceChildren(el("p", { class: "chart-note", text: dated.length
+        ? `All ${dated.length} dated appearance(s) are on ${[...days][0]}${undated ? ` (${undated} undated)` : ""}: no timeline to draw.`
+        : "No dated appearances: no timeline to draw." }));
+      return;
+    }
+    await plot(timeline, [{ type: "scatter", mode: "lines+markers", x: dated.map((m) => m.day), y: dated.map((m) => plotText(m.outlet || "unknown")),
+      text: dated.map((m) => plotText(m.text)), marker: { size: 12 }, line: { dash: "dot" } }],
+    { xaxis: { type: "date", tickformat: "%Y-%m-%d", automargin: true }, yaxis: { type: "category", automargin: true }, margin: { l: 20, r: 20, t: 10, b: 40 } });
   }
 
   N.pages.claims = claimsPage;

@@ -53,8 +53,13 @@
     return String(value === null || value === undefined ? "" : value).replace(/[<>&]/g, (c) => ({ "<": "‹", ">": "›", "&": "＆" })[c]);
   }
 
+  // The header's one control for withheld judgments (below the score threshold): on, every link and API call
+  // carries include_withheld=true, so the same URL reproduces the same view.
+  const withheld = params.get("include_withheld") === "true";
+
   function q(path, query) {
     const search = new URLSearchParams();
+    if (withheld && !(query && "include_withheld" in query)) search.set("include_withheld", "true");
     for (const [key, value] of Object.entries(query || {})) {
       if (value !== null && value !== undefined && value !== "") search.set(key, String(value));
     }
@@ -102,8 +107,21 @@
     return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
   }
 
+  function setupWithheld() {
+    const box = document.getElementById("show-withheld");
+    if (!box) return;
+    box.checked = withheld;
+    box.addEventListener("change", () => {
+      const next = new URLSearchParams(window.location.search);
+      if (box.checked) next.set("include_withheld", "true"); else next.delete("include_withheld");
+      next.delete("offset");
+      const text = next.toString();
+      window.location.assign(text ? `${window.location.pathname}?${text}` : window.location.pathname);
+    });
+  }
+
   window.narrascope = {
-    main, params, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
     pages: {},
   };
 })();
