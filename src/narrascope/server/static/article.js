@@ -5,7 +5,7 @@
 (function (N) {
   const { el, link, externalLink, q, put, section, showError, api, params } = N;
   const ROLES = ["Protagonist", "Antagonist", "Innocent"];
-  const EVIDENCE_COLORS = ["#fff3bf", "#d3f9d8", "#d0ebff", "#ffdeeb", "#e5dbff", "#ffe8cc", "#c5f6fa", "#e9ecef"];
+  const EVIDENCE_COLORS = 8;  // classes evidence-0 ... evidence-7 in app.css
 
   const asserted = {
     narrative: (h) => h.asserted !== false,
@@ -70,7 +70,9 @@
       const classes = ["hl", ...kinds.map((k) => `hl-${k}`)];
       if (entity) classes.push(`role-${entity.role}`, ...(entity.disagrees ? ["disagrees"] : []));
       if (techniques.length && techniques.every((s) => s.withheld)) classes.push("technique-withheld");
-      if (evidence) classes.push(`evidence-${evidence.narrative % EVIDENCE_COLORS.length}`);
+      const narratives = new Set(covering.filter((s) => s.kind === "evidence").map((s) => s.narrative));
+      if (narratives.size > 1) classes.push("evidence-many");  // a sentence that is evidence of several: striped
+      else if (evidence) classes.push(`evidence-${evidence.narrative % EVIDENCE_COLORS}`);
       container.append(el("span", {
         class: classes.join(" "), "data-start": start, "data-end": end, "data-kinds": kinds.join(" "),
         "data-entity": entity ? entity.entity : null,
@@ -111,8 +113,9 @@
     if (view.techniques && (doc.techniques || []).length) items.push(el("span", { class: "hl hl-technique", text: "persuasion technique" }));
     if (view.techniques && view.withheld) items.push(el("span", { class: "hl technique-withheld", text: "withheld technique" }));
     for (const i of view.evidence) {
-      items.push(el("span", { class: `hl hl-evidence evidence-${i % EVIDENCE_COLORS.length}`, text: `evidence: ${doc.narratives[i].label}` }));
+      items.push(el("span", { class: `hl hl-evidence evidence-${i % EVIDENCE_COLORS}`, text: `evidence: ${doc.narratives[i].label}` }));
     }
+    if (view.evidence.size > 1) items.push(el("span", { class: "hl hl-evidence evidence-many", text: "evidence of several" }));
     return el("p", { class: "legend", id: "legend" }, ...items);
   }
 

@@ -111,6 +111,12 @@
     const box = document.getElementById("show-withheld");
     if (!box) return;
     box.checked = withheld;
+    if (withheld) {  // the header's page links keep the choice
+      for (const a of document.querySelectorAll("header nav a, header a.brand")) {
+        const path = a.getAttribute("href");
+        if (path && path.startsWith("/") && path !== "/docs") a.setAttribute("href", q(path, {}));
+      }
+    }
     box.addEventListener("change", () => {
       const next = new URLSearchParams(window.location.search);
       if (box.checked) next.set("include_withheld", "true"); else next.delete("include_withheld");
