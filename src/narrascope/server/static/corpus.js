@@ -170,10 +170,11 @@
       charts.subOutlets = chart("plot-sub-outlets", "Articles per subnarrative and outlet");
       charts.techOutlets = chart("plot-tech-outlets", "Articles per technique and outlet");
     }
+    const outletColumn = list.items.some((a) => a.source);  // no empty column on a corpus without outlets
     const rows = list.items.map((a) =>
       el("tr", { class: "article-row" },
         el("td", {}, link(q("/article", { id: a.id }), a.title || a.id)),
-        el("td", { text: a.source || "" }),
+        outletColumn ? el("td", { text: a.source || "" }) : null,
         el("td", { text: a.published || "" }),
         el("td", { text: a.language || "" }),
         el("td", { class: "labels" }, a.narratives.join("; "),
@@ -182,16 +183,17 @@
       offset > 0 ? link(q("/", Object.assign({}, filters, { offset: Math.max(0, offset - PAGE) })), "← newer") : null, " ",
       el("span", { text: `${list.total ? offset + 1 : 0}–${offset + list.items.length} of ${list.total}` }), " ",
       offset + list.items.length < list.total ? link(q("/", Object.assign({}, filters, { offset: offset + PAGE })), "older →") : null);
-    const counted = N.withheld ? "any judgment, withheld ones (below the score threshold) included" : "an asserted judgment (score at or above the threshold)";
+    const counted = N.withheld ? "at least one judgment of the label, withheld ones (below the score threshold) included"
+      : "at least one asserted judgment of the label (score at or above the threshold)";
     put(
       el("h1", { text: "Corpus" }),
       filterForm(filters, { narratives, subnarratives, techniques, outlets: narrativesByOutlet.outlet_articles }),
-      el("p", { class: "summary", id: "summary", text: `${narratives.articles} article(s) match. Every count below is of articles with ${counted} of the label.` }),
+      el("p", { class: "summary", id: "summary", text: `${narratives.articles} article(s) match. Every count below is of articles with ${counted}.` }),
       coverageLine(cov),
       el("div", { class: "grid" }, ...Object.values(charts).map((c) => c.node)),
       notDrawn.length ? el("div", { class: "card chart-notes", id: "not-drawn" }, ...notDrawn.map((text) => el("p", { class: "chart-note", text: text }))) : null,
       section("Articles", exportLinks(filters, list.total), el("table", { id: "articles" },
-        el("thead", {}, el("tr", {}, ...["Title", "Outlet", "Published", "Lang.", "Narratives"].map((h) => el("th", { text: h })))),
+        el("thead", {}, el("tr", {}, ...["Title", outletColumn ? "Outlet" : null, "Published", "Lang.", "Narratives"].filter(Boolean).map((h) => el("th", { text: h })))),
         el("tbody", {}, ...rows)), pager));
     await barTotals(charts.counts.target, narratives.totals, "#5c6bc0", "No narratives in these articles.");
     await barTotals(charts.techniques.target, techniques.totals, "#e8590c",

@@ -29,12 +29,13 @@
       ? `Articles that cast it in an asserted role; in ${found.withheld_articles} more its role is withheld (below the threshold: "show withheld judgments").`
       : "Articles per role; withheld roles (below the threshold) shown greyed as uncertain or mentioned.";
     const withheldRole = (a) => !a.asserted;
+    const outlets = found.articles.some((a) => a.source);
     put(el("h1", { text: found.entity }),
       el("p", { class: "summary", id: "entity-summary", text: `${counted} ${perRole.join(" · ")}` }),
       section("How each outlet frames it (articles)", chart),
-      section("Articles", el("table", { id: "entity-articles" }, el("thead", {}, el("tr", {}, ...["Article", "Outlet", "Published", "Role", "Score", "Fine roles"].map((h) => el("th", { text: h })))),
+      section("Articles", el("table", { id: "entity-articles" }, el("thead", {}, el("tr", {}, ...["Article", outlets ? "Outlet" : null, "Published", "Role", "Score", "Fine roles"].filter(Boolean).map((h) => el("th", { text: h })))),
         el("tbody", {}, ...found.articles.map((a) => el("tr", { class: withheldRole(a) ? "withheld" : "" },
-          el("td", {}, link(q("/article", { id: a.id }), a.title || a.id)), el("td", { text: a.source || "" }),
+          el("td", {}, link(q("/article", { id: a.id }), a.title || a.id)), outlets ? el("td", { text: a.source || "" }) : null,
           el("td", { text: a.published || "" }),
           el("td", { class: withheldRole(a) ? "role-withheld" : `role-${a.role}`, text: withheldRole(a) && a.candidate_role ? `${a.role} (${a.candidate_role}?)` : a.role }),
           el("td", { class: "score", text: Number(a.score).toFixed(2) }), el("td", { text: a.fine_roles })))))));
