@@ -143,6 +143,13 @@
       toggle("layer-disagreeing", "disagreeing", "mentions that disagree with the entity's role"));
   }
 
+  // A long list folded under a one-line summary, so the side panel stays no taller than it must.
+  function folded(summary, list, open) {
+    const details = el("details", { class: "fold" }, el("summary", { text: summary }), list);
+    details.open = open;
+    return details;
+  }
+
   function sidePanel(doc, view, selectNarrative) {
     const narratives = orderedNarratives(doc).filter((h) => view.withheld || asserted.narrative(h)).map((h) =>
       el("li", { class: `narrative level-${h.level}${asserted.narrative(h) ? "" : " withheld"}${view.evidence.has(h.index) ? " selected" : ""}` },
@@ -175,7 +182,8 @@
       section("Narratives", el("ul", { id: "side-narratives" }, ...narratives)),
       section("Entities", notAvailable(doc, "entities"), el("ul", { id: "side-entities" }, ...entities),
         withheld && withheld.entities && !view.withheld ? el("p", { class: "muted", text: `${withheld.entities} withheld (below the threshold)` }) : null),
-      section("Claims", el("ul", { id: "side-claims" }, ...claims), claims.length ? null : el("p", { class: "muted", text: "No reported claims found." })),
+      section("Claims", claims.length ? folded(`${claims.length} reported claim(s)`, el("ul", { id: "side-claims" }, ...claims), claims.length <= 3)
+        : el("p", { class: "muted", text: "No reported claims found." })),
       section("Techniques", notAvailable(doc, "techniques"), el("ul", { id: "side-techniques" }, ...techniques),
         withheld && withheld.techniques && !view.withheld ? el("p", { class: "muted", text: `${withheld.techniques} span(s) withheld (below the threshold)` }) : null));
   }

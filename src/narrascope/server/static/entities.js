@@ -6,11 +6,12 @@
   // ---- entities ----------------------------------------------------------------------------------------
   async function entitiesPage() {
     const term = params.get("q") || "";
-    const found = await api(q("/api/entities", { q: term, limit: 200 }));
+    const [found, cov] = await Promise.all([api(q("/api/entities", { q: term, limit: 200 })), api(q("/api/coverage", {}))]);
     const counted = N.withheld ? "articles, withheld roles included" : "articles with an asserted role";
     const form = el("form", { class: "filters" }, el("input", { type: "search", name: "q", value: term, placeholder: "entity name" }), el("button", { text: "Search" }));
     form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/entities", { q: form.elements.namedItem("q").value })); });
-    put(el("h1", { text: "Entities" }), form, section(`Entities by ${counted}`,
+    const covers = el("p", { class: "coverage", id: "coverage", text: `Entity framing covers ${cov.entities} of ${cov.articles} articles (English text only).` });
+    put(el("h1", { text: "Entities" }), form, covers, section(`Entities by ${counted}`,
       el("table", { id: "entities" }, el("thead", {}, el("tr", {}, ...["Entity", "Articles", "Articles per role"].map((h) => el("th", { text: h })))),
         el("tbody", {}, ...found.items.map((e) => el("tr", {},
           el("td", {}, link(q("/entity", { name: e.entity }), e.entity)), el("td", { text: e.articles }),
