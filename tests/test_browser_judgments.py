@@ -4,6 +4,8 @@ real store file)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from tests.serving import get_json
@@ -120,3 +122,28 @@ def test_issue19_evidence_only_for_the_narrative_the_reader_selects(page: Any, b
     page.click("#side-narratives .show-evidence >> nth=0")
     assert evidence() == of(with_evidence[:1])
     assert page.locator("#side-narratives li.selected").count() == 1
+
+
+def test_issue19_corpus_page_counts_articles_charts_by_outlet_and_exports_the_list(page: Any, base: str) -> None:  # noqa: F811
+    page.goto(f"{base}/")
+    _ready(page)
+    for plot in ("#plot-counts", "#plot-techniques", "#plot-outlets", "#plot-sub-outlets", "#plot-tech-outlets"):
+        assert page.locator(f"{plot} .main-svg").count() > 0, f"{plot} has no Plotly chart"
+    _, found = get_json(f"{base}/api/articles?technique=Loaded_Language")
+    _, stats = get_json(f"{base}/api/stats/techniques?by=source")
+    option = page.locator("#f-technique option[value='Loaded_Language']").inner_text()
+    articles = {r["label"]: r["articles"] for r in stats["totals"]}["Loaded_Language"]
+    assert option == f"Loaded_Language ({articles} articles)"  # a facet says what it counts
+    assert "articles with at least one asserted judgment" in page.inner_text("#summary")
+    _, coverage = get_json(f"{base}/api/coverage")
+    assert f"techniques {coverage['techniques']} of {coverage['articles']}" in page.inner_text("#coverage")
+    page.select_option("#f-technique", "Loaded_Language")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**technique=Loaded_Language*")
+    _ready(page)
+    assert page.locator("#articles tbody tr").count() == found["total"]
+    href = page.get_attribute("#export-csv", "href")
+    assert href is not None and "technique=Loaded_Language" in href and "format=csv" in href
+    exported = page.evaluate("href => fetch(href).then(r => r.text())", href)
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [r["id"] for r in rows] == sorted(a["id"] for a in found["items"])
