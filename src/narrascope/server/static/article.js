@@ -103,6 +103,13 @@
     return language ? el("p", { class: "muted not-covered", text: `${capability}: not available for ${language}` }) : null;
   }
 
+  // What the analysis says it could not do (too little text, a language a capability does not cover), once.
+  function warnings(doc) {
+    const prefix = `${doc.id}: `;
+    const lines = (doc.warnings || []).map((w) => (w.startsWith(prefix) ? w.slice(prefix.length) : w));
+    return lines.length ? el("ul", { class: "warnings", id: "warnings" }, ...lines.map((w) => el("li", { text: w }))) : null;
+  }
+
   function legend(doc, view) {
     const items = [];
     if (view.entities && (doc.entities || []).some((e) => view.withheld || asserted.entity(e))) {
@@ -201,7 +208,8 @@
         el("span", { text: [doc.source, doc.published, doc.language].filter(Boolean).join(" · ") }), " ", externalLink(doc.url));
       const text = highlightedText(doc.raw_text || "", highlightSpans(doc, view));
       root.replaceChildren(
-        el("article", { class: "card" }, el("h1", { id: "title", text: doc.title || doc.id }), meta, controls(doc, view, render), legend(doc, view), text),
+        el("article", { class: "card" }, el("h1", { id: "title", text: doc.title || doc.id }), meta, warnings(doc),
+          controls(doc, view, render), legend(doc, view), text),
         sidePanel(doc, view, (index) => {
           view.evidence = new Set([index]);
           render();
