@@ -5,10 +5,11 @@
     python benchmarks/surface_counts.py --db /tmp/c.db --jsonl /tmp/u.jsonl
 
 Serves the store on a free 127.0.0.1 port (the real app under uvicorn) and, for the 5 most frequent technique
-labels and the 5 most frequent narratives of the JSONL, compares the article totals of
+labels, narratives and (entity, role) pairs of the JSONL, compares the article totals of
 `/api/articles?technique=X` (and `narrative=X`) with the number of articles holding an asserted judgment of
 that label in the JSONL, and the same with `include_withheld=true` against articles holding any judgment.
-The per-label totals of `/api/stats/techniques` and `/api/stats/narratives` are checked the same way.
+The per-label totals of `/api/stats/techniques` and `/api/stats/narratives` (for a role: the entity page's
+articles in that role) are checked the same way. A withheld role counts under the entity's candidate role.
 Prints one row per label and exits 1 on any mismatch.
 """
 
@@ -29,23 +30,28 @@ import uvicorn
 
 from narrascope.server.api import create_app
 
+KINDS = ("technique", "narrative", "role")
+ROLES = ("Protagonist", "Antagonist", "Innocent")
+STATS = {"technique": "/api/stats/techniques", "narrative": "/api/stats/narratives"}
+
+
+def judgments(doc: dict[str, Any]) -> dict[str, list[tuple[str, bool]]]:
+    """Each kind's (label, asserted) judgments of one analysis; a role's label is `entity|role`, a withheld
+    role counted under its candidate role."""
+    return {
+        "technique": [(t["technique"], t.get("asserted", True)) for t in doc["techniques"]],
+        "narrative": [(n["label"], n.get("asserted", True)) for n in doc["narratives"] if n["level"] == "narrative"],
+        "role": [(f"{e['entity']}|{e.get('candidate_role') or e['main_role']}", e["main_role"] in ROLES)
+                 for e in doc["entities"]],
+    }  # fmt: skip
+
 
 def counts(jsonl: str) -> dict[str, tuple[Counter[str], Counter[str]]]:
     """Per kind: articles with an asserted judgment of each label, articles with any judgment of it."""
-    found: dict[str, tuple[Counter[str], Counter[str]]] = {
-        k: (Counter(), Counter()) for k in ("technique", "narrative")
-    }
+    found: dict[str, tuple[Counter[str], Counter[str]]] = {k: (Counter(), Counter()) for k in KINDS}
     with open(jsonl, encoding="utf-8") as handle:
         for line in handle:
-            doc = json.loads(line)
-            judgments = [(t["technique"], t.get("asserted", True)) for t in doc["techniques"]]
-            for kind, items in (
-                ("technique", judgments),
-                (
-                    "narrative",
-                    [(n["label"], n.get("asserted", True)) for n in doc["narratives"] if n["level"] == "narrative"],
-                ),
-            ):
+            for kind, items in judgments(json.loads(line)).items():
                 asserted, anyway = found[kind]
                 asserted.update({label for label, flag in items if flag})
                 anyway.update({label for label, _ in items})
@@ -71,6 +77,18 @@ def get(base: str, path: str, **query: Any) -> Any:
         return json.load(response)
 
 
+FLAGS = ("false", "true")
+
+
+def chart_count(base: str, kind: str, label: str, query: dict[str, str], flag: str) -> int:
+    """The label's article count in the chart API (for a role: the entity page's articles in that role)."""
+    if kind in STATS:
+        totals = get(base, STATS[kind], by="source", include_withheld=flag)["totals"]
+        return int({r["label"]: r["articles"] for r in totals}.get(label, 0))
+    found = get(base, f"/api/entities/{urllib.parse.quote(query['entity'])}", include_withheld=flag)
+    return len({a["id"] for a in found["articles"] if (a["candidate_role"] or a["role"]) == query["role"]})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", required=True)
@@ -85,24 +103,16 @@ def main() -> int:
             f"{'kind':<10} {'label':<58} {'jsonl':>6} {'api':>5} {'stats':>5}  {'jsonl*':>6} {'api*':>5} {'stats*':>6}"
         )
         print("(* = include_withheld=true: any judgment; otherwise asserted judgments; all counts are articles)")
-        for kind in ("technique", "narrative"):
+        for kind in KINDS:
             asserted, anyway = expected[kind]
-            stats_path = "/api/stats/techniques" if kind == "technique" else "/api/stats/narratives"
-            stats = {}
-            for flag in ("false", "true"):
-                totals = get(base, stats_path, by="source", include_withheld=flag)["totals"]
-                stats[flag] = {r["label"]: r["articles"] for r in totals}
-            for label, _ in anyway.most_common(args.labels):
-                api = get(base, "/api/articles", limit=1, **{kind: label})["total"]
-                api_all = get(base, "/api/articles", limit=1, include_withheld="true", **{kind: label})["total"]
-                row = (
-                    asserted[label],
-                    api,
-                    stats["false"].get(label, 0),
-                    anyway[label],
-                    api_all,
-                    stats["true"].get(label, 0),
+            ranked = [label for label, _ in anyway.most_common() if kind != "role" or label.split("|")[1] in ROLES]
+            for label in ranked[: args.labels]:
+                query = (
+                    dict(zip(("entity", "role"), label.split("|"), strict=True)) if kind == "role" else {kind: label}
                 )
+                api = [get(base, "/api/articles", limit=1, include_withheld=f, **query)["total"] for f in FLAGS]
+                chart = [chart_count(base, kind, label, query, flag) for flag in FLAGS]
+                row = (asserted[label], api[0], chart[0], anyway[label], api[1], chart[1])
                 ok = row[0] == row[1] == row[2] and row[3] == row[4] == row[5]
                 mismatches += not ok
                 cells = f"{row[0]:>6} {row[1]:>5} {row[2]:>5}  {row[3]:>6} {row[4]:>5} {row[5]:>6}"
