@@ -14,7 +14,8 @@ from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql, not_covered
 
-ROLE = "COALESCE(e.candidate_role, e.main_role)"  # the asserted role, or the withheld one's best candidate
+# the asserted role, or a withheld one's best candidate
+ROLE = "CASE WHEN e.asserted = 1 THEN e.main_role ELSE COALESCE(e.candidate_role, e.main_role) END"
 BUCKETS = {
     "day": "a.day",
     "week": "strftime('%Y-W%W', a.day)",
