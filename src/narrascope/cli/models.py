@@ -200,6 +200,7 @@ def predict_narratives(
         backend_names(names, client),
         narrative_model=None if client else _model(model_path),
         llm=client,
+        min_words=0,
     )
     rows: list[NarrativeAnnotation] = []
     failures = 0

@@ -35,7 +35,7 @@ class ResumingPipeline(Pipeline):
     """A pipeline that leaves articles already stored unchanged (same id and input hash) unanalysed."""
 
     def __init__(self, pipeline: Pipeline, known: Mapping[str, str]) -> None:
-        super().__init__(pipeline.components)
+        super().__init__(pipeline.components, min_words=pipeline.min_words)
         self.known = dict(known)
 
     def _is_known(self, article: Article) -> bool:
