@@ -13,15 +13,13 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from narrascope.analysis import LANGUAGE, TOO_SHORT, Analysis, NotAvailable
 
-P = TypeVar("P")
+P = TypeVar("P")  # what a model component's predict gives per article
 # The least clean text (words, title included) a capability judges: the SemEval-2025 training articles have
 # at least 45; on the first N words of held-out articles the narrative model reaches its full-text precision and
 # its rate of narratives asserted on `Other` articles only from about this length (benchmarks/min_text.py).
 MIN_WORDS = 50
-UNKNOWN_LANGUAGES = (
-    None,
-    "und",
-)  # no language component, or too little text to tell: not refused  # what a model component's predict gives per article
+# No language component, or too little text to tell: not refused.
+UNKNOWN_LANGUAGES = (None, "und")
 
 
 @runtime_checkable

@@ -5,9 +5,9 @@ offsets, so that `raw_text[start:end] == text` as for every other span of the an
 techniques may overlap.
 
 The model is English-only: on articles identified as another language the pipeline does not run it (a
-warning and `not_available` say so; `components.abstention`) unless `force_language`. Spans below the threshold (the model's CV-chosen default, or
-`min_scores["techniques"]`) are kept with `asserted=False`: the JSON has their scores, the table and HTML
-do not show them.
+warning and `not_available` say so; `components.abstention`) unless `force_language`. Spans below the
+threshold (the model's CV-chosen default, or `min_scores["techniques"]`) are kept with `asserted=False`: the
+JSON has their scores, the table and HTML do not show them.
 """
 
 from __future__ import annotations
