@@ -10,7 +10,8 @@ from typing import IO
 from narrascope.analysis import Analysis
 from narrascope.claims.render import claims_html
 from narrascope.errors import NarrascopeError
-from narrascope.formats.writers import OutcomeWriter, grouped_narratives, render_all
+from narrascope.formats.table import grouped_narratives
+from narrascope.formats.writers import OutcomeWriter, render_all
 from narrascope.runner import Outcome
 from narrascope.techniques.render import techniques_html
 from narrascope.version import __version__
