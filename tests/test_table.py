@@ -58,7 +58,7 @@ def test_issue19_ids_are_never_cut_and_long_sentences_end_in_an_ellipsis(analyse
 def test_issue19_a_capability_that_abstains_says_why(analyses: list[Analysis]) -> None:
     text = "\n".join(render(analyses, 80))
     assert "entities:   not available for ru" in text and "techniques: not available for ru" in text
-    assert "narratives, entities, techniques not available: too little text (1 word; at least 50 needed)" in text
+    assert "judgments:  none: too little text (1 word; at least 50 needed)" in text
 
 
 def test_issue19_withheld_judgments_are_counted_not_shown(analyses: list[Analysis]) -> None:

@@ -136,7 +136,7 @@ def article_block(analysis: Analysis) -> RenderableType:
     if short:  # one line for all: the article has too little text for any judgment
         words = len(analysis.article.clean_text.split())
         reason = f"too little text ({words} word{'s' if words != 1 else ''}; at least {MIN_WORDS} needed)"
-        grid.add_row("judgments:", _line((f"{', '.join(short)} not available: {reason}", "magenta")))
+        grid.add_row("judgments:", _line((f"none: {reason}", "magenta")))
     for name, component, render, empty in SECTIONS:
         unavailable = analysis.unavailable(name)
         if unavailable is not None and unavailable.reason == TOO_SHORT:
