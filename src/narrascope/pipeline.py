@@ -120,9 +120,10 @@ def with_backend(names: Iterable[str], backend: str) -> list[str]:
 def load_pipeline(components: Iterable[str] | None = None, *, min_words: int = MIN_WORDS, **options: Any) -> Pipeline:
     """A pipeline of registered components by name, in the order given (the default ones if none).
 
-    `options` go to every factory that accepts them (e.g. `rules_path` for cleaning); `min_words` to the
-    `Pipeline`.
+    `options` go to every factory that accepts them (e.g. `rules_path` for cleaning); `min_words` (default
+    `MIN_WORDS`) to the `Pipeline`.
     """
+    min_words = int(options.pop("min_words", MIN_WORDS))
     _load_builtin_components()
     registry = registered_factories()
     names = list(components) if components is not None else list(DEFAULT_COMPONENTS)
