@@ -117,7 +117,7 @@ def with_backend(names: Iterable[str], backend: str) -> list[str]:
     return [LLM_BACKENDS.get(n, n) if backend == "llm" else n for n in names]
 
 
-def load_pipeline(components: Iterable[str] | None = None, *, min_words: int = MIN_WORDS, **options: Any) -> Pipeline:
+def load_pipeline(components: Iterable[str] | None = None, **options: Any) -> Pipeline:
     """A pipeline of registered components by name, in the order given (the default ones if none).
 
     `options` go to every factory that accepts them (e.g. `rules_path` for cleaning); `min_words` (default
