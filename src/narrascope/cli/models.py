@@ -160,6 +160,14 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
                 f"{score.f1:.3f}",
             )
         console.print(labels)
+    if report.in_sample:
+        documents = sum(row.documents for row in report.rows if row.name == "all documents") or report.rows[0].documents
+        Console(stderr=True, highlight=False).print(
+            f"narrascope: note: {report.in_sample} of {documents} documents are ones the model was trained on: "
+            "these scores are in-sample (cross-validated ones: benchmarks/narratives_cv.py)",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @predict.command("narratives")
@@ -430,9 +438,10 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
 @model_option
 def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, model_path: str | None) -> None:
     """Without --spans: `article_id start end` lines (span identification); with it: the template's lines
-    with `?` replaced by the technique."""
+    with `?` replaced by the technique. DOCS_DIR is any folder of .txt documents (`article<ID>.txt` gives
+    the id ID, any other name its name without .txt)."""
     model = _technique_model(model_path)
-    texts = {a.id: a.text for a in read_articles(docs_dir)}
+    texts = {a.id: a.text for a in read_articles(docs_dir, any_name=True)}
     err = Console(stderr=True, highlight=False)
     if spans_path is None:
         spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
