@@ -12,17 +12,11 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from narrascope.analysis import Analysis
-from narrascope.fileio import AtomicOutput
+from narrascope.fileio import AtomicOutput, csv_cell
 from narrascope.formats.writers import CSV_COLUMNS, summary_row
 from narrascope.store.db import Store
 
 EXPORT_FORMATS = ("jsonl", "csv", "semeval")
-_FORMULA = ("=", "+", "@", "-", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    # a cell that starts like a formula is run by spreadsheet programs; articles are hostile input
-    return "'" + value if value[:1] in _FORMULA else value
 
 
 def _semeval_line(analysis: Analysis) -> str:
@@ -45,7 +39,7 @@ def write_export(store: Store, fmt: str, handle: TextIO) -> int:
         if fmt == "jsonl":
             handle.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
         elif writer is not None:
-            writer.writerow({k: _cell(v) for k, v in summary_row(analysis).items()})
+            writer.writerow({k: csv_cell(v) for k, v in summary_row(analysis).items()})
         else:
             handle.write(_semeval_line(analysis))
         count += 1
