@@ -22,7 +22,7 @@ from narrascope.cli.llm import (
     open_llm,
     predict_explanations,
 )
-from narrascope.cli.options import engine_options, llm_options
+from narrascope.cli.options import busy, engine_options, llm_options
 from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -139,7 +139,10 @@ def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
 def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool, **llm: Any) -> None:
     """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
     client = open_llm(llm)
-    report = llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
+    with busy("scoring the documents"):
+        report = (
+            llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
+        )
     console = Console(highlight=False)
     table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
     for column in ("data", "documents", "coarse F1", "fine F1"):
@@ -392,12 +395,13 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
     gold: list[PtcSpan] = []
     found: list[PtcSpan] = []
     labelled: list[PtcSpan] = []
-    for article in articles:
-        gold += article.spans
-        found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
-        offsets = [(s.start, s.end) for s in article.spans]
-        labels = model.classify(article.text, offsets)
-        labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
+    with busy(f"scoring {len(articles)} articles"):
+        for article in articles:
+            gold += article.spans
+            found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
+            offsets = [(s.start, s.end) for s in article.spans]
+            labels = model.classify(article.text, offsets)
+            labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
     si = span_identification_scores(gold, found)
     console = Console(highlight=False)
     table = Table(title=f"techniques on {len(articles)} articles (official SemEval-2020 Task 11 measures)")
@@ -444,7 +448,8 @@ def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, mod
     texts = {a.id: a.text for a in read_articles(docs_dir, any_name=True)}
     err = Console(stderr=True, highlight=False)
     if spans_path is None:
-        spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
+        with busy(f"finding technique spans in {len(texts)} documents"):
+            spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
         write_span_file(out_path, spans)
         err.print(f"wrote {len(spans)} spans of {len(texts)} articles to {out_path}", markup=False)
         return
