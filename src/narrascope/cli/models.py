@@ -199,7 +199,7 @@ def predict_narratives(
         if llm.get("backend") == "llm":
             raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
         model = model_path and str(Path(model_path).resolve())
-        options = RunOptions(tuple(names), None, model)
+        options = RunOptions(tuple(names), None, model, min_words=0)
         report = run_with_progress(docs, f"{out_path}.parts", options, scheduler=scheduler, part_size=part_size)
         rows_from_parts = [NarrativeAnnotation(a.id, *semeval_labels(a)) for a in read_analyses(report.out_dir)]
         write_narrative_annotations(out_path, rows_from_parts)
