@@ -215,13 +215,15 @@ def predict_narratives(
     )
     rows: list[NarrativeAnnotation] = []
     failures = 0
-    for outcome in analyze_many(docs, pipeline=pipeline):
-        if outcome.analysis is None:
-            failures += 1
-            Console(stderr=True).print(f"narrascope: error: {visible(outcome.error or outcome.origin)}", markup=False)
-            continue
-        narratives, subnarratives = semeval_labels(outcome.analysis)
-        rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
+    with busy("predicting narratives"):
+        for outcome in analyze_many(docs, pipeline=pipeline):
+            if outcome.analysis is None:
+                failures += 1
+                message = f"narrascope: error: {visible(outcome.error or outcome.origin)}"
+                Console(stderr=True).print(message, markup=False)
+                continue
+            narratives, subnarratives = semeval_labels(outcome.analysis)
+            rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
     write_narrative_annotations(out_path, rows)
     Console(stderr=True).print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if failures:
