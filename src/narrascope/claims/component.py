@@ -24,6 +24,10 @@ class ClaimsComponent(BaseComponent):
     name = "claims"
     requires = ("article.text", "sentences")
     assigns = ("claims",)
+    languages = frozenset({"en"})  # English cue words on an English parse
+    # A claim is read from its own sentence: one sentence is enough text, so claims have no text minimum.
+    judges_short_text = True
+    judges = True
     options = ("claims_rules", "min_scores")
 
     def __init__(

@@ -22,7 +22,7 @@ from narrascope.cli.llm import (
     open_llm,
     predict_explanations,
 )
-from narrascope.cli.options import engine_options, llm_options
+from narrascope.cli.options import busy, engine_options, llm_options
 from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -139,7 +139,10 @@ def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
 def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool, **llm: Any) -> None:
     """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
     client = open_llm(llm)
-    report = llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
+    with busy("scoring the documents"):
+        report = (
+            llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
+        )
     console = Console(highlight=False)
     table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
     for column in ("data", "documents", "coarse F1", "fine F1"):
@@ -160,6 +163,14 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
                 f"{score.f1:.3f}",
             )
         console.print(labels)
+    if report.in_sample:
+        documents = sum(row.documents for row in report.rows if row.name == "all documents") or report.rows[0].documents
+        Console(stderr=True, highlight=False).print(
+            f"narrascope: note: {report.in_sample} of {documents} documents are ones the model was trained on: "
+            "these scores are in-sample (cross-validated ones: benchmarks/narratives_cv.py)",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @predict.command("narratives")
@@ -188,7 +199,7 @@ def predict_narratives(
         if llm.get("backend") == "llm":
             raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
         model = model_path and str(Path(model_path).resolve())
-        options = RunOptions(tuple(names), None, model)
+        options = RunOptions(tuple(names), None, model, min_words=0)
         report = run_with_progress(docs, f"{out_path}.parts", options, scheduler=scheduler, part_size=part_size)
         rows_from_parts = [NarrativeAnnotation(a.id, *semeval_labels(a)) for a in read_analyses(report.out_dir)]
         write_narrative_annotations(out_path, rows_from_parts)
@@ -200,16 +211,19 @@ def predict_narratives(
         backend_names(names, client),
         narrative_model=None if client else _model(model_path),
         llm=client,
+        min_words=0,
     )
     rows: list[NarrativeAnnotation] = []
     failures = 0
-    for outcome in analyze_many(docs, pipeline=pipeline):
-        if outcome.analysis is None:
-            failures += 1
-            Console(stderr=True).print(f"narrascope: error: {visible(outcome.error or outcome.origin)}", markup=False)
-            continue
-        narratives, subnarratives = semeval_labels(outcome.analysis)
-        rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
+    with busy("predicting narratives"):
+        for outcome in analyze_many(docs, pipeline=pipeline):
+            if outcome.analysis is None:
+                failures += 1
+                message = f"narrascope: error: {visible(outcome.error or outcome.origin)}"
+                Console(stderr=True).print(message, markup=False)
+                continue
+            narratives, subnarratives = semeval_labels(outcome.analysis)
+            rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
     write_narrative_annotations(out_path, rows)
     Console(stderr=True).print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if failures:
@@ -383,12 +397,13 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
     gold: list[PtcSpan] = []
     found: list[PtcSpan] = []
     labelled: list[PtcSpan] = []
-    for article in articles:
-        gold += article.spans
-        found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
-        offsets = [(s.start, s.end) for s in article.spans]
-        labels = model.classify(article.text, offsets)
-        labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
+    with busy(f"scoring {len(articles)} articles"):
+        for article in articles:
+            gold += article.spans
+            found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
+            offsets = [(s.start, s.end) for s in article.spans]
+            labels = model.classify(article.text, offsets)
+            labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
     si = span_identification_scores(gold, found)
     console = Console(highlight=False)
     table = Table(title=f"techniques on {len(articles)} articles (official SemEval-2020 Task 11 measures)")
@@ -429,12 +444,14 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
 @model_option
 def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, model_path: str | None) -> None:
     """Without --spans: `article_id start end` lines (span identification); with it: the template's lines
-    with `?` replaced by the technique."""
+    with `?` replaced by the technique. DOCS_DIR is any folder of .txt documents (`article<ID>.txt` gives
+    the id ID, any other name its name without .txt)."""
     model = _technique_model(model_path)
-    texts = {a.id: a.text for a in read_articles(docs_dir)}
+    texts = {a.id: a.text for a in read_articles(docs_dir, any_name=True)}
     err = Console(stderr=True, highlight=False)
     if spans_path is None:
-        spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
+        with busy(f"finding technique spans in {len(texts)} documents"):
+            spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
         write_span_file(out_path, spans)
         err.print(f"wrote {len(spans)} spans of {len(texts)} articles to {out_path}", markup=False)
         return

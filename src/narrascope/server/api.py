@@ -111,12 +111,12 @@ class LimitBody:
 class State:
     """The store (one connection per thread; WAL lets readers run beside a writer) and a lazily loaded pipeline."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, pipeline: Pipeline | None = None) -> None:
         self.db = db
         Store(db).close()  # creates or migrates the file once, before serving
         self._local = threading.local()
         self._write = threading.Lock()
-        self._pipeline: Pipeline | None = None
+        self._pipeline: Pipeline | None = pipeline  # the one `serve` built from its options, or the default one
         self._pipeline_lock = threading.Lock()
 
     def store(self) -> Store:
@@ -132,9 +132,12 @@ class State:
             return self._pipeline(article)
 
 
-def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -> FastAPI:
-    """The API and UI over the store at `db` (created when missing)."""
-    state = State(db)
+def create_app(
+    db: str, *, token: str | None = None, max_body: int = MAX_BODY, pipeline: Pipeline | None = None
+) -> FastAPI:
+    """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
+    default pipeline, loaded on first use, when None)."""
+    state = State(db, pipeline)
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
 
