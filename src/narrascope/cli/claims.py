@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from narrascope.claims.grouping import group_claims, records_from_analyses
+from narrascope.claims.matching import claim_vectors
 from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
 from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
@@ -37,7 +38,8 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
     outcomes = list(analyze_many(paths, pipeline=pipeline, raise_errors=debug))
     analyses = [o.analysis for o in outcomes if o.analysis is not None]
     failures = [o for o in outcomes if o.error]
-    groups = group_claims(records_from_analyses(analyses))
+    records = records_from_analyses(analyses)
+    groups = group_claims(records, vectors=claim_vectors([r.text for r in records]))
     for outcome in outcomes:
         for warning in outcome.warnings:
             err.print(f"narrascope: warning: {visible(warning)}", markup=False, soft_wrap=True)
