@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from narrascope.analysis import Analysis
+from narrascope.claims.agreement import disagree, facts_of
 from narrascope.claims.matching import PARAMS, semantic_links
 from narrascope.claims.rules import default_rules, phrase_regex
 
@@ -228,17 +229,15 @@ def group_claims(records: Sequence[ClaimRecord], *, vectors: np.ndarray | None =
             parent[find(unique[i])] = find(unique[j])
     else:
         languages = [records[i].language for i in unique]
+        for i, j in _repeats(records, unique, u_texts, matrix):
+            parent[find(unique[i])] = find(unique[j])
         articles: dict[int, set[str]] = {}
         for k, record in enumerate(records):
             articles.setdefault(find(k), set()).add(record.article_id)
         for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique]):
             a, b = find(unique[i]), find(unique[j])
-            if a == b:
-                continue
-            if articles[a] & articles[b] and score < PARAMS.near_copy:
-                # an article does not say one thing twice in other words, only in nearly the same ones
-                if float(matrix[i].multiply(matrix[j]).sum()) < SAME_ARTICLE_REPEAT:
-                    continue
+            if a == b or (articles[a] & articles[b] and score < PARAMS.near_copy):
+                continue  # an article does not say one thing twice in other words (its repeats are joined above)
             parent[a] = b
             articles[b] |= articles.pop(a)
 
@@ -304,3 +303,18 @@ def _lexical_links(
         if negated[i] != negated[j] or sim < threshold(i, j):
             continue
         yield i, j
+
+
+def _repeats(
+    records: Sequence[ClaimRecord], unique: list[int], u_texts: list[str], matrix: sparse.csr_matrix
+) -> Iterator[tuple[int, int]]:
+    """Claims one article makes twice in nearly the same words (lede and body), figures and actors agreeing."""
+    by_article: dict[str, list[int]] = {}
+    for k, i in enumerate(unique):
+        by_article.setdefault(records[i].article_id, []).append(k)
+    for ks in by_article.values():
+        for x, i in enumerate(ks):
+            for j in ks[x + 1 :]:
+                if float(matrix[i].multiply(matrix[j]).sum()) >= SAME_ARTICLE_REPEAT:
+                    if disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
+                        yield i, j
