@@ -74,7 +74,8 @@ def prf(rows: list[dict], said: list[bool]) -> tuple[float, float, float, int]:
 
 
 def table(rows: list[dict], params: MatchParams) -> None:
-    print(f"{'pairs':<7}{'n':>4}  {'matcher P':>9} {'R':>5} {'F1':>5}   {'word overlap (before) P':>23} {'R':>5} {'F1':>5}")
+    before = f"{'word overlap (before) P':>23} {'R':>5} {'F1':>5}"
+    print(f"{'pairs':<7}{'n':>4}  {'matcher P':>9} {'R':>5} {'F1':>5}   {before}")
     for name in (*GROUPS, "all"):
         sub = [r for r in rows if name == "all" or r["group"] == name]
         p, rc, f, n = prf(sub, [predict(r, params) for r in sub])

@@ -432,7 +432,7 @@ def paragraph_relays(
     def paragraph(at: int) -> int:
         return bisect.bisect_right(starts, at) - 1
 
-    own = {}
+    own: dict[int, tuple[str, Span | None]] = {}
     for claim in claims:
         if claim.relay is not None:
             own.setdefault(paragraph(claim.start), (claim.relay, claim.relay_span))

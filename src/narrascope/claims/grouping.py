@@ -315,6 +315,6 @@ def _repeats(
     for ks in by_article.values():
         for x, i in enumerate(ks):
             for j in ks[x + 1 :]:
-                if float(matrix[i].multiply(matrix[j]).sum()) >= SAME_ARTICLE_REPEAT:
-                    if disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
-                        yield i, j
+                repeat = float(matrix[i].multiply(matrix[j]).sum()) >= SAME_ARTICLE_REPEAT
+                if repeat and disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
+                    yield i, j

@@ -30,11 +30,11 @@ _QUOTED = re.compile(r"[«„“\"](?P<claim>[^«»„“”\"]{12,}?)[»“”\
 _WORD = r"[\w\u0900-\u097f]"
 Span = tuple[int, int]
 _LEAD = frozenset(
-    """ранее при этом также в во на по еще mas ao sem o a os as ещё още по-рано тогава също а и но днес вчера сегодня вчера ontem hoje
-    também já em no na e mas depois antes entretanto january february march april may june july august september
-    october november december января февраля марта апреля мая июня июля августа сентября октября ноября декабря
-    януари февруари март април май юни юли август септември октомври ноември декември janeiro fevereiro março
-    abril maio junho julho agosto setembro outubro novembro dezembro""".split()
+    """ранее при этом также в во на по еще ещё още по-рано тогава също а и но днес вчера сегодня ontem hoje mas
+    ao sem o a os as também já em no na e depois antes entretanto january february march april may june july
+    august september october november december января февраля марта апреля мая июня июля августа сентября
+    октября ноября декабря януари февруари март април май юни юли август септември октомври ноември декември
+    janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro""".split()
 )
 
 

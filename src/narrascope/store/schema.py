@@ -97,4 +97,10 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO claim_groups_fts(claim_groups_fts, rowid, canonical) VALUES ('delete', old.id, old.canonical);
     END;
     """,
+    # issue 20: claim embeddings (multilingual e5, float16) for grouping by meaning; a group's language
+    """
+    ALTER TABLE claims ADD COLUMN embedding BLOB;
+    ALTER TABLE claim_groups ADD COLUMN embedding BLOB;
+    ALTER TABLE claim_groups ADD COLUMN language TEXT;
+    """,
 )
