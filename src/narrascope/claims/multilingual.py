@@ -133,8 +133,9 @@ def _sentence_claim(rules: LanguageRules, sentence: str) -> tuple[Span, Span | N
     for verb in rules.verbs.finditer(sentence):
         that = rules.that.search(sentence, verb.end(), verb.end() + 60)
         if that is not None and verb.start() > 0:  # X заяви, че C
-            head = sentence.rfind(",", 0, max(verb.start() - 1, 0))
-            source_start = head + 1 if head > 0 and verb.start() - head < 80 else 0
+            left = sentence[: verb.start()].rstrip(" ,")  # "O porta-voz do Kremlin, Dmitry Peskov, disse"
+            head = left.rfind(",")
+            source_start = head + 1 if head > 0 and len(left) - head < 80 else 0
             return (that.end(), len(sentence)), (source_start, verb.start()), verb.span()
         comma = sentence.rfind(",", 0, verb.start())
         if comma > 10 and verb.start() - comma <= 4:  # C, disse X.  /  C, сообщили в Минобороны РФ.
