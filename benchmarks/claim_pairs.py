@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.claims.agreement import facts_of
+from narrascope.claims.agreement import disagree, facts_of
 from narrascope.claims.grouping import ClaimRecord, group_claims, lexical_vectors
 from narrascope.claims.matching import PARAMS, MatchParams, is_match, match_score
 from narrascope.learn.encoder import sentence_encoder
@@ -59,8 +59,11 @@ def features(rows: list[dict]) -> None:
 
 
 def predict(r: dict, params: MatchParams) -> bool:
+    """As `group_claims` with embeddings decides a pair: by meaning, or by shared words when figures and actors
+    agree."""
     fa, fb = r["facts"]
-    return is_match(r["semantic"], r["lexical"], fa, fb, same_language=r["group"] != "cross", params=params)
+    by_words = r["before"] and disagree(fa, fb) is None
+    return by_words or is_match(r["semantic"], r["lexical"], fa, fb, same_language=r["group"] != "cross", params=params)
 
 
 def prf(rows: list[dict], said: list[bool]) -> tuple[float, float, float, int]:

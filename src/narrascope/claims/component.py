@@ -75,7 +75,10 @@ def _citations(article: Article) -> list[tuple[int, str]]:
     offsets = article.offset_map
     clean_length = len(article.clean_text)
     for name in article.cited_sources:
-        for m in re.finditer(rf"^[^\n]{{0,20}}{re.escape(name)}[^\n]{{0,5}}$", article.raw_text, re.MULTILINE):
+        lines = list(re.finditer(rf"^[^\n]{{0,20}}{re.escape(name)}[^\n]{{0,5}}$", article.raw_text, re.MULTILINE))
+        if not lines:  # cited in the article's metadata, not in its text: it closes the whole text
+            found.append((clean_length, name))
+        for m in lines:
             lo, hi = 0, clean_length  # the first clean offset at or after the line (to_raw is monotonic)
             while lo < hi:
                 mid = (lo + hi) // 2

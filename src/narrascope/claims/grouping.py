@@ -204,7 +204,8 @@ def group_claims(records: Sequence[ClaimRecord], *, vectors: np.ndarray | None =
     """Groups of matching claims, largest first; every claim is in exactly one group.
 
     With `vectors` (one multilingual embedding per record, `claims.matching`), claims match by meaning across
-    languages, and two different claims of one article never end up in one group; without, by shared words.
+    languages or by shared words with figures and actors agreeing, and two different claims of one article
+    never end up in one group; without, by shared words only (the grouping before issue 20).
     """
     if not records:
         return []
@@ -234,7 +235,15 @@ def group_claims(records: Sequence[ClaimRecord], *, vectors: np.ndarray | None =
         articles: dict[int, set[str]] = {}
         for k, record in enumerate(records):
             articles.setdefault(find(k), set()).add(record.article_id)
-        for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique]):
+        links = semantic_links(u_texts, languages, matrix, vectors[unique])
+        # wire copies and close rewordings, as grouping by shared words found them, when figures and actors agree
+        links += [
+            (i, j, PARAMS.same_language)
+            for i, j in _lexical_links(records, unique, u_texts, matrix)
+            if disagree(facts_of(u_texts[i], languages[i]), facts_of(u_texts[j], languages[j])) is None
+        ]
+        links.sort(key=lambda link: -link[2])
+        for i, j, score in links:
             a, b = find(unique[i]), find(unique[j])
             if a == b or (articles[a] & articles[b] and score < PARAMS.near_copy):
                 continue  # an article does not say one thing twice in other words (its repeats are joined above)
