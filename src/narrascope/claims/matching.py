@@ -12,7 +12,7 @@ reports them (docs/claims.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,10 +99,10 @@ def semantic_links(
     return links
 
 
-def claim_vectors(texts: Sequence[str]) -> np.ndarray | None:
+def claim_vectors(texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray | None:
     """One embedding per claim ("query: " e5, as tuned), or None when the encoder is not installed."""
     from narrascope.learn.encoder import encoder_available, sentence_encoder
 
     if not encoder_available() or not texts:
         return None
-    return sentence_encoder().encode(list(texts), query=True)
+    return sentence_encoder().encode(list(texts), progress, query=True)

@@ -11,6 +11,7 @@ from rich.console import Console
 from narrascope.claims.grouping import group_claims, records_from_analyses
 from narrascope.claims.matching import claim_vectors
 from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
+from narrascope.cli.options import embedding_progress
 from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
 from narrascope.pipeline import load_pipeline
@@ -39,7 +40,9 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
     analyses = [o.analysis for o in outcomes if o.analysis is not None]
     failures = [o for o in outcomes if o.error]
     records = records_from_analyses(analyses)
-    groups = group_claims(records, vectors=claim_vectors([r.text for r in records]))
+    texts = [r.text for r in records]
+    with embedding_progress(len(texts), "claims") as advance:
+        groups = group_claims(records, vectors=claim_vectors(texts, advance))
     for outcome in outcomes:
         for warning in outcome.warnings:
             err.print(f"narrascope: warning: {visible(warning)}", markup=False, soft_wrap=True)

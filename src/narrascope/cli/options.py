@@ -5,10 +5,13 @@ Alone in a light module so that the CLI's top level declares them without import
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from narrascope.engine.partitions import DEFAULT_PART_SIZE
 from narrascope.llm.client import ENV_MODEL, ENV_URL
@@ -84,3 +87,15 @@ def engine_options(function: F) -> F:
     ):
         function = option(function)
     return function
+
+
+@contextmanager
+def embedding_progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (a terminal only) of the texts embedded, ~40 ms each; none when `total` is 0."""
+    err = Console(stderr=True, highlight=False)
+    with Progress(
+        TextColumn(f"embedding {what}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=not total or not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task(what, total=total)
+        yield lambda done: progress.advance(task, done)
