@@ -15,7 +15,7 @@ from pathlib import Path
 from narrascope.analysis import Analysis, Claim, TextSpan
 from narrascope.article import Article
 from narrascope.claims import multilingual
-from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor, ExtractedClaim
+from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor, ExtractedClaim, paragraph_relays
 from narrascope.claims.rules import ClaimRules
 from narrascope.claims.stance import STANCE_THRESHOLD
 from narrascope.components import BaseComponent, register
@@ -44,6 +44,7 @@ class ClaimsComponent(BaseComponent):
         language = (article.language or "").lower()
         if language in multilingual.LANGUAGES:
             found = multilingual.extract(language, text, sentences)
+            paragraph_relays(found, text, sentences, _citations(article))
         else:
             found = self.extractor.extract(text, sentences, citations=_citations(article))
         claims = [_to_claim(article, c) for c in found]

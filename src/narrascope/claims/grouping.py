@@ -100,6 +100,7 @@ def _record_dict(r: ClaimRecord) -> dict[str, object]:
         "source": r.source,
         "relay": r.relay,
         "stance": r.stance,
+        "language": r.language,
         "start": r.start,
         "end": r.end,
         "text": r.text,
