@@ -15,7 +15,8 @@ from pathlib import Path
 from narrascope.analysis import Analysis, Claim, TextSpan
 from narrascope.article import Article
 from narrascope.claims import multilingual
-from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor, ExtractedClaim, paragraph_relays
+from narrascope.claims.attribution import ExtractedClaim, paragraph_relays
+from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor
 from narrascope.claims.rules import ClaimRules
 from narrascope.claims.stance import STANCE_THRESHOLD
 from narrascope.components import BaseComponent, register

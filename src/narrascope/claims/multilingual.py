@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from narrascope.claims.extractor import ExtractedClaim
+from narrascope.claims.attribution import ExtractedClaim
 from narrascope.claims.rules import phrase_regex
 
 LANGUAGES = ("bg", "hi", "pt", "ru")
