@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from narrascope.cli.engine import check_engine_use, exit_for, run_with_progress
@@ -22,7 +20,7 @@ from narrascope.cli.llm import (
     open_llm,
     predict_explanations,
 )
-from narrascope.cli.options import busy, engine_options, llm_options
+from narrascope.cli.options import busy, embedding_progress, engine_options, llm_options
 from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -338,7 +336,7 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
         model, warning = given_mentions_role_model(model_path)
         _warn(warning)
         narratives = folder_narratives([Path(docs_dir)])
-        with _mention_progress(len(mentions) if model.context_weight else 0) as advance:
+        with embedding_progress(len(mentions) if model.context_weight else 0, "mentions") as advance:
             rows, problems = predict_given_mentions(model, Path(docs_dir), mentions, narratives, advance)
     write_entity_annotations(out_path, rows)
     err = Console(stderr=True, highlight=False)
@@ -347,18 +345,6 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
     err.print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if problems:
         sys.exit(1)
-
-
-@contextmanager
-def _mention_progress(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (a terminal only) of the mentions embedded, ~40 ms each; none when `total` is 0."""
-    err = Console(stderr=True, highlight=False)
-    with Progress(
-        TextColumn("embedding mentions"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True, disable=not total or not err.is_terminal,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("mentions", total=total)
-        yield lambda done: progress.advance(task, done)
 
 
 def _warn(warning: str) -> None:

@@ -126,4 +126,10 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE articles SET not_covered = ' ' || not_covered || ' ' WHERE not_covered <> '';
     CREATE INDEX articles_not_covered ON articles(not_covered);
     """,
+    # issue 20: claim embeddings (multilingual e5, float16) for grouping by meaning; a group's language
+    """
+    ALTER TABLE claims ADD COLUMN embedding BLOB;
+    ALTER TABLE claim_groups ADD COLUMN embedding BLOB;
+    ALTER TABLE claim_groups ADD COLUMN language TEXT;
+    """,
 )
