@@ -152,6 +152,28 @@ def test_issue22_trends_count_what_the_article_list_shows(watched: dict[str, Any
     assert all(i["key"] != "Other" for i in day["kinds"]["narrative"])
 
 
+def test_issue22_trends_count_only_asserted_judgments(watched: dict[str, Any]) -> None:
+    store = watched["store"]
+    item = trends(store, period="week", until="2026-12-03")["kinds"]["narrative"][0]
+    one = store.conn.execute(
+        "SELECT n.article_id FROM narratives n JOIN articles a ON a.id = n.article_id WHERE n.label = ?"
+        " AND n.asserted = 1 AND a.day BETWEEN '2026-11-20' AND '2026-12-03'",
+        (item["key"],),
+    )
+    article = one.fetchone()[0]
+    store.conn.execute("UPDATE narratives SET asserted = 0 WHERE label = ? AND article_id = ?", (item["key"], article))
+    try:
+        withheld = trends(store, period="week", until="2026-12-03")["kinds"]["narrative"]
+        counted = next((i["current"] + i["previous"] for i in withheld if i["key"] == item["key"]), 0)
+        assert counted == item["current"] + item["previous"] - 1
+        shown = trends(store, period="week", until="2026-12-03", include_withheld=True)["kinds"]["narrative"]
+        assert next(i for i in shown if i["key"] == item["key"])["current"] == item["current"]
+    finally:
+        store.conn.execute(
+            "UPDATE narratives SET asserted = 1 WHERE label = ? AND article_id = ?", (item["key"], article)
+        )
+
+
 def test_issue22_api_serves_trends_alerts_and_feeds(watched: dict[str, Any]) -> None:
     with running_server(watched["store"].path) as base:
         status, body = get_json(f"{base}/api/trends?period=week&until=2026-12-03&kind=outlet")

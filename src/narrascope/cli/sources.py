@@ -27,6 +27,15 @@ EXIT_FAILED = 1
 
 def fetch_options(function: F) -> F:
     """--allow-private, --timeout, --max-bytes, --per-host-delay, --per-host-concurrency, --retries, --max-items."""
+    return _fetch_options(function, page_bytes=True)
+
+
+def url_options(function: F) -> F:
+    """The fetcher options of `ingest URL...` less --max-bytes: there the input option bounds a page too."""
+    return _fetch_options(function, page_bytes=False)
+
+
+def _fetch_options(function: F, *, page_bytes: bool) -> F:
     defaults = FetchOptions()
     options = [
         click.option("--allow-private", is_flag=True, help="Also fetch from loopback and private addresses "
@@ -44,6 +53,8 @@ def fetch_options(function: F) -> F:
         click.option("--max-items", type=click.IntRange(1, 100_000), default=MAX_ITEMS, show_default=True,
                      help="New pages fetched per feed and round; the rest wait for later rounds."),
     ]  # fmt: skip
+    if not page_bytes:
+        del options[2]
     for option in reversed(options):
         function = option(function)
     return function

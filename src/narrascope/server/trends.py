@@ -7,12 +7,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from narrascope.server.params import Day, Limit, Offset, Withheld
 from narrascope.store.alerts import list_alerts
 from narrascope.store.db import Store
 from narrascope.store.sources import list_feeds
 from narrascope.store.trends import KINDS, trends
-
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
 def watch_router(store: Callable[[], Store]) -> APIRouter:
@@ -24,15 +23,19 @@ def watch_router(store: Callable[[], Store]) -> APIRouter:
         period: Literal["day", "week"] = "day",
         until: Day = None,
         kind: Annotated[list[Literal["narrative", "subnarrative", "claim", "outlet"]] | None, Query()] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        limit: Limit = 50,
+        include_withheld: Withheld = False,
     ) -> dict[str, Any]:
-        return trends(store(), period=period, until=until, kinds=tuple(kind or KINDS), limit=limit)
+        return trends(
+            store(), period=period, until=until, kinds=tuple(kind or KINDS), limit=limit,
+            include_withheld=include_withheld,
+        )  # fmt: skip
 
     @router.get("/alerts", summary="Alerts raised by `watch --rules`, newest first")
     def alerts(
         rule: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         return list_alerts(store(), limit=limit, offset=offset, rule=rule)
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from narrascope.errors import FormatError
 from narrascope.store.db import Store, rows
-from narrascope.store.trends import asserted_only
+from narrascope.store.judgments import asserted_sql
 from narrascope.taxonomy import OTHER, load_taxonomy
 
 KINDS = ("narrative", "claim_growth", "entity_role")
@@ -169,7 +169,7 @@ def _narrative_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
         " JOIN articles a ON a.id = n.article_id WHERE n.label = ? AND n.score >= ?"
     )
     sql += (
-        asserted_only(store, "narratives", "n")
+        f" AND {asserted_sql('n', include_withheld=False)}"
         + _outlets(rule, args)
         + " GROUP BY n.article_id, n.label ORDER BY a.day, n.article_id"
     )
@@ -191,7 +191,7 @@ def _claim_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
         store.conn.execute(
             "SELECT c.group_id, a.source, min(a.day) AS day FROM claims c JOIN articles a ON a.id = c.article_id"
             f" WHERE c.group_id IS NOT NULL AND a.day IS NOT NULL AND a.source IS NOT NULL{where}"
-            f"{asserted_only(store, 'claims', 'c')}"
+            f" AND {asserted_sql('c', include_withheld=False)}"
             " GROUP BY c.group_id, a.source",
             args,
         )
@@ -220,6 +220,7 @@ def _entity_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
     sql = (
         "SELECT e.article_id, e.entity, max(e.score) AS score, a.source, a.title, a.url, a.day FROM entities e"
         " JOIN articles a ON a.id = e.article_id WHERE lower(e.entity) = lower(?) AND e.main_role = ?"
+        f" AND {asserted_sql('e', include_withheld=False)}"
     )
     sql += _outlets(rule, args) + " GROUP BY e.article_id ORDER BY a.day, e.article_id"
     return [

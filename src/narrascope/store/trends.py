@@ -3,7 +3,8 @@
 A period is a day or a week (7 days) ending on `until` (inclusive; today by default); the previous period is
 the one just before it. Counts are distinct articles by published day (`articles.day`; undated articles are
 counted apart, in `undated`), so each number matches the corpus page filtered by the same label and dates;
-where the store flags judgments as asserted, only asserted ones count.
+only asserted judgments count (`store/judgments.py`; `include_withheld` counts the withheld ones too, as the
+corpus page's control does).
 `first_seen` is the first published day over the whole corpus; an item is `new` when that day falls in the
 current period. "Other" (no narrative found) is not an item. Ranking: new items first, then by growth, then
 by the current count.
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from narrascope.store.db import Store
+from narrascope.store.judgments import asserted_sql
 
 PERIODS = {"day": 1, "week": 7}
 KINDS = ("narrative", "subnarrative", "claim", "outlet")
@@ -29,12 +31,6 @@ _SOURCES = {
 }
 
 
-def asserted_only(store: Store, table: str, alias: str) -> str:
-    """ " AND alias.asserted = 1" where the store flags asserted judgments (issue 19's column), else ""."""
-    columns = {row[1] for row in store.conn.execute(f"PRAGMA table_info({table})")}
-    return f" AND {alias}.asserted = 1" if "asserted" in columns else ""
-
-
 def period_bounds(period: str, until: str | None) -> tuple[tuple[str, str], tuple[str, str]]:
     """(from, to) of the current and the previous period, as ISO days."""
     days = PERIODS[period]
@@ -46,7 +42,13 @@ def period_bounds(period: str, until: str | None) -> tuple[tuple[str, str], tupl
 
 
 def trends(
-    store: Store, *, period: str = "day", until: str | None = None, kinds: tuple[str, ...] = KINDS, limit: int = 50
+    store: Store,
+    *,
+    period: str = "day",
+    until: str | None = None,
+    kinds: tuple[str, ...] = KINDS,
+    limit: int = 50,
+    include_withheld: bool = False,
 ) -> dict[str, Any]:
     """The ranked items of each kind with current, previous, growth and first_seen (see the module doc)."""
     if period not in PERIODS:
@@ -60,18 +62,16 @@ def trends(
         "kinds": {},
     }
     for kind in kinds:
-        out["kinds"][kind] = _ranked(store, kind, (cur_from, cur_to), (prev_from, prev_to), limit)
+        out["kinds"][kind] = _ranked(store, kind, (cur_from, cur_to), (prev_from, prev_to), limit, include_withheld)
     return out
 
 
 def _ranked(
-    store: Store, kind: str, current: tuple[str, str], previous: tuple[str, str], limit: int
+    store: Store, kind: str, current: tuple[str, str], previous: tuple[str, str], limit: int, include_withheld: bool
 ) -> list[dict[str, Any]]:
     key, source, condition = _SOURCES[kind]
-    if kind in ("narrative", "subnarrative"):
-        condition += asserted_only(store, "narratives", "n")
-    elif kind == "claim":
-        condition += asserted_only(store, "claims", "c")
+    if kind != "outlet":
+        condition += f" AND {asserted_sql(key.split('.')[0], include_withheld=include_withheld)}"
     outlets = "count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.source END)"
     sql = (
         f"SELECT {key} AS key, count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS current,"

@@ -1,9 +1,7 @@
 "use strict";
-// "New and growing" and "Alerts": pages registered with app.js (window.narrascope), same rules as there:
+// "New and growing" and "Alerts": pages registered in core.js's `narrascope.pages` (app.js routes), same rules:
 // only JSON from the API, every node built with createElement/textContent, links through safeHref.
-(function () {
-  const ns = window.narrascope;
-  if (!ns) return;
+(function (ns) {
   const { el, link, externalLink, q, put, section, api, params } = ns;
   const KIND_TITLES = { narrative: "Narratives", subnarrative: "Subnarratives", claim: "Claim groups", outlet: "Outlets" };
   const FILTER_OF = { narrative: "narrative", subnarrative: "subnarrative", outlet: "source" };
@@ -76,4 +74,4 @@
 
   ns.pages.trends = trendsPage;
   ns.pages.alerts = alertsPage;
-})();
+})(window.narrascope);
