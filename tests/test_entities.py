@@ -134,11 +134,3 @@ def test_a_mention_missing_from_its_document_is_reported(tmp_path: Path) -> None
     )
     assert result.exit_code == 1
     assert "EN_UA_001.txt: mention 'Atlantis' not found near offset 3" in result.stderr
-
-
-def test_non_english_articles_get_a_warning_not_entities() -> None:
-    analysis = analyze(
-        "Заголовок\n\nСША обучают боевиков, заявили в СВР. Москва предупреждает Вашингтон.",
-        components=["cleaning", "language", "sentences", "entities"],
-    )
-    assert analysis.entities == [] and "entity detection needs English text (found ru)" in analysis.warnings[0]

@@ -20,6 +20,8 @@ import numpy as np
 
 from narrascope.datasets.examples import document_dir, language_of
 from narrascope.datasets.semeval import read_entity_annotations
+from narrascope.entities.detection import MentionDetector
+from narrascope.entities.detection.gazetteer import Gazetteer, build_gazetteers
 from narrascope.entities.evaluate import anchor
 from narrascope.entities.framing import (
     ArticleEntities,
@@ -59,7 +61,7 @@ def build_document(
 ) -> ArticleEntities:
     """What the gate and the role model read of one article; `narratives` None when none were looked for."""
     names = [text[s:e] for s, e, _ in mentions]
-    groups = group_mentions(names, [label for _, _, label in mentions])
+    groups = group_mentions(names, [label for _, _, label in mentions], language)
     context = narratives is None or has_framing_context(narratives, text)
     return ArticleEntities(text, list(mentions), [g.members for g in groups], [g.canonical for g in groups],
                            sentence_starts(text), tuple(narratives or ()), context)  # fmt: skip
@@ -67,10 +69,11 @@ def build_document(
 
 def detected_documents(
     folder: Path,
-    detect: Callable[[str], list[tuple[int, int, str]]],
+    detect: Callable[[str, str], list[tuple[int, int, str]]],
     narratives: Mapping[str, Narratives],
 ) -> list[DetectedDocument]:
-    """Detected entities of the annotated documents of one language folder, with gold framing marks."""
+    """Detected entities (`detect(text, language)`) of the annotated documents of one language folder, with gold
+    framing marks."""
     language = language_of(folder)
     rows = read_entity_annotations(folder / "subtask-1-annotations.txt")
     by_file: dict[str, list[tuple[str, int, str]]] = {}
@@ -84,7 +87,9 @@ def detected_documents(
         with open(path, encoding="utf-8", newline="") as handle:
             text = handle.read()
         key = f"{language.upper()}/{name}"
-        doc = DetectedDocument(key, language, build_document(key, text, language, detect(text), narratives.get(key)))
+        doc = DetectedDocument(
+            key, language, build_document(key, text, language, detect(text, language), narratives.get(key))
+        )
         for mention, start, role in annotated:
             at = anchor(text, mention, start)
             if at is not None:
@@ -95,6 +100,30 @@ def detected_documents(
         ]
         documents.append(doc)
     return documents
+
+
+def detect_folders(
+    folders: Sequence[Path], narratives: Mapping[str, Narratives], train_keys: set[str] | None = None
+) -> tuple[list[DetectedDocument], dict[str, Gazetteer]]:
+    """Detected documents of the folders, with gazetteers built from the annotations of the documents in
+    `train_keys` (LANG/file; None: all), and those gazetteers: in cross-validation a held-out document's names
+    are found only when other documents' annotators marked them."""
+    names = []
+    for folder in folders:
+        language = language_of(folder)
+        for row in read_entity_annotations(folder / "subtask-1-annotations.txt"):
+            if train_keys is None or f"{language.upper()}/{row.file}" in train_keys:
+                names.append((language, row.mention))
+    gazetteers = build_gazetteers(names)
+    detect = MentionDetector(gazetteers)
+    return [d for f in folders for d in detected_documents(f, detect, narratives)], gazetteers
+
+
+def mention_recall(documents: Sequence[DetectedDocument]) -> float:
+    """Share of the gold mentions that a detected mention overlaps (detection alone, before the gate)."""
+    gold = [(d, g) for d in documents for g in d.gold]
+    found = sum(any(_overlaps(m, g) for m in d.article.mentions) for d, g in gold)
+    return found / len(gold) if gold else 0.0
 
 
 def _overlaps(a: tuple[int, int, str] | tuple[int, int], b: tuple[int, int, str, str]) -> bool:

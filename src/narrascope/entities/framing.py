@@ -29,11 +29,13 @@ SIDES = ("russia", "west", "ukraine")
 # Word stems of the three sides, matched at the start of a word of the canonical name or mention (any case).
 _SIDE_STEMS = {
     "russia": "russia putin kremlin moscow lavrov shoigu peskov zakharova medvedev svr fsb wagner prigozhin "
-    "россия путин кремл москв русия кремъл rússia moscou रूस पुतिन मॉस्को",
+    "росси путин кремл москв русия кремъл лавров песков захаров медведев шойгу rússia russo moscou "
+    "रूस पुतिन मॉस्को",
     "west": "united states america washington biden trump blinken pentagon white house nato otan нато eu "
     "european union europe brussels west uk britain london germany berlin france macron scholz von der leyen "
-    "сша запад европ америк байден eua estados unidos europa ocidente अमेरिका नाटो पश्चिम",
-    "ukraine": "ukrain kyiv kiev zelensk kuleba украин киев зеленск украйн ucrân zelensky यूक्रेन ज़ेलेंस्की",
+    "сша сащ запад европ америк байден вашингтон блинкен пентагон eua estados unidos europa ocidente "
+    "अमेरिका नाटो पश्चिम",
+    "ukraine": "ukrain kyiv kiev zelensk kuleba украин киев зеленск украйн всу ucrân zelensky यूक्रेन ज़ेलेंस्की",
 }
 _SIDE_PATTERNS = {
     side: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems.split()) + r")", re.IGNORECASE)

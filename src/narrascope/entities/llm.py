@@ -14,7 +14,7 @@ from typing import Any
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
-from narrascope.entities.component import detect_mentions
+from narrascope.entities.detection import LANGUAGES, detect_mentions
 from narrascope.entities.names import group_mentions
 from narrascope.llm.backend import LLMBackend, UsesLLM
 from narrascope.llm.client import LLMClient, LLMRequest
@@ -99,13 +99,15 @@ class LLMEntities(UsesLLM, BaseComponent):
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
-        if article.language != "en":
-            analysis.warnings.append(f"{article.id}: entity detection needs English text (found {article.language})")
+        if article.language not in LANGUAGES:
+            analysis.warnings.append(f"{article.id}: no entity detection for language {article.language!r}")
             return analysis
-        found = detect_mentions(article.clean_text)
+        found = detect_mentions(article.clean_text, article.language)
         spans = [article.raw_span(start, end) for start, end, _ in found]
         texts = [article.raw_text[s.start : s.end] for s in spans]
-        groups = sorted(group_mentions(texts, [label for _, _, label in found]), key=lambda g: -len(g.members))
+        groups = sorted(
+            group_mentions(texts, [label for _, _, label in found], article.language), key=lambda g: -len(g.members)
+        )
         groups = groups[:MAX_ENTITIES]
         firsts = [(spans[g.members[0]].start, spans[g.members[0]].end) for g in groups]
         roles = predict_mention_roles(self.backend, [analysis] * len(groups), firsts)
