@@ -84,7 +84,9 @@ def main() -> None:
     print(
         "\nshown (entity, main role) pairs (TF-IDF role model) vs gold framed mentions "
         f"(gate >= {report.gate_threshold}, "
-        f"pair score >= {report.pair_threshold})"
+        f"pair score >= the language's threshold: "
+        + ", ".join(f"{k.upper()} {v}" for k, v in report.pair_thresholds.items())
+        + f"; all languages together {report.pair_threshold})"
     )
     print(f"{'language':<10} {'docs':>5} {'shown':>6} {'gold':>6} {'P':>7} {'R':>7} {'F1':>7}")
     for p in report.pairs:
@@ -104,7 +106,7 @@ def main() -> None:
         roles, context_roles, gate = train_entity_models(examples, documents, report, context_weight=weight)
         roles.save(str(Path(args.save) / "roles"))
         gate.save(str(Path(args.save) / "gate"))
-        save_gazetteers({k: v for k, v in gazetteers.items() if k != "en"}, Path(args.save) / "gazetteer")
+        save_gazetteers(gazetteers, Path(args.save) / "gazetteer")
         if context_roles is not None:
             context_roles.save(str(Path(args.save) / "roles-context"))
         print(f"wrote {args.save}/roles, roles-context, gate and gazetteer")

@@ -18,7 +18,7 @@ from pathlib import Path
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
 from narrascope.entities.context import context_available
-from narrascope.entities.detection import LANGUAGES, MentionDetector, detect_mentions
+from narrascope.entities.detection import DEFAULT, LANGUAGES, MentionDetector
 from narrascope.entities.detection.gazetteer import read_gazetteers
 from narrascope.entities.endtoend import MENTIONED, UNCERTAIN, build_document, judge_entities
 from narrascope.entities.framing import FramingGate
@@ -80,9 +80,7 @@ class EntityFramer(BaseComponent):
         self.min_score = (min_scores or {}).get("entities")
         gazetteer_dir = Path(entity_model, "gazetteer") if isinstance(entity_model, (str, Path)) else None
         self.detect = (
-            MentionDetector(read_gazetteers(gazetteer_dir))
-            if gazetteer_dir and gazetteer_dir.is_dir()
-            else detect_mentions
+            MentionDetector(read_gazetteers(gazetteer_dir)) if gazetteer_dir and gazetteer_dir.is_dir() else DEFAULT
         )
 
     def __call__(self, analysis: Analysis) -> Analysis:
@@ -108,7 +106,9 @@ class EntityFramer(BaseComponent):
             if "narratives" in analysis.components
             else None
         )
-        context = build_document(article.id, clean, language, found, narratives)
+        gazetteer = self.detect.gazetteer(language)
+        prior = gazetteer.count if gazetteer is not None else None
+        context = build_document(article.id, clean, language, found, narratives, prior)
         judgments, probabilities = judge_entities(context, language, self.model, self.gate, min_score=self.min_score)
         spans = [article.raw_span(start, end) for start, end, _ in found]
         texts = [article.raw_text[s.start : s.end] for s in spans]

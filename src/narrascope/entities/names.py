@@ -36,10 +36,19 @@ def normalise(name: str) -> str:
     return text.casefold()
 
 
+# Titles before a name ("राष्ट्रपति पुतिन", "президент Путин", "presidente Lula"): not part of it
+_TITLES = re.compile(
+    r"^(?:राष्ट्रपति|प्रधानमंत्री|पीएम|प्रधान मंत्री|विदेश मंत्री|президент|премьер|премиер|премиерът|президентът|"
+    r"министр|министър|presidente|primeiro-ministro|ministro)\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def name_key(name: str, language: str = "en") -> str:
-    """What two mentions of one entity share: the normalised name (English) or the stems of its words."""
+    """What two mentions of one entity share: the normalised name (English) or the stems of its words, without a
+    leading title."""
     key = normalise(name)
-    return key if language == "en" else stem_key(key, language)
+    return key if language == "en" else stem_key(_TITLES.sub("", key), language)
 
 
 @cache
@@ -117,7 +126,7 @@ def _match_existing(name: str, label: str, groups: dict[str, EntityGroup], langu
         elif (
             one_word
             and group.canonical
-            and (group.label == "PERSON" or " " not in group.canonical)
+            and (group.label == "PERSON" or " " not in group.canonical or language == "hi")  # no capitals: no PERSON
             and same_word(clean, group.canonical.split()[-1], language)
         ):
             return key

@@ -97,9 +97,9 @@ def text_of(tokens: list[Token], span: tuple[int, int]) -> str:
     return next((w for s, _, w in tokens if s == span[0]), "")
 
 
-_DEFAULT = MentionDetector()
+DEFAULT = MentionDetector()  # the shipped gazetteers
 
 
 def detect_mentions(text: str, language: str = "en") -> list[Mention]:
     """(start, end, label) of actor mentions in `text` (offsets into it); [] for a language with no detector."""
-    return _DEFAULT(text, language)
+    return DEFAULT(text, language)

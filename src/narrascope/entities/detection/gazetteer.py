@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from narrascope.entities.detection.words import WORD, is_acronym, stem
+from narrascope.entities.detection.words import WORD, is_acronym, stem, stem_key
 
 MAX_WORDS = 5  # longer annotated mentions are descriptions ("the head of ..."), not names
 MIN_LETTERS = 3  # one- and two-letter names other than acronyms are mostly noise ("US" is an acronym)
@@ -42,7 +42,9 @@ class Gazetteer:
         self.language = language
         self.names = dict(names)
         self._index: dict[str, list[Entry]] = {}
-        for name in self.names:
+        self._counts: Counter[str] = Counter()
+        for name, count in self.names.items():
+            self._counts[stem_key(name, language)] += count
             words = WORD.findall(name)
             if not keep_name(name):
                 continue
@@ -58,6 +60,10 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def count(self, name: str) -> int:
+        """Training mentions of this name, in any inflection (the framing gate's prior)."""
+        return self._counts.get(stem_key(name, self.language), 0)
 
     def find(self, text: str, tokens: Sequence[Token] | None = None) -> list[tuple[int, int]]:
         """(start, end) of the gazetteer names in `text`, longest first, not overlapping."""

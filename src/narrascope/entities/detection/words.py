@@ -5,7 +5,9 @@ gender) and Hindi (oblique plural). A word's stem is the word, case-folded and (
 the longest ending of its language's list removed, as long as at least MIN_STEM letters stay. The endings are the
 inflectional endings of names and the nouns and adjectives that stand for actors, read off the forms of the same
 entity in the subtask-1 training mentions (Украины / Украине / Украину; Зеленского / Зеленский; Запада /
-Западът; Rússia / russos). Acronyms (НАТО, САЩ, EUA) never inflect and keep their form.
+Западът; Rússia / russos); in Hindi the demonym is the country's name with -ी or -ीय (रूस / रूसी, भारत / भारतीय,
+अमेरिका / अमेरिकी), and those are one entity too, as "Rússia / russos" are. Acronyms (НАТО, САЩ, EUA) never
+inflect and keep their form.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ _ENDINGS = {
     "ая яя ое ее ые ие ую юю ом ем ам ям ах ях ью ов ев а я ы и е у ю о ь й",
     "bg": "овете ите ове ът ят та то те а я и е о",
     "pt": "oes aes os as es a o e s",
-    "hi": "ियों ाओं ओं ों ें",
+    "hi": "ियों ाओं ओं ों ें ीय ी ा",
     "en": "'s ’s s",
 }
 _ENDING_LISTS = {lang: tuple(sorted(set(endings.split()), key=len, reverse=True)) for lang, endings in _ENDINGS.items()}
