@@ -12,6 +12,7 @@ from narrascope.entities.detection import MentionDetector, detect_mentions
 from narrascope.entities.detection.gazetteer import Gazetteer, build_gazetteers
 from narrascope.entities.detection.words import stem
 from narrascope.entities.names import group_mentions
+from narrascope.errors import PipelineError
 from narrascope.pipeline import Pipeline
 
 from .conftest import DATA
@@ -118,3 +119,13 @@ def test_issue21_unsupported_languages_get_a_warning_not_entities() -> None:
     )
     assert analysis.entities == [] and "entity detection covers bg, en, hi, pt, ru (found de)" in analysis.warnings[0]
     assert detect_mentions("Die USA", "de") == []
+
+
+def test_issue21_natasha_labels_russian_names_and_bad_profiles_are_refused() -> None:
+    text = (FIXTURES / "ru.txt").read_text("utf-8")
+    fast = {text[s:e] for s, e, _ in MentionDetector(use_ner=False)(text, "ru")}
+    named = MentionDetector()(text, "ru")
+    assert {"Мария Захарова", "Россией", "НАТО"} <= fast
+    assert ("Мария Захарова", "PERSON") in {(text[s:e], label) for s, e, label in named}
+    with pytest.raises(PipelineError, match="entity_detection: expected one of ner, fast, found 'slow'"):
+        load_pipeline(["cleaning", "language", "sentences", "entities"], entity_detection="slow")

@@ -1,12 +1,13 @@
 """Entity framing component: named entities, grouped, with the role the article casts each in.
 
 Detection (`entities/detection/`) runs on the clean text in the five training languages: spaCy's small English
-pipeline for English; capitalised names, the shipped gazetteer of annotated names (any inflected form) and, for
-Russian, natasha's NER in Bulgarian, Portuguese and Russian; the gazetteer in Hindi. Other languages get no
-entities (a warning says so). The framing gate
-(`framing.FramingGate`) decides which entities the article frames at all; the others are `mentioned`. Roles
-come from the `EntityRoleModel` (mean of the mentions' role probabilities); a framed entity whose calibrated
-pair score is below the threshold (stored with the gate, or `min_scores["entities"]`) is `uncertain`.
+pipeline for English; capitalised names and the shipped gazetteer of annotated names (any inflected form) in
+Bulgarian, Portuguese and Russian, with natasha's NER in Russian (`entity_detection="fast"` leaves it out); the
+gazetteer in Hindi.
+Other languages get no entities (a warning says so). The framing gate (`framing.FramingGate`) decides which
+entities the article frames at all; the others are `mentioned`. Roles come from the `EntityRoleModel` (mean of
+the mentions' role probabilities); a framed entity whose calibrated pair score is below its language's threshold
+(stored with the gate, or `min_scores["entities"]`) is `uncertain`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from pathlib import Path
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
 from narrascope.entities.context import context_available
-from narrascope.entities.detection import DEFAULT, LANGUAGES, MentionDetector
+from narrascope.entities.detection import DEFAULT, LANGUAGES, PROFILES, MentionDetector
 from narrascope.entities.detection.gazetteer import read_gazetteers
 from narrascope.entities.endtoend import MENTIONED, UNCERTAIN, build_document, judge_entities
 from narrascope.entities.framing import FramingGate
 from narrascope.entities.model import EntityRoleModel
-from narrascope.errors import ModelError
+from narrascope.errors import ModelError, PipelineError
 from narrascope.learn.storage import shipped_model_path
 
 MAX_MENTIONS = 1_000  # per article: far above a news article's cast; bounds the role model and the grouping
@@ -63,14 +64,17 @@ class EntityFramer(BaseComponent):
     name = "entities"
     requires = ("article.text", "article.language", "sentences")
     assigns = ("entities",)
-    options = ("entity_model", "min_scores")
+    options = ("entity_model", "min_scores", "entity_detection")
 
     def __init__(
         self,
         *,
         entity_model: str | Path | EntityRoleModel | None = None,
         min_scores: Mapping[str, float] | None = None,
+        entity_detection: str = "ner",
     ) -> None:
+        if entity_detection not in PROFILES:
+            raise PipelineError(f"entity_detection: expected one of {', '.join(PROFILES)}, found {entity_detection!r}")
         if isinstance(entity_model, EntityRoleModel):
             self.model = entity_model
         else:
@@ -79,9 +83,9 @@ class EntityFramer(BaseComponent):
         self.gate = FramingGate.load(str(gate_dir)) if gate_dir and gate_dir.is_dir() else default_gate()
         self.min_score = (min_scores or {}).get("entities")
         gazetteer_dir = Path(entity_model, "gazetteer") if isinstance(entity_model, (str, Path)) else None
-        self.detect = (
-            MentionDetector(read_gazetteers(gazetteer_dir)) if gazetteer_dir and gazetteer_dir.is_dir() else DEFAULT
-        )
+        gazetteers = read_gazetteers(gazetteer_dir) if gazetteer_dir and gazetteer_dir.is_dir() else None
+        use_ner = entity_detection == "ner"
+        self.detect = MentionDetector(gazetteers, use_ner=use_ner) if gazetteers or not use_ner else DEFAULT
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
