@@ -58,7 +58,9 @@ def test_issue19_uncovered_language_is_recorded_per_capability(pipeline: Pipelin
     assert analysis.article.language == "de"
     described = [n.describe() for n in analysis.not_available]
     assert "entities: not available for de" in described and "techniques: not available for de" in described
-    assert all(not n.capability.startswith("narratives") for n in analysis.not_available)  # narratives cover any language
+    assert all(
+        not n.capability.startswith("narratives") for n in analysis.not_available
+    )  # narratives cover any language
     again = Analysis.from_dict(json.loads(json.dumps(analysis.to_dict())))
     assert again.not_available == analysis.not_available
 
