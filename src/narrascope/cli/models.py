@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from narrascope.cli.llm import (
     predict_explanations,
 )
 from narrascope.cli.options import busy, embedding_progress, engine_options, llm_options
-from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
+from narrascope.datasets.examples import document_dir, expand_language_folders
 from narrascope.datasets.ptc import (
     PtcSpan,
     load_ptc,
@@ -41,10 +41,18 @@ from narrascope.engine.worker import RunOptions
 from narrascope.entities.component import (
     default_gate,
     default_role_model,
-    detect_mentions,
     given_mentions_role_model,
 )
-from narrascope.entities.endtoend import DetectedDocument, detected_documents, judge_entities, pair_scores
+from narrascope.entities.detection import detect_mentions
+from narrascope.entities.detection.gazetteer import save_gazetteers
+from narrascope.entities.endtoend import (
+    DetectedDocument,
+    Narratives,
+    detect_folders,
+    detected_documents,
+    judge_entities,
+    pair_scores,
+)
 from narrascope.entities.evaluate import (
     EntityExample,
     load_entity_examples,
@@ -233,29 +241,36 @@ def predict_narratives(
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
 def train_entities(data: tuple[str, ...], out_dir: str) -> None:
     """Train the entity role models (TF-IDF for analyze; with sentence embeddings for given mentions, in
-    OUT/context) and the framing gate (English), with calibration and thresholds from 5-fold cross-validation."""
+    OUT/context), the detection gazetteers (OUT/gazetteer) and the framing gate, with calibration and thresholds
+    from 5-fold cross-validation by document."""
     err = Console(stderr=True, highlight=False)
-    _, examples, documents = _entity_data(data)
-    report = cross_validate_framing(examples, documents, progress=lambda m: err.print(m, markup=False))
+    folders, examples, documents, narratives = _entity_data(data)
+    report = cross_validate_framing(
+        examples,
+        lambda keys: detect_folders(folders, narratives, keys)[0],
+        progress=lambda m: err.print(m, markup=False),
+    )
     roles, context_roles, gate = train_entity_models(examples, documents, report)
     roles.save(out_dir)
     gate.save(str(Path(out_dir) / "gate"))
+    save_gazetteers(detect_folders(folders, narratives)[1], Path(out_dir) / "gazetteer")
     if context_roles is not None:
         context_roles.save(str(Path(out_dir) / "context"))
-    err.print(f"trained on {len(examples)} mentions, {len(documents)} English documents; wrote {out_dir}", markup=False)
+    err.print(f"trained on {len(examples)} mentions, {len(documents)} documents; wrote {out_dir}", markup=False)
 
 
-def _entity_data(data: tuple[str, ...]) -> tuple[list[Path], list[EntityExample], list[DetectedDocument]]:
-    """Gold mentions (with the narratives the shipped narrative model finds) and the detected English documents."""
+def _entity_data(
+    data: tuple[str, ...],
+) -> tuple[list[Path], list[EntityExample], list[DetectedDocument], Mapping[str, Narratives]]:
+    """Gold mentions (with the narratives the shipped narrative model finds) and the detected documents (the shipped
+    gazetteers)."""
     folders = [f for f in expand_language_folders(data) if (f / "subtask-1-annotations.txt").is_file()]
     if not folders:
         raise FormatError(f"{', '.join(data)}: no subtask-1-annotations.txt in it or in its language subfolders")
     narratives = folder_narratives(folders)
     examples = load_entity_examples(folders, narratives)
-    documents = [
-        d for f in folders if language_of(f) == "en" for d in detected_documents(f, detect_mentions, narratives)
-    ]
-    return folders, examples, documents
+    documents = [d for f in folders for d in detected_documents(f, detect_mentions, narratives)]
+    return folders, examples, documents, narratives
 
 
 @evaluate.command("entities")
@@ -272,7 +287,7 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     _warn(warning)
     gate_dir = Path(model_path, "gate") if model_path else None
     gate = FramingGate.load(str(gate_dir)) if gate_dir and gate_dir.is_dir() else default_gate()
-    _, examples, documents = _entity_data(data)
+    _, examples, documents, _ = _entity_data(data)
     if client:
         predicted = llm_mention_roles(client, [e.item for e in examples])
         documents = []  # the shown-pairs measure is the offline gate's
@@ -297,12 +312,16 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     console = Console(highlight=False)
     console.print(table)
     if documents:
-        shown = [[j.shown for j in judge_entities(d.article, d.language, model, gate)[0]] for d in documents]
-        pairs = pair_scores("EN", documents, shown)
+        for language in sorted({d.language for d in documents}):
+            docs = [d for d in documents if d.language == language]
+            shown = [[j.shown for j in judge_entities(d.article, d.language, model, gate)[0]] for d in docs]
+            pairs = pair_scores(language.upper(), docs, shown)
+            console.print(
+                f"{pairs.name} shown (entity, main role) pairs vs gold framed mentions, {pairs.documents} documents: "
+                f"{pairs.shown} shown, {pairs.gold} gold, precision {pairs.precision:.4f}, recall {pairs.recall:.4f}"
+            )
         console.print(
-            f"shown (entity, main role) pairs vs gold framed mentions, {pairs.documents} English documents: "
-            f"{pairs.shown} shown, {pairs.gold} gold, precision {pairs.precision:.4f}, recall {pairs.recall:.4f} "
-            "(in-sample when DATA is what the model was trained on; cross-validated: benchmarks/entities_cv.py)"
+            "(in-sample when DATA is what the models were trained on; cross-validated: benchmarks/entities_cv.py)"
         )
 
 

@@ -154,7 +154,7 @@ def create_app(
     @api.post("/analyze", summary="Analyse one article; nothing is stored")
     def analyze(body: ArticleIn) -> dict[str, Any]:
         document = dict(state.analyze(body.article()).to_dict())
-        document["not_covered"] = not_covered(document["warnings"])  # as GET /api/articles/ID gives it
+        document["not_covered"] = not_covered(document)  # as GET /api/articles/ID gives it
         return document
 
     @api.post("/articles", status_code=201, summary="Analyse one article and store it")
