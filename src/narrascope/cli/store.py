@@ -10,11 +10,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from narrascope.cli.options import components_option
+from narrascope.cli.options import components_option, taxonomy_option
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
 from narrascope.store.export import EXPORT_FORMATS, export
 from narrascope.store.ingest import DEFAULT_BATCH, ingest
+from narrascope.taxonomy import read_taxonomy_file
 
 EXIT_FAILED = 1
 DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
@@ -72,13 +73,35 @@ def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch
 @click.command("export")
 @DB
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write (atomically).")
-def export_command(db: str, fmt: str, out: str) -> None:
-    """Write every stored analysis as JSON lines, CSV or SemEval subtask-2 lines (streaming)."""
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(),
+    help="The file to write (atomically); with --format semeval, a folder (existing, or ending in /) gets the "
+    "corrected view as SemEval subtask-1/2 files, raw-documents/ and PTC span files.",
+)
+@click.option("--reviewed-only", is_flag=True, help="With a SemEval folder: only articles an analyst corrected.")
+@taxonomy_option
+def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None) -> None:
+    """Write every stored analysis as JSON lines, CSV or SemEval files (streaming)."""
     store = Store(db, readonly=True)
+    err = Console(stderr=True, highlight=False)
+    if fmt == "semeval" and (os.path.isdir(out) or out.endswith(("/", os.sep))):
+        from narrascope.store.corrections import Vocabulary
+        from narrascope.store.gold_export import export_gold
+
+        vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
+        done = export_gold(store, out, reviewed_only=reviewed_only, vocabulary=vocabulary)
+        store.close()
+        err.print(
+            f"wrote {done.articles} article(s), {done.entity_rows} entity mention(s), {done.technique_spans} "
+            f"technique span(s) to {escape(out)}", soft_wrap=True,
+        )  # fmt: skip
+        return
     count = export(store, fmt, out)
     store.close()
-    Console(stderr=True, highlight=False).print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
+    err.print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
 
 
 @click.command("serve")
@@ -93,14 +116,18 @@ def export_command(db: str, fmt: str, out: str) -> None:
 @click.option(
     "--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True, help="Request body limit."
 )
-def serve_command(db: str, host: str, port: int, token: str | None, max_body: int) -> None:
+@taxonomy_option
+def serve_command(db: str, host: str, port: int, token: str | None, max_body: int, taxonomy_path: str | None) -> None:
     """Serve the REST API (OpenAPI at /docs) and the web UI over a corpus file."""
     import uvicorn
 
     from narrascope.server.api import create_app
+    from narrascope.store.corrections import Vocabulary
+
+    vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
 
     if not os.path.exists(db):
         click.echo(f"narrascope: note: {db} does not exist yet; starting an empty corpus", err=True)
-    app = create_app(db, token=token or None, max_body=max_body)
+    app = create_app(db, token=token or None, max_body=max_body, vocabulary=vocabulary)
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

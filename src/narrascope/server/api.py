@@ -23,7 +23,10 @@ from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.assets import asset, docs_page, page
+from narrascope.server.corrections import corrections_router
+from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store, stamp_hash
+from narrascope.store.gold import apply_corrections
 from narrascope.store.queries import (
     ArticleFilter,
     claim_group,
@@ -145,9 +148,12 @@ class State:
             return self._pipeline(article)
 
 
-def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -> FastAPI:
-    """The API and UI over the store at `db` (created when missing)."""
+def create_app(
+    db: str, *, token: str | None = None, max_body: int = MAX_BODY, vocabulary: Vocabulary | None = None
+) -> FastAPI:
+    """The API and UI over the store at `db` (created when missing); `vocabulary` checks corrections' labels."""
     state = State(db)
+    vocabulary = vocabulary or Vocabulary()
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
 
@@ -183,7 +189,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
         found = get_article(state.store(), article_id)
         if found is None:
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
-        return found
+        return apply_corrections(found, list_corrections(state.store(), article_id=article_id), vocabulary)
 
     @api.get("/stats/narratives", summary="Articles per narrative, by source, day, week or month")
     def stats(flt: Filters, by: Literal["source", "day", "week", "month"] = "month") -> dict[str, Any]:
@@ -214,6 +220,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
         return found
 
     app.include_router(api)
+    app.include_router(corrections_router(state, vocabulary, state._write), dependencies=[Depends(check_token)])
     _ui_routes(app)
     _error_handlers(app)
     _security_headers(app)
