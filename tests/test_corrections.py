@@ -15,8 +15,8 @@ from narrascope.datasets.ptc import load_ptc
 from narrascope.datasets.semeval import read_entity_annotations, read_narrative_annotations
 from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store
-from narrascope.store.gold_export import corrected_documents, export_gold, file_name, ptc_id
 from narrascope.store.gold import gold_entities, gold_narratives, gold_techniques
+from narrascope.store.gold_export import corrected_documents, export_gold, file_name, ptc_id
 from narrascope.taxonomy import read_taxonomy_file
 from tests.serving import get_json, request, running_server
 
@@ -53,7 +53,7 @@ def count(db: Path) -> int:
 
 
 def test_issue23_corrections_are_stored_listed_applied_and_undone(served: tuple[str, Path]) -> None:
-    base, db = served
+    base, _ = served
     doc = article(base, "a2")
     narrative = next(h for h in doc["narratives"] if h["level"] == "narrative")
     status, stored = post(base, "a2", {"layer": "narrative", "action": "reject", "label": narrative["label"]},
@@ -138,12 +138,12 @@ def test_issue23_writes_need_json_and_the_token(corpus_db: Path, tmp_path: Path)
         assert request(f"{base}/api/articles/nope/corrections", method="POST", body=body,
                        headers={**JSON, "Authorization": "Bearer s3cret"})[0] == 404  # fmt: skip
         assert count(db) == 0
-        status, stored = get_json(url, method="POST", body=body, headers={**JSON, "Authorization": "Bearer s3cret"})
+        status, _ = get_json(url, method="POST", body=body, headers={**JSON, "Authorization": "Bearer s3cret"})
         assert status == 201 and count(db) == 1
 
 
 def test_issue23_reingest_keeps_corrections_and_shows_them(served: tuple[str, Path]) -> None:
-    base, db = served
+    base, _ = served
     doc = article(base, "a4")
     label = next(h["label"] for h in doc["narratives"] if h["level"] == "narrative")
     assert post(base, "a4", {"layer": "narrative", "action": "reject", "label": label})[0] == 201

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from narrascope.cli.options import components_option, engine_options, llm_options
+from narrascope.cli.options import components_option, engine_options, llm_options, narrative_model_option
 from narrascope.errors import NarrascopeError, visible
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import DEFAULT_FIELDS
@@ -185,6 +185,7 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     "--min-score techniques=0.5 --min-score claims=0.7 (repeatable; default: the CV-chosen thresholds).",
 )
 @click.option("--force", is_flag=True, help="Run English-only models (techniques) on articles in other languages.")
+@narrative_model_option
 @llm_options
 @engine_options
 @click.pass_context
@@ -204,6 +205,7 @@ def analyze(
     part_size: int,
     min_score_specs: tuple[str, ...],
     force: bool,
+    narrative_model: str | None,
     **llm: Any,
 ) -> None:
     """Analyse articles.
@@ -232,7 +234,11 @@ def analyze(
             raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
         load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any worker starts
         options = RunOptions(
-            tuple(names), rules_path and os.path.abspath(rules_path), None, tuple(fields.items()), max_bytes
+            tuple(names),
+            rules_path and os.path.abspath(rules_path),
+            narrative_model and os.path.abspath(narrative_model),
+            tuple(fields.items()),
+            max_bytes,
         )
         exit_for(run_with_progress(paths, out_path, options, scheduler=scheduler, part_size=part_size))
         return
@@ -241,6 +247,8 @@ def analyze(
     client = open_llm(llm, names)  # --backend llm: a wrong server or model fails here, before any reading
     names = backend_names(names, client)
     settings = {"rules_path": rules_path, "min_scores": min_scores, "force_language": force}
+    if narrative_model:
+        settings["narrative_model"] = os.path.abspath(narrative_model)
     pipeline = load_pipeline(names, llm=client, **settings)  # a bad pipeline fails here too
     spec = PipelineSpec.of(names, settings)
     if client is not None:  # the LLM client lives in this process; --llm-concurrency parallelises requests

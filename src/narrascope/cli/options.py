@@ -93,3 +93,12 @@ taxonomy_option = click.option(
     help='A team\'s own narrative taxonomy (README "Corrections and retraining" gives the file format).',
 )
 """`--taxonomy FILE` of train narratives, serve and export: narratives and subnarratives other than SemEval's."""
+
+
+narrative_model_option = click.option(
+    "--model",
+    "narrative_model",
+    type=click.Path(exists=True, file_okay=False),
+    help="A narrative model folder (`narrascope train narratives --out DIR`) instead of the shipped model.",
+)
+"""`--model DIR` of analyze and ingest: the narrative model to run."""

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from narrascope.cli.options import components_option, taxonomy_option
+from narrascope.cli.options import components_option, narrative_model_option, taxonomy_option
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
 from narrascope.store.export import EXPORT_FORMATS, export
@@ -32,12 +32,15 @@ DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), 
     show_default=True,
     help="Articles per committed transaction (a crash loses at most one batch).",
 )
-def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch_size: int) -> None:
+@narrative_model_option
+def ingest_command(
+    paths: tuple[str, ...], db: str, components: list[str], batch_size: int, narrative_model: str | None
+) -> None:
     """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
 
     PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
     """
-    pipeline = load_pipeline(components)
+    pipeline = load_pipeline(components, **({"narrative_model": narrative_model} if narrative_model else {}))
     store = Store(db)
     err = Console(stderr=True, highlight=False)
     with Progress(

@@ -33,7 +33,7 @@ from narrascope.narratives.thresholds import (
     fit_calibration,
     tune_thresholds,
 )
-from narrascope.taxonomy import OTHER
+from narrascope.taxonomy import OTHER, domain_of
 
 FORMAT_VERSION = 1
 DOMAINS = (OTHER, "CC", "URW")
@@ -95,10 +95,12 @@ class NarrativeModel:
         *,
         config: NarrativeConfig | None = None,
         progress: Callable[[str], None] | None = None,
+        domains: Sequence[str] = DOMAINS,
     ) -> NarrativeModel:
+        """`domains`: `Other` and the label prefixes (a team's own taxonomy has its own, see `domains_of`)."""
         config = config or NarrativeConfig()
         say = progress or (lambda _message: None)
-        labels = LabelSpace.build(narratives, subnarratives, domains=DOMAINS)
+        labels = LabelSpace.build(narratives, subnarratives, domains=domains)
         Y = labels.targets(narratives, subnarratives)
         featurizer = TextFeaturizer(config.features)
         say(f"features for {len(texts)} documents")
@@ -181,6 +183,12 @@ class NarrativeModel:
         featurizer = TextFeaturizer.from_state(config.features, terms, arrays)
         calibration = {level: (float(a), float(b)) for level, (a, b) in meta["calibration"].items()}
         return cls(config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration)
+
+
+def domains_of(narratives: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """`Other` and the domain of every narrative label (SemEval's give `DOMAINS`, in that order)."""
+    found = {domain_of(n) for doc in narratives for n in doc if n != OTHER}
+    return DOMAINS if found <= set(DOMAINS) else (OTHER, *sorted(found))
 
 
 @cache

@@ -130,9 +130,15 @@ def _techniques(doc: dict[str, Any], latest: dict[tuple[Any, ...], Correction]) 
 
 
 def gold_narratives(doc: dict[str, Any], vocabulary: Vocabulary | None = None) -> tuple[list[str], list[str]]:
-    """Subtask-2 columns (narratives aligned with subnarratives, as the gold files list them)."""
-    taxonomy = (vocabulary or Vocabulary()).taxonomy
-    kept = [h for h in doc.get("narratives", []) if not h.get("rejected") and h["label"] != OTHER]
+    """Subtask-2 columns (narratives aligned with subnarratives, as the gold files list them), in the taxonomy
+    of `vocabulary`: labels outside it (the model's SemEval labels under a team's taxonomy) are left out."""
+    vocabulary = vocabulary or Vocabulary()
+    taxonomy = vocabulary.taxonomy
+    kept = [
+        h
+        for h in doc.get("narratives", [])
+        if not h.get("rejected") and h["label"] != OTHER and vocabulary.narrative_level(h["label"]) is not None
+    ]  # a team's taxonomy leaves SemEval's labels out
     narratives = sorted({h["label"] for h in kept if h["level"] == "narrative"})
     subs = sorted({h["label"] for h in kept if h["level"] == "subnarrative"})
     narratives = sorted(set(narratives) | {taxonomy.parent[s] for s in subs if s in taxonomy.parent})

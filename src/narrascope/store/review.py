@@ -52,9 +52,10 @@ def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -
             labels.setdefault(row["article_id"], []).append(row["label"])
     reviewed = {r[0] for r in conn.execute("SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL")}
     for item in articles:
-        item["uncertainty"] = round(uncertainty(scores.get(item["id"], [])), 4)
-        item["reviewed"] = item["id"] in reviewed
-        item["narratives"] = labels.get(item["id"], [])
-    articles.sort(key=lambda a: (a["reviewed"], -a["uncertainty"], a["id"]))
+        key = str(item["id"])
+        item["uncertainty"] = round(uncertainty(scores.get(key, [])), 4)
+        item["reviewed"] = key in reviewed
+        item["narratives"] = labels.get(key, [])
+    articles.sort(key=lambda a: (bool(a["reviewed"]), -float(a["uncertainty"]), str(a["id"])))  # type: ignore[arg-type]
     return {"total": len(articles), "limit": limit, "offset": offset, "items": articles[offset : offset + limit],
             "progress": progress(store, flt)}  # fmt: skip
