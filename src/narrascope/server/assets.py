@@ -38,11 +38,12 @@ ASSETS: dict[str, Callable[[], bytes]] = {
     "app.js": _own("app.js"),
     "app.css": _own("app.css"),
     "docs.js": _own("docs.js"),
+    "review.js": _own("review.js"),
     "plotly.min.js": _plotly,
     "swagger-ui-bundle.js": _swagger("swagger-ui-bundle.js"),
     "swagger-ui.css": _swagger("swagger-ui.css"),
 }
-PAGES = ("corpus", "article", "entities", "entity", "claims", "claim", "analyze")
+PAGES = ("corpus", "article", "entities", "entity", "claims", "claim", "analyze", "review")
 
 
 @cache

@@ -95,6 +95,17 @@ def corrections_router(state: _State, vocabulary: Vocabulary, write_lock: Any) -
         assert undone is not None
         return undone.to_dict()
 
+    @router.get("/review/labels", summary="The labels a correction may use (taxonomy, roles, techniques)")
+    def labels() -> dict[str, Any]:
+        return {
+            "narratives": list(vocabulary.taxonomy.narratives),
+            "subnarratives": list(vocabulary.taxonomy.subnarratives),
+            "roles": {
+                main: [f for f, m in vocabulary.fine_to_main.items() if m == main] for main in vocabulary.main_roles
+            },
+            "techniques": list(vocabulary.techniques),
+        }
+
     @router.get("/review/queue", summary="Articles to review, most uncertain first, and the review's progress")
     def queue(
         source: Annotated[str | None, Query(max_length=500)] = None,

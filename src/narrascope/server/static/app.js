@@ -395,6 +395,8 @@
   }
 
   const PAGES = { corpus: corpusPage, article: articlePage, entities: entitiesPage, entity: entityPage, claims: claimsPage, claim: claimPage, analyze: analyzePage };
+  // Other scripts (review.js) add their pages here and reuse the helpers; they run before DOMContentLoaded.
+  window.narrascopeUI = { PAGES, el, api, q, put, section, showError, link, params, highlightedText };
 
   window.addEventListener("DOMContentLoaded", async () => {
     setupToken();
