@@ -5,8 +5,8 @@ nobody sees. The shipped model was trained on every training document, these inc
 test set is in-sample; the starting point is instead a base model trained the same way on documents of the
 other four languages only (what a team has before it reviews anything of its own): a random 35% of them by
 default (`--base-share`), so that the ~30 retrainings of a run take minutes on a shared laptop; its word
-features barely transfer across languages, so more of them changes the base score little. The analyst then reviews k articles
-of the pool (their gold labels become corrections), chosen by the model's uncertainty (`learn.uncertainty`,
+features barely transfer across languages, so more of them changes the base score little. The analyst then
+reviews k articles of the pool (their gold labels become corrections), chosen by the model's uncertainty (`learn.uncertainty`,
 the review queue's order; re-ranked by the retrained model after each step) or at random (several seeds,
 averaged); the model is retrained on the base data plus the reviewed articles and scored on the test set
 with the official F1-samples, coarse (narratives) and fine (subnarratives).

@@ -233,7 +233,8 @@ def _ui_routes(app: FastAPI) -> None:
         return lambda: HTMLResponse(page(name))  # no parameters: nothing from the request reaches the page
 
     for route, name in (("/", "corpus"), ("/article", "article"), ("/entities", "entities"), ("/entity", "entity"),
-                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze"), ("/review", "review")):  # fmt: skip
+                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze"),
+                        ("/review", "review")):  # fmt: skip
         app.add_api_route(route, shell(name), include_in_schema=False)
     app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
     app.add_api_route("/favicon.ico", lambda: Response(status_code=204), include_in_schema=False)
