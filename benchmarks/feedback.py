@@ -1,15 +1,15 @@
 """Does reviewing pay? An analyst simulated on held-out SemEval-2025 training data (narratives, subtask 2).
 
 For each language: its annotated documents are split (seeded) into a pool the analyst reviews and a test set
-nobody sees. The shipped model was trained on every training document, these included, so its score on the
-test set is in-sample; the starting point is instead a base model trained the same way on documents of the
-other four languages only (what a team has before it reviews anything of its own): a random 35% of them by
-default (`--base-share`), so that the ~30 retrainings of a run take minutes on a shared laptop; its word
-features barely transfer across languages, so more of them changes the base score little. The analyst then
-reviews k articles of the pool (their gold labels become corrections), chosen by the model's uncertainty (`learn.uncertainty`,
-the review queue's order; re-ranked by the retrained model after each step) or at random (several seeds,
-averaged); the model is retrained on the base data plus the reviewed articles and scored on the test set
-with the official F1-samples, coarse (narratives) and fine (subnarratives).
+nobody sees. The shipped model was trained on every training document, these included, so its score on the test
+set is in-sample; the starting point is instead a base model trained the same way on documents of the other four
+languages only (what a team has before it reviews anything of its own): a random 35% of them by default
+(`--base-share`), so that the ~30 retrainings of a run take minutes on a shared laptop; its word features barely
+transfer across languages, so more of them changes the base score little. The analyst then reviews k articles of
+the pool (their gold labels become corrections), chosen by the model's uncertainty (`learn.uncertainty`, the
+review queue's order; re-ranked by the retrained model after each step) or at random (several seeds, averaged);
+the model is retrained on the base data plus the reviewed articles and scored on the test set with the official
+F1-samples, coarse (narratives) and fine (subnarratives).
 
     python benchmarks/feedback.py --data ../shared/data/semeval2025-task10/train --languages EN PT
 
