@@ -1,0 +1,70 @@
+"""Issue 23: retraining from corrections with a team's taxonomy, `analyze --model`, and the SemEval folder export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from narrascope.cli.main import main
+from narrascope.datasets.semeval import read_narrative_annotations
+from narrascope.store.corrections import CorrectionIn, Vocabulary, add_correction
+from narrascope.store.db import Store
+from narrascope.taxonomy import read_taxonomy_file
+
+DATA = Path(__file__).parent / "data"
+TEAM = DATA / "corrections" / "team_taxonomy.txt"
+TRAINS = "Security: Foreign powers train terrorists: Western intelligence arms militants"
+DEFENDS = "Security: Russia defends itself"
+
+
+@pytest.fixture(scope="module")
+def team_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("team") / "team.db"
+    shutil.copy(corpus_db, db)
+    vocabulary = Vocabulary(read_taxonomy_file(TEAM))
+    store = Store(db)
+    for article, label in (("a1", TRAINS), ("a2", TRAINS), ("a5", TRAINS), ("xss1", DEFENDS), ("a4", DEFENDS),
+                           ("a3", "Other")):  # fmt: skip
+        add_correction(store, CorrectionIn("narrative", "add", label), article_id=article, user="t",
+                       vocabulary=vocabulary)  # fmt: skip
+    store.close()
+    return db
+
+
+def test_issue23_train_from_db_with_a_team_taxonomy_and_analyze_with_it(team_db: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    model = tmp_path / "team-model"
+    result = runner.invoke(main, ["train", "narratives", "--from-db", str(team_db), "--taxonomy", str(TEAM),
+                                  "--out", str(model), "--folds", "2"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "6 corrected article(s)" in result.output
+    assert "before (the shipped model" in result.output and "after (2-fold cross-validation" in result.output
+    result = runner.invoke(main, ["analyze", str(DATA / "articles" / "svr_claim.txt"), "--model", str(model),
+                                  "--format", "json", "--components", "cleaning,language,sentences,narratives"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    labels = {hit["label"] for hit in json.loads(result.stdout)["documents"][0]["narratives"]}
+    team = read_taxonomy_file(TEAM)
+    assert labels and labels <= {*team.narratives, *team.subnarratives, "Other"}
+
+
+def test_issue23_train_needs_data_or_a_db(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["train", "narratives", "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2 and "--from-db" in result.output
+
+
+def test_issue23_export_semeval_folder_of_reviewed_articles(team_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gold"
+    out.mkdir()
+    result = CliRunner().invoke(main, ["export", "--db", str(team_db), "--format", "semeval", "--out", str(out),
+                                       "--reviewed-only", "--taxonomy", str(TEAM)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = {
+        r.file: (r.narratives, r.subnarratives) for r in read_narrative_annotations(out / "subtask-2-annotations.txt")
+    }
+    assert rows["a1"] == (["Security: Foreign powers train terrorists"], [TRAINS])
+    assert rows["xss1"] == ([DEFENDS], [f"{DEFENDS}: Other"]) and rows["a3"] == (["Other"], ["Other"])
+    assert (out / "raw-documents" / "a1").is_file() and (out / "ptc" / "labels-techniques").is_dir()
