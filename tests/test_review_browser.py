@@ -53,3 +53,7 @@ def test_issue23_review_queue_and_keyboard_corrections(page: Any, base: str) -> 
     _ready(page)
     assert page.locator("#judgments li.is-rejected").count() >= 1
     assert page.evaluate("window.__xss") is None and page.errors == []
+    if layer == "narrative":  # the article page shows the analyst's judgment instead of the model's
+        page.goto(f"{base}/article?id={quote(first)}")
+        _ready(page)
+        assert key not in page.locator("#side-narratives .label").all_inner_texts()

@@ -214,6 +214,7 @@
   // ---- article page ------------------------------------------------------------------------------------
   // Spans to highlight, all as offsets into raw_text (as the API gives them).
   function highlightSpans(doc) {
+    doc = withoutRejected(doc);
     const spans = [];
     for (const hit of doc.narratives || []) {
       for (const ev of hit.evidence || []) spans.push({ start: ev.start, end: ev.end, kind: "evidence", label: hit.label });
@@ -253,7 +254,14 @@
     if (target) { target.scrollIntoView({ behavior: "smooth", block: "center" }); target.classList.add("flash"); }
   }
 
+  // An analyst's rejection (issue 23) replaces the model's judgment: what was rejected is not shown.
+  function withoutRejected(doc) {
+    const keep = (items) => (items || []).filter((item) => !item.rejected);
+    return Object.assign({}, doc, { narratives: keep(doc.narratives), entities: keep(doc.entities), techniques: keep(doc.techniques) });
+  }
+
   function articleView(doc) {
+    doc = withoutRejected(doc);
     const hits = doc.narratives || [];
     const ordered = [];  // each narrative followed by its subnarratives
     for (const top of hits.filter((h) => h.level === "narrative")) {
