@@ -72,7 +72,7 @@
   }
 
   function stateText(state) {
-    if (!state.correction) return "undecided";
+    if (!state.correction) return state.rejected ? "rejected with its narrative (or as Other)" : "undecided";
     if (state.source === "analyst") return `added by ${state.correction.user}`;
     return `${state.correction.action}ed by ${state.correction.user}`.replace("rejecteded", "rejected").replace("changeed", "changed");
   }
