@@ -211,3 +211,29 @@ def test_issue23_team_taxonomy_checks_corrections(corpus_db: Path, tmp_path: Pat
     store = Store(db, readonly=True)
     assert [c.label for c in list_corrections(store)] == ["Security: Russia defends itself"]
     store.close()
+
+
+def test_issue23_uncertainty_is_highest_at_a_coin_toss() -> None:
+    from narrascope.learn.uncertainty import uncertainty
+
+    assert uncertainty([]) == 0.0
+    assert uncertainty([0.5]) == pytest.approx(1.0)
+    assert uncertainty([0.97, 0.02]) < uncertainty([0.97, 0.4]) < uncertainty([0.55])
+
+
+def test_issue23_gold_view_rejecting_a_narrative_takes_its_subnarratives() -> None:
+    from narrascope.store.corrections import Correction
+    from narrascope.store.gold import apply_corrections
+
+    narrative, sub = "URW: Discrediting Ukraine", "URW: Discrediting Ukraine: Ukraine is a puppet of the West"
+    doc = {"raw_text": "x" * 20, "narratives": [
+        {"label": narrative, "level": "narrative", "score": 0.6, "evidence": []},
+        {"label": sub, "level": "subnarrative", "score": 0.5, "evidence": []},
+    ]}  # fmt: skip
+    reject = Correction(1, "d", "narrative", "reject", narrative, None, None, None, "u", "t", None)
+    shown = apply_corrections(doc, [reject])
+    assert [h.get("rejected") for h in shown["narratives"]] == [True, True]
+    assert gold_narratives(shown) == (["Other"], ["Other"])
+    assert gold_narratives(apply_corrections(doc, [])) == ([narrative], [sub])
+    undone = Correction(1, "d", "narrative", "reject", narrative, None, None, None, "u", "t", None, "later")
+    assert gold_narratives(apply_corrections(doc, [undone])) == ([narrative], [sub])
