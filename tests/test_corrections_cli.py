@@ -43,8 +43,10 @@ def test_issue23_train_from_db_with_a_team_taxonomy_and_analyze_with_it(team_db:
     assert result.exit_code == 0, result.output
     assert "6 corrected article(s)" in result.output
     assert "before (the shipped model" in result.output and "after (2-fold cross-validation" in result.output
-    result = runner.invoke(main, ["analyze", str(DATA / "articles" / "svr_claim.txt"), "--model", str(model),
-                                  "--format", "json", "--components", "cleaning,language,sentences,narratives"])  # fmt: skip
+    components = "cleaning,language,sentences,narratives"
+    article = str(DATA / "articles" / "svr_claim.txt")
+    result = runner.invoke(main, ["analyze", article, "--model", str(model), "--format", "json", "--components",
+                                  components])  # fmt: skip
     assert result.exit_code == 0, result.output
     labels = {hit["label"] for hit in json.loads(result.stdout)["documents"][0]["narratives"]}
     team = read_taxonomy_file(TEAM)
