@@ -102,6 +102,9 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
             f"technique span(s) to {escape(out)}", soft_wrap=True,
         )  # fmt: skip
         return
+    if os.path.isdir(out):
+        store.close()
+        raise click.BadParameter(f"{out!r} is a folder; a folder is for --format semeval", param_hint="--out")
     count = export(store, fmt, out)
     store.close()
     err.print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
