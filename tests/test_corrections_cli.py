@@ -70,3 +70,27 @@ def test_issue23_export_semeval_folder_of_reviewed_articles(team_db: Path, tmp_p
     assert rows["a1"] == (["Security: Foreign powers train terrorists"], [TRAINS])
     assert rows["xss1"] == ([DEFENDS], [f"{DEFENDS}: Other"]) and rows["a3"] == (["Other"], ["Other"])
     assert (out / "raw-documents" / "a1").is_file() and (out / "ptc" / "labels-techniques").is_dir()
+
+
+def test_issue23_train_entities_and_techniques_from_db(corpus_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    shutil.copy(corpus_db, db)
+    store = Store(db)
+    for article, given in (
+        ("a2", CorrectionIn("entity", "change", "Instigator", "United States")),
+        ("a4", CorrectionIn("entity", "change", "Victim", "Ukraine")),
+        ("a2", CorrectionIn("technique", "add", "Doubt", None, 0, 7)),
+    ):
+        add_correction(store, given, article_id=article, user="t")
+    store.close()
+    runner = CliRunner()
+    english = str(DATA / "semeval_train" / "EN")
+    result = runner.invoke(main, ["train", "entities", "--from-db", str(db), "--data", english,
+                                  "--out", str(tmp_path / "ent"), "--folds", "2"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "corrected mention(s)" in result.output and "after (cross-validation" in result.output
+    assert (tmp_path / "ent" / "gate").is_dir()
+    result = runner.invoke(main, ["train", "techniques", "--from-db", str(db), "--data", str(DATA / "ptc"),
+                                  "--out", str(tmp_path / "tech"), "--no-tune", "--folds", "0"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 corrected article(s)" in result.output and (tmp_path / "tech").is_dir()

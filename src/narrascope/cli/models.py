@@ -23,7 +23,7 @@ from narrascope.cli.llm import (
     predict_explanations,
 )
 from narrascope.cli.options import engine_options, llm_options
-from narrascope.cli.retrain import from_db_options, retrain_narratives, retrain_techniques
+from narrascope.cli.retrain import entity_corrections, from_db_options, retrain_narratives, retrain_techniques
 from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -231,11 +231,18 @@ def predict_narratives(
 @train.command("entities")
 @data_option("SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
-def train_entities(data: tuple[str, ...], out_dir: str) -> None:
+@from_db_options
+def train_entities(
+    data: tuple[str, ...], out_dir: str, from_db: str | None, taxonomy_path: str | None, folds: int
+) -> None:
     """Train the entity role models (TF-IDF for analyze; with sentence embeddings for given mentions, in
-    OUT/context) and the framing gate (English), with calibration and thresholds from 5-fold cross-validation."""
+    OUT/context) and the framing gate (English), with calibration and thresholds from 5-fold cross-validation.
+
+    With --from-db, also on the mentions of the entities analysts accepted, changed or added."""
     err = Console(stderr=True, highlight=False)
     _, examples, documents = _entity_data(data)
+    if from_db is not None:
+        examples = examples + entity_corrections(from_db, examples, folds=folds)
     report = cross_validate_framing(examples, documents, progress=lambda m: err.print(m, markup=False))
     roles, context_roles, gate = train_entity_models(examples, documents, report)
     roles.save(out_dir)

@@ -104,3 +104,27 @@ def retrain_techniques(db: str, data: str | None, out_dir: str, config: Any, *, 
     model = train_technique_model(given + corrected, config=config, progress=_say(err))
     model.save(out_dir)
     err.print(f"trained on {len(given) + len(corrected)} articles; wrote {out_dir}", markup=False)
+
+
+def entity_corrections(db: str, data: Sequence[Any], *, folds: int) -> list[Any]:
+    """The corrected mentions of the store as role-model examples, after printing before/after scores."""
+    from narrascope.entities.component import default_role_model
+    from narrascope.entities.evaluate import predict_examples
+    from narrascope.store.retrain import cross_validated_roles, entity_examples, role_scores
+
+    err = Console(stderr=True, highlight=False)
+    store = Store(db, readonly=True)
+    corrected = entity_examples(store, Vocabulary())
+    store.close()
+    if not corrected:
+        raise ModelError(f"{db}: no entity an analyst accepted, changed or added; review some first (web UI or API)")
+    err.print(f"{len(corrected)} corrected mention(s) from {db}, {len(data)} training mention(s)", markup=False)
+    if folds:
+        main, exact = role_scores(predict_examples(default_role_model(), corrected), corrected)
+        err.print(f"before (the shipped role model on the corrected mentions): main-role accuracy {main:.4f}, "
+                  f"fine-role exact match {exact:.4f}", markup=False)  # fmt: skip
+        if len({e.file for e in corrected}) >= 2:
+            main, exact = cross_validated_roles(corrected, data, folds=folds)
+            err.print(f"after (cross-validation on the corrected articles): main-role accuracy {main:.4f}, "
+                      f"fine-role exact match {exact:.4f}", markup=False)  # fmt: skip
+    return corrected

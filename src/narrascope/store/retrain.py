@@ -11,18 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from narrascope.datasets.examples import NarrativeExample
 from narrascope.datasets.ptc import PtcArticle, PtcSpan
+from narrascope.entities.evaluate import EntityExample, fit_entity_examples, predict_examples
+from narrascope.entities.framing import narrative_cues
+from narrascope.entities.model import MentionItem
 from narrascope.errors import ModelError
 from narrascope.learn.scoring import f1_samples
 from narrascope.narratives.evaluate import fit_examples, model_text
 from narrascope.narratives.model import NarrativeConfig, NarrativeModel
 from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store
-from narrascope.store.gold import apply_corrections, gold_narratives, gold_techniques
+from narrascope.store.gold import apply_corrections, gold_entities, gold_narratives, gold_techniques
 
 Progress = Callable[[str], None]
 
@@ -34,7 +38,7 @@ class Scores:
     fine: float
 
 
-def corrected_layer(store: Store, layer: str, vocabulary: Vocabulary) -> list[dict[str, object]]:
+def corrected_layer(store: Store, layer: str, vocabulary: Vocabulary) -> list[dict[str, Any]]:
     """The corrected view of every stored article with a correction in force in `layer`, in id order."""
     found = []
     for row in store.conn.execute(
@@ -106,3 +110,50 @@ def check_labels(examples: Sequence[NarrativeExample], vocabulary: Vocabulary, o
     """Training labels must belong to the taxonomy (a team's file or SemEval's)."""
     for example in examples:
         vocabulary.taxonomy.check_labels([*example.narratives, *example.subnarratives], origin=f"{origin}/{example.id}")
+
+
+def entity_examples(store: Store, vocabulary: Vocabulary) -> list[EntityExample]:
+    """Every mention of every entity an analyst accepted, changed or added (with an asserted role and a fine
+    role), as role-model examples; the article's unrejected narratives give the side x narrative cues."""
+    examples = []
+    for doc in corrected_layer(store, "entity", vocabulary):
+        decided = {str(e["entity"]) for e in doc.get("entities", []) if e.get("correction")}
+        narratives = [(str(h["label"]), float(h["score"])) for h in doc.get("narratives", [])
+                      if h["level"] == "narrative" and not h.get("rejected")]  # fmt: skip
+        language = str(doc.get("language") or "und")
+        for text, start, end, main, fines in gold_entities(doc):
+            owner = next((str(e["entity"]) for e in doc.get("entities", [])
+                          if any(m["start"] == start and m["end"] == end for m in e["mentions"])), "")  # fmt: skip
+            if owner not in decided:
+                continue
+            item = MentionItem(str(doc["raw_text"]), start, end, language, narrative_cues(text, narratives))
+            examples.append(EntityExample(str(doc["id"]), item, main, tuple(fines)))
+    return examples
+
+
+def role_scores(predicted: Sequence[tuple[str, tuple[str, ...]]], gold: Sequence[EntityExample]) -> tuple[float, float]:
+    """(main-role accuracy, exact match of the fine roles) of role predictions against gold mentions."""
+    if not gold:
+        return 0.0, 0.0
+    main = sum(p[0] == g.main_role for p, g in zip(predicted, gold, strict=True)) / len(gold)
+    exact = sum(set(p[1]) == set(g.fine_roles) for p, g in zip(predicted, gold, strict=True)) / len(gold)
+    return main, exact
+
+
+def cross_validated_roles(
+    corrected: Sequence[EntityExample], data: Sequence[EntityExample], *, folds: int = 5
+) -> tuple[float, float]:
+    """k-fold CV over the corrected articles (an article's mentions in one fold); each fold also trains on `data`."""
+    articles = sorted({e.file for e in corrected})
+    folds = min(folds, len(articles))
+    if folds < 2:
+        raise ModelError(f"cross-validation needs at least 2 articles with entity corrections, found {len(articles)}")
+    fold_of = {name: i % folds for i, name in enumerate(articles)}
+    predicted: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(corrected)
+    for k in range(folds):
+        train = [e for e in corrected if fold_of[e.file] != k]
+        test = [i for i, e in enumerate(corrected) if fold_of[e.file] == k]
+        model = fit_entity_examples(list(data) + train)
+        for i, p in zip(test, predict_examples(model, [corrected[i] for i in test]), strict=True):
+            predicted[i] = p
+    return role_scores(predicted, corrected)
