@@ -240,6 +240,8 @@ def train_entities(
 
     With --from-db, also on the mentions of the entities analysts accepted, changed or added."""
     err = Console(stderr=True, highlight=False)
+    if taxonomy_path:
+        raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
     _, examples, documents = _entity_data(data)
     if from_db is not None:
         examples = examples + entity_corrections(from_db, examples, folds=folds)
@@ -389,6 +391,8 @@ def train_techniques(
 
     With --from-db, also on the technique spans analysts corrected, with scores before/after."""
     err = Console(stderr=True, highlight=False)
+    if taxonomy_path:
+        raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
     if from_db is not None:
         retrain_techniques(from_db, data, out_dir, TrainConfig(tune=tune), folds=folds)
         return
