@@ -14,6 +14,7 @@ from narrascope.datasets.semeval import read_narrative_annotations
 from narrascope.store.corrections import CorrectionIn, Vocabulary, add_correction
 from narrascope.store.db import Store
 from narrascope.taxonomy import read_taxonomy_file
+from tests.serving import get_json, running_server
 
 DATA = Path(__file__).parent / "data"
 TEAM = DATA / "corrections" / "team_taxonomy.txt"
@@ -51,6 +52,12 @@ def test_issue23_train_from_db_with_a_team_taxonomy_and_analyze_with_it(team_db:
     labels = {hit["label"] for hit in json.loads(result.stdout)["documents"][0]["narratives"]}
     team = read_taxonomy_file(TEAM)
     assert labels and labels <= {*team.narratives, *team.subnarratives, "Other"}
+    body = json.dumps({"text": Path(article).read_text("utf-8")}).encode()
+    served = tmp_path / "served.db"
+    with running_server(str(served), pipeline_options={"narrative_model": str(model)}) as base:  # serve --model
+        status, found = get_json(f"{base}/api/analyze", method="POST", body=body,
+                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    assert status == 200 and {h["label"] for h in found["narratives"]} <= {*team.narratives, *team.subnarratives}
 
 
 def test_issue23_train_needs_data_or_a_db(tmp_path: Path) -> None:

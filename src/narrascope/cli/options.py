@@ -101,4 +101,4 @@ narrative_model_option = click.option(
     type=click.Path(exists=True, file_okay=False),
     help="A narrative model folder (`narrascope train narratives --out DIR`) instead of the shipped model.",
 )
-"""`--model DIR` of analyze and ingest: the narrative model to run."""
+"""`--model DIR` of analyze, ingest and serve: the narrative model to run."""

@@ -123,7 +123,11 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
     "--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True, help="Request body limit."
 )
 @taxonomy_option
-def serve_command(db: str, host: str, port: int, token: str | None, max_body: int, taxonomy_path: str | None) -> None:
+@narrative_model_option
+def serve_command(
+    db: str, host: str, port: int, token: str | None, max_body: int, taxonomy_path: str | None,
+    narrative_model: str | None,
+) -> None:  # fmt: skip
     """Serve the REST API (OpenAPI at /docs) and the web UI over a corpus file."""
     import uvicorn
 
@@ -134,6 +138,7 @@ def serve_command(db: str, host: str, port: int, token: str | None, max_body: in
 
     if not os.path.exists(db):
         click.echo(f"narrascope: note: {db} does not exist yet; starting an empty corpus", err=True)
-    app = create_app(db, token=token or None, max_body=max_body, vocabulary=vocabulary)
+    options = {"narrative_model": narrative_model} if narrative_model else None
+    app = create_app(db, token=token or None, max_body=max_body, vocabulary=vocabulary, pipeline_options=options)
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -127,8 +127,9 @@ class LimitBody:
 class State:
     """The store (one connection per thread; WAL lets readers run beside a writer) and a lazily loaded pipeline."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, pipeline_options: dict[str, Any] | None = None) -> None:
         self.db = db
+        self.pipeline_options = dict(pipeline_options or {})
         Store(db).close()  # creates or migrates the file once, before serving
         self._local = threading.local()
         self._write = threading.Lock()
@@ -144,15 +145,17 @@ class State:
     def analyze(self, article: Article) -> Any:
         with self._pipeline_lock:
             if self._pipeline is None:
-                self._pipeline = load_pipeline()
+                self._pipeline = load_pipeline(**self.pipeline_options)
             return self._pipeline(article)
 
 
 def create_app(
-    db: str, *, token: str | None = None, max_body: int = MAX_BODY, vocabulary: Vocabulary | None = None
-) -> FastAPI:
-    """The API and UI over the store at `db` (created when missing); `vocabulary` checks corrections' labels."""
-    state = State(db)
+    db: str, *, token: str | None = None, max_body: int = MAX_BODY, vocabulary: Vocabulary | None = None,
+    pipeline_options: dict[str, Any] | None = None,
+) -> FastAPI:  # fmt: skip
+    """The API and UI over the store at `db` (created when missing); `vocabulary` checks corrections' labels,
+    `pipeline_options` go to `load_pipeline` (e.g. `narrative_model`) for the analyse routes."""
+    state = State(db, pipeline_options)
     vocabulary = vocabulary or Vocabulary()
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
