@@ -56,7 +56,7 @@ _FULL_POOL: dict[frozenset[str], tuple[float, float]] = {}  # every strategy rev
 
 def run_strategy(
     strategy: str, base: list[NarrativeExample], base_model: NarrativeModel, pool: list[NarrativeExample],
-    test: list[NarrativeExample], steps: Sequence[int], seed: int,
+    test: list[NarrativeExample], steps: Sequence[int], seed: int, warm_start: int = 0,
 ) -> list[tuple[int, float, float]]:  # fmt: skip
     """(k, coarse F1, fine F1) after each step; uncertainty re-ranks the unreviewed pool with the latest model."""
     reviewed: list[NarrativeExample] = []
@@ -68,7 +68,7 @@ def run_strategy(
         if k <= len(reviewed):
             continue
         rest = [e for e in pool if e not in reviewed]
-        if strategy == "uncertainty":
+        if strategy == "uncertainty" and len(reviewed) >= warm_start:
             reviewed += most_uncertain(model, rest, k - len(reviewed))
         else:
             reviewed += [e for e in order if e not in reviewed][: k - len(reviewed)]
@@ -91,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--test-share", type=float, default=0.4)
     parser.add_argument("--random-seeds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--warm-start", type=int, default=0,
+        help="uncertainty reviews this many random articles first (a cold-start remedy)",
+    )  # fmt: skip
     parser.add_argument(
         "--base-share",
         type=float,
@@ -116,8 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               "of the other languages", file=sys.stderr)  # fmt: skip
         print("shipped (in-sample)\t{}\t0\t{:.4f}\t{:.4f}".format(language, *scores(shipped, test)))
         print("base\t{}\t0\t{:.4f}\t{:.4f}".format(language, *scores(base_model, test)), flush=True)
-        for k, coarse, fine in run_strategy("uncertainty", base, base_model, pool, test, args.steps, args.seed):
-            print(f"uncertainty\t{language}\t{k}\t{coarse:.4f}\t{fine:.4f}", flush=True)
+        name = f"uncertainty after {args.warm_start} random" if args.warm_start else "uncertainty"
+        curve = run_strategy("uncertainty", base, base_model, pool, test, args.steps, args.seed, args.warm_start)
+        for k, coarse, fine in curve:
+            print(f"{name}\t{language}\t{k}\t{coarse:.4f}\t{fine:.4f}", flush=True)
         runs = [
             run_strategy("random", base, base_model, pool, test, args.steps, args.seed + 1 + r)
             for r in range(args.random_seeds)
