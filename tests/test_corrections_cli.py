@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from narrascope.cli.main import main
 from narrascope.datasets.semeval import read_narrative_annotations
+from narrascope.pipeline import load_pipeline
 from narrascope.store.corrections import CorrectionIn, Vocabulary, add_correction
 from narrascope.store.db import Store
 from narrascope.taxonomy import read_taxonomy_file
@@ -54,7 +55,9 @@ def test_issue23_train_from_db_with_a_team_taxonomy_and_analyze_with_it(team_db:
     assert labels and labels <= {*team.narratives, *team.subnarratives, "Other"}
     body = json.dumps({"text": Path(article).read_text("utf-8")}).encode()
     served = tmp_path / "served.db"
-    with running_server(str(served), pipeline_options={"narrative_model": str(model)}) as base:  # serve --model
+    with running_server(
+        str(served), pipeline=load_pipeline(components.split(","), narrative_model=str(model))
+    ) as base:  # serve --model
         status, found = get_json(f"{base}/api/analyze", method="POST", body=body,
                                  headers={"Content-Type": "application/json"})  # fmt: skip
     assert status == 200 and {h["label"] for h in found["narratives"]} <= {*team.narratives, *team.subnarratives}

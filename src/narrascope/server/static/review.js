@@ -3,9 +3,8 @@
 // time, keyboard first: a accept, r reject, n/j/↓ next judgment, k/↑ previous, u undo, → next article.
 // Every write is a JSON POST (or DELETE) to the API with the token header; every text is set as text.
 (function () {
-  const ui = window.narrascopeUI;
-  if (!ui) return;
-  const { el, api, q, put, section, link, params, highlightedText } = ui;
+  const N = window.narrascope;
+  const { el, api, q, put, section, link, params, highlightedText } = N;
   const QUEUE_FILTERS = ["source", "narrative", "language"];
 
   function percent(value) {
@@ -210,7 +209,7 @@
     });
   }
 
-  ui.PAGES.review = function reviewPage() {
+  N.pages.review = function reviewPage() {
     const id = params.get("id");
     return id ? articleReview(id) : queuePage();
   };
