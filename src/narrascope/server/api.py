@@ -24,8 +24,11 @@ from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.assets import asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
+from narrascope.server.corrections import corrections_router
 from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
+from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store, stamp_hash
+from narrascope.store.gold import apply_corrections
 from narrascope.store.judgments import not_covered
 from narrascope.store.queries import (
     claim_group,
@@ -133,11 +136,14 @@ class State:
 
 
 def create_app(
-    db: str, *, token: str | None = None, max_body: int = MAX_BODY, pipeline: Pipeline | None = None
-) -> FastAPI:
+    db: str, *, token: str | None = None, max_body: int = MAX_BODY, pipeline: Pipeline | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> FastAPI:  # fmt: skip
     """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
-    default pipeline, loaded on first use, when None)."""
+    default pipeline, loaded on first use, when None); `vocabulary` checks corrections' labels (SemEval's when
+    None)."""
     state = State(db, pipeline)
+    vocabulary = vocabulary or Vocabulary()
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
 
@@ -175,7 +181,7 @@ def create_app(
         found = get_article(state.store(), article_id)
         if found is None:
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
-        return found
+        return apply_corrections(found, list_corrections(state.store(), article_id=article_id), vocabulary)
 
     @api.get("/stats/narratives", summary="Articles per (sub)narrative, by source, day, week or month")
     def stats(
@@ -213,6 +219,7 @@ def create_app(
 
     api.include_router(corpus_router(state.store))
     app.include_router(api)
+    app.include_router(corrections_router(state, vocabulary, state._write), dependencies=[Depends(check_token)])
     _ui_routes(app)
     _error_handlers(app)
     _security_headers(app)
@@ -225,7 +232,8 @@ def _ui_routes(app: FastAPI) -> None:
         return lambda: HTMLResponse(page(name))  # no parameters: nothing from the request reaches the page
 
     for route, name in (("/", "corpus"), ("/article", "article"), ("/entities", "entities"), ("/entity", "entity"),
-                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze")):  # fmt: skip
+                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze"),
+                        ("/review", "review")):  # fmt: skip
         app.add_api_route(route, shell(name), include_in_schema=False)
     app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
     app.add_api_route("/favicon.ico", lambda: Response(status_code=204), include_in_schema=False)
