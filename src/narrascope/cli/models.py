@@ -21,6 +21,7 @@ from narrascope.cli.llm import (
     predict_explanations,
 )
 from narrascope.cli.options import busy, embedding_progress, engine_options, llm_options
+from narrascope.cli.retrain import entity_corrections, from_db_options, retrain_narratives, retrain_techniques
 from narrascope.datasets.examples import document_dir, expand_language_folders
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -81,11 +82,12 @@ from narrascope.techniques.model import load_default_model as load_default_techn
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def data_option(help: str, *, multiple: bool = True) -> Callable[[F], F]:
+def data_option(help: str, *, multiple: bool = True, required: bool = True) -> Callable[[F], F]:
     """`--data FOLDER` (repeatable unless `multiple=False`): training or evaluation data."""
     return click.option(
-        "--data", "data", multiple=multiple, required=True, type=click.Path(exists=True, file_okay=False), help=help
-    )
+        "--data", "data", multiple=multiple, required=required, type=click.Path(exists=True, file_okay=False),
+        help=help,
+    )  # fmt: skip
 
 
 model_option = click.option(
@@ -114,7 +116,7 @@ def _model(path: str | None) -> NarrativeModel:
 
 
 @train.command("narratives")
-@data_option("SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.")
+@data_option("SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.", required=False)
 @click.option(
     "--out",
     "out_dir",
@@ -123,9 +125,19 @@ def _model(path: str | None) -> NarrativeModel:
     help="Folder to write the model to (JSON + npz, no pickles).",
 )
 @click.option("--profile", type=click.Choice(sorted(PROFILES)), default="accurate", show_default=True)
-def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
-    """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it."""
+@from_db_options
+def train_narratives(
+    data: tuple[str, ...], out_dir: str, profile: str, from_db: str | None, taxonomy_path: str | None, folds: int
+) -> None:
+    """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it.
+
+    With --from-db, also on the articles analysts corrected (their gold labels), with CV scores before/after."""
     err = Console(stderr=True, highlight=False)
+    if from_db is not None:
+        retrain_narratives(from_db, data, out_dir, PROFILES[profile], taxonomy_path=taxonomy_path, folds=folds)
+        return
+    if not data:
+        raise click.UsageError("give --data FOLDER (SemEval training data), --from-db FILE, or both")
     model = train_narrative_model(list(data), profile=profile, progress=lambda m: err.print(m, markup=False))
     model.save(out_dir)
     err.print(f"wrote the {profile} narrative model to {out_dir}", markup=False)
@@ -239,12 +251,21 @@ def predict_narratives(
 @train.command("entities")
 @data_option("SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
-def train_entities(data: tuple[str, ...], out_dir: str) -> None:
+@from_db_options
+def train_entities(
+    data: tuple[str, ...], out_dir: str, from_db: str | None, taxonomy_path: str | None, folds: int
+) -> None:
     """Train the entity role models (TF-IDF for analyze; with sentence embeddings for given mentions, in
     OUT/context), the detection gazetteers (OUT/gazetteer) and the framing gate, with calibration and thresholds
-    from 5-fold cross-validation by document."""
+    from 5-fold cross-validation by document.
+
+    With --from-db, also on the mentions of the entities analysts accepted, changed or added."""
     err = Console(stderr=True, highlight=False)
+    if taxonomy_path:
+        raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
     folders, examples, documents, narratives = _entity_data(data)
+    if from_db is not None:
+        examples = examples + entity_corrections(from_db, examples, folds=folds)
     report = cross_validate_framing(
         examples,
         lambda keys: detect_folders(folders, narratives, keys)[0],
@@ -376,14 +397,26 @@ def _technique_model(path: str | None) -> TechniqueModel:
 
 
 @train.command("techniques")
-@data_option("PTC folder (SemEval-2020 Task 11): articles/ and labels-techniques/.", multiple=False)
+@data_option("PTC folder (SemEval-2020 Task 11): articles/ and labels-techniques/.", multiple=False, required=False)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
 @click.option(
     "--tune/--no-tune", default=True, show_default=True, help="Choose the span threshold on held-out articles."
 )
-def train_techniques(data: str, out_dir: str, tune: bool) -> None:
-    """Train the persuasion technique model (span identification + technique classification)."""
+@from_db_options
+def train_techniques(
+    data: str | None, out_dir: str, tune: bool, from_db: str | None, taxonomy_path: str | None, folds: int
+) -> None:
+    """Train the persuasion technique model (span identification + technique classification).
+
+    With --from-db, also on the technique spans analysts corrected, with scores before/after."""
     err = Console(stderr=True, highlight=False)
+    if taxonomy_path:
+        raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
+    if from_db is not None:
+        retrain_techniques(from_db, data, out_dir, TrainConfig(tune=tune), folds=folds)
+        return
+    if data is None:
+        raise click.UsageError("give --data FOLDER (a PTC folder), --from-db FILE, or both")
     articles = load_ptc(data)
     model = train_technique_model(
         articles, config=TrainConfig(tune=tune), progress=lambda m: err.print(m, markup=False)

@@ -24,9 +24,12 @@ from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.assets import asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
+from narrascope.server.corrections import corrections_router
 from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
 from narrascope.server.trends import watch_router
+from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store, stamp_hash
+from narrascope.store.gold import apply_corrections
 from narrascope.store.judgments import not_covered
 from narrascope.store.queries import (
     claim_group,
@@ -134,11 +137,14 @@ class State:
 
 
 def create_app(
-    db: str, *, token: str | None = None, max_body: int = MAX_BODY, pipeline: Pipeline | None = None
-) -> FastAPI:
+    db: str, *, token: str | None = None, max_body: int = MAX_BODY, pipeline: Pipeline | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> FastAPI:  # fmt: skip
     """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
-    default pipeline, loaded on first use, when None)."""
+    default pipeline, loaded on first use, when None); `vocabulary` checks corrections' labels (SemEval's when
+    None)."""
     state = State(db, pipeline)
+    vocabulary = vocabulary or Vocabulary()
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
 
@@ -176,7 +182,7 @@ def create_app(
         found = get_article(state.store(), article_id)
         if found is None:
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
-        return found
+        return apply_corrections(found, list_corrections(state.store(), article_id=article_id), vocabulary)
 
     @api.get("/stats/narratives", summary="Articles per (sub)narrative, by source, day, week or month")
     def stats(
@@ -215,6 +221,7 @@ def create_app(
     api.include_router(corpus_router(state.store))
     api.include_router(watch_router(state.store))
     app.include_router(api)
+    app.include_router(corrections_router(state, vocabulary, state._write), dependencies=[Depends(check_token)])
     _ui_routes(app)
     _error_handlers(app)
     _security_headers(app)
@@ -228,7 +235,7 @@ def _ui_routes(app: FastAPI) -> None:
 
     for route, name in (("/", "corpus"), ("/article", "article"), ("/entities", "entities"), ("/entity", "entity"),
                         ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze"),
-                        ("/trends", "trends"), ("/alerts", "alerts")):  # fmt: skip
+                        ("/review", "review"), ("/trends", "trends"), ("/alerts", "alerts")):  # fmt: skip
         app.add_api_route(route, shell(name), include_in_schema=False)
     app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
     app.add_api_route("/favicon.ico", lambda: Response(status_code=204), include_in_schema=False)
