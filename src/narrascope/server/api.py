@@ -24,13 +24,12 @@ from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.assets import asset, docs_page, page
 from narrascope.store.db import Store, stamp_hash
+from narrascope.store.provenance import claim_group, list_claim_groups
 from narrascope.store.queries import (
     ArticleFilter,
-    claim_group,
     entity_framing,
     get_article,
     list_articles,
-    list_claim_groups,
     list_entities,
     narrative_stats,
 )
@@ -200,13 +199,15 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
             raise ApiError(404, "not_found", f"no entity named {name!r}")
         return found
 
-    @api.get("/claims", summary="Claim groups, most repeated first")
+    @api.get("/claims", summary="Claim groups, widest spread first: distinct outlets, then stories, then articles")
     def claims(
         q: Text = None, min_size: Annotated[int, Query(ge=1, le=100000)] = 1, limit: Limit = 50, offset: Offset = 0
     ) -> dict[str, Any]:
         return list_claim_groups(state.store(), q=q, min_size=min_size, limit=limit, offset=offset)
 
-    @api.get("/claims/{group}", summary="A claim group's provenance: first appearance, relays, outlets, dates")
+    @api.get(
+        "/claims/{group}", summary="A claim group's provenance: first appearance per outlet, stances, chains, wordings"
+    )
     def claim(group: Annotated[int, Path(ge=0, le=2**62)]) -> dict[str, Any]:
         found = claim_group(state.store(), group)
         if found is None:
