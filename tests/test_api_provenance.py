@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from narrascope.article import Article
-from narrascope.pipeline import Pipeline
-from narrascope.store.db import Store
-from tests.conftest import STORE_CORPUS
 from tests.serving import get_json, running_server
 
 
-def _record(article_id: str) -> dict[str, str]:
-    return next(r for r in map(json.loads, STORE_CORPUS.read_text("utf-8").splitlines()) if r["id"] == article_id)
-
-
 @pytest.fixture(scope="module")
-def spread(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Iterator[str]:
-    """The store corpus plus copies of a2: twice more from its own outlet, once relayed by another outlet."""
-    db = tmp_path_factory.mktemp("provenance") / "spread.db"
-    shutil.copy(corpus_db, db)
-    a2 = _record("a2")
-    copies = [("a2-again", "Pravda Mirror", "2023-02-15"), ("a2-mirror", "Pravda Mirror", "2023-02-16"),
-              ("a2-relay", "Relay Daily", "2023-02-20")]  # fmt: skip
-    store = Store(db)
-    store.put_batch(
-        [
-            pipeline(Article(raw_text=a2["text"], id=i, source=s, published=p, title=a2["title"], language="en"))
-            for i, s, p in copies
-        ]
-    )
-    store.close()
-    with running_server(str(db)) as url:
+def spread(spread_db: Path) -> Iterator[str]:
+    with running_server(str(spread_db)) as url:
         yield url
 
 

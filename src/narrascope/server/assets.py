@@ -38,6 +38,7 @@ ASSETS: dict[str, Callable[[], bytes]] = {
     "app.js": _own("app.js"),
     "app.css": _own("app.css"),
     "docs.js": _own("docs.js"),
+    "claims.js": _own("claims.js"),
     "plotly.min.js": _plotly,
     "swagger-ui-bundle.js": _swagger("swagger-ui-bundle.js"),
     "swagger-ui.css": _swagger("swagger-ui.css"),

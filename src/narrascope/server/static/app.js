@@ -277,12 +277,15 @@
       el("li", {}, el("span", { class: "label", text: t.technique }), " ", el("span", { class: "muted", text: `“${t.text}”` })));
     const meta = el("p", { class: "meta" },
       el("span", { text: [doc.source, doc.published, doc.language].filter(Boolean).join(" · ") }), " ", externalLink(doc.url));
+    const copies = doc.story ? doc.story.copies.filter((c) => c.id !== doc.id) : [];
+    const story = copies.length ? el("p", { class: "story", id: "story-copies" }, "This story also published by: ",
+      ...copies.flatMap((c, i) => [i ? ", " : "", link(q("/article", { id: c.id }), `${c.source || "unknown outlet"} (${c.published || c.id})`)])) : null;
     const legend = el("p", { class: "legend" },
       el("span", { class: "hl hl-evidence", text: "narrative evidence" }), " ",
       el("span", { class: "hl hl-technique", text: "persuasion technique" }), " ",
       el("span", { class: "hl hl-entity", text: "framed entity" }));
     return el("div", { class: "article-layout" },
-      el("article", { class: "card" }, el("h1", { id: "title", text: doc.title || doc.id }), meta, legend, highlightedText(doc.raw_text || "", highlightSpans(doc))),
+      el("article", { class: "card" }, el("h1", { id: "title", text: doc.title || doc.id }), meta, story, legend, highlightedText(doc.raw_text || "", highlightSpans(doc))),
       el("aside", { class: "side" },
         section("Narratives", el("ul", { id: "side-narratives" }, ...narratives)),
         section("Entities", el("ul", { id: "side-entities" }, ...entities)),
@@ -330,41 +333,6 @@
     })), { barmode: "stack", xaxis: { type: "category" } });
   }
 
-  // ---- claims ------------------------------------------------------------------------------------------
-  async function claimsPage() {
-    const term = params.get("q") || "";
-    const found = await api(q("/api/claims", { q: term, limit: 100 }));
-    const form = el("form", { class: "filters" }, el("input", { type: "search", name: "q", value: term, placeholder: "words of a claim" }), el("button", { text: "Search" }));
-    form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/claims", { q: form.elements.namedItem("q").value })); });
-    put(el("h1", { text: "Claims" }), form, section("Claim groups, most repeated first",
-      el("table", { id: "claims" }, el("thead", {}, el("tr", {}, ...["Claim", "Source", "Appearances", "Outlets", "First seen"].map((h) => el("th", { text: h })))),
-        el("tbody", {}, ...found.items.map((g) => el("tr", {},
-          el("td", {}, link(q("/claim", { id: g.id }), g.canonical)), el("td", { text: g.source || "" }),
-          el("td", { text: g.size }), el("td", { text: g.outlets }), el("td", { text: g.first_day || "" })))))));
-  }
-
-  async function claimPage() {
-    const id = params.get("id");
-    if (!id || !/^\d+$/.test(id)) return showError("No claim group given.");
-    const g = await api(`/api/claims/${encodeURIComponent(id)}`);
-    const timeline = el("div", { class: "plot", id: "plot-timeline" });
-    const first = g.first_appearance;
-    put(el("h1", { text: g.canonical }),
-      el("p", { class: "meta" }, el("span", { text: `Sources: ${g.sources.join(", ") || "—"} · relays: ${g.relays.join(", ") || "—"} · outlets: ${g.outlets.join(", ") || "—"}` })),
-      first ? el("p", { class: "first" }, "First appearance: ", link(q("/article", { id: first.article_id }), first.title || first.article_id),
-        el("span", { text: ` (${first.outlet || "unknown outlet"}, ${first.published || "undated"})` })) : null,
-      section("Provenance timeline", timeline),
-      section("Appearances", el("ol", { id: "members" }, ...g.members.map((m) => el("li", {},
-        el("span", { class: "muted", text: `${m.day || "undated"} · ${m.outlet || "unknown outlet"} · ` }),
-        link(q("/article", { id: m.article_id }), m.title || m.article_id), " ", el("q", { text: m.text }),
-        el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`, ` ${m.stance}`].filter(Boolean).join(" ·") }))))));
-    const dated = g.members.filter((m) => m.day);
-    if (dated.length) {
-      await plot(timeline, [{ type: "scatter", mode: "lines+markers", x: dated.map((m) => m.day), y: dated.map((m) => plotText(m.outlet || "unknown")),
-        text: dated.map((m) => plotText(m.text)), marker: { size: 12 }, line: { dash: "dot" } }], { yaxis: { type: "category" }, margin: { l: 160, r: 20, t: 10, b: 40 } });
-    } else timeline.append(el("p", { class: "muted", text: "No dated appearances." }));
-  }
-
   // ---- paste an article --------------------------------------------------------------------------------
   function analyzePage() {
     const text = el("textarea", { id: "paste-text", rows: 14, placeholder: "Title on the first line, then the article text" });
@@ -394,7 +362,9 @@
       result);
   }
 
-  const PAGES = { corpus: corpusPage, article: articlePage, entities: entitiesPage, entity: entityPage, claims: claimsPage, claim: claimPage, analyze: analyzePage };
+  const PAGES = { corpus: corpusPage, article: articlePage, entities: entitiesPage, entity: entityPage, analyze: analyzePage };
+  // Other page scripts (claims.js) load after this one, use these helpers and add their pages.
+  window.narrascope = { el, link, q, api, put, section, showError, plot, plotText, externalLink, params, pages: PAGES };
 
   window.addEventListener("DOMContentLoaded", async () => {
     setupToken();

@@ -1,0 +1,135 @@
+"use strict";
+// Claim pages of the narrascope web UI: the claims list (widest spread first) and one claim's provenance.
+// Loaded after app.js, whose helpers it uses; like app.js it writes every text from the API with textContent.
+(function () {
+  const { el, link, q, api, put, section, showError, plot, plotText, params } = window.narrascope;
+  const STANCE_COLORS = { endorses: "#2e7d32", reports: "#667085", disputes: "#c62828" };
+
+  function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+  }
+
+  // How far the claim spread: outlets where known; a story of unknown outlet is never counted as an outlet.
+  function spread(counts) {
+    const parts = [];
+    if (counts.outlets || !counts.unknown_outlet_stories) parts.push(plural(counts.outlets, "outlet", "outlets"));
+    if (counts.unknown_outlet_stories) parts.push(`${plural(counts.unknown_outlet_stories, "story", "stories")} of unknown outlet`);
+    return `Spread: ${parts.join(" + ")} · ${plural(counts.stories, "story", "stories")} · ${plural(counts.articles, "article", "articles")} · `
+      + `${plural(counts.appearances, "appearance", "appearances")} · ${plural(counts.languages, "language", "languages")}`;
+  }
+
+  function outletName(row) {
+    return row.outlet || `unknown outlet · ${row.first_article_id}`;
+  }
+
+  function stanceBadge(stance, counts) {
+    const others = Object.entries(counts || {}).filter(([s]) => s !== stance).map(([s, n]) => `${s} ${n}`);
+    return el("span", {},
+      el("span", { class: `stance stance-${stance}`, text: stance }),
+      others.length ? el("span", { class: "muted", text: ` (also ${others.join(", ")})` }) : null);
+  }
+
+  async function claimsPage() {
+    const term = params.get("q") || "";
+    const found = await api(q("/api/claims", { q: term, limit: 100 }));
+    const form = el("form", { class: "filters" }, el("input", { type: "search", name: "q", value: term, placeholder: "words of a claim" }), el("button", { text: "Search" }));
+    form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/claims", { q: form.elements.namedItem("q").value })); });
+    const heads = ["Claim", "Source", "Outlets", "Stories", "Articles", "Appearances", "Languages", "First seen"];
+    put(el("h1", { text: "Claims" }), form,
+      section("Claim groups, widest spread first",
+        el("p", { class: "muted", text: "Ranked by distinct outlets, then distinct stories (copies of one syndicated article count once), then articles. An article of unknown outlet is counted as a story, never as an outlet." }),
+        el("table", { id: "claims" }, el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { text: h })))),
+          el("tbody", {}, ...found.items.map((g) => el("tr", {},
+            el("td", {}, link(q("/claim", { id: g.id }), g.canonical)), el("td", { text: g.source || "" }),
+            el("td", { class: "num" }, String(g.outlets), g.unknown_outlet_stories ? el("span", { class: "muted", text: ` +${g.unknown_outlet_stories} unknown` }) : null),
+            el("td", { class: "num", text: g.stories }), el("td", { class: "num", text: g.articles }),
+            el("td", { class: "num", text: g.size }), el("td", { class: "num", text: g.languages }),
+            el("td", { class: "date", text: g.first_day || "" })))))));
+  }
+
+  function outletTable(rows) {
+    return el("table", { id: "per-outlet" },
+      el("thead", {}, el("tr", {}, ...["Outlet", "First seen", "Stance", "Articles", "Stories", "First wording"].map((h) => el("th", { text: h })))),
+      el("tbody", {}, ...rows.map((o) => el("tr", {},
+        el("td", { text: outletName(o) }), el("td", { class: "date", text: o.first_day || "undated" }),
+        el("td", {}, stanceBadge(o.stance, o.stances)), el("td", { class: "num", text: o.articles }),
+        el("td", { class: "num", text: o.stories }),
+        el("td", {}, el("q", { text: o.first_text }), " ", link(q("/article", { id: o.first_article_id }), o.first_title || o.first_article_id))))));
+  }
+
+  function chainList(chains) {
+    const part = (value, kind) => el("span", { class: value ? `chain-${kind}` : "muted", text: value || `unknown ${kind}` });
+    return el("ul", { id: "chains", class: "chains" }, ...chains.map((c) => el("li", {},
+      part(c.source, "source"), " → ", part(c.relay, "relay"), " → ", part(c.outlet, "outlet"),
+      el("span", { class: "muted", text: ` · ${c.appearances} appearance(s)` }))));
+  }
+
+  function wordingList(wordings) {
+    const byLanguage = new Map();
+    for (const w of wordings) {
+      const key = w.language || "unknown language";
+      if (!byLanguage.has(key)) byLanguage.set(key, []);
+      byLanguage.get(key).push(w);
+    }
+    return el("dl", { id: "wordings", class: "wordings" }, ...[...byLanguage.entries()].flatMap(([language, rows]) => [
+      el("dt", { text: `${language} · ${rows.length} wording(s)` }),
+      ...rows.map((w) => el("dd", {}, el("q", { text: w.text }),
+        el("span", { class: "muted", text: ` · ${w.articles.length} article(s)` }))),
+    ]));
+  }
+
+  // A date axis at least a week wide: one dated outlet must not read as a millisecond scale.
+  function dateRange(days) {
+    const times = days.map((d) => Date.parse(d)).filter((t) => !Number.isNaN(t));
+    const pad = Math.max(3 * 86400000, (Math.max(...times) - Math.min(...times)) * 0.08);
+    return [new Date(Math.min(...times) - pad).toISOString().slice(0, 10), new Date(Math.max(...times) + pad).toISOString().slice(0, 10)];
+  }
+
+  async function timeline(target, rows) {
+    const dated = rows.filter((o) => o.first_day);
+    const undated = rows.length - dated.length;
+    const note = undated ? el("p", { class: "muted", text: `${plural(undated, "outlet", "outlets")} without a date not shown: give a published date (JSON lines/CSV field or page metadata).` }) : null;
+    if (!dated.length) {
+      target.append(note);
+      return;
+    }
+    const traces = Object.keys(STANCE_COLORS).map((stance) => {
+      const these = dated.filter((o) => o.stance === stance);
+      return { type: "scatter", mode: "markers", name: stance, x: these.map((o) => o.first_day), y: these.map((o) => plotText(outletName(o))),
+        text: these.map((o) => plotText(o.first_text)), hovertemplate: "%{x}: %{y}<br>%{text}<extra></extra>",
+        marker: { size: 13, color: STANCE_COLORS[stance] } };
+    }).filter((t) => t.x.length);
+    await plot(target, traces, {
+      yaxis: { type: "category", autorange: "reversed", automargin: true },
+      xaxis: { type: "date", range: dateRange(dated.map((o) => o.first_day)), tickformat: "%Y-%m-%d" },
+      margin: { l: 20, r: 20, t: 10, b: 40 }, height: Math.max(180, 100 + 36 * dated.length), showlegend: true,
+    });
+    if (note) target.after(note);
+  }
+
+  async function claimPage() {
+    const id = params.get("id");
+    if (!id || !/^\d+$/.test(id)) return showError("No claim group given.");
+    const g = await api(`/api/claims/${encodeURIComponent(id)}`);
+    document.title = `${g.canonical} · narrascope`;
+    const chart = el("div", { class: "plot", id: "plot-timeline" });
+    const first = g.first_appearance;
+    put(el("h1", { id: "claim-title", text: g.canonical }),
+      el("p", { class: "meta", id: "spread", text: spread(g.counts) }),
+      first ? el("p", { class: "first" }, "First appearance: ", link(q("/article", { id: first.article_id }), first.title || first.article_id),
+        el("span", { text: ` (${first.outlet || "unknown outlet"}, ${first.published || "undated"})` })) : null,
+      el("div", { class: "grid" },
+        section("First appearance per outlet", chart, el("p", { class: "legend" }, ...Object.entries(STANCE_COLORS).map(([s]) => el("span", { class: `stance stance-${s}`, text: s })),
+          el("span", { class: "muted", text: "stance of the outlet towards the claim (its most frequent)" }))),
+        section("Source → relay → outlet", chainList(g.chains))),
+      section("Each outlet", outletTable(g.per_outlet)),
+      section("In each language and wording", wordingList(g.wordings)),
+      section("Appearances", el("ol", { id: "members" }, ...g.members.map((m) => el("li", {},
+        el("span", { class: "muted", text: `${m.day || "undated"} · ${m.outlet || "unknown outlet"} · ` }),
+        link(q("/article", { id: m.article_id }), m.title || m.article_id), " ", el("q", { text: m.text }),
+        el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`, ` ${m.stance}`].filter(Boolean).join(" ·") }))))));
+    await timeline(chart, g.per_outlet);
+  }
+
+  Object.assign(window.narrascope.pages, { claims: claimsPage, claim: claimPage });
+})();
