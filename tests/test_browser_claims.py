@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.serving import get_json, running_server
-from tests.test_browser import ARGS, CHROMIUM, _ready, _xss_did_not_run, sync_api
+from tests.test_browser import _ready, _xss_did_not_run, browser_tab
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +23,8 @@ def base(spread_db: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(base: str) -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
-        context = browser.new_context()
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
-        tab.dialogs = []  # type: ignore[attr-defined]
-        tab.errors = []  # type: ignore[attr-defined]
-        tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-        tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    with browser_tab(base) as tab:
         yield tab
-        browser.close()
 
 
 def test_issue20_claims_list_ranks_by_outlets_and_the_claim_page_shows_provenance(page: Any, base: str) -> None:
