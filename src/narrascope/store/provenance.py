@@ -16,7 +16,7 @@ from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 
 STORY = "COALESCE(a.story_id, -a.rowid)"  # an article stored before stories existed is its own story
-STANCE_ORDER = ("disputes", "endorses", "reports")  # a tie between stances names the one that commits most
+STANCE_ORDER = ("disputes", "endorses", "reports", "unclear")  # a tie names the stance that commits most
 MAX_MEMBERS = 5000
 
 

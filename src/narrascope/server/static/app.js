@@ -279,7 +279,7 @@
       el("span", { text: [doc.source, doc.published, doc.language].filter(Boolean).join(" · ") }), " ", externalLink(doc.url));
     const copies = doc.story ? doc.story.copies.filter((c) => c.id !== doc.id) : [];
     const story = copies.length ? el("p", { class: "story", id: "story-copies" }, "This story also published by: ",
-      ...copies.flatMap((c, i) => [i ? ", " : "", link(q("/article", { id: c.id }), `${c.source || "unknown outlet"} (${c.published || c.id})`)])) : null;
+      ...copies.flatMap((c, i) => [i ? ", " : "", link(q("/article", { id: c.id }), c.source ? `${c.source} (${c.published || c.id})` : `${c.id} (outlet unknown)`)])) : null;
     const legend = el("p", { class: "legend" },
       el("span", { class: "hl hl-evidence", text: "narrative evidence" }), " ",
       el("span", { class: "hl hl-technique", text: "persuasion technique" }), " ",

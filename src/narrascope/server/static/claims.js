@@ -3,7 +3,7 @@
 // Loaded after app.js, whose helpers it uses; like app.js it writes every text from the API with textContent.
 (function () {
   const { el, link, q, api, put, section, showError, plot, plotText, params } = window.narrascope;
-  const STANCE_COLORS = { endorses: "#2e7d32", reports: "#667085", disputes: "#c62828" };
+  const STANCE_COLORS = { endorses: "#2e7d32", reports: "#667085", disputes: "#c62828", unclear: "#b8bfcc" };
 
   function plural(n, one, many) {
     return `${n} ${n === 1 ? one : many}`;
@@ -90,6 +90,7 @@
     const undated = rows.length - dated.length;
     const note = undated ? el("p", { class: "muted", text: `${plural(undated, "outlet", "outlets")} without a date not shown: give a published date (JSON lines/CSV field or page metadata).` }) : null;
     if (!dated.length) {
+      target.classList.add("empty");
       target.append(note);
       return;
     }
