@@ -51,3 +51,15 @@ def test_issue20_the_article_lists_its_story_copies(spread: str) -> None:
     assert doc["story"]["first_article"] == "a2"
     status, alone = get_json(f"{spread}/api/articles/a3")
     assert [c["id"] for c in alone["story"]["copies"]] == ["a3"]
+
+
+def test_issue20_stories_lists_the_articles_stored_more_than_once(spread: str) -> None:
+    status, found = get_json(f"{spread}/api/stories")
+    assert status == 200
+    assert [(s["first_article"], s["copies"], s["articles"]) for s in found["items"]] == [
+        ("a2", 4, ["a2", "a2-again", "a2-mirror", "a2-relay"]),
+        ("xss1", 2, ["xss1", "xss1-relay"]),
+    ]
+    status, page = get_json(f"{spread}/api/stories?limit=1&offset=1")
+    assert [s["first_article"] for s in page["items"]] == ["xss1"]
+    assert get_json(f"{spread}/api/stories?limit=0")[0] == 422

@@ -128,4 +128,5 @@ def test_issue20_articles_stored_before_stories_get_one(tmp_path: Path) -> None:
     store.put_batch([Analysis(Article(raw_text=RELAYED, id="b"))])
     found = _stories(store)
     assert found["a"] == found["b"] != found["o"] and None not in found.values()
-    assert stories.stories_with_copies(store.conn) == [{"id": found["a"], "copies": 2, "articles": ["a", "b"]}]
+    expected = {"id": found["a"], "first_article": "a", "copies": 2, "articles": ["a", "b"]}
+    assert stories.stories_with_copies(store.conn) == [expected]

@@ -23,6 +23,7 @@ from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.assets import asset, docs_page, page
+from narrascope.server.stories import stories_router
 from narrascope.store.db import Store, stamp_hash
 from narrascope.store.provenance import claim_group, list_claim_groups
 from narrascope.store.queries import (
@@ -214,6 +215,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
             raise ApiError(404, "not_found", f"no claim group {group}")
         return found
 
+    api.include_router(stories_router(state.store))
     app.include_router(api)
     _ui_routes(app)
     _error_handlers(app)

@@ -13,7 +13,6 @@ Stories are never split or merged afterwards: an article joins one story, the on
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,22 +104,14 @@ def story_of(conn: sqlite3.Connection, article_id: str) -> dict[str, Any] | None
     return {"id": row[0], "first_article": row[1], "copies": [dict(c) for c in copies]}
 
 
-def stories_with_copies(conn: sqlite3.Connection, *, limit: int = 100) -> list[dict[str, Any]]:
-    """Stories stored more than once, largest first: (id, first article, copies, article ids)."""
+def stories_with_copies(conn: sqlite3.Connection, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """Stories stored more than once, most copies first: id, first article, number of copies, article ids."""
     found = conn.execute(
-        "SELECT story_id, count(*) AS copies, group_concat(id, '\x1f') AS ids FROM articles"
-        " WHERE story_id IS NOT NULL GROUP BY story_id HAVING count(*) > 1 ORDER BY copies DESC, story_id LIMIT ?",
-        (limit,),
+        "SELECT a.story_id, s.first_article, count(*) AS copies, group_concat(a.id, char(31)) AS ids FROM articles a"
+        " JOIN stories s ON s.id = a.story_id GROUP BY a.story_id HAVING count(*) > 1"
+        " ORDER BY copies DESC, a.story_id LIMIT ? OFFSET ?",
+        (limit, offset),
     ).fetchall()
-    return [{"id": r[0], "copies": r[1], "articles": sorted(str(r[2]).split("\x1f"))} for r in found]
-
-
-def story_counts(conn: sqlite3.Connection, article_ids: Sequence[str]) -> int:
-    """How many distinct stories these articles make (an article with no story counts as its own)."""
-    if not article_ids:
-        return 0
-    marks = ",".join("?" * len(article_ids))
-    row = conn.execute(
-        f"SELECT count(DISTINCT COALESCE(story_id, -rowid)) FROM articles WHERE id IN ({marks})", list(article_ids)
-    ).fetchone()
-    return int(row[0])
+    return [
+        {"id": r[0], "first_article": r[1], "copies": r[2], "articles": sorted(str(r[3]).split("\x1f"))} for r in found
+    ]
