@@ -35,7 +35,7 @@
     const form = el("form", { class: "filters" }, el("input", { type: "search", name: "q", value: term, placeholder: "words of a claim" }), el("button", { text: "Search" }));
     form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/claims", { q: form.elements.namedItem("q").value })); });
     const heads = ["Claim", "Source", "Outlets", "Stories", "Articles", "Appearances", "Languages", "First seen"];
-    put(el("h1", { text: "Claims" }), form,
+    put(el("h1", { text: "Claims" }), form, el("p", { class: "muted" }, link(q("/api/claims", { q: term, limit: 100 }), "JSON of this list")),
       section("Claim groups, widest spread first",
         el("p", { class: "muted", text: "Ranked by distinct outlets, then distinct stories (copies of one syndicated article count once), then articles. An article of unknown outlet is counted as a story, never as an outlet." }),
         el("table", { id: "claims" }, el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { text: h })))),
@@ -116,7 +116,7 @@
     const chart = el("div", { class: "plot", id: "plot-timeline" });
     const first = g.first_appearance;
     put(el("h1", { id: "claim-title", text: g.canonical }),
-      el("p", { class: "meta", id: "spread", text: spread(g.counts) }),
+      el("p", { class: "meta" }, el("span", { id: "spread", text: spread(g.counts) }), " · ", link(`/api/claims/${encodeURIComponent(id)}`, "JSON")),
       first ? el("p", { class: "first" }, "First appearance: ", link(q("/article", { id: first.article_id }), first.title || first.article_id),
         el("span", { text: ` (${first.outlet || "unknown outlet"}, ${first.published || "undated"})` })) : null,
       el("div", { class: "grid" },
