@@ -9,8 +9,10 @@ import click
 from rich.console import Console
 
 from narrascope.claims.grouping import group_claims, records_from_analyses
+from narrascope.claims.matching import claim_vectors
 from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
 from narrascope.claims.spread import rank_by_spread, stories_of
+from narrascope.cli.options import embedding_progress
 from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
 from narrascope.pipeline import load_pipeline
@@ -38,7 +40,11 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
     outcomes = list(analyze_many(paths, pipeline=pipeline, raise_errors=debug))
     analyses = [o.analysis for o in outcomes if o.analysis is not None]
     failures = [o for o in outcomes if o.error]
-    ranked = rank_by_spread(group_claims(records_from_analyses(analyses)), stories_of(analyses))
+    records = records_from_analyses(analyses)
+    texts = [r.text for r in records]
+    with embedding_progress(len(texts), "claims") as advance:
+        grouped = group_claims(records, vectors=claim_vectors(texts, advance))
+    ranked = rank_by_spread(grouped, stories_of(analyses))
     groups, spreads = [g for g, _ in ranked], [s for _, s in ranked]  # widest spread first
     for outcome in outcomes:
         for warning in outcome.warnings:

@@ -23,11 +23,13 @@ from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.assets import asset, docs_page, page
+from narrascope.server.corpus_routes import corpus_router
+from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
 from narrascope.server.stories import stories_router
 from narrascope.store.db import Store, stamp_hash
+from narrascope.store.judgments import not_covered
 from narrascope.store.provenance import claim_group, list_claim_groups
 from narrascope.store.queries import (
-    ArticleFilter,
     entity_framing,
     get_article,
     list_articles,
@@ -41,21 +43,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-Text = Annotated[str | None, Query(max_length=500)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def filters(
-    narrative: Text = None, subnarrative: Text = None, entity: Text = None, role: Text = None,
-    technique: Text = None, source: Text = None, language: Text = None, date_from: Day = None,
-    date_to: Day = None, q: Text = None,
-) -> ArticleFilter:  # fmt: skip
-    return ArticleFilter(narrative, subnarrative, entity, role, technique, source, language, date_from, date_to, q)
-
-
-Filters = Annotated[ArticleFilter, Depends(filters)]
 
 
 class ArticleIn(BaseModel):
@@ -124,12 +111,12 @@ class LimitBody:
 class State:
     """The store (one connection per thread; WAL lets readers run beside a writer) and a lazily loaded pipeline."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, pipeline: Pipeline | None = None) -> None:
         self.db = db
         Store(db).close()  # creates or migrates the file once, before serving
         self._local = threading.local()
         self._write = threading.Lock()
-        self._pipeline: Pipeline | None = None
+        self._pipeline: Pipeline | None = pipeline  # the one `serve` built from its options, or the default one
         self._pipeline_lock = threading.Lock()
 
     def store(self) -> Store:
@@ -145,9 +132,12 @@ class State:
             return self._pipeline(article)
 
 
-def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -> FastAPI:
-    """The API and UI over the store at `db` (created when missing)."""
-    state = State(db)
+def create_app(
+    db: str, *, token: str | None = None, max_body: int = MAX_BODY, pipeline: Pipeline | None = None
+) -> FastAPI:
+    """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
+    default pipeline, loaded on first use, when None)."""
+    state = State(db, pipeline)
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
 
@@ -162,7 +152,9 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
 
     @api.post("/analyze", summary="Analyse one article; nothing is stored")
     def analyze(body: ArticleIn) -> dict[str, Any]:
-        return dict(state.analyze(body.article()).to_dict())
+        document = dict(state.analyze(body.article()).to_dict())
+        document["not_covered"] = not_covered(document["warnings"])  # as GET /api/articles/ID gives it
+        return document
 
     @api.post("/articles", status_code=201, summary="Analyse one article and store it")
     def add_article(body: ArticleIn) -> dict[str, Any]:
@@ -185,17 +177,23 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
         return found
 
-    @api.get("/stats/narratives", summary="Articles per narrative, by source, day, week or month")
-    def stats(flt: Filters, by: Literal["source", "day", "week", "month"] = "month") -> dict[str, Any]:
-        return narrative_stats(state.store(), by, flt)
+    @api.get("/stats/narratives", summary="Articles per (sub)narrative, by source, day, week or month")
+    def stats(
+        flt: Filters,
+        by: Literal["source", "day", "week", "month"] = "month",
+        level: Literal["narrative", "subnarrative"] = "narrative",
+    ) -> dict[str, Any]:
+        return narrative_stats(state.store(), by, flt, level=level)
 
-    @api.get("/entities", summary="Entities with the roles the corpus casts them in")
-    def entities(q: Text = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
-        return list_entities(state.store(), q=q, limit=limit, offset=offset)
+    @api.get("/entities", summary="Entities with the roles the corpus casts them in (articles per role)")
+    def entities(
+        q: Text = None, limit: Limit = 100, offset: Offset = 0, include_withheld: Withheld = False
+    ) -> dict[str, Any]:
+        return list_entities(state.store(), q=q, limit=limit, offset=offset, include_withheld=include_withheld)
 
     @api.get("/entities/{name:path}", summary="How each outlet frames one entity")
-    def entity(name: str) -> dict[str, Any]:
-        found = entity_framing(state.store(), name)
+    def entity(name: str, include_withheld: Withheld = False) -> dict[str, Any]:
+        found = entity_framing(state.store(), name, include_withheld=include_withheld)
         if found is None:
             raise ApiError(404, "not_found", f"no entity named {name!r}")
         return found
@@ -216,6 +214,7 @@ def create_app(db: str, *, token: str | None = None, max_body: int = MAX_BODY) -
         return found
 
     api.include_router(stories_router(state.store))
+    api.include_router(corpus_router(state.store))
     app.include_router(api)
     _ui_routes(app)
     _error_handlers(app)

@@ -35,10 +35,15 @@ def _swagger(name: str) -> Callable[[], bytes]:
 
 
 ASSETS: dict[str, Callable[[], bytes]] = {
+    "core.js": _own("core.js"),
+    "article.js": _own("article.js"),
+    "corpus.js": _own("corpus.js"),
+    "entities.js": _own("entities.js"),
+    "claims.js": _own("claims.js"),
+    "analyze.js": _own("analyze.js"),
     "app.js": _own("app.js"),
     "app.css": _own("app.css"),
     "docs.js": _own("docs.js"),
-    "claims.js": _own("claims.js"),
     "plotly.min.js": _plotly,
     "swagger-ui-bundle.js": _swagger("swagger-ui-bundle.js"),
     "swagger-ui.css": _swagger("swagger-ui.css"),

@@ -117,7 +117,8 @@ def claim_group(store: Store, group_id: int) -> dict[str, Any] | None:
     members = rows(
         store.conn.execute(
             "SELECT c.article_id, a.title, a.source AS outlet, a.published, a.day, a.language,"
-            f' {STORY} AS story_id, c.source, c.relay, c.stance, c.start, c."end", c.text FROM claims c'
+            f" {STORY} AS story_id, c.source, c.relay, c.stance, c.stance_score, c.asserted AS stance_asserted,"
+            ' c.start, c."end", c.text FROM claims c'
             " JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
             " ORDER BY a.day IS NULL, a.day, a.published, c.article_id, c.start LIMIT ?",
             (group_id, MAX_MEMBERS),

@@ -1,8 +1,8 @@
 "use strict";
-// Claim pages of the narrascope web UI: the claims list (widest spread first) and one claim's provenance.
-// Loaded after app.js, whose helpers it uses; like app.js it writes every text from the API with textContent.
-(function () {
-  const { el, link, q, api, put, section, showError, plot, plotText, params } = window.narrascope;
+// The claim pages: claim groups (widest spread first), and one group's provenance: first appearance per
+// outlet, stances, source -> relay -> outlet chains, wordings per language, every appearance.
+(function (N) {
+  const { el, link, q, put, section, showError, api, plot, plotText, params } = N;
   const STANCE_COLORS = { endorses: "#2e7d32", reports: "#667085", disputes: "#c62828", unclear: "#b8bfcc" };
 
   function plural(n, one, many) {
@@ -27,6 +27,13 @@
     return el("span", {},
       el("span", { class: `stance stance-${stance}`, text: stance }),
       others.length ? el("span", { class: "muted", text: ` (also ${others.join(", ")})` }) : null);
+  }
+
+  // A withheld stance (below the threshold) is greyed; with include_withheld its score is shown.
+  function memberStance(m) {
+    const scored = N.withheld && m.stance_score !== null && m.stance_score !== undefined;
+    return el("span", { class: `stance stance-${m.stance}${m.stance_asserted === 0 ? " withheld" : ""}`,
+      text: scored ? `${m.stance} ${Number(m.stance_score).toFixed(2)}` : m.stance });
   }
 
   async function claimsPage() {
@@ -85,15 +92,23 @@
     return [new Date(Math.min(...times) - pad).toISOString().slice(0, 10), new Date(Math.max(...times) + pad).toISOString().slice(0, 10)];
   }
 
-  async function timeline(target, rows) {
+  // One dot per outlet at its first appearance, coloured by its stance. Fewer than two dates draw a lone dot
+  // on a meaningless time axis: then a line says why there is no timeline (issue 19).
+  async function timeline(target, g) {
+    const rows = g.per_outlet;
     const dated = rows.filter((o) => o.first_day);
-    const undated = rows.length - dated.length;
-    const note = undated ? el("p", { class: "muted", text: `${plural(undated, "outlet", "outlets")} without a date not shown: give a published date (JSON lines/CSV field or page metadata).` }) : null;
-    if (!dated.length) {
+    const days = new Set(g.members.filter((m) => m.day).map((m) => m.day));
+    if (days.size < 2) {
+      const datedMembers = g.members.filter((m) => m.day).length;
+      const undated = g.members.length - datedMembers;
       target.classList.add("empty");
-      target.append(note);
-      return;
+      target.replaceChildren(el("p", { class: "chart-note", text: datedMembers
+        ? `All ${datedMembers} dated appearance(s) are on ${[...days][0]}${undated ? ` (${undated} undated)` : ""}: no timeline to draw.`
+        : "No dated appearances: no timeline to draw." }));
+      return false;
     }
+    const undated = rows.length - dated.length;
+    const note = undated ? el("p", { class: "chart-note", text: `${plural(undated, "outlet", "outlets")} without a date not shown: give a published date (JSON lines/CSV field or page metadata).` }) : null;
     const traces = Object.keys(STANCE_COLORS).map((stance) => {
       const these = dated.filter((o) => o.stance === stance);
       return { type: "scatter", mode: "markers", name: stance, x: these.map((o) => o.first_day), y: these.map((o) => plotText(outletName(o))),
@@ -102,10 +117,11 @@
     }).filter((t) => t.x.length);
     await plot(target, traces, {
       yaxis: { type: "category", autorange: "reversed", automargin: true },
-      xaxis: { type: "date", range: dateRange(dated.map((o) => o.first_day)), tickformat: "%Y-%m-%d" },
+      xaxis: { type: "date", range: dateRange(dated.map((o) => o.first_day)), tickformat: "%Y-%m-%d", automargin: true },
       margin: { l: 20, r: 20, t: 10, b: 40 }, height: Math.max(180, 100 + 36 * dated.length), showlegend: true,
     });
     if (note) target.after(note);
+    return true;
   }
 
   async function claimPage() {
@@ -120,7 +136,7 @@
       first ? el("p", { class: "first" }, "First appearance: ", link(q("/article", { id: first.article_id }), first.title || first.article_id),
         el("span", { text: ` (${first.outlet || "unknown outlet"}, ${first.published || "undated"})` })) : null,
       el("div", { class: "grid" },
-        section("First appearance per outlet", chart, el("p", { class: "legend" }, ...Object.entries(STANCE_COLORS).map(([s]) => el("span", { class: `stance stance-${s}`, text: s })),
+        section("First appearance per outlet", chart, el("p", { class: "legend", id: "stance-legend" }, ...Object.entries(STANCE_COLORS).map(([s]) => el("span", { class: `stance stance-${s}`, text: s })),
           el("span", { class: "muted", text: "stance of the outlet towards the claim (its most frequent)" }))),
         section("Source → relay → outlet", chainList(g.chains))),
       section("Each outlet", outletTable(g.per_outlet)),
@@ -128,9 +144,11 @@
       section("Appearances", el("ol", { id: "members" }, ...g.members.map((m) => el("li", {},
         el("span", { class: "muted", text: `${m.day || "undated"} · ${m.outlet || "unknown outlet"} · ` }),
         link(q("/article", { id: m.article_id }), m.title || m.article_id), " ", el("q", { text: m.text }),
-        el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`, ` ${m.stance}`].filter(Boolean).join(" ·") }))))));
-    await timeline(chart, g.per_outlet);
+        el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`].filter(Boolean).join(" ·") }), " · ",
+        memberStance(m))))));
+    if (!(await timeline(chart, g))) document.getElementById("stance-legend").remove();  // no dots to explain
   }
 
-  Object.assign(window.narrascope.pages, { claims: claimsPage, claim: claimPage });
-})();
+  N.pages.claims = claimsPage;
+  N.pages.claim = claimPage;
+})(window.narrascope);
