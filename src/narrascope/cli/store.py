@@ -9,8 +9,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from narrascope.cli.options import components_option
+from narrascope.cli.signals import Stop, exit_code, message
+from narrascope.errors import visible
+from narrascope.fileio import refuse_overwriting
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
 from narrascope.store.export import EXPORT_FORMATS, export
@@ -36,6 +40,12 @@ def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch
 
     PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
     """
+    stop = Stop()
+    with stop.installed():  # Ctrl-C or SIGTERM: commit what is analysed, say so, exit 130 or 143
+        _ingest(paths, db, components, batch_size, stop)
+
+
+def _ingest(paths: tuple[str, ...], db: str, components: list[str], batch_size: int, stop: Stop) -> None:
     pipeline = load_pipeline(components)
     store = Store(db)
     err = Console(stderr=True, highlight=False)
@@ -54,17 +64,25 @@ def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch
         summary = ingest(
             paths, store, pipeline=pipeline, batch_size=batch_size,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-            on_document=on_document,
+            on_document=on_document, stop=lambda: stop.signum is not None,
         )  # fmt: skip
     for origin, error in summary.failed:
-        err.print(f"narrascope: error: {escape(error or origin)}", soft_wrap=True)
+        err.print(message("error", error or origin, "bold red"), soft_wrap=True)
     articles = store.count("articles")
     store.close()
+    if summary.stopped:
+        err.print(message("warning", "interrupted; every analysis done so far is committed", "yellow"))
     err.print(
-        f"{summary.added} added, {summary.present} already present, {summary.updated} updated, "
-        f"{len(summary.failed)} failed; {articles} article(s) in {escape(db)}",
+        Text(
+            visible(
+                f"{summary.added} added, {summary.present} already present, {summary.updated} updated, "
+                f"{len(summary.failed)} failed; {articles} article(s) in {db}"
+            )
+        ),
         soft_wrap=True,
     )
+    if stop.signum is not None:
+        sys.exit(exit_code(stop.signum))
     if summary.failed:
         sys.exit(EXIT_FAILED)
 
@@ -75,6 +93,7 @@ def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write (atomically).")
 def export_command(db: str, fmt: str, out: str) -> None:
     """Write every stored analysis as JSON lines, CSV or SemEval subtask-2 lines (streaming)."""
+    refuse_overwriting(out, [db, f"{db}-wal", f"{db}-shm"], "the store")
     store = Store(db, readonly=True)
     count = export(store, fmt, out)
     store.close()

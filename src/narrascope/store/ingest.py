@@ -25,6 +25,7 @@ class IngestSummary:
     present: int = 0
     updated: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    stopped: bool = False
 
     @property
     def total(self) -> int:
@@ -77,11 +78,13 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: Callable[[int, int], None] | None = None,
     on_document: Callable[[IngestSummary], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> IngestSummary:
     """Analyse and store every document under `paths`, committing every `batch_size` analyses.
 
     `on_progress(done_files, total_files)` follows the files, `on_document(summary)` every document (the
     summary counts committed ones; analysed articles waiting in the batch are counted at the next commit).
+    When `stop()` turns true the analyses done so far are committed and the run ends (`summary.stopped`).
     """
     resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
     summary = IngestSummary()
@@ -99,6 +102,9 @@ def ingest(
 
     outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
     for outcome in outcomes:
+        if stop is not None and stop():  # this document is analysed again by the next run
+            summary.stopped = True
+            break
         if on_document is not None:
             on_document(summary)
         if outcome.analysis is None:
