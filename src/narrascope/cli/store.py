@@ -16,7 +16,7 @@ from narrascope.cli.signals import Stop, exit_code, message
 from narrascope.errors import visible
 from narrascope.fileio import refuse_overwriting
 from narrascope.pipeline import load_pipeline
-from narrascope.store.db import Store
+from narrascope.store.db import Store, read_only_media
 from narrascope.store.export import EXPORT_FORMATS, export
 from narrascope.store.ingest import DEFAULT_BATCH, ingest
 
@@ -112,14 +112,41 @@ def export_command(db: str, fmt: str, out: str) -> None:
 @click.option(
     "--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True, help="Request body limit."
 )
-def serve_command(db: str, host: str, port: int, token: str | None, max_body: int) -> None:
+@click.option(
+    "--allowed-host",
+    "allowed",
+    multiple=True,
+    metavar="NAME",
+    help="Also accept requests whose Host header is NAME (repeatable; e.g. the name a proxy forwards).",
+)
+@click.option(
+    "--insecure-no-token",
+    is_flag=True,
+    help="Allow binding beyond loopback without --token (anyone who reaches the port can read and write).",
+)
+def serve_command(
+    db: str, host: str, port: int, token: str | None, max_body: int, allowed: tuple[str, ...], insecure_no_token: bool
+) -> None:
     """Serve the REST API (OpenAPI at /docs) and the web UI over a corpus file."""
     import uvicorn
 
     from narrascope.server.api import create_app
+    from narrascope.server.security import GuardedH11Protocol, is_loopback, raise_open_files_limit
 
+    if (token is not None and not token.strip()) or (os.environ.get("NARRASCOPE_TOKEN", None) == "" and token is None):
+        raise click.UsageError("the token is empty (--token or NARRASCOPE_TOKEN): give a real one, or unset it")
+    if not is_loopback(host) and token is None and not insecure_no_token:
+        raise click.UsageError(
+            f"--host {host} reaches beyond this machine: give --token (or NARRASCOPE_TOKEN), "
+            "or --insecure-no-token to serve the corpus to anyone who can reach the port"
+        )
     if not os.path.exists(db):
         click.echo(f"narrascope: note: {db} does not exist yet; starting an empty corpus", err=True)
-    app = create_app(db, token=token or None, max_body=max_body)
+    app = create_app(db, token=token, max_body=max_body, host=host, allowed=allowed)
+    if read_only_media(db):
+        click.echo(f"narrascope: note: {db} is read-only; serving it read-only (storing articles is refused)", err=True)
+    if not is_loopback(host) and token is None:
+        click.echo("narrascope: warning: serving beyond loopback without a token (--insecure-no-token)", err=True)
+    raise_open_files_limit()
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", http=GuardedH11Protocol)
