@@ -11,15 +11,14 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 
-from narrascope.server.security import Refused
+from narrascope.server.security import CLIENT_GONE, Refused
 
 T = TypeVar("T")
 CAPACITY = 8
-POLL = 0.2  # seconds between checks that the client of a waiting analysis is still there
 
 
 class ClientGone(Exception):
@@ -47,19 +46,24 @@ class AnalysisQueue:
             self.dropped += future.cancelled()
 
     async def run(self, request: Request, work: Callable[[], T]) -> T:
-        """`work()` in the analysis thread; 503 when the queue is full, `ClientGone` when the client left."""
+        """`work()` in the analysis thread; 503 when the queue is full, `ClientGone` when the client left
+        (a queued analysis is then dropped; one already running finishes, unread)."""
         if not self._take():
             raise Refused(503, "busy", f"{self.capacity} analyses are already waiting; retry in a few seconds")
         future = self._pool.submit(work)
         future.add_done_callback(self._release)  # type: ignore[arg-type]
+        gone: asyncio.Event = request.scope.get(CLIENT_GONE) or asyncio.Event()
+        left = asyncio.ensure_future(gone.wait())
         waiting = asyncio.wrap_future(future)
-        while True:
-            done, _ = await asyncio.wait({waiting}, timeout=POLL)
-            if done:
-                return waiting.result()
-            if not future.running() and await request.is_disconnected():
-                future.cancel()  # not started yet: dropped, its slot freed
-                raise ClientGone()
+        try:
+            either: set[asyncio.Future[Any]] = {waiting, left}
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            left.cancel()
+        if waiting.done():
+            return waiting.result()
+        future.cancel()  # dropped unless it has started
+        raise ClientGone()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

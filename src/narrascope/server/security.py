@@ -27,6 +27,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 HEADER_TIMEOUT = 10.0  # seconds for the request line and all headers of one request
 BODY_TIMEOUT = 60.0  # seconds for the whole body of one request
+CLIENT_GONE = "narrascope.client_gone"  # scope key: an asyncio.Event set when the client disconnects
 TOKEN_HELP = "this API needs the header Authorization: Bearer TOKEN"
 
 
@@ -124,25 +125,40 @@ class Guard:
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The app, reading the body through a counter with a deadline. Over the limit or past the deadline,
-        the refusal is sent from here and the app is told the client left (whatever it answers is dropped)."""
+        the refusal is sent from here and the app is told the client left (whatever it answers is dropped).
+        Once the body is in, one task waits for the client to leave and sets `scope[CLIENT_GONE]`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.body_timeout
+        gone = scope[CLIENT_GONE] = asyncio.Event()
         seen = 0
         state = {"started": False, "refused": False}
+        watcher: asyncio.Task[Message] | None = None
+
+        async def watch() -> Message:
+            message = await receive()  # after the body only http.disconnect comes (or the response is done)
+            if message["type"] == "http.disconnect":
+                gone.set()
+            return message
 
         async def bounded() -> Message:
-            nonlocal seen
+            nonlocal seen, watcher
             if state["refused"]:
                 return {"type": "http.disconnect"}
+            if watcher is not None:
+                return await asyncio.shield(watcher)
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(deadline - loop.time(), 0.001))
             except TimeoutError:
                 refusal = error(408, "body_timeout", f"the request body did not arrive within {self.body_timeout:g} s")
                 return await refuse(refusal)
-            if message["type"] == "http.request":
+            if message["type"] == "http.disconnect":
+                gone.set()
+            elif message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
                     return await refuse(error(413, "body_too_large", f"request body over {self.max_body} bytes"))
+                if not message.get("more_body", False):
+                    watcher = asyncio.create_task(watch())
             return message
 
         async def refuse(response: JSONResponse) -> Message:
@@ -158,7 +174,11 @@ class Guard:
             state["started"] = True
             await send(message)
 
-        await self.app(scope, bounded, sending)
+        try:
+            await self.app(scope, bounded, sending)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
 
 
 class GuardedH11Protocol(H11Protocol):

@@ -293,7 +293,7 @@
   async function articlePage() {
     const id = params.get("id");
     if (!id) return showError("No article id given.");
-    const doc = await api(`/api/articles/${encodeURIComponent(id)}`);
+    const doc = await api(q("/api/article", { id: id }));  // a query, not a path: ids "." and ".." survive URL normalisation
     document.title = `${doc.title || doc.id} · narrascope`;
     put(articleView(doc));
   }
@@ -314,7 +314,7 @@
   async function entityPage() {
     const name = params.get("name");
     if (!name) return showError("No entity given.");
-    const found = await api(`/api/entities/${encodeURIComponent(name)}`);
+    const found = await api(q("/api/entity", { name: name }));
     const chart = el("div", { class: "plot", id: "plot-entity" });
     put(el("h1", { text: found.entity }),
       section("How each outlet frames it", chart),
