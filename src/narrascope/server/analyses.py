@@ -1,37 +1,58 @@
-"""Analyses off the request threads: one bounded queue, so a flood of `POST /api/analyze` never holds up reads.
+"""Analyses off the server process: one bounded queue, so a flood of `POST /api/analyze` never holds up reads.
 
-Reads run in the server's thread pool and never wait on an analysis. Analyses run one at a time in their own
-thread; at most `capacity` wait or run, and one more is refused at once with 503 (before the pipeline is
-touched). A queued analysis whose client has gone away is dropped before it starts.
+The pipeline runs in its own worker process (loaded there on first use): an analysis holds no lock and no GIL
+that a read needs. At most `capacity` analyses wait or run; one more is refused at once with 503, before the
+pipeline is touched. A queued analysis whose client has gone away is dropped before it starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import signal
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import Scope
 
-from narrascope.server.security import CLIENT_GONE, Refused
+from narrascope.analysis import Analysis
+from narrascope.article import Article
+from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.server.security import CLIENT_GONE, Refused, error
 
-T = TypeVar("T")
 CAPACITY = 8
+ANALYSIS_PATHS = ("/api/analyze", "/api/articles")
+RESERVED = "narrascope.analysis_reserved"  # scope key: this request holds a place in the queue
+_pipeline: Pipeline | None = None  # the worker process's own
 
 
 class ClientGone(Exception):
     """The client of a queued analysis disconnected; nothing is sent back."""
 
 
+def _worker_start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its worker
+
+
+def analyze_in_worker(article: Article) -> Analysis:
+    global _pipeline
+    if _pipeline is None:
+        _pipeline = load_pipeline()
+    return _pipeline(article)
+
+
 class AnalysisQueue:
     def __init__(self, *, capacity: int = CAPACITY, workers: int = 1) -> None:
         self.capacity = capacity
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="narrascope-analysis")
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.pending = 0
         self.dropped = 0
+        self._busy = f"{capacity} analyses are already waiting; retry in a few seconds"
 
     def _take(self) -> bool:
         with self._lock:
@@ -40,18 +61,47 @@ class AnalysisQueue:
             self.pending += 1
             return True
 
-    def _release(self, future: Future[object]) -> None:
+    def _release(self, future: Future[Any]) -> None:
         with self._lock:
             self.pending -= 1
             self.dropped += future.cancelled()
 
-    async def run(self, request: Request, work: Callable[[], T]) -> T:
-        """`work()` in the analysis thread; 503 when the queue is full, `ClientGone` when the client left
-        (a queued analysis is then dropped; one already running finishes, unread)."""
+    def admit(self, scope: Scope) -> JSONResponse | None:
+        """Reserve a place for a request that queues an analysis, before its body is read: when the queue is
+        full the request is refused with 503 at once (the body of a flood is never parsed)."""
+        if scope.get("method") != "POST" or scope.get("path") not in ANALYSIS_PATHS:
+            return None
         if not self._take():
-            raise Refused(503, "busy", f"{self.capacity} analyses are already waiting; retry in a few seconds")
-        future = self._pool.submit(work)
-        future.add_done_callback(self._release)  # type: ignore[arg-type]
+            return error(503, "busy", self._busy)
+        scope[RESERVED] = True
+        return None
+
+    def finish(self, scope: Scope) -> None:
+        """Free the place of a request that ended without queueing its analysis (a bad body, say)."""
+        if scope.pop(RESERVED, False):
+            with self._lock:
+                self.pending -= 1
+
+    def _submit(self, article: Article) -> Future[Analysis]:
+        with self._lock:
+            if self._pool is None:  # spawned, not forked: the server process runs threads and an event loop
+                self._pool = ProcessPoolExecutor(
+                    self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+                )
+            return self._pool.submit(analyze_in_worker, article)
+
+    async def analyze(self, request: Request, article: Article) -> Analysis:
+        """The analysis of `article`; 503 when the queue is full, `ClientGone` when the client left (a queued
+        analysis is then dropped; one already running finishes, unread)."""
+        if not request.scope.pop(RESERVED, False) and not self._take():  # reserved by `admit` when served
+            raise Refused(503, "busy", self._busy)
+        try:
+            future = self._submit(article)
+        except BaseException:
+            with self._lock:
+                self.pending -= 1
+            raise
+        future.add_done_callback(self._release)
         gone: asyncio.Event = request.scope.get(CLIENT_GONE) or asyncio.Event()
         left = asyncio.ensure_future(gone.wait())
         waiting = asyncio.wrap_future(future)
@@ -66,4 +116,6 @@ class AnalysisQueue:
         raise ClientGone()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)

@@ -18,11 +18,12 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
-from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.server.analyses import AnalysisQueue, ClientGone
 from narrascope.server.assets import asset, docs_page, page
 from narrascope.server.security import Guard, Refused, allowed_hosts
@@ -87,7 +88,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 class State:
-    """The store (one connection per thread; WAL lets readers run beside a writer) and a lazily loaded pipeline.
+    """The store (one connection per thread; WAL lets readers run beside a writer) and the analysis queue.
 
     A store on read-only media (or a read-only file) is served read-only: reads work, storing is refused."""
 
@@ -97,7 +98,6 @@ class State:
         Store(db, readonly=self.readonly).close()  # creates or migrates the file once, before serving
         self._local = threading.local()
         self._write = threading.Lock()
-        self._pipeline: Pipeline | None = None
         self.analyses = AnalysisQueue()
 
     def store(self) -> Store:
@@ -106,15 +106,7 @@ class State:
             store = self._local.store = Store(self.db, readonly=self.readonly)
         return store
 
-    def analyze(self, article: Article) -> Any:
-        """Run in the analysis thread only (`AnalysisQueue`), so the pipeline needs no lock."""
-        if self._pipeline is None:
-            self._pipeline = load_pipeline()
-        return self._pipeline(article)
-
-    def analyze_and_store(self, article: Article) -> dict[str, Any]:
-        stamp_hash(article)
-        analysis = self.analyze(article)
+    def put(self, analysis: Analysis) -> dict[str, Any]:
         with self._write:
             result = self.store().put_batch([analysis])
         status = "added" if result.added else "updated" if result.updated else "present"
@@ -139,8 +131,7 @@ def create_app(
 
     @api.post("/analyze", summary="Analyse one article; nothing is stored")
     async def analyze(body: ArticleIn, request: Request) -> dict[str, Any]:
-        article = body.article()
-        return dict((await state.analyses.run(request, lambda: state.analyze(article))).to_dict())
+        return dict((await state.analyses.analyze(request, body.article())).to_dict())
 
     @api.post("/articles", status_code=201, summary="Analyse one article and store it")
     async def add_article(body: ArticleIn, request: Request) -> dict[str, Any]:
@@ -149,7 +140,9 @@ def create_app(
                 403, "read_only", f"the store {db} is read-only (read-only media or file); nothing is stored"
             )
         article = body.article()
-        return await state.analyses.run(request, lambda: state.analyze_and_store(article))
+        stamp_hash(article)
+        analysis = await state.analyses.analyze(request, article)
+        return await run_in_threadpool(state.put, analysis)
 
     @api.get("/articles", summary="Articles matching the filters, newest first, paged")
     def articles(flt: Filters, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
@@ -202,7 +195,11 @@ def create_app(
     _ui_routes(app)
     _error_handlers(app)
     _security_headers(app)
-    app.add_middleware(Guard, hosts=allowed_hosts(host, allowed), token=token, max_body=max_body)
+    hosts = allowed_hosts(host, allowed)
+    queue = state.analyses
+    app.add_middleware(
+        Guard, hosts=hosts, token=token, max_body=max_body, admit=queue.admit, finish=queue.finish
+    )  # fmt: skip
     app.router.on_shutdown.append(state.analyses.close)
     return app
 

@@ -15,7 +15,7 @@ import hmac
 import ipaddress
 import resource
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import h11
@@ -92,8 +92,12 @@ class Guard:
         token: str | None,
         max_body: int,
         body_timeout: float = BODY_TIMEOUT,
+        admit: Callable[[Scope], JSONResponse | None] | None = None,
+        finish: Callable[[Scope], None] | None = None,
     ) -> None:
         self.app, self.hosts, self.max_body, self.body_timeout = app, hosts, max_body, body_timeout
+        self.admit = admit  # a last check before the body is read (e.g. 503 when the analysis queue is full)
+        self.finish = finish  # called when an admitted request ends, whatever happened
         self.expected = f"Bearer {token}".encode() if token is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -105,7 +109,11 @@ class Guard:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        await self._bounded(scope, receive, send)
+        try:
+            await self._bounded(scope, receive, send)
+        finally:
+            if self.finish is not None:
+                self.finish(scope)
 
     def _refusal(self, scope: Scope, headers: dict[bytes, bytes]) -> JSONResponse | None:
         host = host_of(headers.get(b"host", b"").decode("latin-1"))
@@ -121,7 +129,7 @@ class Guard:
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             return error(413, "body_too_large", f"request body over {self.max_body} bytes")
-        return None
+        return self.admit(scope) if self.admit is not None else None
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The app, reading the body through a counter with a deadline. Over the limit or past the deadline,
