@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from narrascope.cli.main import main
 from narrascope.store.db import Store
+from tests.serving import free_port, get_json
 
 SURROGATE_CORPUS = (
     '{"id":"a","text":"ok one."}\n'
@@ -153,6 +154,34 @@ def test_issue24_read_only_media(tmp_path: Path, runner: CliRunner) -> None:
     assert done.stderr.strip().endswith("cannot write the output there (Read-only file system)")
     done = _read_only(media, *cli, "ingest", str(corpus), "--db", str(db))
     assert done.returncode == 2 and "read-only" in done.stderr
+    port = free_port()
+    serve = [*cli, "serve", "--db", str(db), "--port", str(port)]
+    script = 'mount -o bind,ro "$0" "$0" && exec "$@"'
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    server = subprocess.Popen(
+        ["unshare", "-rm", "sh", "-c", script, str(media), *serve], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status, found = 0, None
+        while time.monotonic() < deadline and status != 200:
+            try:
+                status, found = get_json(f"http://127.0.0.1:{port}/api/articles")
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200 and found["total"] == 1
+        body = json.dumps({"text": "New.\n\nText."}).encode()
+        status, found = get_json(
+            f"http://127.0.0.1:{port}/api/articles",
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+        assert status == 403 and found["code"] == "read_only"
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert b"is read-only; serving it read-only" in stderr
 
 
 LONG_CORPUS = "".join(

@@ -197,3 +197,19 @@ def test_issue24_dot_ids_can_be_opened(served: tuple[str, Path]) -> None:
         assert status == 200 and found["id"] == given
     status, found = get_json(f"{url}/api/articles/%2E%2E")  # the path form, for clients that keep it
     assert status == 200 and found["id"] == ".."
+
+
+def test_issue24_dot_ids_open_in_the_browser(served: tuple[str, Path]) -> None:
+    from tests.test_browser import ARGS, CHROMIUM, _ready, sync_api  # skips where Chromium is missing
+
+    url, _ = served
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
+        tab = browser.new_page()
+        tab.set_default_timeout(20_000)
+        for given in (".", ".."):
+            tab.goto(f"{url}/article?id={given}")
+            _ready(tab)
+            assert tab.inner_text("#title") == given
+            assert f"Dot article {given}." in tab.inner_text("#raw-text")
+        browser.close()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -33,8 +35,16 @@ class ClientGone(Exception):
     """The client of a queued analysis disconnected; nothing is sent back."""
 
 
-def _worker_start() -> None:
+def _worker_start(server: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its worker
+    threading.Thread(target=_exit_with, args=(server,), daemon=True).start()
+
+
+def _exit_with(server: int) -> None:
+    """End this worker when the server process is gone (killed with SIGKILL, say): never an orphan."""
+    while os.getppid() == server:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def analyze_in_worker(article: Article) -> Analysis:
@@ -86,7 +96,10 @@ class AnalysisQueue:
         with self._lock:
             if self._pool is None:  # spawned, not forked: the server process runs threads and an event loop
                 self._pool = ProcessPoolExecutor(
-                    self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+                    self._workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_start,
+                    initargs=(os.getpid(),),
                 )
             return self._pool.submit(analyze_in_worker, article)
 
@@ -116,6 +129,12 @@ class AnalysisQueue:
         raise ClientGone()
 
     def close(self) -> None:
+        """Drop what is queued and stop the worker now, even mid-analysis (nobody waits for it any more)."""
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+            if self._pool is None:
+                return
+            workers = list((getattr(self._pool, "_processes", None) or {}).values())  # no public API before 3.14
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
+            self._pool = None
