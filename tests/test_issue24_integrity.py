@@ -42,6 +42,7 @@ def test_issue24_lone_surrogates_do_not_sink_analyze_or_ingest(tmp_path: Path, r
     result = runner.invoke(main, ["ingest", str(corpus), "--db", str(db), "--components", "cleaning"])
     assert result.exit_code == 0, result.output
     assert "3 added" in result.output
+    assert "s.jsonl:3: invalid Unicode (a lone surrogate) in id, title, url, published, language" in result.output
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses file names that are not UTF-8")

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from narrascope.cli.options import components_option
 from narrascope.cli.signals import Stop, exit_code, message
-from narrascope.errors import visible
+from narrascope.errors import NarrascopeError, visible
 from narrascope.fileio import refuse_overwriting
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store, read_only_media
@@ -65,6 +65,7 @@ def _ingest(paths: tuple[str, ...], db: str, components: list[str], batch_size: 
             paths, store, pipeline=pipeline, batch_size=batch_size,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             on_document=on_document, stop=lambda: stop.signum is not None,
+            on_warning=lambda line: progress.console.print(message("warning", line, "yellow"), soft_wrap=True),
         )  # fmt: skip
     for origin, error in summary.failed:
         err.print(message("error", error or origin, "bold red"), soft_wrap=True)
@@ -134,9 +135,9 @@ def serve_command(
     from narrascope.server.security import GuardedH11Protocol, is_loopback, raise_open_files_limit
 
     if (token is not None and not token.strip()) or (os.environ.get("NARRASCOPE_TOKEN", None) == "" and token is None):
-        raise click.UsageError("the token is empty (--token or NARRASCOPE_TOKEN): give a real one, or unset it")
+        raise NarrascopeError("the token is empty (--token or NARRASCOPE_TOKEN): give a real one, or unset it")
     if not is_loopback(host) and token is None and not insecure_no_token:
-        raise click.UsageError(
+        raise NarrascopeError(
             f"--host {host} reaches beyond this machine: give --token (or NARRASCOPE_TOKEN), "
             "or --insecure-no-token to serve the corpus to anyone who can reach the port"
         )

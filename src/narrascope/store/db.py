@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,7 +98,7 @@ class Store:
             self.conn = self._connect(readonly)
             self._refuse_foreign()  # before anything is changed: a foreign file is never switched to WAL
             if not readonly:
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                self._switch_to_wal()
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(readonly)
         except sqlite3.DatabaseError as exc:
@@ -123,9 +124,24 @@ class Store:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _switch_to_wal(self) -> None:
+        """`PRAGMA journal_mode = WAL`, retried: while another process opens the same new file SQLite answers
+        "database is locked" at once, without waiting for the busy timeout."""
+        for attempt in range(100):
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
+
     def _refuse_foreign(self) -> None:
-        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-        if version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        # one statement, one snapshot: another process may commit the first migration between two reads
+        version, tables = self.conn.execute(
+            "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version"
+        ).fetchone()
+        if version == 0 and tables:
             self.conn.close()
             raise StoreError(f"{self.path}: an SQLite file that is not a narrascope store")
 

@@ -79,12 +79,14 @@ def ingest(
     on_progress: Callable[[int, int], None] | None = None,
     on_document: Callable[[IngestSummary], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> IngestSummary:
     """Analyse and store every document under `paths`, committing every `batch_size` analyses.
 
     `on_progress(done_files, total_files)` follows the files, `on_document(summary)` every document (the
     summary counts committed ones; analysed articles waiting in the batch are counted at the next commit).
-    When `stop()` turns true the analyses done so far are committed and the run ends (`summary.stopped`).
+    `on_warning(line)` hears each document's warnings (a replaced character, say). When `stop()` turns true
+    the analyses done so far are committed and the run ends (`summary.stopped`).
     """
     resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
     summary = IngestSummary()
@@ -107,6 +109,9 @@ def ingest(
             break
         if on_document is not None:
             on_document(summary)
+        if on_warning is not None:
+            for warning in outcome.warnings:
+                on_warning(warning)
         if outcome.analysis is None:
             summary.failed.append((outcome.origin, outcome.error or f"{outcome.origin}: failed"))
             continue
