@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
+import os
 import shutil
 import socket
 import sqlite3
@@ -20,6 +22,7 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.cli.main import main
 from narrascope.server import assets
+from narrascope.server.api import internal_cause
 from narrascope.server.security import GuardedH11Protocol, allowed_hosts
 from narrascope.store.db import Store
 from tests.serving import get_json, request, running_server
@@ -188,6 +191,11 @@ def test_issue24_server_errors_carry_their_cause(corpus_db: Path, tmp_path: Path
         status, found = get_json(f"{url}/api/articles")
     assert status == 500 and found["code"] == "store_failed"
     assert found["message"] == "the corpus store failed: database disk image is malformed"
+    full = internal_cause(sqlite3.OperationalError("database or disk is full"))
+    assert full == ("store_failed", "the corpus store failed: database or disk is full")
+    assert internal_cause(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) == (
+        "os_error", "the server could not complete the request: No space left on device"
+    )  # fmt: skip
 
 
 def test_issue24_dot_ids_can_be_opened(served: tuple[str, Path]) -> None:
