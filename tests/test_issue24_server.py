@@ -73,6 +73,10 @@ def test_issue24_host_header_must_name_this_server(served: tuple[str, Path]) -> 
 
 
 def test_issue24_serve_beyond_loopback_needs_a_token(runner: CliRunner, tmp_path: Path, monkeypatch: Any) -> None:
+    import uvicorn  # never served here: the command is stopped where it would call uvicorn.run
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     db = str(tmp_path / "c.db")
     result = runner.invoke(main, ["serve", "--db", db, "--host", "0.0.0.0"])
     assert result.exit_code == 2 and "--host 0.0.0.0 reaches beyond this machine: give --token" in result.output
@@ -80,10 +84,7 @@ def test_issue24_serve_beyond_loopback_needs_a_token(runner: CliRunner, tmp_path
     assert result.exit_code == 2 and "the token is empty" in result.output
     result = runner.invoke(main, ["serve", "--db", db, "--token", "  "])
     assert result.exit_code == 2 and "the token is empty" in result.output
-    import uvicorn  # the flag only lets the command reach uvicorn.run (the serving itself is tested above)
-
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    assert calls == []
     result = runner.invoke(main, ["serve", "--db", db, "--host", "0.0.0.0", "--insecure-no-token"])
     assert result.exit_code == 0, result.output
     assert "without a token" in result.output and calls[0]["host"] == "0.0.0.0"
