@@ -25,9 +25,23 @@ from typing import Any
 from narrascope.analysis import Analysis, Claim
 from narrascope.article import Article
 from narrascope.claims.grouping import ClaimRecord, group_claims
+from narrascope.claims.matching import claim_vectors
 from narrascope.pipeline import load_pipeline
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "data" / "claims" / "fixtures.json"
+
+
+def _pairwise(groups: list[Any], matched: list[Any]) -> tuple[int, int, int]:
+    """(tp, fp, fn) over pairs of matched gold claims: same gold group against same predicted group."""
+    predicted = {(m.article_id, m.start): n for n, group in enumerate(groups) for m in group.members}
+    tp = fp = fn = 0
+    for (_, ga, ca, aa), (_, gb, cb, ab) in combinations(matched, 2):
+        gold_same = ga == gb
+        pred_same = predicted[(aa.id, ca.start)] == predicted[(ab.id, cb.start)]
+        tp += gold_same and pred_same
+        fp += pred_same and not gold_same
+        fn += gold_same and not pred_same
+    return tp, fp, fn
 
 
 def norm(name: str | None) -> str:
@@ -109,28 +123,19 @@ def evaluate(results: list[tuple[dict[str, Any], Analysis]], *, verbose: bool = 
         ClaimRecord(c.text, a.id, a.article.source, a.article.published, c.source, c.relay, c.start, c.end)
         for _, _, c, a in matched
     ]
-    groups = group_claims(records)
-    predicted = {}
-    for g_id, group in enumerate(groups):
-        for m in group.members:
-            predicted[(m.article_id, m.start)] = g_id
+    groups = group_claims(records, vectors=claim_vectors([r.text for r in records]))
     if verbose:
         for group in groups:
-            gold_ids = [g for _, g, c, a in matched if predicted[(a.id, c.start)] == groups.index(group)]
-            print(f"  GROUP {gold_ids}: {[m.text[:50] for m in group.members]}")
-    tp = fp = fn = 0
-    for (_, ga, ca, aa), (_, gb, cb, ab) in combinations(matched, 2):
-        gold_same = ga == gb
-        pred_same = predicted[(aa.id, ca.start)] == predicted[(ab.id, cb.start)]
-        tp += gold_same and pred_same
-        fp += pred_same and not gold_same
-        fn += gold_same and not pred_same
+            print(f"  GROUP: {[m.text[:50] for m in group.members]}")
+    tp, fp, fn = _pairwise(groups, matched)
+    words = _pairwise(group_claims(records), matched)
     metrics: dict[str, float] = {}
     for key, (t, p, g) in {
         "claims": (counts["claim_tp"], counts["pred"], counts["gold"]),
         "source": (counts["src_tp"], counts["src_pred"], counts["src_gold"]),
         "relay": (counts["rel_tp"], counts["rel_pred"], counts["rel_gold"]),
         "grouping": (tp, tp + fp, tp + fn),
+        "grouping_by_words": (words[0], words[0] + words[1], words[0] + words[2]),
     }.items():
         metrics[f"{key}_p"], metrics[f"{key}_r"], metrics[f"{key}_f1"] = prf(t, p, g)
     metrics["stance_accuracy"] = counts["stance_ok"] / counts["matched"] if counts["matched"] else 0.0
@@ -179,7 +184,7 @@ def main() -> None:
     fixtures = json.loads(args.fixtures.read_text("utf-8"))
     metrics = evaluate(analyse(fixtures), verbose=args.verbose)
     print(f"articles: {metrics['articles']:.0f}   gold claims: {metrics['gold_claims']:.0f}")
-    for key in ("claims", "source", "relay", "grouping"):
+    for key in ("claims", "source", "relay", "grouping", "grouping_by_words"):
         print(f"{key:<9} P {metrics[key + '_p']:.3f}   R {metrics[key + '_r']:.3f}   F1 {metrics[key + '_f1']:.3f}")
     print(f"stance accuracy {metrics['stance_accuracy']:.3f}")
     if args.scale:

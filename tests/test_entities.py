@@ -138,7 +138,8 @@ def test_a_mention_missing_from_its_document_is_reported(tmp_path: Path) -> None
 
 def test_non_english_articles_get_a_warning_not_entities() -> None:
     analysis = analyze(
-        "Заголовок\n\nСША обучают боевиков, заявили в СВР. Москва предупреждает Вашингтон.",
+        "Заголовок\n\n" + "США обучают боевиков, заявили в СВР. Москва предупреждает Вашингтон. " * 8,
         components=["cleaning", "language", "sentences", "entities"],
     )
-    assert analysis.entities == [] and "entity detection needs English text (found ru)" in analysis.warnings[0]
+    assert analysis.entities == [] and "entities: not available for ru" in analysis.warnings[0]
+    assert [(n.capability, n.reason, n.language) for n in analysis.not_available] == [("entities", "language", "ru")]

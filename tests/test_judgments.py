@@ -201,6 +201,8 @@ def test_cli_min_score_is_checked_and_applied(runner: CliRunner) -> None:
 GERMAN = (
     "Die Regierung konnte die Reform nicht beschließen\n\nDie Regierung in Berlin konnte sich am Dienstag nicht auf "
     "die Reform einigen. Die Opposition war dagegen und die Gewerkschaften auch. Die Verhandlungen gehen weiter.\n"
+    "Der Kanzler sagte am Abend, er sei zuversichtlich, dass man sich in der nächsten Woche einigen werde. Die "
+    "Länder fordern mehr Geld vom Bund, und die Kommunen warnen vor höheren Kosten für die Bürger.\n"
 )
 
 
@@ -208,9 +210,10 @@ def test_english_technique_model_does_not_run_on_german_unless_forced() -> None:
     names = ["cleaning", "language", "sentences", "techniques"]
     gated = analyze(GERMAN, pipeline=load_pipeline(names))
     assert gated.article.language == "de"
-    assert gated.techniques == [] and any("English-only" in w for w in gated.warnings)
+    assert gated.techniques == [] and any("techniques: not available for de" in w for w in gated.warnings)
+    assert [n.describe() for n in gated.not_available] == ["techniques: not available for de"]
     forced = analyze(GERMAN, pipeline=load_pipeline(names, force_language=True))
-    assert not any("English-only" in w for w in forced.warnings)
+    assert not forced.warnings and not forced.not_available
     assert all(not is_noise_span(t.text) for t in forced.techniques)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from narrascope.analysis import Analysis
+from narrascope.analysis import SCHEMA_VERSION, Analysis
 from narrascope.article import Article
 from narrascope.cli.main import main
 from narrascope.datasets.examples import load_narrative_examples
@@ -33,8 +33,11 @@ PUPPET = "URW: Discrediting Ukraine: Ukraine is a puppet of the West"
 QUOTE = "The puppet regime in Kyiv obeys its Western masters"
 TEXT = (
     "Kyiv regime is a Western puppet\n\n"
-    f"Ukraine's government takes orders from Washington. {QUOTE} and does what London demands."
-)
+    f"Ukraine's government takes orders from Washington. {QUOTE} and does what London demands.\n\n"
+    "Officials in Kyiv met foreign envoys again this week to discuss the next package of aid, and the talks "
+    "were described by both sides as long and difficult. More meetings are planned for next month, when the "
+    "ministers will return to the capital."
+)  # at least components.MIN_WORDS words: shorter articles get no judgments
 
 
 def teacher(body: dict[str, Any]) -> Reply:
@@ -151,7 +154,7 @@ def test_analyze_backend_llm_then_from_cache_then_server_down_with_a_new_cache(t
         assert first.exit_code == 0, first.output
         sent = len(fake.chat_requests)
     document = json.loads(first.stdout)["documents"][0]
-    assert document["schema_version"] == "1.2"
+    assert document["schema_version"] == SCHEMA_VERSION
     assert document["components"][3:] == ["narratives-llm", "explanations-llm"]
     assert document["explanation"]["quotes"][0]["text"] == QUOTE
     assert f"LLM: {sent} request(s), 0 cache hit(s)" in first.stderr

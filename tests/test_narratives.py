@@ -81,7 +81,7 @@ def test_loading_a_missing_or_foreign_model_is_a_clear_error(tmp_path: Path) -> 
 
 
 def test_component_attaches_evidence_sentences_by_raw_offsets(tiny_model: NarrativeModel) -> None:
-    pipeline = load_pipeline(narrative_model=tiny_model)
+    pipeline = load_pipeline(narrative_model=tiny_model, min_words=0)  # the component, not the text minimum
     analysis = pipeline(
         analyze(
             "sb.scorecardresearch\n\nKyiv's masters\n\n"
@@ -98,7 +98,7 @@ def test_component_attaches_evidence_sentences_by_raw_offsets(tiny_model: Narrat
 
 
 def test_semeval_columns_align_each_subnarrative_with_its_narrative(tiny_model: NarrativeModel) -> None:
-    pipeline = load_pipeline(narrative_model=tiny_model)
+    pipeline = load_pipeline(narrative_model=tiny_model, min_words=0)  # the component, not the text minimum
     analysis = pipeline(analyze("T\n\nThe puppet regime in Kyiv obeys its Western masters.", components=[]).article)
     assert semeval_labels(analysis) == (["URW: Discrediting Ukraine"], [PUPPET])
     other = pipeline(analyze("T\n\nThe bakery sold bread and cakes downtown.", components=[]).article)

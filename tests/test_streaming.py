@@ -118,7 +118,7 @@ def test_ctrl_c_keeps_the_complete_documents_as_partial_and_exits_130(tmp_path: 
 
 def test_csv_cells_are_neutralised_and_rows_keep_their_field_count(tmp_path: Path) -> None:
     assert [csv_cell(v) for v in ("=1+1", "+1", "-2", "@SUM", "\tx", "\rx", "ok")] == [
-        "'=1+1", "'+1", "'-2", "'@SUM", "'\tx", "'\nx", "ok",
+        "'=1+1", "'+1", "'-2", "'@SUM", "'\tx", "'\\nx", "ok",
     ]  # fmt: skip
     corpus = tmp_path / "c.jsonl"
     rows = [{"id": "a\rb", "title": "-bad", "text": "T\n\nSome text here."}, {"id": "ok", "text": "T\n\nMore."}]
@@ -127,7 +127,8 @@ def test_csv_cells_are_neutralised_and_rows_keep_their_field_count(tmp_path: Pat
     assert result.exit_code == 0, result.output
     parsed = list(csv.reader(io.StringIO(result.stdout, newline="")))
     assert len({len(r) for r in parsed}) == 1 and len(parsed) == 3
-    assert parsed[1][0] == "a\nb" and parsed[1][1] == "'-bad"
+    assert parsed[1][0] == "a\\nb" and parsed[1][1] == "'-bad"
+    assert len(result.stdout.splitlines()) == 3  # issue 19: no cell holds a raw newline
 
 
 def test_input_derived_text_is_printed_plain_and_visible_one_line_per_failure(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema
 `narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields
 (1.1 added `narratives`, `entities`, `claims` and `techniques`; 1.2 added `explanation`, the entities'
 `framed_score` and `candidate_role`, the roles `uncertain` and `mentioned`, the claim stance `unclear`, and
-`withheld` counts).
+`withheld` counts; 1.3 added `not_available`: the capabilities that abstained on the article, and why).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from narrascope.article import Article, OffsetMap, Span
 from narrascope.dataclass_json import from_json, to_json
 from narrascope.errors import FormatError
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 ASSERTED_ROLES = ("Protagonist", "Antagonist", "Innocent")
 
 
@@ -137,6 +137,25 @@ class Explanation:
     source: str
 
 
+TOO_SHORT, LANGUAGE = "too_short", "language"  # why a capability abstains (`NotAvailable.reason`)
+
+
+@dataclass(frozen=True)
+class NotAvailable:
+    """A capability that made no judgment on the article, and why: the article has too little text
+    (`too_short`) or is in a language the capability does not cover (`language`, with the `language`)."""
+
+    capability: str
+    reason: str
+    language: str | None = None
+
+    def describe(self) -> str:
+        """What a table or page says instead of an empty section, e.g. "entities: not available for bg"."""
+        if self.reason == LANGUAGE:
+            return f"{self.capability}: not available for {self.language or 'this language'}"
+        return f"{self.capability}: not available (too little text)"
+
+
 @dataclass
 class Analysis:
     """An article with everything the pipeline's components found in it."""
@@ -150,10 +169,15 @@ class Analysis:
     explanation: Explanation | None = None
     components: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    not_available: list[NotAvailable] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return self.article.id
+
+    def unavailable(self, capability: str) -> NotAvailable | None:
+        """Why `capability` made no judgment on this article, or None when it ran (or was not in the pipeline)."""
+        return next((n for n in self.not_available if n.capability == capability), None)
 
     @property
     def shown_entities(self) -> list[EntityRole]:
@@ -201,6 +225,7 @@ class Analysis:
             "explanation": to_json(self.explanation) if self.explanation else None,
             "components": list(self.components),
             "warnings": list(self.warnings),
+            "not_available": [to_json(n) for n in self.not_available],
         }
 
     @classmethod
@@ -230,6 +255,7 @@ class Analysis:
             claims = [from_json(Claim, claim) for claim in data.get("claims", [])]
             techniques = [from_json(TechniqueSpan, span) for span in data.get("techniques", [])]
             explanation = from_json(Explanation, data["explanation"]) if data.get("explanation") else None
+            not_available = [from_json(NotAvailable, n) for n in data.get("not_available", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise FormatError(f"analysis JSON is missing or has a malformed field: {exc}") from None
         return cls(
@@ -242,4 +268,5 @@ class Analysis:
             explanation=explanation,
             components=list(data.get("components", [])),
             warnings=list(data.get("warnings", [])),
+            not_available=not_available,
         )

@@ -45,11 +45,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(value: str) -> str:
     """A CSV cell safe to open in a spreadsheet: a cell starting like a formula (= + - @ tab CR) gets a leading
-    apostrophe, and line breaks become "\\n" so that the csv module quotes the cell (it does not quote a lone
-    CR), keeping every row's field count."""
+    apostrophe, and every line break (CRLF, CR, LF) is written as the two characters `\\n`, so a cell never
+    holds a raw newline and every row is one line with the same field count (issue 19)."""
     if value.startswith(_FORMULA_START):
         value = "'" + value
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:

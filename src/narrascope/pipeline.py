@@ -6,11 +6,12 @@ This module imports the built-in capabilities (so they register themselves); not
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
-from narrascope.components import Component, registered_factories
+from narrascope.components import MIN_WORDS, Component, abstention, registered_factories
 from narrascope.errors import PipelineError
 
 # What an Article holds before any component ran.
@@ -41,10 +42,15 @@ def _load_builtin_components() -> None:
 
 
 class Pipeline:
-    """An ordered list of components, checked once when built."""
+    """An ordered list of components, checked once when built.
 
-    def __init__(self, components: Iterable[Component]) -> None:
+    Components that judge (`BaseComponent.judges`) do not run on articles of fewer than `min_words` words or
+    in a language they do not cover (`components.abstention`). The SemEval task commands (`predict`,
+    `evaluate`) pass `min_words=0`: the task's scorer wants a label for every document."""
+
+    def __init__(self, components: Iterable[Component], *, min_words: int = MIN_WORDS) -> None:
         self.components = list(components)
+        self.min_words = min_words
         self._check_order()
 
     @property
@@ -77,15 +83,25 @@ class Pipeline:
     def __call__(self, article: Article | Analysis) -> Analysis:
         analysis = article if isinstance(article, Analysis) else Analysis(article)
         for component in self.components:
-            analysis = component(analysis)
+            if abstention(component, analysis, self.min_words) is None:
+                analysis = component(analysis)
             analysis.components.append(component.name)
         return analysis
 
     def pipe(self, articles: Iterable[Article | Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
-        stream: Iterable[Analysis] = (a if isinstance(a, Analysis) else Analysis(a) for a in articles)
+        stream: Iterator[Analysis] = (a if isinstance(a, Analysis) else Analysis(a) for a in articles)
         for component in self.components:
-            stream = _mark(component.pipe(stream, batch_size=batch_size), component.name)
+            stream = _mark(_judged(component, stream, batch_size, self.min_words), component.name)
         yield from stream
+
+
+def _judged(component: Component, stream: Iterator[Analysis], batch_size: int, min_words: int) -> Iterator[Analysis]:
+    """`component.pipe` over the articles it may judge (`abstention`); the others pass through, in order."""
+    while chunk := list(islice(stream, batch_size)):
+        runs = [abstention(component, analysis, min_words) is None for analysis in chunk]
+        done = component.pipe((a for a, run in zip(chunk, runs, strict=True) if run), batch_size=batch_size)
+        for analysis, run in zip(chunk, runs, strict=True):
+            yield next(done) if run else analysis
 
 
 def _mark(stream: Iterator[Analysis], name: str) -> Iterator[Analysis]:
@@ -104,8 +120,10 @@ def with_backend(names: Iterable[str], backend: str) -> list[str]:
 def load_pipeline(components: Iterable[str] | None = None, **options: Any) -> Pipeline:
     """A pipeline of registered components by name, in the order given (the default ones if none).
 
-    `options` go to every factory that accepts them (e.g. `rules_path` for cleaning).
+    `options` go to every factory that accepts them (e.g. `rules_path` for cleaning); `min_words` (default
+    `MIN_WORDS`) to the `Pipeline`.
     """
+    min_words = int(options.pop("min_words", MIN_WORDS))
     _load_builtin_components()
     registry = registered_factories()
     names = list(components) if components is not None else list(DEFAULT_COMPONENTS)
@@ -122,4 +140,4 @@ def load_pipeline(components: Iterable[str] | None = None, **options: Any) -> Pi
         if not isinstance(component, Component):
             raise PipelineError(f"factory of component '{name}' returned {component!r}, not a Component")
         built.append(component)
-    return Pipeline(built)
+    return Pipeline(built, min_words=min_words)

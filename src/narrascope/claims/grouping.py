@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,12 +20,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from narrascope.analysis import Analysis
+from narrascope.claims.agreement import disagree, facts_of
+from narrascope.claims.matching import PARAMS, semantic_links
 from narrascope.claims.rules import default_rules, phrase_regex
 
 THRESHOLD = 0.42  # cosine above which two claims match
 SAME_SOURCE_THRESHOLD = 0.27  # ... when they have the same source
 NUMBER_BONUS = 0.15  # ... less this when they have the same (non-year) numbers
 ONE_SIDED_NUMBER_MALUS = 0.15  # ... plus this when only one of them has numbers
+SAME_ARTICLE_REPEAT = 0.6  # TF-IDF cosine from which two claims of one article are a repeat (lede and body)
 _NEGATION = re.compile(r"\b(?:not|never|no|n't|none|nothing|neither|nor)\b", re.IGNORECASE)
 _PROJECTION_DIMS = 256
 _PROJECTION_SLACK = 0.12
@@ -48,6 +51,7 @@ class ClaimRecord:
     start: int = 0
     end: int = 0
     stance: str = "reports"
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ def _record_dict(r: ClaimRecord) -> dict[str, object]:
         "source": r.source,
         "relay": r.relay,
         "stance": r.stance,
+        "language": r.language,
         "start": r.start,
         "end": r.end,
         "text": r.text,
@@ -122,6 +127,7 @@ def records_from_analyses(analyses: Iterable[Analysis]) -> list[ClaimRecord]:
                     start=c.start,
                     end=c.end,
                     stance=c.stance,
+                    language=a.article.language,
                 )
             )
     return records
@@ -142,6 +148,11 @@ def _normalised(texts: Sequence[str]) -> list[str]:
 
 def _numbers(text: str) -> frozenset[str]:
     return frozenset(n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text))
+
+
+def lexical_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF rows (word 1-2-grams and character 3-5-grams) of `texts`, synonyms folded."""
+    return _vectors(_normalised(texts))
 
 
 def _vectors(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -190,8 +201,13 @@ def candidate_pairs(
     return _exact(matrix, np.concatenate(found), floor)
 
 
-def group_claims(records: Sequence[ClaimRecord]) -> list[ClaimGroup]:
-    """Groups of matching claims, largest first; every claim is in exactly one group."""
+def group_claims(records: Sequence[ClaimRecord], *, vectors: np.ndarray | None = None) -> list[ClaimGroup]:
+    """Groups of matching claims, largest first; every claim is in exactly one group.
+
+    With `vectors` (one multilingual embedding per record, `claims.matching`), claims match by meaning across
+    languages or by shared words with figures and actors agreeing, and two different claims of one article
+    never end up in one group; without, by shared words only (the grouping before issue 20).
+    """
     if not records:
         return []
     texts = [r.text.translate(_QUOTES) for r in records]
@@ -210,6 +226,59 @@ def group_claims(records: Sequence[ClaimRecord]) -> list[ClaimGroup]:
     unique = sorted(first.values())
     u_texts = [texts[i] for i in unique]
     matrix = _vectors(_normalised(u_texts))
+    if vectors is None:
+        for i, j in _lexical_links(records, unique, u_texts, matrix):
+            parent[find(unique[i])] = find(unique[j])
+    else:
+        languages = [records[i].language for i in unique]
+        for i, j in _repeats(records, unique, u_texts, matrix):
+            parent[find(unique[i])] = find(unique[j])
+        articles: dict[int, set[str]] = {}
+        for k, record in enumerate(records):
+            articles.setdefault(find(k), set()).add(record.article_id)
+        links = semantic_links(u_texts, languages, matrix, vectors[unique])
+        # wire copies and close rewordings, as grouping by shared words found them, when figures and actors agree
+        links += [
+            (i, j, PARAMS.same_language)
+            for i, j in _lexical_links(records, unique, u_texts, matrix)
+            if disagree(facts_of(u_texts[i], languages[i]), facts_of(u_texts[j], languages[j])) is None
+        ]
+        links.sort(key=lambda link: -link[2])
+        for i, j, score in links:
+            a, b = find(unique[i]), find(unique[j])
+            if a == b or (articles[a] & articles[b] and score < PARAMS.near_copy):
+                continue  # an article does not say one thing twice in other words (its repeats are joined above)
+            parent[a] = b
+            articles[b] |= articles.pop(a)
+
+    members: dict[int, list[int]] = {}
+    for i in range(len(records)):
+        members.setdefault(find(i), []).append(i)
+    position = {u: k for k, u in enumerate(unique)}
+    groups = [_group(records, matrix, idx, position) for idx in members.values()]
+    groups.sort(key=lambda g: (-len(g.members), g.earliest.published or "9999", g.canonical))
+    return groups
+
+
+def _group(
+    records: Sequence[ClaimRecord], matrix: sparse.csr_matrix, idx: list[int], position: dict[int, int]
+) -> ClaimGroup:
+    ordered = sorted(idx, key=lambda i: (records[i].published or "9999", records[i].article_id, records[i].start))
+    distinct = sorted({position[i] for i in idx if i in position})
+    canonical = records[ordered[0]].text
+    if 2 < len(distinct) <= _MAX_CENTRALITY:  # the canonical wording: the one most similar to the others
+        sub = matrix[distinct]
+        centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
+        unique_of = {position[i]: i for i in idx if i in position}
+        canonical = records[unique_of[distinct[int(np.argmax(centrality))]]].text
+    members = tuple(records[i] for i in ordered)
+    return ClaimGroup(canonical=canonical, members=members, earliest=members[0])
+
+
+def _lexical_links(
+    records: Sequence[ClaimRecord], unique: list[int], u_texts: list[str], matrix: sparse.csr_matrix
+) -> Iterator[tuple[int, int]]:
+    """Pairs of distinct wordings that share enough words (and agree on numbers and negation)."""
     numbers = [_numbers(t) for t in u_texts]
     negated = [bool(_NEGATION.search(t)) for t in u_texts]
     sources = [(records[i].source or "").lower() for i in unique]
@@ -243,27 +312,19 @@ def group_claims(records: Sequence[ClaimRecord]) -> list[ClaimGroup]:
             continue
         if negated[i] != negated[j] or sim < threshold(i, j):
             continue
-        parent[find(unique[i])] = find(unique[j])
-
-    members: dict[int, list[int]] = {}
-    for i in range(len(records)):
-        members.setdefault(find(i), []).append(i)
-    position = {u: k for k, u in enumerate(unique)}
-    groups = [_group(records, matrix, idx, position) for idx in members.values()]
-    groups.sort(key=lambda g: (-len(g.members), g.earliest.published or "9999", g.canonical))
-    return groups
+        yield i, j
 
 
-def _group(
-    records: Sequence[ClaimRecord], matrix: sparse.csr_matrix, idx: list[int], position: dict[int, int]
-) -> ClaimGroup:
-    ordered = sorted(idx, key=lambda i: (records[i].published or "9999", records[i].article_id, records[i].start))
-    distinct = sorted({position[i] for i in idx if i in position})
-    canonical = records[ordered[0]].text
-    if 2 < len(distinct) <= _MAX_CENTRALITY:  # the canonical wording: the one most similar to the others
-        sub = matrix[distinct]
-        centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
-        unique_of = {position[i]: i for i in idx if i in position}
-        canonical = records[unique_of[distinct[int(np.argmax(centrality))]]].text
-    members = tuple(records[i] for i in ordered)
-    return ClaimGroup(canonical=canonical, members=members, earliest=members[0])
+def _repeats(
+    records: Sequence[ClaimRecord], unique: list[int], u_texts: list[str], matrix: sparse.csr_matrix
+) -> Iterator[tuple[int, int]]:
+    """Claims one article makes twice in nearly the same words (lede and body), figures and actors agreeing."""
+    by_article: dict[str, list[int]] = {}
+    for k, i in enumerate(unique):
+        by_article.setdefault(records[i].article_id, []).append(k)
+    for ks in by_article.values():
+        for x, i in enumerate(ks):
+            for j in ks[x + 1 :]:
+                repeat = float(matrix[i].multiply(matrix[j]).sum()) >= SAME_ARTICLE_REPEAT
+                if repeat and disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
+                    yield i, j

@@ -121,6 +121,8 @@ def run_analyze(
                 if stop.signum is not None:
                     break
             outcomes.close()  # stops the worker processes
+            if writer.buffers:  # the table and the HTML are written now: the progress bar goes first
+                progress.stop()
             with stop.installed():  # a signal while closing: the first is noted, a second stops at once
                 writer.close()
                 if output is not None:

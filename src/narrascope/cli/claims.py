@@ -9,7 +9,9 @@ import click
 from rich.console import Console
 
 from narrascope.claims.grouping import group_claims, records_from_analyses
+from narrascope.claims.matching import claim_vectors
 from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
+from narrascope.cli.options import embedding_progress
 from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
 from narrascope.pipeline import load_pipeline
@@ -37,7 +39,10 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
     outcomes = list(analyze_many(paths, pipeline=pipeline, raise_errors=debug))
     analyses = [o.analysis for o in outcomes if o.analysis is not None]
     failures = [o for o in outcomes if o.error]
-    groups = group_claims(records_from_analyses(analyses))
+    records = records_from_analyses(analyses)
+    texts = [r.text for r in records]
+    with embedding_progress(len(texts), "claims") as advance:
+        groups = group_claims(records, vectors=claim_vectors(texts, advance))
     for outcome in outcomes:
         for warning in outcome.warnings:
             err.print(f"narrascope: warning: {visible(warning)}", markup=False, soft_wrap=True)

@@ -80,7 +80,7 @@ def predict_explanations(docs_dir: str, out_path: str, **options: Any) -> None:
     """Dominant narrative, subnarrative and an explanation (<= 80 words) per document: SemEval subtask 3."""
     client = open_llm(options)
     names = backend_names(["cleaning", "language", "sentences", "narratives", "explanations"], client)
-    pipeline = load_pipeline(names, llm=client)
+    pipeline = load_pipeline(names, llm=client, min_words=0)
     rows: list[ExplanationAnnotation] = []
     failures = 0
     err = Console(stderr=True, highlight=False)
@@ -101,7 +101,9 @@ def predict_explanations(docs_dir: str, out_path: str, **options: Any) -> None:
 def llm_narrative_report(client: LLMClient, data: Sequence[str]) -> NarrativeReport:
     """`evaluate narratives --backend llm`: the LLM pipeline's labels scored against gold, officially."""
     examples = load_narrative_examples(data)
-    pipeline = load_pipeline(with_backend(["cleaning", "language", "sentences", "narratives"], "llm"), llm=client)
+    pipeline = load_pipeline(
+        with_backend(["cleaning", "language", "sentences", "narratives"], "llm"), llm=client, min_words=0
+    )
     predicted: dict[str, tuple[set[str], set[str]]] = {}
     for example in examples:
         narratives, subnarratives = semeval_labels(pipeline(Article(raw_text=example.raw_text, id=example.id)))

@@ -15,10 +15,16 @@ from typing import Any, NoReturn
 
 import click
 
-from narrascope.cli.options import components_option, engine_options, llm_options
+from narrascope.cli.options import (
+    busy,
+    components_option,
+    engine_options,
+    input_options,
+    judgment_options,
+    llm_options,
+    pipeline_settings,
+)
 from narrascope.errors import NarrascopeError, visible
-from narrascope.ingest.decode import DEFAULT_MAX_BYTES
-from narrascope.ingest.records import DEFAULT_FIELDS
 from narrascope.pipeline import DEFAULT_COMPONENTS
 from narrascope.version import __version__
 
@@ -127,19 +133,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["narrascope.debug"] = debug
 
 
-def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for value in values:
-        key, sep, name = value.partition("=")
-        if not sep or key not in DEFAULT_FIELDS or not name:
-            raise click.BadParameter(
-                f"expected KEY=NAME with KEY one of {', '.join(DEFAULT_FIELDS)}, found {value!r}",
-                param_hint="--field",
-            )
-        fields[key] = name
-    return fields
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
@@ -150,41 +143,8 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     help="Write the output to this file (atomically) instead of stdout; with --engine dask, the parts' folder.",
 )
 @components_option
-@click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(dir_okay=False),
-    help="Extra boilerplate rules file (JSON, same shape as the shipped one).",
-)
-@click.option(
-    "--field",
-    "field_specs",
-    multiple=True,
-    metavar="KEY=NAME",
-    help="Field names of .jsonl/.csv corpora, e.g. --field text=body (repeatable).",
-)
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Size limit of one article file, and of one record of a .jsonl/.csv corpus.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes (default: the machine's cores); outputs keep the input order.",
-)
-@click.option(
-    "--min-score",
-    "min_score_specs",
-    multiple=True,
-    metavar="CAPABILITY=SCORE",
-    help="Show only judgments scoring at least SCORE (a calibrated probability), e.g. --min-score entities=0.6 "
-    "--min-score techniques=0.5 --min-score claims=0.7 (repeatable; default: the CV-chosen thresholds).",
-)
-@click.option("--force", is_flag=True, help="Run English-only models (techniques) on articles in other languages.")
+@input_options
+@judgment_options
 @llm_options
 @engine_options
 @click.pass_context
@@ -196,13 +156,14 @@ def analyze(
     out_path: str | None,
     components: list[str],
     rules_path: str | None,
-    field_specs: tuple[str, ...],
+    fields: dict[str, str],
     max_bytes: int,
     jobs: int | None,
     engine: str,
     scheduler: str,
     part_size: int,
-    min_score_specs: tuple[str, ...],
+    models: dict[str, str],
+    min_scores: dict[str, float],
     force: bool,
     **llm: Any,
 ) -> None:
@@ -217,22 +178,25 @@ def analyze(
     from narrascope.engine.worker import RunOptions
     from narrascope.pipeline import load_pipeline
 
-    fields = _parse_fields(field_specs)
     names = components
-    min_scores = _parse_min_scores(min_score_specs)
     check_engine_use(engine, scheduler, part_size)
     if engine == "dask":
         if out_path is None or fmt not in ("table", "jsonl"):
             raise click.UsageError("--engine dask writes JSON lines parts: give --out DIR (and no --format but jsonl)")
-        if min_scores or force:
+        if min_scores or force or set(models) - {"narrative_model"}:
             raise click.UsageError(
-                "--min-score and --force apply to the local engine; filter the parts' scores instead"
+                "--min-score, --force and --model CAPABILITY=DIR (but narratives) apply to the local engine; "
+                "filter the parts' scores instead"
             )
         if llm.get("backend") == "llm":
             raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
         load_pipeline(names, rules_path=rules_path)  # a bad pipeline fails here, before any worker starts
         options = RunOptions(
-            tuple(names), rules_path and os.path.abspath(rules_path), None, tuple(fields.items()), max_bytes
+            tuple(names),
+            rules_path and os.path.abspath(rules_path),
+            models.get("narrative_model"),
+            tuple(fields.items()),
+            max_bytes,
         )
         exit_for(run_with_progress(paths, out_path, options, scheduler=scheduler, part_size=part_size))
         return
@@ -240,8 +204,9 @@ def analyze(
         raise click.BadParameter(f"{out_path!r} is a folder; a folder is for --engine dask", param_hint="--out")
     client = open_llm(llm, names)  # --backend llm: a wrong server or model fails here, before any reading
     names = backend_names(names, client)
-    settings = {"rules_path": rules_path, "min_scores": min_scores, "force_language": force}
-    pipeline = load_pipeline(names, llm=client, **settings)  # a bad pipeline fails here too
+    settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
+    with busy("loading the models"):
+        pipeline = load_pipeline(names, llm=client, **settings)  # a bad pipeline fails here too
     spec = PipelineSpec.of(names, settings)
     if client is not None:  # the LLM client lives in this process; --llm-concurrency parallelises requests
         jobs = 1
@@ -258,24 +223,6 @@ def analyze(
     )
     if code:
         sys.exit(code)
-
-
-MIN_SCORE_CAPABILITIES = ("entities", "techniques", "claims")
-
-
-def _parse_min_scores(specs: tuple[str, ...]) -> dict[str, float]:
-    scores: dict[str, float] = {}
-    for spec in specs:
-        name, _, value = spec.partition("=")
-        try:
-            score = float(value)
-        except ValueError:
-            score = -1.0
-        if name not in MIN_SCORE_CAPABILITIES or not 0.0 <= score <= 1.0:
-            _fail(f"--min-score {spec!r}: expected CAPABILITY=SCORE with CAPABILITY one of "
-                  f"{', '.join(MIN_SCORE_CAPABILITIES)} and SCORE between 0 and 1")  # fmt: skip
-        scores[name] = score
-    return scores
 
 
 @main.command()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from narrascope.cli.engine import check_engine_use, exit_for, run_with_progress
@@ -22,7 +20,7 @@ from narrascope.cli.llm import (
     open_llm,
     predict_explanations,
 )
-from narrascope.cli.options import engine_options, llm_options
+from narrascope.cli.options import busy, embedding_progress, engine_options, llm_options
 from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
 from narrascope.datasets.ptc import (
     PtcSpan,
@@ -139,7 +137,10 @@ def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
 def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool, **llm: Any) -> None:
     """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
     client = open_llm(llm)
-    report = llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
+    with busy("scoring the documents"):
+        report = (
+            llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
+        )
     console = Console(highlight=False)
     table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
     for column in ("data", "documents", "coarse F1", "fine F1"):
@@ -160,6 +161,14 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
                 f"{score.f1:.3f}",
             )
         console.print(labels)
+    if report.in_sample:
+        documents = sum(row.documents for row in report.rows if row.name == "all documents") or report.rows[0].documents
+        Console(stderr=True, highlight=False).print(
+            f"narrascope: note: {report.in_sample} of {documents} documents are ones the model was trained on: "
+            "these scores are in-sample (cross-validated ones: benchmarks/narratives_cv.py)",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @predict.command("narratives")
@@ -188,7 +197,7 @@ def predict_narratives(
         if llm.get("backend") == "llm":
             raise click.UsageError("--backend llm runs with the local engine (its requests are parallel already)")
         model = model_path and str(Path(model_path).resolve())
-        options = RunOptions(tuple(names), None, model)
+        options = RunOptions(tuple(names), None, model, min_words=0)
         report = run_with_progress(docs, f"{out_path}.parts", options, scheduler=scheduler, part_size=part_size)
         rows_from_parts = [NarrativeAnnotation(a.id, *semeval_labels(a)) for a in read_analyses(report.out_dir)]
         write_narrative_annotations(out_path, rows_from_parts)
@@ -200,16 +209,19 @@ def predict_narratives(
         backend_names(names, client),
         narrative_model=None if client else _model(model_path),
         llm=client,
+        min_words=0,
     )
     rows: list[NarrativeAnnotation] = []
     failures = 0
-    for outcome in analyze_many(docs, pipeline=pipeline):
-        if outcome.analysis is None:
-            failures += 1
-            Console(stderr=True).print(f"narrascope: error: {visible(outcome.error or outcome.origin)}", markup=False)
-            continue
-        narratives, subnarratives = semeval_labels(outcome.analysis)
-        rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
+    with busy("predicting narratives"):
+        for outcome in analyze_many(docs, pipeline=pipeline):
+            if outcome.analysis is None:
+                failures += 1
+                message = f"narrascope: error: {visible(outcome.error or outcome.origin)}"
+                Console(stderr=True).print(message, markup=False)
+                continue
+            narratives, subnarratives = semeval_labels(outcome.analysis)
+            rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
     write_narrative_annotations(out_path, rows)
     Console(stderr=True).print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if failures:
@@ -324,7 +336,7 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
         model, warning = given_mentions_role_model(model_path)
         _warn(warning)
         narratives = folder_narratives([Path(docs_dir)])
-        with _mention_progress(len(mentions) if model.context_weight else 0) as advance:
+        with embedding_progress(len(mentions) if model.context_weight else 0, "mentions") as advance:
             rows, problems = predict_given_mentions(model, Path(docs_dir), mentions, narratives, advance)
     write_entity_annotations(out_path, rows)
     err = Console(stderr=True, highlight=False)
@@ -333,18 +345,6 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
     err.print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if problems:
         sys.exit(1)
-
-
-@contextmanager
-def _mention_progress(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (a terminal only) of the mentions embedded, ~40 ms each; none when `total` is 0."""
-    err = Console(stderr=True, highlight=False)
-    with Progress(
-        TextColumn("embedding mentions"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True, disable=not total or not err.is_terminal,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("mentions", total=total)
-        yield lambda done: progress.advance(task, done)
 
 
 def _warn(warning: str) -> None:
@@ -383,12 +383,13 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
     gold: list[PtcSpan] = []
     found: list[PtcSpan] = []
     labelled: list[PtcSpan] = []
-    for article in articles:
-        gold += article.spans
-        found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
-        offsets = [(s.start, s.end) for s in article.spans]
-        labels = model.classify(article.text, offsets)
-        labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
+    with busy(f"scoring {len(articles)} articles"):
+        for article in articles:
+            gold += article.spans
+            found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
+            offsets = [(s.start, s.end) for s in article.spans]
+            labels = model.classify(article.text, offsets)
+            labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
     si = span_identification_scores(gold, found)
     console = Console(highlight=False)
     table = Table(title=f"techniques on {len(articles)} articles (official SemEval-2020 Task 11 measures)")
@@ -429,12 +430,14 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
 @model_option
 def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, model_path: str | None) -> None:
     """Without --spans: `article_id start end` lines (span identification); with it: the template's lines
-    with `?` replaced by the technique."""
+    with `?` replaced by the technique. DOCS_DIR is any folder of .txt documents (`article<ID>.txt` gives
+    the id ID, any other name its name without .txt)."""
     model = _technique_model(model_path)
-    texts = {a.id: a.text for a in read_articles(docs_dir)}
+    texts = {a.id: a.text for a in read_articles(docs_dir, any_name=True)}
     err = Console(stderr=True, highlight=False)
     if spans_path is None:
-        spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
+        with busy(f"finding technique spans in {len(texts)} documents"):
+            spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
         write_span_file(out_path, spans)
         err.print(f"wrote {len(spans)} spans of {len(texts)} articles to {out_path}", markup=False)
         return

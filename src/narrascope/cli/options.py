@@ -1,14 +1,19 @@
-"""Options shared by several commands: `--backend offline|llm` and `--llm-*` (analyze, predict, evaluate),
-`--components` (analyze, ingest), and `--engine`, `--scheduler`, `--part-size` (the commands that analyse a corpus).
+"""Options shared by several commands: `--backend offline|llm` and `--llm-*` (analyze, ingest, serve, predict,
+evaluate), `--components` (analyze, ingest, serve), the input options `--field`, `--max-bytes`, `--rules`, `--jobs`
+and the judgment options `--model`, `--min-score`, `--force` (analyze, ingest; serve takes the judgment ones and
+`--rules` for its paste box), and `--engine`, `--scheduler`, `--part-size` (the commands that analyse a corpus).
 
 Alone in a light module so that the CLI's top level declares them without importing backends or engines."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from narrascope.engine.partitions import DEFAULT_PART_SIZE
 from narrascope.llm.client import ENV_MODEL, ENV_URL
@@ -84,3 +89,137 @@ def engine_options(function: F) -> F:
     ):
         function = option(function)
     return function
+
+
+# The input, model and judgment options of the commands that run the pipeline: `analyze`, `ingest` and `serve`
+# (its paste box) take the same ones, with the same meaning.
+
+
+def _fields(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    from narrascope.ingest.records import DEFAULT_FIELDS
+
+    fields: dict[str, str] = {}
+    for value in values:
+        key, sep, name = value.partition("=")
+        if not sep or key not in DEFAULT_FIELDS or not name:
+            raise click.BadParameter(
+                f"expected KEY=NAME with KEY one of {', '.join(DEFAULT_FIELDS)}, found {value!r}", param_hint="--field"
+            )
+        fields[key] = name
+    return fields
+
+
+MIN_SCORE_CAPABILITIES = ("entities", "techniques", "claims")
+
+
+def _min_scores(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for value in values:
+        name, _sep, number = value.partition("=")
+        try:
+            score = float(number)
+        except ValueError:
+            score = -1.0
+        if name not in MIN_SCORE_CAPABILITIES or not 0.0 <= score <= 1.0:
+            raise click.BadParameter(
+                f"{value!r}: expected CAPABILITY=SCORE with CAPABILITY one of {', '.join(MIN_SCORE_CAPABILITIES)} "
+                "and SCORE between 0 and 1",
+                param_hint="--min-score",
+            )
+        scores[name] = score
+    return scores
+
+
+# `--model [CAPABILITY=]DIR`: the `load_pipeline` option of each capability's trained model.
+MODEL_OPTIONS = {"narratives": "narrative_model", "entities": "entity_model", "techniques": "technique_model"}
+
+
+def _models(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    import os
+
+    models: dict[str, str] = {}
+    for value in values:
+        capability, sep, path = value.partition("=")
+        if not sep or capability not in MODEL_OPTIONS:
+            capability, path = "narratives", value
+        if not os.path.isdir(path):
+            raise click.BadParameter(f"{path!r} is not a model folder", param_hint="--model")
+        models[MODEL_OPTIONS[capability]] = os.path.abspath(path)
+    return models
+
+
+def input_options(function: F) -> F:
+    """`--field`, `--max-bytes`, `--rules`, `--jobs`: how documents are read, cleaned and spread over processes
+    (keyword arguments fields: dict, max_bytes, rules_path, jobs)."""
+    from narrascope.ingest.decode import DEFAULT_MAX_BYTES
+
+    for option in reversed(
+        [
+            click.option("--field", "fields", multiple=True, metavar="KEY=NAME", callback=_fields,
+                         help="Field names of .jsonl/.csv corpora, e.g. --field text=body (repeatable)."),
+            click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+                         help="Size limit of one article file, and of one record of a .jsonl/.csv corpus."),
+            click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
+                         help="Extra boilerplate rules file (JSON, same shape as the shipped one)."),
+            click.option("--jobs", type=click.IntRange(min=1), default=None,
+                         help="Worker processes (default: the machine's cores); outputs keep the input order."),
+        ]
+    ):  # fmt: skip
+        function = option(function)
+    return function
+
+
+def judgment_options(function: F) -> F:
+    """`--model`, `--min-score`, `--force`: which trained models judge, and what they may assert (keyword
+    arguments models: dict of load_pipeline options, min_scores: dict, force: bool)."""
+    for option in reversed(
+        [
+            click.option("--model", "models", multiple=True, metavar="[CAPABILITY=]DIR", callback=_models,
+                         help="A trained model folder instead of the shipped one: DIR or narratives=DIR for "
+                         "narratives, entities=DIR, techniques=DIR (from `narrascope train`; repeatable)."),
+            click.option("--min-score", "min_scores", multiple=True, metavar="CAPABILITY=SCORE", callback=_min_scores,
+                         help="Assert only judgments scoring at least SCORE (a calibrated probability), e.g. "
+                         "--min-score entities=0.6 --min-score techniques=0.5 --min-score claims=0.7 (repeatable; "
+                         "default: the CV-chosen thresholds)."),
+            click.option("--force", is_flag=True,
+                         help="Run English-only models (techniques) on articles in other languages."),
+        ]
+    ):  # fmt: skip
+        function = option(function)
+    return function
+
+
+def pipeline_settings(
+    *, rules_path: str | None, models: dict[str, str], min_scores: dict[str, float], force: bool
+) -> dict[str, Any]:
+    """The `load_pipeline` options these command-line options give."""
+    import os
+
+    rules = os.path.abspath(rules_path) if rules_path else None
+    return {"rules_path": rules, "min_scores": min_scores, "force_language": force, **models}
+
+
+@contextmanager
+def busy(what: str) -> Iterator[None]:
+    """A spinner on stderr while something slow runs without its own progress (loading models, scoring), on a
+    terminal only."""
+    from rich.console import Console
+
+    err = Console(stderr=True, highlight=False)
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(f"{what}\u2026"):
+        yield
+
+
+@contextmanager
+def embedding_progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (a terminal only) of the texts embedded, ~40 ms each; none when `total` is 0."""
+    err = Console(stderr=True, highlight=False)
+    with Progress(
+        TextColumn(f"embedding {what}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=not total or not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task(what, total=total)
+        yield lambda done: progress.advance(task, done)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
+from typing import Any
 
 import click
 from rich.console import Console
@@ -11,11 +13,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from narrascope.cli.options import components_option
+from narrascope.cli.options import (
+    busy,
+    components_option,
+    input_options,
+    judgment_options,
+    llm_options,
+    pipeline_settings,
+)
 from narrascope.cli.signals import Stop, exit_code, message
 from narrascope.errors import NarrascopeError, visible
 from narrascope.fileio import refuse_overwriting
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.store.db import Store, read_only_media
 from narrascope.store.export import EXPORT_FORMATS, export
 from narrascope.store.ingest import DEFAULT_BATCH, ingest
@@ -24,10 +33,25 @@ EXIT_FAILED = 1
 DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
 
 
+def _pipeline(components: list[str], llm: dict[str, Any], settings: dict[str, Any]) -> tuple[Pipeline, Any]:
+    """The pipeline `analyze` would build from the same options, and its spec (to rebuild it in a worker)."""
+    from narrascope.cli.llm import backend_names, open_llm
+    from narrascope.engine.local import PipelineSpec
+
+    client = open_llm(llm, components)  # --backend llm: a wrong server or model fails here, before any reading
+    names = backend_names(components, client)
+    with busy("loading the models"):
+        pipeline = load_pipeline(names, llm=client, **settings)
+    return pipeline, (PipelineSpec.of(names, settings) if client is None else None)
+
+
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @DB
 @components_option
+@input_options
+@judgment_options
+@llm_options
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 10_000),
@@ -35,18 +59,37 @@ DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), 
     show_default=True,
     help="Articles per committed transaction (a crash loses at most one batch).",
 )
-def ingest_command(paths: tuple[str, ...], db: str, components: list[str], batch_size: int) -> None:
+def ingest_command(
+    paths: tuple[str, ...],
+    db: str,
+    components: list[str],
+    batch_size: int,
+    fields: dict[str, str],
+    max_bytes: int,
+    rules_path: str | None,
+    jobs: int | None,
+    models: dict[str, str],
+    min_scores: dict[str, float],
+    force: bool,
+    **llm: Any,
+) -> None:
     """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
 
-    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
+    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin. The input, model and
+    judgment options are those of `analyze`.
     """
+    settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
+    pipeline, spec = _pipeline(components, llm, settings)
+    jobs = 1 if spec is None else (jobs or 1)  # the LLM client lives in this process
     stop = Stop()
     with stop.installed():  # Ctrl-C or SIGTERM: commit what is analysed, say so, exit 130 or 143
-        _ingest(paths, db, components, batch_size, stop)
+        _ingest(paths, db, pipeline, spec, jobs, batch_size, fields, max_bytes, stop)
 
 
-def _ingest(paths: tuple[str, ...], db: str, components: list[str], batch_size: int, stop: Stop) -> None:
-    pipeline = load_pipeline(components)
+def _ingest(
+    paths: tuple[str, ...], db: str, pipeline: Pipeline, spec: Any, jobs: int, batch_size: int,
+    fields: dict[str, str], max_bytes: int, stop: Stop,
+) -> None:  # fmt: skip
     store = Store(db)
     err = Console(stderr=True, highlight=False)
     with Progress(
@@ -62,9 +105,9 @@ def _ingest(paths: tuple[str, ...], db: str, components: list[str], batch_size: 
             progress.update(task, description=f"ingesting: {documents[0]} document(s),")
 
         summary = ingest(
-            paths, store, pipeline=pipeline, batch_size=batch_size,
+            paths, store, pipeline=pipeline, batch_size=batch_size, fields=fields, max_bytes=max_bytes,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-            on_document=on_document, stop=lambda: stop.signum is not None,
+            on_document=on_document, jobs=jobs, spec=spec, stop=lambda: stop.signum is not None,
             on_warning=lambda line: progress.console.print(message("warning", line, "yellow"), soft_wrap=True),
         )  # fmt: skip
     for origin, error in summary.failed:
@@ -125,10 +168,31 @@ def export_command(db: str, fmt: str, out: str) -> None:
     is_flag=True,
     help="Allow binding beyond loopback without --token (anyone who reaches the port can read and write).",
 )
+@components_option
+@click.option(
+    "--rules", "rules_path", type=click.Path(dir_okay=False), help="Extra boilerplate rules file (as for analyze)."
+)
+@judgment_options
+@llm_options
 def serve_command(
-    db: str, host: str, port: int, token: str | None, max_body: int, allowed: tuple[str, ...], insecure_no_token: bool
+    db: str,
+    host: str,
+    port: int,
+    token: str | None,
+    max_body: int,
+    allowed: tuple[str, ...],
+    insecure_no_token: bool,
+    components: list[str],
+    rules_path: str | None,
+    models: dict[str, str],
+    min_scores: dict[str, float],
+    force: bool,
+    **llm: Any,
 ) -> None:
-    """Serve the REST API (OpenAPI at /docs) and the web UI over a corpus file."""
+    """Serve the REST API (OpenAPI at /docs) and the web UI over a corpus file.
+
+    The paste box (POST /api/analyze, /api/articles) analyses with the pipeline the options of `analyze` give.
+    """
     import uvicorn
 
     from narrascope.server.api import create_app
@@ -141,13 +205,34 @@ def serve_command(
             f"--host {host} reaches beyond this machine: give --token (or NARRASCOPE_TOKEN), "
             "or --insecure-no-token to serve the corpus to anyone who can reach the port"
         )
-    if not os.path.exists(db):
-        click.echo(f"narrascope: note: {db} does not exist yet; starting an empty corpus", err=True)
-    app = create_app(db, token=token, max_body=max_body, host=host, allowed=allowed)
+    if not os.path.isfile(db):
+        raise NarrascopeError(f"{db}: no such corpus file; create it with `narrascope ingest PATH... --db {db}`")
+    listening = _listen(host, port)  # a taken port fails before the models load
+    settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
+    pipeline, _ = _pipeline(components, llm, settings)
+    app = create_app(db, token=token, max_body=max_body, pipeline=pipeline, host=host, allowed=allowed)
     if read_only_media(db):
         click.echo(f"narrascope: note: {db} is read-only; serving it read-only (storing articles is refused)", err=True)
     if not is_loopback(host) and token is None:
         click.echo("narrascope: warning: serving beyond loopback without a token (--insecure-no-token)", err=True)
     raise_open_files_limit()
+    port = listening.getsockname()[1]
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", http=GuardedH11Protocol)
+    config = uvicorn.Config(app, log_level="warning", http=GuardedH11Protocol)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything is served: a taken port is one line, not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        raise NarrascopeError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} (another server may use it; choose --port)"
+        ) from None
+    listening.listen(128)
+    return listening

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from narrascope.errors import FormatError
 from narrascope.fileio import atomic_write_text
+from narrascope.ingest.readers import SEMEVAL_DOCUMENT_DIRS
 from narrascope.taxonomy import load_techniques
 
 UNKNOWN = "?"
@@ -125,27 +126,31 @@ def write_technique_file(path: str | Path, spans: Iterable[PtcSpan]) -> None:
     atomic_write_text(path, format_span_lines(spans, with_technique=True))
 
 
-def read_articles(directory: str | Path) -> list[PtcArticle]:
-    """The `article<ID>.txt` files of a folder (or of its `articles/` subfolder), sorted by id."""
+def read_articles(directory: str | Path, *, any_name: bool = False) -> list[PtcArticle]:
+    """The `article<ID>.txt` files of a folder (or of its `articles/` subfolder), sorted by id.
+
+    `any_name`: any document folder (its `.txt` files, or those of a SemEval `raw-documents/` subfolder); a
+    file not named `article<ID>.txt` has its file name without `.txt` as id."""
     folder = Path(directory)
-    if (folder / "articles").is_dir():
-        folder = folder / "articles"
+    subfolders = ("articles", *SEMEVAL_DOCUMENT_DIRS) if any_name else ("articles",)
+    folder = next((folder / sub for sub in subfolders if (folder / sub).is_dir()), folder)
     if not folder.is_dir():
         raise FormatError(f"{directory}: not a folder of PTC articles")
     articles = []
     for path in sorted(folder.iterdir()):
         match = ARTICLE_NAME.match(path.name)
-        if match is None:
+        if match is None and not (any_name and path.suffix == ".txt" and path.is_file()):
             continue
+        article_id = match.group(1) if match is not None else path.stem
         try:
             # newline="" keeps \r\n: the task counts offsets in the text as stored.
             with path.open(encoding="utf-8", newline="") as handle:
                 text = handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise FormatError(f"{path}: cannot read the article ({exc})") from None
-        articles.append(PtcArticle(match.group(1), text))
+        articles.append(PtcArticle(article_id, text))
     if not articles:
-        raise FormatError(f"{directory}: no article<ID>.txt files found")
+        raise FormatError(f"{directory}: no {'.txt' if any_name else 'article<ID>.txt'} files found")
     return sorted(articles, key=lambda a: a.id)
 
 

@@ -18,6 +18,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from narrascope.components import MIN_WORDS
 from narrascope.engine.manifest import atomic_lines, part_path, write_summary
 from narrascope.engine.partitions import Partition, read_partition
 from narrascope.errors import NarrascopeError
@@ -38,6 +39,7 @@ class RunOptions:
     narrative_model: str | None = None
     fields: tuple[tuple[str, str], ...] = ()
     max_bytes: int = DEFAULT_MAX_BYTES
+    min_words: int = MIN_WORDS  # 0 for the SemEval task commands, which judge every document
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -58,6 +60,7 @@ def pipeline_for(options: RunOptions) -> Pipeline:
             _PIPELINES[options] = load_pipeline(
                 options.components,
                 rules_path=options.rules_path,
+                min_words=options.min_words,
                 **({"narrative_model": options.narrative_model} if options.narrative_model else {}),
             )
         return _PIPELINES[options]

@@ -120,6 +120,9 @@ class EntityFramer(BaseComponent):
     requires = ("article.text", "article.language", "sentences")
     assigns = ("entities",)
     options = ("entity_model", "min_scores")
+    judges = True
+    languages = frozenset({"en"})  # the languages the mention detector reads
+    language_hint = "`narrascope predict entities --mentions` gives roles to given mentions in all five languages"
 
     def __init__(
         self,
@@ -137,12 +140,6 @@ class EntityFramer(BaseComponent):
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
-        if article.language != "en":
-            analysis.warnings.append(
-                f"{article.id}: entity detection needs English text (found {article.language}); "
-                "use `narrascope predict entities --mentions` for given mentions"
-            )
-            return analysis
         clean = article.clean_text
         found = detect_mentions(clean)
         if not found:

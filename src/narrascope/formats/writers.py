@@ -1,10 +1,10 @@
 """Output formats for a batch of analyses: JSON, JSON lines, CSV and a terminal table.
 
-HTML lives in `html.py`. JSON is the lossless form (`Analysis.to_dict`); CSV and the table are
-one-row-per-article summaries. Each format is a streaming writer (`open_writer`): a document is written as
-soon as it is analysed and then forgotten, so memory does not grow with the corpus. JSON streams its
-`documents` array and appends `errors` at the end; the table is the one format that buffers (it is for a
-terminal, and sizes its columns on all rows).
+HTML lives in `html.py`, the table's layout in `table.py`. JSON is the lossless form (`Analysis.to_dict`); CSV
+is a one-row-per-article summary, the table a compact block per article. Each format is a streaming writer
+(`open_writer`): a document is written as soon as it is analysed and then forgotten, so memory does not grow
+with the corpus. JSON streams its `documents` array and appends `errors` at the end; the table is the one
+format that buffers (it is for a terminal, and is printed after the progress bar).
 """
 
 from __future__ import annotations
@@ -17,15 +17,11 @@ from collections.abc import Sequence
 from typing import IO
 
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from narrascope.analysis import SCHEMA_VERSION, Analysis, NarrativeHit
-from narrascope.claims.render import claims_table
-from narrascope.errors import visible
+from narrascope.analysis import SCHEMA_VERSION, Analysis
 from narrascope.fileio import csv_cell
+from narrascope.formats.table import print_table, technique_counts
 from narrascope.runner import Outcome
-from narrascope.techniques.render import techniques_table
 from narrascope.version import __version__
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
@@ -147,7 +143,7 @@ class CsvWriter(OutcomeWriter):
 
 
 class TableWriter(OutcomeWriter):
-    """The terminal table: buffers the analyses (the table sizes its columns on all rows)."""
+    """The terminal table: buffers the analyses (written at the end, after the progress bar)."""
 
     buffers = True
 
@@ -215,91 +211,3 @@ def summary_row(analysis: Analysis) -> dict[str, str]:
 
 def to_csv(outcomes: Sequence[Outcome]) -> str:
     return render_all(CsvWriter, outcomes)
-
-
-def print_table(outcomes: Sequence[Outcome], console: Console) -> None:
-    """A readable summary for the terminal: one row per article."""
-    analyses, _ = split_outcomes(outcomes)
-    table = Table(title=f"narrascope {__version__}: {len(analyses)} article(s)", show_lines=False)
-    table.add_column("id", style="cyan", overflow="fold", min_width=10)
-    table.add_column("title", style="bold", ratio=1, min_width=12)
-    table.add_column("lang", style="magenta", min_width=4)
-    table.add_column("published", min_width=10)
-    table.add_column("sent.", justify="right", min_width=5)
-    table.add_column("cited sources", style="green", min_width=8)
-    table.add_column("removed", justify="right", style="dim", min_width=7)
-    for analysis in analyses:
-        row = summary_row(analysis)
-        columns = ("id", "title", "language", "published", "sentences", "cited_sources", "removed_lines")
-        # Text(), not str: markup such as "[link=...]" in an article must show as text, not style the table;
-        # control characters (escape sequences) are shown as \x1b, never sent to the terminal.
-        table.add_row(*(Text(visible(row[c])) for c in columns))
-    console.print(table)
-    if any(a.narratives for a in analyses):
-        print_narratives(analyses, console)
-    if any(a.entities for a in analyses):
-        print_entities(analyses, console)
-    for extra in (techniques_table(analyses), claims_table(analyses)):
-        if extra is not None:
-            console.print(extra)
-    for analysis in analyses:
-        if analysis.withheld():
-            console.print(
-                Text(f"{analysis.id}: {analysis.withheld()} (JSON keeps them with their scores)", style="dim")
-            )
-
-
-def print_narratives(analyses: Sequence[Analysis], console: Console) -> None:
-    """Narratives per article with their score and the sentence that most supports each."""
-    table = Table(title="narratives (score: calibrated probability; evidence: the best supporting sentence)")
-    table.add_column("id", style="cyan", overflow="fold", min_width=10)
-    table.add_column("narrative / subnarrative", style="bold", ratio=2)
-    table.add_column("score", justify="right")
-    table.add_column("evidence", style="italic", ratio=3)
-    for analysis in analyses:
-        for hit in grouped_narratives(analysis):
-            label = hit.label if hit.level == "narrative" else "  \u21b3 " + hit.label.rsplit(": ", 1)[-1]
-            evidence = hit.evidence[0].text if hit.evidence else ""
-            style = "yellow" if hit.level == "narrative" else "dim"
-            table.add_row(Text(analysis.id), Text(label, style=style), f"{hit.score:.2f}", Text(evidence))
-    console.print(table)
-
-
-def grouped_narratives(analysis: Analysis) -> list[NarrativeHit]:
-    """Each narrative followed by its subnarratives, for reading."""
-    subs = [h for h in analysis.narratives if h.level == "subnarrative"]
-    ordered: list[NarrativeHit] = []
-    for hit in (h for h in analysis.narratives if h.level == "narrative"):
-        ordered.append(hit)
-        ordered += [s for s in subs if s.label.startswith(hit.label + ": ")]
-    return ordered
-
-
-ROLE_STYLES = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
-
-
-def print_entities(analyses: Sequence[Analysis], console: Console, *, per_article: int = 12) -> None:
-    """The cast of each article: entity, role, fine roles, mentions and the sentence that frames it."""
-    table = Table(title="entities (role the article casts each in; most-mentioned first)")
-    table.add_column("id", style="cyan", overflow="fold", min_width=10)
-    table.add_column("entity", style="bold")
-    table.add_column("role")
-    table.add_column("fine roles")
-    table.add_column("mentions", justify="right")
-    table.add_column("framing sentence", style="italic", ratio=3)
-    for analysis in analyses:
-        for entity in analysis.shown_entities[:per_article]:
-            framing = entity.framing[0].text if entity.framing else ""
-            role = Text(entity.main_role, style=ROLE_STYLES.get(entity.main_role, ""))
-            table.add_row(
-                Text(analysis.id), Text(entity.entity), role, Text(", ".join(entity.fine_roles)),
-                str(len(entity.mentions)), Text(framing),
-            )  # fmt: skip
-    console.print(table)
-
-
-def technique_counts(analysis: Analysis) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for span in analysis.shown_techniques:
-        counts[span.technique] = counts.get(span.technique, 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))

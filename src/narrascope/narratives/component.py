@@ -23,6 +23,7 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
     name = "narratives"
     requires = ("article.text", "sentences")
     assigns = ("narratives",)
+    judges = True
     options = ("narrative_model",)
 
     def __init__(self, *, narrative_model: str | Path | NarrativeModel | None = None) -> None:

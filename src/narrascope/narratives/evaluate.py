@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +35,15 @@ def train_narrative_model(
 def fit_examples(
     examples: Sequence[NarrativeExample], config: NarrativeConfig, progress: Progress | None = None
 ) -> NarrativeModel:
-    return NarrativeModel.fit(
+    model = NarrativeModel.fit(
         [model_text(e.raw_text) for e in examples],
         [e.narratives for e in examples],
         [e.subnarratives for e in examples],
         config=config,
         progress=progress,
     )
+    model.trained_on = frozenset(f"{e.language}/{e.id}" for e in examples)
+    return model
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class ScoreRow:
 class NarrativeReport:
     rows: list[ScoreRow]
     label_scores: list[LabelScore]
+    in_sample: int = 0  # documents the model was trained on: their scores say little about new articles
 
 
 def _score_rows(
@@ -101,7 +105,8 @@ def _predict(model: NarrativeModel, examples: Sequence[NarrativeExample]) -> dic
 def evaluate_narrative_model(model: NarrativeModel, folders: Sequence[str]) -> NarrativeReport:
     """F1-samples per language and overall, and per-label P/R/F1 (coarse labels, then fine ones)."""
     examples = load_narrative_examples(folders)
-    return report_for(examples, _predict(model, examples))
+    in_sample = sum(1 for e in examples if f"{e.language}/{e.id}" in model.trained_on)
+    return dataclasses.replace(report_for(examples, _predict(model, examples)), in_sample=in_sample)
 
 
 def report_for(

@@ -120,6 +120,7 @@ class LLMNarratives(UsesLLM, BatchComponent[NarrativeAnswer]):
     requires = ("article.text", "sentences")
     assigns = ("narratives",)
     options = ("llm",)
+    judges, capability = True, "narratives"
 
     def __init__(self, *, llm: LLMClient | None = None, taxonomy: Taxonomy | None = None) -> None:
         self.use_llm(llm)

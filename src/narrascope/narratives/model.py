@@ -85,6 +85,8 @@ class NarrativeModel:
         self.config, self.labels, self.featurizer = config, labels, featurizer
         self.weights, self.bias, self.thresholds, self.calibration = weights, bias, thresholds, calibration
         self._column = {label: i for i, label in enumerate(labels.columns)}
+        # "LANG/file" of the documents it was fitted on: `evaluate` says when its scores are in-sample
+        self.trained_on: frozenset[str] = frozenset()
 
     @classmethod
     def fit(
@@ -170,6 +172,8 @@ class NarrativeModel:
             "labels": self.labels.to_dict(),
             "calibration": {level: list(ab) for level, ab in self.calibration.items()},
         }
+        if self.trained_on:
+            meta["trained_on"] = sorted(self.trained_on)
         save_model_files(directory, meta, terms, arrays)
 
     @classmethod
@@ -180,7 +184,9 @@ class NarrativeModel:
         bias, thresholds = arrays.pop("bias"), arrays.pop("thresholds")
         featurizer = TextFeaturizer.from_state(config.features, terms, arrays)
         calibration = {level: (float(a), float(b)) for level, (a, b) in meta["calibration"].items()}
-        return cls(config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration)
+        model = cls(config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration)
+        model.trained_on = frozenset(str(key) for key in meta.get("trained_on", []))
+        return model
 
 
 @cache

@@ -1,8 +1,9 @@
-"""Analyses off the server process: one bounded queue, so a flood of `POST /api/analyze` never holds up reads.
+"""Analyses off the request threads: one bounded queue, so a flood of `POST /api/analyze` never holds up reads.
 
-The pipeline runs in its own worker process (loaded there on first use): an analysis holds no lock and no GIL
-that a read needs. At most `capacity` analyses wait or run; one more is refused at once with 503, before the
-pipeline is touched. A queued analysis whose client has gone away is dropped before it starts.
+The default pipeline runs in its own worker process (loaded there on first use): an analysis holds no lock
+and no GIL that a read needs; a pipeline given by `serve` (built from its options) runs in one thread of its
+own. At most `capacity` analyses wait or run; one more is refused at once with 503, before its body is read.
+A queued analysis whose client has gone away is dropped before it starts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from starlette.requests import Request
@@ -55,10 +56,11 @@ def analyze_in_worker(article: Article) -> Analysis:
 
 
 class AnalysisQueue:
-    def __init__(self, *, capacity: int = CAPACITY, workers: int = 1) -> None:
+    def __init__(self, *, capacity: int = CAPACITY, workers: int = 1, pipeline: Pipeline | None = None) -> None:
         self.capacity = capacity
         self._workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self._pipeline = pipeline  # given (built by `serve` from its options): run in one thread of this process
+        self._pool: ProcessPoolExecutor | ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self.pending = 0
         self.dropped = 0
@@ -94,6 +96,10 @@ class AnalysisQueue:
 
     def _submit(self, article: Article) -> Future[Analysis]:
         with self._lock:
+            if self._pipeline is not None:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(1, thread_name_prefix="narrascope-analysis")
+                return self._pool.submit(self._pipeline, article)
             if self._pool is None:  # spawned, not forked: the server process runs threads and an event loop
                 self._pool = ProcessPoolExecutor(
                     self._workers,

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -24,12 +24,15 @@ from starlette.exceptions import HTTPException
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
+from narrascope.pipeline import Pipeline
 from narrascope.server.analyses import AnalysisQueue, ClientGone
 from narrascope.server.assets import asset, docs_page, page
+from narrascope.server.corpus_routes import corpus_router
+from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
 from narrascope.server.security import Guard, Refused, allowed_hosts
 from narrascope.store.db import Store, read_only_media, stamp_hash
+from narrascope.store.judgments import not_covered
 from narrascope.store.queries import (
-    ArticleFilter,
     claim_group,
     entity_framing,
     get_article,
@@ -45,21 +48,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-Text = Annotated[str | None, Query(max_length=500)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def filters(
-    narrative: Text = None, subnarrative: Text = None, entity: Text = None, role: Text = None,
-    technique: Text = None, source: Text = None, language: Text = None, date_from: Day = None,
-    date_to: Day = None, q: Text = None,
-) -> ArticleFilter:  # fmt: skip
-    return ArticleFilter(narrative, subnarrative, entity, role, technique, source, language, date_from, date_to, q)
-
-
-Filters = Annotated[ArticleFilter, Depends(filters)]
 
 
 class ArticleIn(BaseModel):
@@ -92,13 +80,13 @@ class State:
 
     A store on read-only media (or a read-only file) is served read-only: reads work, storing is refused."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, pipeline: Pipeline | None = None) -> None:
         self.db = db
         self.readonly = os.path.exists(db) and read_only_media(db)
         Store(db, readonly=self.readonly).close()  # creates or migrates the file once, before serving
         self._local = threading.local()
         self._write = threading.Lock()
-        self.analyses = AnalysisQueue()
+        self.analyses = AnalysisQueue(pipeline=pipeline)  # the one `serve` built, or the default (own process)
 
     def store(self) -> Store:
         store: Store | None = getattr(self._local, "store", None)
@@ -118,20 +106,23 @@ def create_app(
     *,
     token: str | None = None,
     max_body: int = MAX_BODY,
+    pipeline: Pipeline | None = None,
     host: str = "127.0.0.1",
     allowed: tuple[str, ...] = (),
 ) -> FastAPI:
-    """The API and UI over the store at `db` (created when missing), for a server bound to `host`: requests
-    whose Host header names neither it (nor, for loopback, 127.0.0.1 / localhost / [::1]) nor one of `allowed`
-    are refused."""
-    state = State(db)
+    """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
+    default pipeline, loaded on first use in a worker process, when None). Requests whose Host header names
+    neither `host` (nor, for loopback, 127.0.0.1 / localhost / [::1]) nor one of `allowed` are refused."""
+    state = State(db, pipeline)
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
     api = APIRouter(prefix="/api")  # the token is checked by `Guard`, before any body is read
 
     @api.post("/analyze", summary="Analyse one article; nothing is stored")
     async def analyze(body: ArticleIn, request: Request) -> dict[str, Any]:
-        return dict((await state.analyses.analyze(request, body.article())).to_dict())
+        document = dict((await state.analyses.analyze(request, body.article())).to_dict())
+        document["not_covered"] = not_covered(document["warnings"])  # as GET /api/articles/ID gives it
+        return document
 
     @api.post("/articles", status_code=201, summary="Analyse one article and store it")
     async def add_article(body: ArticleIn, request: Request) -> dict[str, Any]:
@@ -159,24 +150,32 @@ def create_app(
     def article_by_query(id: Annotated[str, Query(max_length=4000)]) -> dict[str, Any]:
         return article(id)
 
-    @api.get("/stats/narratives", summary="Articles per narrative, by source, day, week or month")
-    def stats(flt: Filters, by: Literal["source", "day", "week", "month"] = "month") -> dict[str, Any]:
-        return narrative_stats(state.store(), by, flt)
+    @api.get("/stats/narratives", summary="Articles per (sub)narrative, by source, day, week or month")
+    def stats(
+        flt: Filters,
+        by: Literal["source", "day", "week", "month"] = "month",
+        level: Literal["narrative", "subnarrative"] = "narrative",
+    ) -> dict[str, Any]:
+        return narrative_stats(state.store(), by, flt, level=level)
 
-    @api.get("/entities", summary="Entities with the roles the corpus casts them in")
-    def entities(q: Text = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
-        return list_entities(state.store(), q=q, limit=limit, offset=offset)
+    @api.get("/entities", summary="Entities with the roles the corpus casts them in (articles per role)")
+    def entities(
+        q: Text = None, limit: Limit = 100, offset: Offset = 0, include_withheld: Withheld = False
+    ) -> dict[str, Any]:
+        return list_entities(state.store(), q=q, limit=limit, offset=offset, include_withheld=include_withheld)
 
     @api.get("/entities/{name:path}", summary="How each outlet frames one entity")
-    def entity(name: str) -> dict[str, Any]:
-        found = entity_framing(state.store(), name)
+    def entity(name: str, include_withheld: Withheld = False) -> dict[str, Any]:
+        found = entity_framing(state.store(), name, include_withheld=include_withheld)
         if found is None:
             raise ApiError(404, "not_found", f"no entity named {name!r}")
         return found
 
     @api.get("/entity", summary="How each outlet frames one entity, by ?name= (any name)")
-    def entity_by_query(name: Annotated[str, Query(max_length=4000)]) -> dict[str, Any]:
-        return entity(name)
+    def entity_by_query(
+        name: Annotated[str, Query(max_length=4000)], include_withheld: Withheld = False
+    ) -> dict[str, Any]:
+        return entity(name, include_withheld)
 
     @api.get("/claims", summary="Claim groups, most repeated first")
     def claims(
@@ -191,6 +190,7 @@ def create_app(
             raise ApiError(404, "not_found", f"no claim group {group}")
         return found
 
+    api.include_router(corpus_router(state.store))
     app.include_router(api)
     _ui_routes(app)
     _error_handlers(app)

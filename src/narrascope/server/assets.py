@@ -35,6 +35,12 @@ def _swagger(name: str) -> Callable[[], bytes]:
 
 
 ASSETS: dict[str, Callable[[], bytes]] = {
+    "core.js": _own("core.js"),
+    "article.js": _own("article.js"),
+    "corpus.js": _own("corpus.js"),
+    "entities.js": _own("entities.js"),
+    "claims.js": _own("claims.js"),
+    "analyze.js": _own("analyze.js"),
     "app.js": _own("app.js"),
     "app.css": _own("app.css"),
     "docs.js": _own("docs.js"),

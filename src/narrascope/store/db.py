@@ -22,6 +22,14 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.store.claim_groups import assign_groups, drop_empty_groups
+from narrascope.store.judgments import (
+    narrative_asserted,
+    not_covered_column,
+    outlet,
+    role_asserted,
+    stance_asserted,
+    technique_asserted,
+)
 from narrascope.store.schema import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -209,44 +217,55 @@ class Store:
         day = a.published[:10] if a.published and _DAY.match(a.published) else None
         origin = str(a.meta.get("path") or a.meta.get("origin") or "")
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        document = json.dumps(analysis.to_dict(), ensure_ascii=False)
+        source = outlet(a)
+        stored = analysis.to_dict()
+        if source != a.source:  # the outlet read from the URL's domain: the same in the row and the JSON
+            stored["source"] = source
+            stored["meta"]["source_from"] = "url"
+        document = json.dumps(stored, ensure_ascii=False)
         self.conn.execute(
             "INSERT INTO articles (id, content_hash, title, source, url, published, day, language, origin, raw_text,"
-            " analysis, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.id, digest, a.title, a.source, a.url, a.published, day, a.language, origin, a.raw_text, document, now),
+            " analysis, ingested_at, not_covered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.id, digest, a.title, source, a.url, a.published, day, a.language, origin, a.raw_text, document, now,
+             not_covered_column(analysis)),
+        )  # fmt: skip
+        self.conn.executemany(
+            "INSERT INTO narratives (article_id, label, level, score, asserted) VALUES (?, ?, ?, ?, ?)",
+            [(a.id, h.label, h.level, h.score, narrative_asserted(h)) for h in analysis.narratives],
         )
         self.conn.executemany(
-            "INSERT INTO narratives (article_id, label, level, score) VALUES (?, ?, ?, ?)",
-            [(a.id, h.label, h.level, h.score) for h in analysis.narratives],
-        )
-        self.conn.executemany(
-            "INSERT INTO entities (article_id, entity, ner_label, main_role, fine_roles, score, mentions)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entities (article_id, entity, ner_label, main_role, fine_roles, score, mentions, asserted,"
+            " candidate_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (a.id, e.entity, e.label, e.main_role, "; ".join(e.fine_roles), e.score, len(e.mentions))
+                (a.id, e.entity, e.label, e.main_role, "; ".join(e.fine_roles), e.score, len(e.mentions),
+                 role_asserted(e), e.candidate_role)
                 for e in analysis.entities
             ],
-        )
+        )  # fmt: skip
         self.conn.executemany(
-            'INSERT INTO techniques (article_id, technique, start, "end", text, score) VALUES (?, ?, ?, ?, ?, ?)',
-            [(a.id, t.technique, t.start, t.end, t.text, t.score) for t in analysis.techniques],
+            'INSERT INTO techniques (article_id, technique, start, "end", text, score, asserted)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(a.id, t.technique, t.start, t.end, t.text, t.score, technique_asserted(t)) for t in analysis.techniques],
         )
         ids = []
         for c in analysis.claims:
             cursor = self.conn.execute(
-                'INSERT INTO claims (article_id, group_id, start, "end", text, source, relay, stance, score)'
-                " VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)",
-                (a.id, c.start, c.end, c.text, c.source, c.relay, c.stance, c.score),
-            )
+                'INSERT INTO claims (article_id, group_id, start, "end", text, source, relay, stance, score,'
+                " stance_score, asserted) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (a.id, c.start, c.end, c.text, c.source, c.relay, c.stance, c.score, c.stance_score,
+                 stance_asserted(c)),
+            )  # fmt: skip
             ids.append(int(cursor.lastrowid or 0))
         return ids
 
-    def iter_analyses(self, *, batch: int = 200) -> Iterator[Analysis]:
-        """Every stored analysis in id order, a page at a time (constant memory)."""
+    def iter_analyses(self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()) -> Iterator[Analysis]:
+        """Every stored analysis (of the articles `a` matching the SQL condition `where`, built from bound
+        `args` by `queries.ArticleFilter`) in id order, a page at a time (constant memory)."""
         last = ""
         while True:
             rows = self.conn.execute(
-                "SELECT id, analysis FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+                f"SELECT a.id, a.analysis FROM articles a WHERE a.id > ? AND ({where}) ORDER BY a.id LIMIT ?",
+                (last, *args, batch),
             ).fetchall()
             if not rows:
                 return

@@ -1,11 +1,14 @@
-"""Streaming export of a store: JSON lines, CSV or SemEval subtask-2 lines, one article at a time.
+"""Streaming export of a store, or of the articles one filter selects: JSON lines, CSV or SemEval lines.
 
-Written through a temporary file renamed into place, so an interrupted export leaves no half file.
+One article at a time (constant memory). The CSV rows are `formats.writers.CsvWriter`'s, the same as
+`analyze --format csv` (asserted judgments only, spreadsheet-safe cells); JSON lines are the lossless analyses
+(withheld judgments inside, flagged). A file is written through a temporary file renamed into place, so an
+interrupted export leaves no half file.
 """
 
 from __future__ import annotations
 
-import csv
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -13,16 +16,11 @@ from typing import TextIO
 
 from narrascope.analysis import Analysis
 from narrascope.fileio import AtomicOutput
-from narrascope.formats.writers import CSV_COLUMNS, summary_row
+from narrascope.formats.writers import CsvWriter
 from narrascope.store.db import Store
 
 EXPORT_FORMATS = ("jsonl", "csv", "semeval")
-_FORMULA = ("=", "+", "@", "-", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    # a cell that starts like a formula is run by spreadsheet programs; articles are hostile input
-    return "'" + value if value[:1] in _FORMULA else value
+MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv", "semeval": "text/tab-separated-values"}
 
 
 def _semeval_line(analysis: Analysis) -> str:
@@ -32,24 +30,31 @@ def _semeval_line(analysis: Analysis) -> str:
     return f"{analysis.id}\t{clean[0]}\t{clean[1]}\n"
 
 
-def write_export(store: Store, fmt: str, handle: TextIO) -> int:
-    """Write every stored analysis to `handle`; returns how many."""
+def export_chunks(fmt: str, analyses: Iterator[Analysis]) -> Iterator[str]:
+    """The export of `analyses` in `fmt`, a header (CSV) then one line or row per analysis."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-    writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, lineterminator="\n") if fmt == "csv" else None
-    if writer is not None:
-        writer.writeheader()
-    count = 0
-    analyses: Iterator[Analysis] = store.iter_analyses()
+    csv_writer = None
+    if fmt == "csv":
+        header = io.StringIO()
+        csv_writer = CsvWriter(header)
+        yield header.getvalue()
     for analysis in analyses:
         if fmt == "jsonl":
-            handle.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
-        elif writer is not None:
-            writer.writerow({k: _cell(v) for k, v in summary_row(analysis).items()})
+            yield json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n"
+        elif csv_writer is not None:
+            yield csv_writer.render(analysis)
         else:
-            handle.write(_semeval_line(analysis))
+            yield _semeval_line(analysis)
+
+
+def write_export(store: Store, fmt: str, handle: TextIO) -> int:
+    """Write every stored analysis to `handle`; returns how many."""
+    count = -1 if fmt == "csv" else 0  # the CSV header is one chunk more
+    for chunk in export_chunks(fmt, store.iter_analyses()):
+        handle.write(chunk)
         count += 1
-    return count
+    return max(count, 0)
 
 
 def export(store: Store, fmt: str, out: str | os.PathLike[str]) -> int:

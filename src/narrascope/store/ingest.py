@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
+from narrascope.engine.local import PipelineSpec, run_batch
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.pipeline import Pipeline, load_pipeline
-from narrascope.runner import analyze_many
+from narrascope.runner import Batch, Outcome, analyze_many
 from narrascope.store.db import HASH_KEY, Store, stamp_hash
 
 DEFAULT_BATCH = 32
@@ -36,7 +37,7 @@ class ResumingPipeline(Pipeline):
     """A pipeline that leaves articles already stored unchanged (same id and input hash) unanalysed."""
 
     def __init__(self, pipeline: Pipeline, known: Mapping[str, str]) -> None:
-        super().__init__(pipeline.components)
+        super().__init__(pipeline.components, min_words=pipeline.min_words)
         self.known = dict(known)
 
     def _is_known(self, article: Article) -> bool:
@@ -80,6 +81,8 @@ def ingest(
     on_document: Callable[[IngestSummary], None] | None = None,
     stop: Callable[[], bool] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    spec: PipelineSpec | None = None,
 ) -> IngestSummary:
     """Analyse and store every document under `paths`, committing every `batch_size` analyses.
 
@@ -87,6 +90,8 @@ def ingest(
     summary counts committed ones; analysed articles waiting in the batch are counted at the next commit).
     `on_warning(line)` hears each document's warnings (a replaced character, say). When `stop()` turns true
     the analyses done so far are committed and the run ends (`summary.stopped`).
+    With `jobs` > 1 the documents are analysed in that many worker processes (forked with the pipeline, whose
+    `spec` builds it where processes are not forked); the store is written by this process only, in order.
     """
     resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
     summary = IngestSummary()
@@ -102,7 +107,11 @@ def ingest(
         summary.present += len(result.present)
         batch.clear()
 
-    outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
+    outcomes: Iterable[Outcome]
+    if jobs > 1:
+        outcomes = _parallel(paths, resuming, spec, jobs, fields, max_bytes, on_progress)
+    else:
+        outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
     for outcome in outcomes:
         if stop is not None and stop():  # this document is analysed again by the next run
             summary.stopped = True
@@ -135,3 +144,24 @@ def ingest(
     if batch:
         flush()
     return summary
+
+
+def _parallel(
+    paths: Iterable[str],
+    pipeline: Pipeline,
+    spec: PipelineSpec | None,
+    jobs: int,
+    fields: Mapping[str, str] | None,
+    max_bytes: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> Iterator[Outcome]:
+    batch = Batch(paths, fields=fields, max_bytes=max_bytes)
+    spec = spec or PipelineSpec(tuple(pipeline.names), (("min_words", pipeline.min_words),))
+    outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline)
+    try:
+        for outcome in outcomes:
+            yield outcome
+            if on_progress is not None:
+                on_progress(batch.files_done, len(batch.files))
+    finally:
+        outcomes.close()  # stops the worker processes

@@ -12,7 +12,10 @@ from typing import Any
 
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
+from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql, not_covered
 
+# the asserted role, or a withheld one's best candidate
+ROLE = "CASE WHEN e.asserted = 1 THEN e.main_role ELSE COALESCE(e.candidate_role, e.main_role) END"
 BUCKETS = {
     "day": "a.day",
     "week": "strftime('%Y-W%W', a.day)",
@@ -33,25 +36,32 @@ class ArticleFilter:
     date_from: str | None = None
     date_to: str | None = None
     q: str | None = None
+    include_withheld: bool = False  # count withheld judgments (below the threshold) too
+
+    def judged(self, alias: str) -> str:
+        """The condition on a judgment table's alias: asserted only, unless `include_withheld`."""
+        return asserted_sql(alias, include_withheld=self.include_withheld)
 
     def where(self) -> tuple[str, list[Any]]:
+        """Articles with a judgment of each label asked for (asserted ones only, unless include_withheld)."""
         clauses: list[str] = []
         args: list[Any] = []
         for label, level in ((self.narrative, "narrative"), (self.subnarrative, "subnarrative")):
             if label:
-                clauses.append("a.id IN (SELECT article_id FROM narratives WHERE label = ? AND level = ?)")
+                sub = f"SELECT article_id FROM narratives n WHERE label = ? AND level = ? AND {self.judged('n')}"
+                clauses.append(f"a.id IN ({sub})")
                 args += [label, level]
         if self.entity or self.role:
-            sub = "SELECT article_id FROM entities WHERE 1"
+            sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}"
             if self.entity:
                 sub += " AND entity = ?"
                 args.append(self.entity)
             if self.role:
-                sub += " AND main_role = ?"
+                sub += f" AND {ROLE} = ?"
                 args.append(self.role)
             clauses.append(f"a.id IN ({sub})")
         if self.technique:
-            clauses.append("a.id IN (SELECT article_id FROM techniques WHERE technique = ?)")
+            clauses.append(f"a.id IN (SELECT article_id FROM techniques t WHERE technique = ? AND {self.judged('t')})")
             args.append(self.technique)
         for column, value in (("source", self.source), ("language", self.language)):
             if value:
@@ -86,14 +96,17 @@ def list_articles(store: Store, flt: ArticleFilter, *, limit: int, offset: int) 
         )
     )
     for item in items:
-        item["narratives"] = [
-            r[0]
-            for r in conn.execute(
-                "SELECT label FROM narratives WHERE article_id = ? AND level = 'narrative' ORDER BY score DESC",
-                (item["id"],),
-            )
-        ]
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+        found = conn.execute(
+            "SELECT label, score, asserted FROM narratives n WHERE article_id = ? AND level = 'narrative'"
+            f" AND {flt.judged('n')} ORDER BY asserted DESC, score DESC",
+            (item["id"],),
+        ).fetchall()
+        item["narratives"] = [r["label"] for r in found if r["asserted"]]
+        if flt.include_withheld:
+            item["withheld_narratives"] = [
+                {"label": r["label"], "score": r["score"]} for r in found if not r["asserted"]
+            ]
+    return {"total": total, "limit": limit, "offset": offset, "counts": "articles", "items": items}
 
 
 def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
@@ -107,45 +120,93 @@ def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
     by_span = {(g["start"], g["end"]): g["group_id"] for g in groups}
     for claim in document.get("claims", []):
         claim["group"] = by_span.get((claim["start"], claim["end"]))
+    document["not_covered"] = not_covered(document.get("warnings", []))
     return document
 
 
-def narrative_stats(store: Store, by: str, flt: ArticleFilter) -> dict[str, Any]:
-    """Articles per narrative and bucket (day, ISO-ish week, month or source), and totals per narrative."""
+LABELS = {  # what a chart counts: (table alias and join condition, label column)
+    "narrative": ("narratives n ON n.article_id = a.id AND n.level = 'narrative'", "n", "n.label"),
+    "subnarrative": ("narratives n ON n.article_id = a.id AND n.level = 'subnarrative'", "n", "n.label"),
+    "technique": ("techniques t ON t.article_id = a.id", "t", "t.technique"),
+}
+
+
+def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[str, Any]:
+    """Articles (not labels) per narrative, subnarrative or technique, per bucket (day, week, month or source),
+    and totals per label; an article counts once per label however many spans or sentences carry it."""
+    join, alias, label = LABELS[kind]
     bucket = BUCKETS[by]
     where, args = flt.where()
+    judged = flt.judged(alias)
     dated = " AND a.day IS NOT NULL" if by != "source" else ""
     series = rows(
         store.conn.execute(
-            f"SELECT n.label AS narrative, {bucket} AS bucket, count(DISTINCT a.id) AS articles FROM articles a"
-            f" JOIN narratives n ON n.article_id = a.id AND n.level = 'narrative' WHERE {where}{dated}"
-            " GROUP BY n.label, bucket ORDER BY bucket, n.label",
+            f"SELECT {label} AS label, {bucket} AS bucket, count(DISTINCT a.id) AS articles FROM articles a"
+            f" JOIN {join} AND {judged} WHERE {where}{dated} GROUP BY 1, 2 ORDER BY 2, 1",
             args,
         )
     )
     totals = rows(
         store.conn.execute(
-            "SELECT n.label AS narrative, count(DISTINCT a.id) AS articles FROM articles a"
-            f" JOIN narratives n ON n.article_id = a.id AND n.level = 'narrative' WHERE {where}"
-            " GROUP BY n.label ORDER BY articles DESC, n.label",
+            f"SELECT {label} AS label, count(DISTINCT a.id) AS articles FROM articles a"
+            f" JOIN {join} AND {judged} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
             args,
         )
     )
-    total = store.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
-    return {"by": by, "articles": total, "totals": totals, "series": series}
+    conn = store.conn
+    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    dated_total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND a.day IS NOT NULL", args)
+    outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM articles a WHERE {where}", args).fetchone()[0]
+    outlet_articles = rows(
+        conn.execute(
+            f"SELECT a.source AS label, count(*) AS articles FROM articles a WHERE {where} AND a.source IS NOT NULL"
+            " GROUP BY 1 ORDER BY 2 DESC, 1",
+            args,
+        )
+    )
+    return {
+        "kind": kind, "by": by, "counts": "articles", "include_withheld": flt.include_withheld,
+        "articles": total, "dated_articles": dated_total.fetchone()[0], "outlets": outlets,
+        "outlet_articles": outlet_articles,
+        "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
+        "totals": totals, "series": series,
+    }  # fmt: skip
 
 
-def list_entities(store: Store, *, q: str | None, limit: int, offset: int) -> dict[str, Any]:
-    """Entities by number of articles, with how often each is cast in each role."""
+def narrative_stats(store: Store, by: str, flt: ArticleFilter, *, level: str = "narrative") -> dict[str, Any]:
+    """`label_stats` of (sub)narratives, with each row's label also under `narrative` (the API's first field)."""
+    found = label_stats(store, level, by, flt)
+    for row in found["totals"] + found["series"]:
+        row["narrative"] = row["label"]
+    return found
+
+
+LABEL_CAPABILITY = {"narrative": "narratives", "subnarrative": "narratives", "technique": "techniques"}
+
+
+def coverage(store: Store, flt: ArticleFilter) -> dict[str, int]:
+    """How many of the filtered articles each capability ran on (entities and techniques cover some languages)."""
+    where, args = flt.where()
+    columns = ", ".join(f"sum({covered_sql(c)}) AS {c}" for c in CAPABILITIES)
+    row = store.conn.execute(f"SELECT count(*) AS articles, {columns} FROM articles a WHERE {where}", args).fetchone()
+    return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
+
+
+def list_entities(
+    store: Store, *, q: str | None, limit: int, offset: int, include_withheld: bool = False
+) -> dict[str, Any]:
+    """Entities by number of articles that cast them in an asserted role (any role with include_withheld),
+    with how many articles cast each in each role; a withheld role counts under `uncertain` or `mentioned`."""
+    judged = asserted_sql("e", include_withheld=include_withheld)
     args: list[Any] = []
-    where = "1"
+    where = judged
     if q:
-        where = "entity LIKE ? ESCAPE '\\'"
+        where += " AND e.entity LIKE ? ESCAPE '\\'"
         args.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     found = rows(
         store.conn.execute(
-            f"SELECT entity, count(DISTINCT article_id) AS articles FROM entities WHERE {where}"
-            " GROUP BY entity ORDER BY articles DESC, entity LIMIT ? OFFSET ?",
+            f"SELECT e.entity, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {where}"
+            " GROUP BY e.entity ORDER BY articles DESC, e.entity LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
     )
@@ -153,34 +214,46 @@ def list_entities(store: Store, *, q: str | None, limit: int, offset: int) -> di
         item["roles"] = {
             r[0]: r[1]
             for r in store.conn.execute(
-                "SELECT main_role, count(*) FROM entities WHERE entity = ? GROUP BY main_role ORDER BY 2 DESC",
+                f"SELECT e.main_role, count(DISTINCT e.article_id) FROM entities e WHERE e.entity = ? AND {judged}"
+                " GROUP BY 1 ORDER BY 2 DESC, 1",
                 (item["entity"],),
             )
         }
-    return {"limit": limit, "offset": offset, "items": found}
+    return {
+        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "items": found
+    }  # fmt: skip
 
 
-def entity_framing(store: Store, entity: str) -> dict[str, Any] | None:
-    """How each outlet casts one entity: roles per source, and the articles."""
+def entity_framing(store: Store, entity: str, *, include_withheld: bool = False) -> dict[str, Any] | None:
+    """How each outlet casts one entity: articles per outlet and role, and the articles (asserted roles only,
+    unless include_withheld; then a withheld role shows as `uncertain`/`mentioned` with its score)."""
+    judged = asserted_sql("e", include_withheld=include_withheld)
     by_source = rows(
         store.conn.execute(
-            "SELECT COALESCE(a.source, '(unknown)') AS source, e.main_role AS role, count(*) AS articles"
-            " FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.entity = ?"
+            "SELECT COALESCE(a.source, '(unknown)') AS source, e.main_role AS role, count(DISTINCT a.id) AS articles"
+            f" FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.entity = ? AND {judged}"
             " GROUP BY 1, 2 ORDER BY 1, 3 DESC",
             (entity,),
         )
     )
-    if not by_source:
+    withheld = store.conn.execute(
+        "SELECT count(DISTINCT article_id) FROM entities WHERE entity = ? AND asserted = 0", (entity,)
+    ).fetchone()[0]
+    if not by_source and not withheld:
         return None
     articles = rows(
         store.conn.execute(
-            "SELECT a.id, a.title, a.source, a.published, e.main_role AS role, e.fine_roles, e.score"
-            " FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.entity = ?"
+            "SELECT a.id, a.title, a.source, a.published, e.main_role AS role, e.candidate_role, e.fine_roles,"
+            " e.score, e.asserted FROM entities e JOIN articles a ON a.id = e.article_id"
+            f" WHERE e.entity = ? AND {judged}"
             " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500",
             (entity,),
         )
     )
-    return {"entity": entity, "by_source": by_source, "articles": articles}
+    return {
+        "entity": entity, "counts": "articles", "include_withheld": include_withheld,
+        "withheld_articles": withheld, "by_source": by_source, "articles": articles,
+    }  # fmt: skip
 
 
 def list_claim_groups(store: Store, *, q: str | None, min_size: int, limit: int, offset: int) -> dict[str, Any]:
@@ -214,6 +287,7 @@ def claim_group(store: Store, group_id: int) -> dict[str, Any] | None:
     members = rows(
         store.conn.execute(
             "SELECT c.article_id, a.title, a.source AS outlet, a.published, a.day, c.source, c.relay, c.stance,"
+            " c.stance_score, c.asserted AS stance_asserted,"
             ' c.start, c."end", c.text FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?'
             " ORDER BY a.day IS NULL, a.day, a.published, c.article_id, c.start",
             (group_id,),

@@ -97,4 +97,39 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO claim_groups_fts(claim_groups_fts, rowid, canonical) VALUES ('delete', old.id, old.canonical);
     END;
     """,
+    # issue 19: every judgment's `asserted` flag (store/judgments.py says what it means), the claim stance's
+    # score, and the capabilities an article's language is outside of. Rows stored before are read back from
+    # their analysis JSON, which recorded the same decisions.
+    """
+    ALTER TABLE narratives ADD COLUMN asserted INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE entities ADD COLUMN asserted INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE techniques ADD COLUMN asserted INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE claims ADD COLUMN asserted INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE claims ADD COLUMN stance_score REAL;
+    ALTER TABLE entities ADD COLUMN candidate_role TEXT;
+    ALTER TABLE articles ADD COLUMN not_covered TEXT NOT NULL DEFAULT '';
+    UPDATE entities SET asserted = main_role IN ('Protagonist', 'Antagonist', 'Innocent'), candidate_role = (
+        SELECT json_extract(j.value, '$.candidate_role') FROM articles a, json_each(a.analysis, '$.entities') j
+        WHERE a.id = entities.article_id AND json_extract(j.value, '$.entity') = entities.entity LIMIT 1);
+    UPDATE techniques SET asserted = COALESCE((
+        SELECT json_extract(j.value, '$.asserted') FROM articles a, json_each(a.analysis, '$.techniques') j
+        WHERE a.id = techniques.article_id AND json_extract(j.value, '$.start') = techniques.start
+            AND json_extract(j.value, '$.end') = techniques."end"
+            AND json_extract(j.value, '$.technique') = techniques.technique LIMIT 1), 1);
+    UPDATE claims SET asserted = stance <> 'unclear', stance_score = (
+        SELECT json_extract(j.value, '$.stance_score') FROM articles a, json_each(a.analysis, '$.claims') j
+        WHERE a.id = claims.article_id AND json_extract(j.value, '$.start') = claims.start
+            AND json_extract(j.value, '$.end') = claims."end" LIMIT 1);
+    UPDATE articles SET not_covered = trim(
+        CASE WHEN analysis LIKE '%entity detection needs % text (found %' THEN ' entities' ELSE '' END
+        || CASE WHEN analysis LIKE '%technique model is %-only (found %' THEN ' techniques' ELSE '' END) ;
+    UPDATE articles SET not_covered = ' ' || not_covered || ' ' WHERE not_covered <> '';
+    CREATE INDEX articles_not_covered ON articles(not_covered);
+    """,
+    # issue 20: claim embeddings (multilingual e5, float16) for grouping by meaning; a group's language
+    """
+    ALTER TABLE claims ADD COLUMN embedding BLOB;
+    ALTER TABLE claim_groups ADD COLUMN embedding BLOB;
+    ALTER TABLE claim_groups ADD COLUMN language TEXT;
+    """,
 )

@@ -4,10 +4,10 @@
 offsets, so that `raw_text[start:end] == text` as for every other span of the analysis. Spans of different
 techniques may overlap.
 
-The model is English-only: on articles identified as another language it does not run (a warning says so)
-unless `force_language`. Spans below the threshold (the model's CV-chosen default, or
-`min_scores["techniques"]`) are kept with `asserted=False`: the JSON has their scores, the table and HTML
-do not show them.
+The model is English-only: on articles identified as another language the pipeline does not run it (a
+warning and `not_available` say so; `components.abstention`) unless `force_language`. Spans below the
+threshold (the model's CV-chosen default, or `min_scores["techniques"]`) are kept with `asserted=False`: the
+JSON has their scores, the table and HTML do not show them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ class TechniqueTagger(BatchComponent[list[FoundTechnique]]):
     requires = ("article.text", "sentences")
     assigns = ("techniques",)
     options = ("technique_model", "min_scores", "force_language")
-    LANGUAGES = frozenset({"en"})
+    judges = True
+    language_hint = "--force runs it anyway"
 
     def __init__(
         self,
@@ -42,24 +43,14 @@ class TechniqueTagger(BatchComponent[list[FoundTechnique]]):
         else:
             self.model = load_default_model()
         self.min_score = (min_scores or {}).get("techniques", self.model.threshold)
-        self.force_language = force_language
-
-    def _runs_on(self, analysis: Analysis) -> bool:
-        """English, or a language nobody identified (no language component, or too little text to tell)."""
-        language = analysis.article.language
-        return self.force_language or language in self.LANGUAGES or language in (None, "und")
+        self.languages: frozenset[str] | None = None if force_language else frozenset({"en"})
 
     def predict(self, analyses: Sequence[Analysis]) -> list[list[FoundTechnique]]:
-        return [self.model.predict(a.article.clean_text) if self._runs_on(a) else [] for a in analyses]
+        return [self.model.predict(a.article.clean_text) for a in analyses]
 
     def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[list[FoundTechnique]]) -> None:
         for analysis, found in zip(analyses, predictions, strict=True):
             article = analysis.article
-            if not self._runs_on(analysis):
-                analysis.warnings.append(
-                    f"{article.id}: the persuasion technique model is English-only (found {article.language}); "
-                    "no techniques tagged (--force runs it anyway)"
-                )
             spans = []
             for item in found:
                 raw = article.raw_span(item.start, item.end)

@@ -47,6 +47,11 @@ def techniques_table(analyses: Sequence[Analysis]) -> Table | None:
     return table
 
 
+def technique_colour(technique: str) -> str:
+    """The colour of a technique class, the same on every page."""
+    return _colour(technique, load_techniques())
+
+
 def _colour(technique: str, order: Sequence[str]) -> str:
     index = order.index(technique) if technique in order else len(order) + sum(map(ord, technique))
     return COLOURS[index % len(COLOURS)]

@@ -1,0 +1,108 @@
+"""Whether two claims assert the same thing, across wording and language.
+
+Meaning: the cosine of multilingual-e5-small embeddings of the two claims (`learn/encoder.py`), plus a share
+of their TF-IDF cosine (words and character n-grams: the same outlet's wording, names, figures). Agreement:
+figures and named actors must not contradict (`claims/agreement.py`); a negation on one side only costs
+`negation_malus`; the same figures on both sides earn `number_bonus`. A pair that shares most of its words
+but is not near-identical in meaning reads as an edited copy ("approve" made "reject") and loses `copy_malus`
+per unit of TF-IDF cosine above `copy_knee`. The thresholds were chosen on the tune
+half of `benchmarks/data/claim_pairs.jsonl` (`python benchmarks/claim_pairs.py --tune`); the other half
+reports them (docs/claims.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from narrascope.claims.agreement import ClaimFacts, disagree, facts_of, script_language
+
+_CHUNK = 2048
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    same_language: float = 0.8975  # score from which two claims in one language are one claim
+    cross_language: float = 0.88  # ... in two languages
+    lexical_weight: float = 0.0  # share of the TF-IDF cosine in the score
+    number_bonus: float = 0.04  # the same figures on both sides
+    negation_malus: float = 0.0  # a negation on one side only
+    copy_knee: float = 0.3  # TF-IDF cosine above which a pair reads as an edited copy ...
+    copy_malus: float = 0.3  # ... and loses this much per unit above the knee: a changed verb is a new claim
+    near_copy: float = 0.985  # a semantic cosine from which only figures and actors are checked
+
+
+PARAMS = MatchParams()
+
+
+def match_score(semantic: float, lexical: float, a: ClaimFacts, b: ClaimFacts, params: MatchParams = PARAMS) -> float:
+    """The score compared to the threshold; -1 when figures or actors contradict."""
+    if disagree(a, b) is not None:
+        return -1.0
+    if semantic >= params.near_copy:
+        return 2.0
+    score = semantic + params.lexical_weight * lexical - params.copy_malus * max(0.0, lexical - params.copy_knee)
+    if a.numbers and a.numbers == b.numbers:
+        score += params.number_bonus
+    if a.negated != b.negated:
+        score -= params.negation_malus
+    return score
+
+
+def is_match(
+    semantic: float, lexical: float, a: ClaimFacts, b: ClaimFacts, *, same_language: bool, params: MatchParams = PARAMS
+) -> bool:
+    limit = params.same_language if same_language else params.cross_language
+    return match_score(semantic, lexical, a, b, params) >= limit
+
+
+def semantic_links(
+    texts: Sequence[str],
+    languages: Sequence[str | None],
+    lexical: sparse.csr_matrix,
+    vectors: np.ndarray,
+    *,
+    params: MatchParams = PARAMS,
+) -> list[tuple[int, int, float]]:
+    """(i, j, score) of every pair of `texts` that is one claim, best first.
+
+    Candidates are the pairs whose embedding cosine could reach a threshold (one matrix product per chunk of
+    rows); only those are checked for figures, actors and wording.
+    """
+    floor = min(params.same_language, params.cross_language, params.near_copy)
+    floor -= params.number_bonus + params.lexical_weight
+    langs = [(lang or script_language(t)).lower()[:2] for lang, t in zip(languages, texts, strict=True)]
+    facts: dict[int, ClaimFacts] = {}
+
+    def facts_at(i: int) -> ClaimFacts:
+        if i not in facts:
+            facts[i] = facts_of(texts[i], langs[i])
+        return facts[i]
+
+    links = []
+    for lo in range(0, len(texts), _CHUNK):
+        block = vectors[lo : lo + _CHUNK] @ vectors.T
+        rows, cols = np.nonzero(block >= floor)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            i, j = r + lo, c
+            if i >= j:
+                continue
+            lex = float(lexical[i].multiply(lexical[j]).sum())
+            same = langs[i] == langs[j]
+            score = match_score(float(block[r, c]), lex, facts_at(i), facts_at(j), params)
+            if score >= (params.same_language if same else params.cross_language):
+                links.append((i, j, score))
+    links.sort(key=lambda link: -link[2])
+    return links
+
+
+def claim_vectors(texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray | None:
+    """One embedding per claim ("query: " e5, as tuned), or None when the encoder is not installed."""
+    from narrascope.learn.encoder import encoder_available, sentence_encoder
+
+    if not encoder_available() or not texts:
+        return None
+    return sentence_encoder().encode(list(texts), progress, query=True)

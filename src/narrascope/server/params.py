@@ -1,0 +1,30 @@
+"""Query parameters several API modules share: the article filters, and bounded text, dates and pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from narrascope.store.queries import ArticleFilter
+
+Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Text = Annotated[str | None, Query(max_length=500)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Withheld = Annotated[
+    bool, Query(description="Count judgments below the score threshold too (default: asserted ones only).")
+]
+
+
+def filters(
+    narrative: Text = None, subnarrative: Text = None, entity: Text = None, role: Text = None,
+    technique: Text = None, source: Text = None, language: Text = None, date_from: Day = None,
+    date_to: Day = None, q: Text = None, include_withheld: Withheld = False,
+) -> ArticleFilter:  # fmt: skip
+    return ArticleFilter(
+        narrative, subnarrative, entity, role, technique, source, language, date_from, date_to, q, include_withheld
+    )
+
+
+Filters = Annotated[ArticleFilter, Depends(filters)]

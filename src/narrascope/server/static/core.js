@@ -1,0 +1,133 @@
+"use strict";
+// The narrascope web UI, shared part: DOM helpers and the API client, as `window.narrascope`. Page modules
+// (corpus.js, article.js, ...) register themselves in `narrascope.pages`; app.js picks one. The UI only calls
+// the JSON API and builds every node with createElement and textContent: article text, titles, outlets and
+// URLs are hostile and must render as inert text.
+(function () {
+  const TOKEN_KEY = "narrascope-token";
+  const main = document.getElementById("main");
+  const params = new URLSearchParams(window.location.search);
+  const ROLE_COLORS = { Protagonist: "#2e7d32", Antagonist: "#c62828", Innocent: "#1565c0" };
+
+  // ---- DOM helpers -------------------------------------------------------------------------------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = String(value);
+      else if (key === "href") node.setAttribute("href", safeHref(value));
+      else if (key === "onclick") node.addEventListener("click", value);
+      else node.setAttribute(key, String(value));
+    }
+    for (const child of children) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  // Only our own relative links and plain http(s) URLs become links; javascript:, data: and the rest never.
+  function safeHref(value) {
+    const text = String(value);
+    if (text.startsWith("/") && !text.startsWith("//")) return text;
+    try {
+      const url = new URL(text);
+      if (url.protocol === "http:" || url.protocol === "https:") return url.href;
+    } catch (e) { /* not a URL */ }
+    return "#";
+  }
+
+  function link(href, text) {
+    return el("a", { href: href, text: text });
+  }
+
+  function externalLink(url) {
+    if (!url) return null;
+    const href = safeHref(url);
+    if (href === "#") return el("span", { class: "muted", text: url });
+    return el("a", { href: href, text: url, rel: "noopener noreferrer nofollow", target: "_blank" });
+  }
+
+  // Plotly turns a few HTML-like tags in labels into SVG; outlet names are hostile, so no angle brackets.
+  function plotText(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[<>&]/g, (c) => ({ "<": "‹", ">": "›", "&": "＆" })[c]);
+  }
+
+  // The header's one control for withheld judgments (below the score threshold): on, every link and API call
+  // carries include_withheld=true, so the same URL reproduces the same view.
+  const withheld = params.get("include_withheld") === "true";
+
+  function q(path, query) {
+    const search = new URLSearchParams();
+    if (withheld && !(query && "include_withheld" in query)) search.set("include_withheld", "true");
+    for (const [key, value] of Object.entries(query || {})) {
+      if (value !== null && value !== undefined && value !== "") search.set(key, String(value));
+    }
+    const text = search.toString();
+    return text ? `${path}?${text}` : path;
+  }
+
+  function put(...nodes) {
+    main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
+  }
+
+  function section(title, ...children) {
+    return el("section", { class: "card" }, el("h2", { text: title }), ...children);
+  }
+
+  function showError(message) {
+    put(el("p", { class: "error", role: "alert", text: message }));
+  }
+
+  // ---- API ---------------------------------------------------------------------------------------------
+  async function api(path, options) {
+    const headers = Object.assign({ Accept: "application/json" }, (options && options.headers) || {});
+    const token = window.sessionStorage.getItem(TOKEN_KEY);
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(path, Object.assign({}, options || {}, { headers: headers }));
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (e) {
+      body = { code: "bad_response", message: `HTTP ${response.status}` };
+    }
+    if (response.status === 401) {
+      document.getElementById("token-form").hidden = false;
+    }
+    if (!response.ok) throw new Error(body && body.message ? body.message : `HTTP ${response.status}`);
+    return body;
+  }
+
+  function plot(target, data, layout) {
+    if (!window.Plotly) {
+      target.append(el("p", { class: "muted", text: "Plotly did not load." }));
+      return Promise.resolve();
+    }
+    const base = { margin: { l: 60, r: 20, t: 10, b: 60 }, height: 320, font: { size: 11 }, legend: { orientation: "h", y: -0.25 } };
+    return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
+  }
+
+  function setupWithheld() {
+    const box = document.getElementById("show-withheld");
+    if (!box) return;
+    box.checked = withheld;
+    if (withheld) {  // the header's page links keep the choice
+      for (const a of document.querySelectorAll("header nav a, header a.brand")) {
+        const path = a.getAttribute("href");
+        if (path && path.startsWith("/") && path !== "/docs") a.setAttribute("href", q(path, {}));
+      }
+    }
+    box.addEventListener("change", () => {
+      const next = new URLSearchParams(window.location.search);
+      if (box.checked) next.set("include_withheld", "true"); else next.delete("include_withheld");
+      next.delete("offset");
+      const text = next.toString();
+      window.location.assign(text ? `${window.location.pathname}?${text}` : window.location.pathname);
+    });
+  }
+
+  window.narrascope = {
+    main, params, withheld, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    pages: {},
+  };
+})();

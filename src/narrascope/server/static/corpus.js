@@ -1,0 +1,213 @@
+"use strict";
+// The corpus page: filters (each option says how many articles it matches), the coverage of each capability,
+// charts of articles per label (by outlet and month when the corpus has them; a one-line reason when not),
+// the article list and its export. Every count is of articles with an asserted judgment, unless the header's
+// "show withheld" control is on.
+(function (N) {
+  const { el, link, q, put, section, api, plot, plotText, params } = N;
+  const FILTERS = ["q", "narrative", "subnarrative", "technique", "source", "language", "entity", "role", "date_from", "date_to"];
+  const PAGE = 25;
+  const LABEL_CHARS = 48;
+  const MIN_DATED = 3;  // fewer dated articles (or under a tenth of them) draw dots, not a trend
+
+  function currentFilters() {
+    const found = {};
+    for (const name of FILTERS) if (params.get(name)) found[name] = params.get(name);
+    if (N.withheld) found.include_withheld = "true";
+    return found;
+  }
+
+  // A long label cut with an ellipsis for an axis; the full label stays in the hover text.
+  function short(label) {
+    const text = plotText(label);
+    return text.length > LABEL_CHARS ? `${text.slice(0, LABEL_CHARS - 1)}…` : text;
+  }
+
+  function filterForm(filters, stats) {
+    const form = el("form", { class: "filters", id: "filters" });
+    function field(name, label, control) {
+      control.name = name;
+      control.id = `f-${name}`;
+      if (filters[name]) control.value = filters[name];
+      form.append(el("label", { for: `f-${name}` }, label, control));
+    }
+    // options with the number of matching articles: a facet says what it counts
+    function select(totals) {
+      const node = el("select", {}, el("option", { value: "", text: "any" }));
+      for (const t of totals) {
+        node.append(typeof t === "string" ? el("option", { value: t, text: t }) : el("option", { value: t.label, text: `${t.label} (${t.articles} articles)` }));
+      }
+      return node;
+    }
+    field("q", "Search", el("input", { type: "search", placeholder: "words in title or text" }));
+    field("narrative", "Narrative", select(stats.narratives.totals));
+    field("subnarrative", "Subnarrative", select(stats.subnarratives.totals));
+    field("technique", "Technique", select(stats.techniques.totals));
+    field("source", "Outlet", select(stats.outlets));
+    field("language", "Language", el("input", { type: "text", size: 4, placeholder: "en" }));
+    field("entity", "Entity", el("input", { type: "text", placeholder: "exact name" }));
+    field("role", "Role", select(["Protagonist", "Antagonist", "Innocent"]));
+    field("date_from", "From", el("input", { type: "date" }));
+    field("date_to", "To", el("input", { type: "date" }));
+    form.append(el("button", { type: "submit", text: "Apply" }), el("a", { href: q("/", {}), class: "reset", text: "Reset" }));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const chosen = {};
+      for (const name of FILTERS) {
+        const control = form.elements.namedItem(name);
+        if (control && control.value) chosen[name] = control.value;
+      }
+      window.location.assign(q("/", chosen));
+    });
+    return form;
+  }
+
+  function seriesTraces(series, maxTraces) {
+    const byLabel = new Map();
+    for (const row of series) {
+      if (!byLabel.has(row.label)) byLabel.set(row.label, { x: [], y: [] });
+      byLabel.get(row.label).x.push(plotText(row.bucket));
+      byLabel.get(row.label).y.push(row.articles);
+    }
+    const sum = (xy) => xy.y.reduce((s, v) => s + v, 0);
+    const ranked = [...byLabel.entries()].sort((a, b) => sum(b[1]) - sum(a[1]));
+    return ranked.slice(0, maxTraces).map(([name, xy]) => ({ name: short(name), hovertext: plotText(name), x: xy.x, y: xy.y }));
+  }
+
+  function coverageLine(cov) {
+    const part = (name, n) => `${name} ${n} of ${cov.articles}`;
+    return el("p", { class: "coverage", id: "coverage", text: `Articles each view covers: ${[
+      part("narratives", cov.narratives), part("entities", cov.entities), part("techniques", cov.techniques), part("claims", cov.claims),
+    ].join(" · ")} (entities and techniques run on English text only).` });
+  }
+
+  // Why a chart over time or outlets would say nothing, or null when it can be drawn.
+  function timeReason(stats) {
+    if (!stats.dated_articles) return `No dates: none of the ${stats.articles} articles has a published date (a JSON lines/CSV field or page metadata).`;
+    if (stats.dated_articles < MIN_DATED || stats.dated_articles * 10 < stats.articles) return `Only ${stats.dated_articles} of ${stats.articles} articles have a published date: too few for a trend.`;
+    const months = new Set(stats.series.map((r) => r.bucket));
+    if (months.size < 2) return `All ${stats.dated_articles} dated articles fall in ${[...months][0] || "one month"}: no trend to draw.`;
+    return null;
+  }
+
+  function outletReason(stats) {
+    if (!stats.outlets) return `No outlets: none of the ${stats.articles} articles has a source field, URL or site name.`;
+    if (stats.outlets < 2) return `One outlet only (${stats.outlet_articles.map((o) => o.label).join("")}): nothing to compare.`;
+    return null;
+  }
+
+  function chart(id, title) {
+    const target = el("div", { class: "plot", id: id });
+    return { id, target, node: section(title, target) };
+  }
+
+  function note(target, text) {
+    target.replaceChildren(el("p", { class: "chart-note", text: text }));
+    target.classList.add("plot-empty");
+  }
+
+  async function barTotals(target, totals, color, empty) {
+    const top = totals.slice(0, 15).reverse();
+    if (!top.length) return note(target, empty);
+    return plot(target, [{ type: "bar", orientation: "h", y: top.map((t) => short(t.label)), x: top.map((t) => t.articles),
+      hovertext: top.map((t) => plotText(t.label)), hoverinfo: "text+x", marker: { color: color } }],
+    { margin: { l: 10, r: 20, t: 10, b: 40 }, height: 90 + 22 * top.length, yaxis: { automargin: true },
+      xaxis: { title: { text: "articles" }, automargin: true }, showlegend: false });
+  }
+
+  async function byOutlet(target, stats) {
+    const traces = seriesTraces(stats.series, 8).map((t) => Object.assign(t, { type: "bar" }));
+    if (!traces.length) return note(target, "Nothing to count in these articles.");
+    return plot(target, traces, { barmode: "stack", xaxis: { type: "category", automargin: true, tickangle: -30 },
+      yaxis: { title: { text: "articles" }, automargin: true }, height: 380 });
+  }
+
+  function exportLinks(filters, total) {
+    const links = ["csv", "jsonl"].map((format) => {
+      const href = q("/api/export", Object.assign({ format: format }, filters));
+      const a = el("a", { href: href, id: `export-${format}`, download: `narrascope-articles.${format}`, text: format === "csv" ? "CSV" : "JSON lines" });
+      a.addEventListener("click", async (event) => {  // with an API token, a plain link cannot send the header
+        const token = window.sessionStorage.getItem(N.TOKEN_KEY);
+        if (!token) return;
+        event.preventDefault();
+        const response = await fetch(href, { headers: { Authorization: `Bearer ${token}` } });
+        const url = URL.createObjectURL(await response.blob());
+        const save = document.createElement("a");
+        save.href = url;
+        save.download = `narrascope-articles.${format}`;
+        save.click();
+        URL.revokeObjectURL(url);
+      });
+      return a;
+    });
+    return el("p", { class: "exports" }, `Export these ${total} articles: `, links[0], " ", links[1]);
+  }
+
+  async function corpusPage() {
+    const filters = currentFilters();
+    const offset = Number(params.get("offset") || 0);
+    const stat = (path, extra) => api(q(path, Object.assign({}, extra, filters)));
+    const [narratives, narrativesByOutlet, subnarratives, techniques, cov, list] = await Promise.all([
+      stat("/api/stats/narratives", { by: "month" }),
+      stat("/api/stats/narratives", { by: "source" }),
+      stat("/api/stats/narratives", { by: "source", level: "subnarrative" }),
+      stat("/api/stats/techniques", { by: "source" }),
+      stat("/api/coverage", {}),
+      api(q("/api/articles", Object.assign({ limit: PAGE, offset: offset }, filters))),
+    ]);
+    const timeWhy = timeReason(narratives);
+    const outletWhy = outletReason(narrativesByOutlet);
+    const charts = {
+      counts: chart("plot-counts", "Articles per narrative"),
+      techniques: chart("plot-techniques", `Articles per persuasion technique (of ${cov.techniques} articles the technique model covers)`),
+    };
+    const notDrawn = [];
+    if (timeWhy) notDrawn.push(`Narratives over time: ${timeWhy}`);
+    else charts.time = chart("plot-time", "Articles per narrative and month");
+    if (outletWhy) notDrawn.push(`Narratives, subnarratives and techniques by outlet: ${outletWhy}`);
+    else {
+      charts.outlets = chart("plot-outlets", "Articles per narrative and outlet");
+      charts.subOutlets = chart("plot-sub-outlets", "Articles per subnarrative and outlet");
+      charts.techOutlets = chart("plot-tech-outlets", "Articles per technique and outlet");
+    }
+    const outletColumn = list.items.some((a) => a.source);  // no empty column on a corpus without outlets
+    const rows = list.items.map((a) =>
+      el("tr", { class: "article-row" },
+        el("td", {}, link(q("/article", { id: a.id }), a.title || a.id)),
+        outletColumn ? el("td", { text: a.source || "" }) : null,
+        el("td", { text: a.published || "" }),
+        el("td", { text: a.language || "" }),
+        el("td", { class: "labels" }, a.narratives.join("; "),
+          ...(a.withheld_narratives || []).map((w) => el("span", { class: "withheld", text: ` ${w.label} ${w.score.toFixed(2)}` })))));
+    const pager = el("p", { class: "pager" },
+      offset > 0 ? link(q("/", Object.assign({}, filters, { offset: Math.max(0, offset - PAGE) })), "← newer") : null, " ",
+      el("span", { text: `${list.total ? offset + 1 : 0}–${offset + list.items.length} of ${list.total}` }), " ",
+      offset + list.items.length < list.total ? link(q("/", Object.assign({}, filters, { offset: offset + PAGE })), "older →") : null);
+    const counted = N.withheld ? "at least one judgment of the label, withheld ones (below the score threshold) included"
+      : "at least one asserted judgment of the label (score at or above the threshold)";
+    put(
+      el("h1", { text: "Corpus" }),
+      filterForm(filters, { narratives, subnarratives, techniques, outlets: narrativesByOutlet.outlet_articles }),
+      el("p", { class: "summary", id: "summary", text: `${narratives.articles} article(s) match. Every count below is of articles with ${counted}.` }),
+      coverageLine(cov),
+      el("div", { class: "grid" }, ...Object.values(charts).map((c) => c.node)),
+      notDrawn.length ? el("div", { class: "card chart-notes", id: "not-drawn" }, ...notDrawn.map((text) => el("p", { class: "chart-note", text: text }))) : null,
+      section("Articles", exportLinks(filters, list.total), el("table", { id: "articles" },
+        el("thead", {}, el("tr", {}, ...["Title", outletColumn ? "Outlet" : null, "Published", "Lang.", "Narratives"].filter(Boolean).map((h) => el("th", { text: h })))),
+        el("tbody", {}, ...rows)), pager));
+    await barTotals(charts.counts.target, narratives.totals, "#5c6bc0", "No narratives in these articles.");
+    await barTotals(charts.techniques.target, techniques.totals, "#e8590c",
+      cov.techniques ? "No asserted technique spans in these articles." : "techniques: not available for the languages of these articles (English only).");
+    if (charts.time) {
+      await plot(charts.time.target, seriesTraces(narratives.series, 8).map((t) => Object.assign(t, { type: "scatter", mode: "lines+markers" })),
+        { xaxis: { type: "category", automargin: true }, yaxis: { title: { text: "articles" }, automargin: true }, height: 380 });
+    }
+    if (charts.outlets) {
+      await byOutlet(charts.outlets.target, narrativesByOutlet);
+      await byOutlet(charts.subOutlets.target, subnarratives);
+      await byOutlet(charts.techOutlets.target, techniques);
+    }
+  }
+
+  N.pages.corpus = corpusPage;
+})(window.narrascope);

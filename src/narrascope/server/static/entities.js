@@ -1,0 +1,56 @@
+"use strict";
+// The entity pages: entities by articles, and how each outlet frames one entity.
+(function (N) {
+  const { el, link, q, put, section, showError, api, plot, plotText, params, ROLE_COLORS } = N;
+
+  // ---- entities ----------------------------------------------------------------------------------------
+  async function entitiesPage() {
+    const term = params.get("q") || "";
+    const [found, cov] = await Promise.all([api(q("/api/entities", { q: term, limit: 200 })), api(q("/api/coverage", {}))]);
+    const counted = N.withheld ? "articles, withheld roles included" : "articles with an asserted role";
+    const form = el("form", { class: "filters" }, el("input", { type: "search", name: "q", value: term, placeholder: "entity name" }), el("button", { text: "Search" }));
+    form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/entities", { q: form.elements.namedItem("q").value })); });
+    const covers = el("p", { class: "coverage", id: "coverage", text: `Entity framing covers ${cov.entities} of ${cov.articles} articles (English text only).` });
+    put(el("h1", { text: "Entities" }), form, covers, section(`Entities by ${counted}`,
+      el("table", { id: "entities" }, el("thead", {}, el("tr", {}, ...["Entity", "Articles", "Articles per role"].map((h) => el("th", { text: h })))),
+        el("tbody", {}, ...found.items.map((e) => el("tr", {},
+          el("td", {}, link(q("/entity", { name: e.entity }), e.entity)), el("td", { text: e.articles }),
+          el("td", { text: Object.entries(e.roles).map(([r, n]) => `${r} ${n}`).join(", ") })))))));
+  }
+
+  async function entityPage() {
+    const name = params.get("name");
+    if (!name) return showError("No entity given.");
+    const found = await api(q("/api/entity", { name: name }));  // a query: any name, "." and ".." too
+    const chart = el("div", { class: "plot", id: "plot-entity" });
+    const sources = [...new Set(found.by_source.map((r) => r.source))];
+    const roles = [...new Set(found.by_source.map((r) => r.role))];
+    const perRole = roles.map((role) => `${role} ${found.by_source.filter((r) => r.role === role).reduce((n, r) => n + r.articles, 0)}`);
+    const counted = found.withheld_articles && !N.withheld
+      ? `Articles that cast it in an asserted role; in ${found.withheld_articles} more its role is withheld (below the threshold: "show withheld judgments").`
+      : "Articles per role; withheld roles (below the threshold) shown greyed as uncertain or mentioned.";
+    const withheldRole = (a) => !a.asserted;
+    const outlets = found.articles.some((a) => a.source);
+    put(el("h1", { text: found.entity }),
+      el("p", { class: "summary", id: "entity-summary", text: `${counted} ${perRole.join(" · ")}` }),
+      section("How each outlet frames it (articles)", chart),
+      section("Articles", el("table", { id: "entity-articles" }, el("thead", {}, el("tr", {}, ...["Article", outlets ? "Outlet" : null, "Published", "Role", "Score", "Fine roles"].filter(Boolean).map((h) => el("th", { text: h })))),
+        el("tbody", {}, ...found.articles.map((a) => el("tr", { class: withheldRole(a) ? "withheld" : "" },
+          el("td", {}, link(q("/article", { id: a.id }), a.title || a.id)), outlets ? el("td", { text: a.source || "" }) : null,
+          el("td", { text: a.published || "" }),
+          el("td", { class: withheldRole(a) ? "role-withheld" : `role-${a.role}`, text: withheldRole(a) && a.candidate_role ? `${a.role} (${a.candidate_role}?)` : a.role }),
+          el("td", { class: "score", text: Number(a.score).toFixed(2) }), el("td", { text: a.fine_roles })))))));
+    if (sources.length < 2) {
+      chart.replaceChildren(el("p", { class: "chart-note", text: sources.length && sources[0] !== "(unknown)"
+        ? `One outlet only (${sources[0]}): nothing to compare.` : "No outlets: these articles have no source field, URL or site name." }));
+      return;
+    }
+    await plot(chart, roles.map((role) => ({
+      type: "bar", name: role, marker: { color: ROLE_COLORS[role] || "#98a2b3" }, x: sources.map(plotText),
+      y: sources.map((s) => (found.by_source.find((r) => r.source === s && r.role === role) || { articles: 0 }).articles),
+    })), { barmode: "stack", xaxis: { type: "category", automargin: true, tickangle: -30 }, yaxis: { title: { text: "articles" }, automargin: true } });
+  }
+
+  N.pages.entities = entitiesPage;
+  N.pages.entity = entityPage;
+})(window.narrascope);
