@@ -209,8 +209,8 @@ def serve_command(
         raise NarrascopeError(f"{db}: no such corpus file; create it with `narrascope ingest PATH... --db {db}`")
     listening = _listen(host, port)  # a taken port fails before the models load
     settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
-    pipeline, _ = _pipeline(components, llm, settings)
-    app = create_app(db, token=token, max_body=max_body, pipeline=pipeline, host=host, allowed=allowed)
+    pipeline, spec = _pipeline(components, llm, settings)
+    app = create_app(db, token=token, max_body=max_body, pipeline=pipeline, spec=spec, host=host, allowed=allowed)
     if read_only_media(db):
         click.echo(f"narrascope: note: {db} is read-only; serving it read-only (storing articles is refused)", err=True)
     if not is_loopback(host) and token is None:

@@ -48,16 +48,20 @@ def _exit_with(server: int) -> None:
     os._exit(0)
 
 
-def analyze_in_worker(article: Article) -> Analysis:
+def analyze_in_worker(spec: Any, article: Article) -> Analysis:
+    """In the worker: the pipeline `spec.build()` gives (`engine.local.PipelineSpec`), or the default one."""
     global _pipeline
     if _pipeline is None:
-        _pipeline = load_pipeline()
+        _pipeline = load_pipeline() if spec is None else spec.build()
     return _pipeline(article)
 
 
 class AnalysisQueue:
-    def __init__(self, *, capacity: int = CAPACITY, workers: int = 1, pipeline: Pipeline | None = None) -> None:
+    def __init__(
+        self, *, capacity: int = CAPACITY, workers: int = 1, pipeline: Pipeline | None = None, spec: Any = None
+    ) -> None:
         self.capacity = capacity
+        self._spec = spec  # how the worker process builds the pipeline (None: the default one)
         self._workers = workers
         self._pipeline = pipeline  # given (built by `serve` from its options): run in one thread of this process
         self._pool: ProcessPoolExecutor | ThreadPoolExecutor | None = None
@@ -107,7 +111,7 @@ class AnalysisQueue:
                     initializer=_worker_start,
                     initargs=(os.getpid(),),
                 )
-            return self._pool.submit(analyze_in_worker, article)
+            return self._pool.submit(analyze_in_worker, self._spec, article)
 
     async def analyze(self, request: Request, article: Article) -> Analysis:
         """The analysis of `article`; 503 when the queue is full, `ClientGone` when the client left (a queued

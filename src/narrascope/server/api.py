@@ -80,13 +80,15 @@ class State:
 
     A store on read-only media (or a read-only file) is served read-only: reads work, storing is refused."""
 
-    def __init__(self, db: str, pipeline: Pipeline | None = None) -> None:
+    def __init__(self, db: str, pipeline: Pipeline | None = None, spec: Any = None) -> None:
         self.db = db
         self.readonly = os.path.exists(db) and read_only_media(db)
         Store(db, readonly=self.readonly).close()  # creates or migrates the file once, before serving
         self._local = threading.local()
         self._write = threading.Lock()
-        self.analyses = AnalysisQueue(pipeline=pipeline)  # the one `serve` built, or the default (own process)
+        # a picklable spec: the pipeline is rebuilt in a worker process; a pipeline alone (an LLM client in it):
+        # one thread of this process; neither: the default pipeline, in a worker process
+        self.analyses = AnalysisQueue(pipeline=None if spec is not None else pipeline, spec=spec)
 
     def store(self) -> Store:
         store: Store | None = getattr(self._local, "store", None)
@@ -107,13 +109,15 @@ def create_app(
     token: str | None = None,
     max_body: int = MAX_BODY,
     pipeline: Pipeline | None = None,
+    spec: Any = None,
     host: str = "127.0.0.1",
     allowed: tuple[str, ...] = (),
 ) -> FastAPI:
     """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
-    default pipeline, loaded on first use in a worker process, when None). Requests whose Host header names
+    default pipeline, loaded on first use in a worker process, when None; with `spec`, the worker process builds
+    it from that `engine.local.PipelineSpec`). Requests whose Host header names
     neither `host` (nor, for loopback, 127.0.0.1 / localhost / [::1]) nor one of `allowed` are refused."""
-    state = State(db, pipeline)
+    state = State(db, pipeline, spec)
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
     api = APIRouter(prefix="/api")  # the token is checked by `Guard`, before any body is read
