@@ -136,10 +136,10 @@ def test_a_mention_missing_from_its_document_is_reported(tmp_path: Path) -> None
     assert "EN_UA_001.txt: mention 'Atlantis' not found near offset 3" in result.stderr
 
 
-def test_non_english_articles_get_a_warning_not_entities() -> None:
+def test_issue19_an_uncovered_language_gets_not_available_not_entities() -> None:
     analysis = analyze(
-        "Заголовок\n\n" + "США обучают боевиков, заявили в СВР. Москва предупреждает Вашингтон. " * 8,
+        "Überschrift\n\n" + "Die Regierung in Berlin hat heute neue Maßnahmen beschlossen, sagte der Sprecher. " * 8,
         components=["cleaning", "language", "sentences", "entities"],
     )
-    assert analysis.entities == [] and "entities: not available for ru" in analysis.warnings[0]
-    assert [(n.capability, n.reason, n.language) for n in analysis.not_available] == [("entities", "language", "ru")]
+    assert analysis.entities == [] and "entities: not available for de" in analysis.warnings[0]
+    assert [(n.capability, n.reason, n.language) for n in analysis.not_available] == [("entities", "language", "de")]

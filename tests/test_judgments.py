@@ -93,7 +93,10 @@ def test_framing_context_needs_a_narrative_or_words_of_the_debates() -> None:
 def test_shipped_gate_is_calibrated_and_has_cv_thresholds() -> None:
     gate = default_gate()
     assert 0.0 < gate.threshold < 1.0 and 0.0 < gate.pair_threshold < 1.0
-    assert gate.meta["cv"]["pairs"]["EN"]["precision"] >= 0.5
+    # issue 21: every language has its own threshold and reached precision 0.45 at recall 0.25 in cross-validation
+    assert {k.upper() for k in gate.pair_thresholds} == set(gate.meta["cv"]["pairs"]) == {"BG", "EN", "HI", "PT", "RU"}
+    for pairs in gate.meta["cv"]["pairs"].values():
+        assert pairs["precision"] >= 0.45 and pairs["recall"] >= 0.25
 
 
 def test_pro_kremlin_narratives_never_cast_russia_as_antagonist() -> None:

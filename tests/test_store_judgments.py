@@ -180,3 +180,15 @@ def test_issue19_a_store_from_before_is_migrated_with_flags_read_from_its_analys
     covered = dict(store.conn.execute("SELECT language, not_covered FROM articles").fetchall())
     assert covered == {"en": "", "bg": " entities techniques "}
     store.close()
+
+
+def test_issue19_not_covered_reads_the_analysis_not_available_records() -> None:
+    from narrascope import analyze
+    from narrascope.store.judgments import not_covered, not_covered_column
+
+    german = (
+        "Überschrift\n\n" + "Die Regierung in Berlin hat neue Maßnahmen beschlossen, sagte der Sprecher heute. " * 8
+    )
+    analysis = analyze(german, components=["cleaning", "language", "sentences", "entities", "techniques"])
+    assert not_covered(analysis.to_dict()) == {"entities": "de", "techniques": "de"}
+    assert not_covered_column(analysis) == " entities techniques "

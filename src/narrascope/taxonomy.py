@@ -113,3 +113,37 @@ def load_techniques() -> tuple[str, ...]:
     """The 14 persuasion technique classes of SemEval-2020 Task 11."""
     text = resources.files("narrascope.data.taxonomy").joinpath("techniques.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def read_taxonomy_file(path: str | Path) -> Taxonomy:
+    """A team's taxonomy in one UTF-8 file: a narrative per unindented line (`Domain: Narrative`; the part
+    before the first `: ` is its domain), its subnarratives on the indented lines below it (the short name,
+    or the full `Domain: Narrative: Sub` label). Blank lines and lines starting with `#` are skipped."""
+    lines, origin = _read_lines_raw(Path(path))
+    narratives: list[str] = []
+    subnarratives: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        label = line.strip()
+        if ";" in label or "\t" in label:
+            raise FormatError(f"{origin}:{number}: a label cannot hold ';' or a tab, found {label!r}")
+        if line[0] in " \t":
+            if not narratives:
+                raise FormatError(f"{origin}:{number}: an indented subnarrative needs a narrative line above it")
+            parent = narratives[-1]
+            subnarratives.append(label if label.startswith(parent + SEPARATOR) else parent + SEPARATOR + label)
+        elif label == OTHER:
+            raise FormatError(f"{origin}:{number}: `Other` is implied (no narrative); do not list it")
+        else:
+            narratives.append(label)
+    if not narratives:
+        raise FormatError(f"{origin}: no narratives listed")
+    return Taxonomy.from_labels(narratives, subnarratives, origin=origin)
+
+
+def _read_lines_raw(path: Path) -> tuple[list[str], str]:
+    try:
+        return path.read_text("utf-8").splitlines(), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{path}: cannot read the taxonomy file ({exc})") from None

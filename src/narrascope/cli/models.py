@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +21,8 @@ from narrascope.cli.llm import (
     predict_explanations,
 )
 from narrascope.cli.options import busy, embedding_progress, engine_options, llm_options
-from narrascope.datasets.examples import document_dir, expand_language_folders, language_of
+from narrascope.cli.retrain import entity_corrections, from_db_options, retrain_narratives, retrain_techniques
+from narrascope.datasets.examples import document_dir, expand_language_folders
 from narrascope.datasets.ptc import (
     PtcSpan,
     load_ptc,
@@ -41,10 +42,18 @@ from narrascope.engine.worker import RunOptions
 from narrascope.entities.component import (
     default_gate,
     default_role_model,
-    detect_mentions,
     given_mentions_role_model,
 )
-from narrascope.entities.endtoend import DetectedDocument, detected_documents, judge_entities, pair_scores
+from narrascope.entities.detection import detect_mentions
+from narrascope.entities.detection.gazetteer import save_gazetteers
+from narrascope.entities.endtoend import (
+    DetectedDocument,
+    Narratives,
+    detect_folders,
+    detected_documents,
+    judge_entities,
+    pair_scores,
+)
 from narrascope.entities.evaluate import (
     EntityExample,
     load_entity_examples,
@@ -73,11 +82,12 @@ from narrascope.techniques.model import load_default_model as load_default_techn
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def data_option(help: str, *, multiple: bool = True) -> Callable[[F], F]:
+def data_option(help: str, *, multiple: bool = True, required: bool = True) -> Callable[[F], F]:
     """`--data FOLDER` (repeatable unless `multiple=False`): training or evaluation data."""
     return click.option(
-        "--data", "data", multiple=multiple, required=True, type=click.Path(exists=True, file_okay=False), help=help
-    )
+        "--data", "data", multiple=multiple, required=required, type=click.Path(exists=True, file_okay=False),
+        help=help,
+    )  # fmt: skip
 
 
 model_option = click.option(
@@ -106,7 +116,7 @@ def _model(path: str | None) -> NarrativeModel:
 
 
 @train.command("narratives")
-@data_option("SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.")
+@data_option("SemEval folder(s): train/ (all languages) or train/EN ...; repeatable.", required=False)
 @click.option(
     "--out",
     "out_dir",
@@ -115,9 +125,19 @@ def _model(path: str | None) -> NarrativeModel:
     help="Folder to write the model to (JSON + npz, no pickles).",
 )
 @click.option("--profile", type=click.Choice(sorted(PROFILES)), default="accurate", show_default=True)
-def train_narratives(data: tuple[str, ...], out_dir: str, profile: str) -> None:
-    """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it."""
+@from_db_options
+def train_narratives(
+    data: tuple[str, ...], out_dir: str, profile: str, from_db: str | None, taxonomy_path: str | None, folds: int
+) -> None:
+    """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it.
+
+    With --from-db, also on the articles analysts corrected (their gold labels), with CV scores before/after."""
     err = Console(stderr=True, highlight=False)
+    if from_db is not None:
+        retrain_narratives(from_db, data, out_dir, PROFILES[profile], taxonomy_path=taxonomy_path, folds=folds)
+        return
+    if not data:
+        raise click.UsageError("give --data FOLDER (SemEval training data), --from-db FILE, or both")
     model = train_narrative_model(list(data), profile=profile, progress=lambda m: err.print(m, markup=False))
     model.save(out_dir)
     err.print(f"wrote the {profile} narrative model to {out_dir}", markup=False)
@@ -231,31 +251,47 @@ def predict_narratives(
 @train.command("entities")
 @data_option("SemEval folder(s) with subtask-1-annotations.txt: train/ or train/EN ...; repeatable.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
-def train_entities(data: tuple[str, ...], out_dir: str) -> None:
+@from_db_options
+def train_entities(
+    data: tuple[str, ...], out_dir: str, from_db: str | None, taxonomy_path: str | None, folds: int
+) -> None:
     """Train the entity role models (TF-IDF for analyze; with sentence embeddings for given mentions, in
-    OUT/context) and the framing gate (English), with calibration and thresholds from 5-fold cross-validation."""
+    OUT/context), the detection gazetteers (OUT/gazetteer) and the framing gate, with calibration and thresholds
+    from 5-fold cross-validation by document.
+
+    With --from-db, also on the mentions of the entities analysts accepted, changed or added."""
     err = Console(stderr=True, highlight=False)
-    _, examples, documents = _entity_data(data)
-    report = cross_validate_framing(examples, documents, progress=lambda m: err.print(m, markup=False))
+    if taxonomy_path:
+        raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
+    folders, examples, documents, narratives = _entity_data(data)
+    if from_db is not None:
+        examples = examples + entity_corrections(from_db, examples, folds=folds)
+    report = cross_validate_framing(
+        examples,
+        lambda keys: detect_folders(folders, narratives, keys)[0],
+        progress=lambda m: err.print(m, markup=False),
+    )
     roles, context_roles, gate = train_entity_models(examples, documents, report)
     roles.save(out_dir)
     gate.save(str(Path(out_dir) / "gate"))
+    save_gazetteers(detect_folders(folders, narratives)[1], Path(out_dir) / "gazetteer")
     if context_roles is not None:
         context_roles.save(str(Path(out_dir) / "context"))
-    err.print(f"trained on {len(examples)} mentions, {len(documents)} English documents; wrote {out_dir}", markup=False)
+    err.print(f"trained on {len(examples)} mentions, {len(documents)} documents; wrote {out_dir}", markup=False)
 
 
-def _entity_data(data: tuple[str, ...]) -> tuple[list[Path], list[EntityExample], list[DetectedDocument]]:
-    """Gold mentions (with the narratives the shipped narrative model finds) and the detected English documents."""
+def _entity_data(
+    data: tuple[str, ...],
+) -> tuple[list[Path], list[EntityExample], list[DetectedDocument], Mapping[str, Narratives]]:
+    """Gold mentions (with the narratives the shipped narrative model finds) and the detected documents (the shipped
+    gazetteers)."""
     folders = [f for f in expand_language_folders(data) if (f / "subtask-1-annotations.txt").is_file()]
     if not folders:
         raise FormatError(f"{', '.join(data)}: no subtask-1-annotations.txt in it or in its language subfolders")
     narratives = folder_narratives(folders)
     examples = load_entity_examples(folders, narratives)
-    documents = [
-        d for f in folders if language_of(f) == "en" for d in detected_documents(f, detect_mentions, narratives)
-    ]
-    return folders, examples, documents
+    documents = [d for f in folders for d in detected_documents(f, detect_mentions, narratives)]
+    return folders, examples, documents, narratives
 
 
 @evaluate.command("entities")
@@ -272,7 +308,7 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     _warn(warning)
     gate_dir = Path(model_path, "gate") if model_path else None
     gate = FramingGate.load(str(gate_dir)) if gate_dir and gate_dir.is_dir() else default_gate()
-    _, examples, documents = _entity_data(data)
+    _, examples, documents, _ = _entity_data(data)
     if client:
         predicted = llm_mention_roles(client, [e.item for e in examples])
         documents = []  # the shown-pairs measure is the offline gate's
@@ -297,12 +333,16 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     console = Console(highlight=False)
     console.print(table)
     if documents:
-        shown = [[j.shown for j in judge_entities(d.article, d.language, model, gate)[0]] for d in documents]
-        pairs = pair_scores("EN", documents, shown)
+        for language in sorted({d.language for d in documents}):
+            docs = [d for d in documents if d.language == language]
+            shown = [[j.shown for j in judge_entities(d.article, d.language, model, gate)[0]] for d in docs]
+            pairs = pair_scores(language.upper(), docs, shown)
+            console.print(
+                f"{pairs.name} shown (entity, main role) pairs vs gold framed mentions, {pairs.documents} documents: "
+                f"{pairs.shown} shown, {pairs.gold} gold, precision {pairs.precision:.4f}, recall {pairs.recall:.4f}"
+            )
         console.print(
-            f"shown (entity, main role) pairs vs gold framed mentions, {pairs.documents} English documents: "
-            f"{pairs.shown} shown, {pairs.gold} gold, precision {pairs.precision:.4f}, recall {pairs.recall:.4f} "
-            "(in-sample when DATA is what the model was trained on; cross-validated: benchmarks/entities_cv.py)"
+            "(in-sample when DATA is what the models were trained on; cross-validated: benchmarks/entities_cv.py)"
         )
 
 
@@ -357,14 +397,26 @@ def _technique_model(path: str | None) -> TechniqueModel:
 
 
 @train.command("techniques")
-@data_option("PTC folder (SemEval-2020 Task 11): articles/ and labels-techniques/.", multiple=False)
+@data_option("PTC folder (SemEval-2020 Task 11): articles/ and labels-techniques/.", multiple=False, required=False)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the model to.")
 @click.option(
     "--tune/--no-tune", default=True, show_default=True, help="Choose the span threshold on held-out articles."
 )
-def train_techniques(data: str, out_dir: str, tune: bool) -> None:
-    """Train the persuasion technique model (span identification + technique classification)."""
+@from_db_options
+def train_techniques(
+    data: str | None, out_dir: str, tune: bool, from_db: str | None, taxonomy_path: str | None, folds: int
+) -> None:
+    """Train the persuasion technique model (span identification + technique classification).
+
+    With --from-db, also on the technique spans analysts corrected, with scores before/after."""
     err = Console(stderr=True, highlight=False)
+    if taxonomy_path:
+        raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
+    if from_db is not None:
+        retrain_techniques(from_db, data, out_dir, TrainConfig(tune=tune), folds=folds)
+        return
+    if data is None:
+        raise click.UsageError("give --data FOLDER (a PTC folder), --from-db FILE, or both")
     articles = load_ptc(data)
     model = train_technique_model(
         articles, config=TrainConfig(tune=tune), progress=lambda m: err.print(m, markup=False)

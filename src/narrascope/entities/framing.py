@@ -22,18 +22,20 @@ import numpy as np
 from narrascope.learn.calibration import Calibrator
 from narrascope.learn.storage import load_model_files, save_model_files
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 KIND = "entity-gate"
 TYPES = ("PERSON", "ORG", "GPE", "NORP")
 SIDES = ("russia", "west", "ukraine")
 # Word stems of the three sides, matched at the start of a word of the canonical name or mention (any case).
 _SIDE_STEMS = {
     "russia": "russia putin kremlin moscow lavrov shoigu peskov zakharova medvedev svr fsb wagner prigozhin "
-    "россия путин кремл москв русия кремъл rússia moscou रूस पुतिन मॉस्को",
+    "росси путин кремл москв русия кремъл лавров песков захаров медведев шойгу rússia russo moscou "
+    "रूस पुतिन मॉस्को",
     "west": "united states america washington biden trump blinken pentagon white house nato otan нато eu "
     "european union europe brussels west uk britain london germany berlin france macron scholz von der leyen "
-    "сша запад европ америк байден eua estados unidos europa ocidente अमेरिका नाटो पश्चिम",
-    "ukraine": "ukrain kyiv kiev zelensk kuleba украин киев зеленск украйн ucrân zelensky यूक्रेन ज़ेलेंस्की",
+    "сша сащ запад европ америк байден вашингтон блинкен пентагон eua estados unidos europa ocidente "
+    "अमेरिका नाटो पश्चिम",
+    "ukraine": "ukrain kyiv kiev zelensk kuleba украин киев зеленск украйн всу ucrân zelensky यूक्रेन ज़ेलेंस्की",
 }
 _SIDE_PATTERNS = {
     side: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems.split()) + r")", re.IGNORECASE)
@@ -68,6 +70,14 @@ _DEBATE_WORDS = re.compile(
     r"dictator\w*|NATO|Kremlin|Putin|Zelensk\w*|Hamas|Israel\w*|Gaza|Ukrain\w*|Russia\w*)\b",
     re.IGNORECASE,
 )
+# ... and their stems in the other four training languages (matched at the start of a word, any case)
+_DEBATE_STEMS = re.compile(
+    r"(?<![\w\u0900-\u097f])(?:войн|военн|войск|арми|санкци|ракет|ядерн|террор|НАТО|Кремл|Путин|Зеленск|Украин|Росси|"
+    r"климат|выброс|воен|войни|санкции|Украйн|Русия|Кремъл|емиси|guerra|militar|tropas|sanç|míss|nuclear|terror|"
+    r"Kremlin|Putin|Zelensk|Ucrân|Rússia|NATO|OTAN|clima|emiss|carbono|युद्ध|सेना|सैनिक|प्रतिबंध|मिसाइल|परमाणु|"
+    r"आतंक|पुतिन|रूस|यूक्रेन|नाटो|जलवायु|उत्सर्जन|कार्बन)",
+    re.IGNORECASE,
+)
 MIN_DEBATE_WORDS = 3
 
 
@@ -76,7 +86,13 @@ def has_framing_context(narratives: Sequence[tuple[str, float]], text: str) -> b
     or at least MIN_DEBATE_WORDS words of those debates."""
     if any(label != "Other" for label, _ in narratives):
         return True
-    return sum(1 for _ in zip(range(MIN_DEBATE_WORDS), _DEBATE_WORDS.finditer(text), strict=False)) >= MIN_DEBATE_WORDS
+    starts: set[int] = set()  # a word both patterns match ("NATO", "military") counts once
+    for pattern in (_DEBATE_WORDS, _DEBATE_STEMS):
+        for match in pattern.finditer(text):
+            starts.add(match.start())
+            if len(starts) >= MIN_DEBATE_WORDS:
+                return True
+    return False
 
 
 def side_of(name: str) -> str | None:
@@ -119,11 +135,16 @@ class ArticleEntities:
     # False for news outside the debates SemEval's training articles come from (`has_framing_context`): there no
     # entity is given a role
     framing_context: bool = True
+    language: str = ""
+    # per entity: how many training mentions of other articles name it (any inflection; `Gazetteer.count`)
+    priors: Sequence[int] = ()
 
 
+LANGUAGES = ("bg", "en", "hi", "pt", "ru")
 FEATURES = (
     ["bias", "log_mentions", "share", "first_position", "in_title", "sentence_share", "opens_sentence", "early"]
-    + ["inverse_rank", "in_lead"]
+    + ["inverse_rank", "in_lead", "log_prior", "has_prior"]
+    + [f"language_{lang}" for lang in LANGUAGES]
     + [f"type_{t}" for t in TYPES]
     + [f"side_{s}" for s in SIDES]
     + [f"{s}_x_{k}" for s in (*SIDES, "other") for k in NARRATIVE_KEYS]
@@ -167,9 +188,14 @@ def gate_features(article: ArticleEntities) -> np.ndarray:
         row[7] = float(min(positions) < 0.2 * length)
         row[8] = 1.0 / ranks[len(members)]
         row[9] = float(min(positions) < lead_end)  # named in the headline or the first sentence
+        prior = article.priors[g] if article.priors else 0
+        row[10], row[11] = np.log1p(prior), float(prior > 0)
+        if article.language in LANGUAGES:
+            row[12 + LANGUAGES.index(article.language)] = 1.0
+        base = 12 + len(LANGUAGES)
         if label in TYPES:
-            row[10 + TYPES.index(label)] = 1.0
-        base = 10 + len(TYPES)
+            row[base + TYPES.index(label)] = 1.0
+        base += len(TYPES)
         if side is not None:
             row[base + SIDES.index(side)] = 1.0
         column = base + len(SIDES) + ((SIDES.index(side) if side else len(SIDES)) * len(NARRATIVE_KEYS))
@@ -190,6 +216,7 @@ class FramingGate:
         meta: dict[str, Any] | None = None,
         pair_calibrator: Calibrator | None = None,
         pair_threshold: float = 0.5,
+        pair_thresholds: dict[str, float] | None = None,
     ) -> None:
         self.weights, self.mean, self.scale = weights, mean, scale
         self.calibrator, self.threshold, self.meta = calibrator, threshold, dict(meta or {})
@@ -197,6 +224,11 @@ class FramingGate:
         # score below which a framed entity's role is `uncertain`
         self.pair_calibrator = pair_calibrator or Calibrator.identity()
         self.pair_threshold = pair_threshold
+        # language -> its own threshold (chosen the same way on that language's CV predictions)
+        self.pair_thresholds = dict(pair_thresholds or {})
+
+    def threshold_for(self, language: str) -> float:
+        return self.pair_thresholds.get(language, self.pair_threshold)
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, c: float = 0.01) -> FramingGate:
@@ -226,6 +258,7 @@ class FramingGate:
             "threshold": self.threshold,
             "pair_calibration": self.pair_calibrator.to_dict(),
             "pair_threshold": self.pair_threshold,
+            "pair_thresholds": self.pair_thresholds,
             **{k: v for k, v in self.meta.items() if k not in {"kind", "format_version"}},
         }
         arrays = {"weights": self.weights, "mean": self.mean.astype(np.float32), "scale": self.scale.astype(np.float32)}
@@ -242,6 +275,7 @@ class FramingGate:
             calibrator = Calibrator.from_dict(meta["calibration"])
             return cls(arrays["weights"], arrays["mean"], arrays["scale"], calibrator, float(meta["threshold"]),
                        {k: v for k, v in meta.items() if k in {"trained_on", "cv"}},
-                       Calibrator.from_dict(meta["pair_calibration"]), float(meta["pair_threshold"]))  # fmt: skip
+                       Calibrator.from_dict(meta["pair_calibration"]), float(meta["pair_threshold"]),
+                       {k: float(v) for k, v in meta.get("pair_thresholds", {}).items()})  # fmt: skip
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{directory}: corrupt {KIND} model (missing or malformed {exc})") from None

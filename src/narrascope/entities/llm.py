@@ -14,7 +14,7 @@ from typing import Any
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
-from narrascope.entities.component import detect_mentions
+from narrascope.entities.detection import LANGUAGES, detect_mentions
 from narrascope.entities.names import group_mentions
 from narrascope.llm.backend import LLMBackend, UsesLLM
 from narrascope.llm.client import LLMClient, LLMRequest
@@ -94,17 +94,22 @@ class LLMEntities(UsesLLM, BaseComponent):
     assigns = ("entities",)
     options = ("llm",)
     judges, capability = True, "entities"
-    languages = frozenset({"en"})  # the languages the mention detector reads
+    languages = frozenset(LANGUAGES)  # the languages the mention detector reads
 
     def __init__(self, *, llm: LLMClient | None = None) -> None:
         self.use_llm(llm)
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
-        found = detect_mentions(article.clean_text)
+        language = article.language or ""
+        if language not in LANGUAGES:
+            return analysis
+        found = detect_mentions(article.clean_text, language)
         spans = [article.raw_span(start, end) for start, end, _ in found]
         texts = [article.raw_text[s.start : s.end] for s in spans]
-        groups = sorted(group_mentions(texts, [label for _, _, label in found]), key=lambda g: -len(g.members))
+        groups = sorted(
+            group_mentions(texts, [label for _, _, label in found], language), key=lambda g: -len(g.members)
+        )
         groups = groups[:MAX_ENTITIES]
         firsts = [(spans[g.members[0]].start, spans[g.members[0]].end) for g in groups]
         roles = predict_mention_roles(self.backend, [analysis] * len(groups), firsts)

@@ -13,7 +13,7 @@ from narrascope.analysis import Analysis
 from narrascope.datasets.examples import NarrativeExample, load_narrative_examples
 from narrascope.ingest.cleaning import clean
 from narrascope.learn.scoring import LabelScore, f1_samples, per_label_scores
-from narrascope.narratives.model import PROFILES, NarrativeConfig, NarrativeModel
+from narrascope.narratives.model import PROFILES, NarrativeConfig, NarrativeModel, domains_of
 from narrascope.taxonomy import OTHER
 
 Progress = Callable[[str], None]
@@ -35,12 +35,14 @@ def train_narrative_model(
 def fit_examples(
     examples: Sequence[NarrativeExample], config: NarrativeConfig, progress: Progress | None = None
 ) -> NarrativeModel:
+    narratives = [e.narratives for e in examples]
     model = NarrativeModel.fit(
         [model_text(e.raw_text) for e in examples],
-        [e.narratives for e in examples],
+        narratives,
         [e.subnarratives for e in examples],
         config=config,
         progress=progress,
+        domains=domains_of(narratives),
     )
     model.trained_on = frozenset(f"{e.language}/{e.id}" for e in examples)
     return model

@@ -33,7 +33,7 @@ from narrascope.narratives.thresholds import (
     fit_calibration,
     tune_thresholds,
 )
-from narrascope.taxonomy import OTHER
+from narrascope.taxonomy import OTHER, domain_of
 
 FORMAT_VERSION = 1
 DOMAINS = (OTHER, "CC", "URW")
@@ -97,10 +97,12 @@ class NarrativeModel:
         *,
         config: NarrativeConfig | None = None,
         progress: Callable[[str], None] | None = None,
+        domains: Sequence[str] = DOMAINS,
     ) -> NarrativeModel:
+        """`domains`: `Other` and the label prefixes (a team's own taxonomy has its own, see `domains_of`)."""
         config = config or NarrativeConfig()
         say = progress or (lambda _message: None)
-        labels = LabelSpace.build(narratives, subnarratives, domains=DOMAINS)
+        labels = LabelSpace.build(narratives, subnarratives, domains=domains)
         Y = labels.targets(narratives, subnarratives)
         featurizer = TextFeaturizer(config.features)
         say(f"features for {len(texts)} documents")
@@ -187,6 +189,12 @@ class NarrativeModel:
         model = cls(config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration)
         model.trained_on = frozenset(str(key) for key in meta.get("trained_on", []))
         return model
+
+
+def domains_of(narratives: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """`Other` and the domain of every narrative label (SemEval's give `DOMAINS`, in that order)."""
+    found = {domain_of(n) for doc in narratives for n in doc if n != OTHER}
+    return DOMAINS if found <= set(DOMAINS) else (OTHER, *sorted(found))
 
 
 @cache

@@ -28,9 +28,12 @@ from narrascope.pipeline import Pipeline
 from narrascope.server.analyses import AnalysisQueue, ClientGone
 from narrascope.server.assets import asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
+from narrascope.server.corrections import corrections_router
 from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
 from narrascope.server.security import Guard, Refused, allowed_hosts
+from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store, read_only_media, stamp_hash
+from narrascope.store.gold import apply_corrections
 from narrascope.store.judgments import not_covered
 from narrascope.store.queries import (
     claim_group,
@@ -112,12 +115,15 @@ def create_app(
     spec: Any = None,
     host: str = "127.0.0.1",
     allowed: tuple[str, ...] = (),
+    vocabulary: Vocabulary | None = None,
 ) -> FastAPI:
     """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
     default pipeline, loaded on first use in a worker process, when None; with `spec`, the worker process builds
-    it from that `engine.local.PipelineSpec`). Requests whose Host header names
-    neither `host` (nor, for loopback, 127.0.0.1 / localhost / [::1]) nor one of `allowed` are refused."""
+    it from that `engine.local.PipelineSpec`); `vocabulary` checks corrections' labels (SemEval's when None).
+    Requests whose Host header names neither `host` (nor, for loopback, 127.0.0.1 / localhost / [::1]) nor one
+    of `allowed` are refused."""
     state = State(db, pipeline, spec)
+    vocabulary = vocabulary or Vocabulary()
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
     api = APIRouter(prefix="/api")  # the token is checked by `Guard`, before any body is read
@@ -125,7 +131,7 @@ def create_app(
     @api.post("/analyze", summary="Analyse one article; nothing is stored")
     async def analyze(body: ArticleIn, request: Request) -> dict[str, Any]:
         document = dict((await state.analyses.analyze(request, body.article())).to_dict())
-        document["not_covered"] = not_covered(document["warnings"])  # as GET /api/articles/ID gives it
+        document["not_covered"] = not_covered(document)  # as GET /api/articles/ID gives it
         return document
 
     @api.post("/articles", status_code=201, summary="Analyse one article and store it")
@@ -148,7 +154,7 @@ def create_app(
         found = get_article(state.store(), article_id)
         if found is None:
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
-        return found
+        return apply_corrections(found, list_corrections(state.store(), article_id=article_id), vocabulary)
 
     @api.get("/article", summary="One stored analysis by ?id= (any id, `.` and `..` too, which URL paths drop)")
     def article_by_query(id: Annotated[str, Query(max_length=4000)]) -> dict[str, Any]:
@@ -196,6 +202,7 @@ def create_app(
 
     api.include_router(corpus_router(state.store))
     app.include_router(api)
+    app.include_router(corrections_router(state, vocabulary, state._write))  # the token: `Guard`, on all of /api
     _ui_routes(app)
     _error_handlers(app)
     _security_headers(app)
@@ -213,7 +220,8 @@ def _ui_routes(app: FastAPI) -> None:
         return lambda: HTMLResponse(page(name))  # no parameters: nothing from the request reaches the page
 
     for route, name in (("/", "corpus"), ("/article", "article"), ("/entities", "entities"), ("/entity", "entity"),
-                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze")):  # fmt: skip
+                        ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze"),
+                        ("/review", "review")):  # fmt: skip
         app.add_api_route(route, shell(name), include_in_schema=False)
     app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
     app.add_api_route("/favicon.ico", lambda: Response(status_code=204), include_in_schema=False)

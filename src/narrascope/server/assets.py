@@ -41,6 +41,7 @@ ASSETS: dict[str, Callable[[], bytes]] = {
     "entities.js": _own("entities.js"),
     "claims.js": _own("claims.js"),
     "analyze.js": _own("analyze.js"),
+    "review.js": _own("review.js"),
     "app.js": _own("app.js"),
     "app.css": _own("app.css"),
     "docs.js": _own("docs.js"),
@@ -48,7 +49,7 @@ ASSETS: dict[str, Callable[[], bytes]] = {
     "swagger-ui-bundle.js": _swagger("swagger-ui-bundle.js"),
     "swagger-ui.css": _swagger("swagger-ui.css"),
 }
-PAGES = ("corpus", "article", "entities", "entity", "claims", "claim", "analyze")
+PAGES = ("corpus", "article", "entities", "entity", "claims", "claim", "analyze", "review")
 
 
 def asset(name: str) -> tuple[bytes, str] | None:

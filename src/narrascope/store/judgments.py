@@ -10,15 +10,16 @@ filter, chart count, listing and export uses, so `include_withheld` means the sa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
-from narrascope.analysis import ASSERTED_ROLES, Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
+from narrascope.analysis import ASSERTED_ROLES, LANGUAGE, Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
 from narrascope.article import Article
 
 UNCLEAR_STANCE = "unclear"
 CAPABILITIES = ("narratives", "entities", "techniques", "claims")
-# warnings the components write when an article's language is outside what they cover
+# warnings the components wrote, before `not_available`, when an article's language was outside what they cover
 _NOT_COVERED = (
     ("entities", re.compile(r"entity detection needs \w+ text \(found ([\w-]+)\)")),
     ("techniques", re.compile(r"technique model is [\w-]+-only \(found ([\w-]+)\)")),
@@ -48,20 +49,25 @@ def asserted_sql(alias: str, *, include_withheld: bool) -> str:
     return "1" if include_withheld else f"{alias}.asserted = 1"
 
 
-def not_covered(warnings: Sequence[str]) -> dict[str, str]:
-    """Capabilities that did not run on an article's language, e.g. {"entities": "bg"}, from its warnings."""
+def not_covered(document: Mapping[str, Any]) -> dict[str, str]:
+    """Capabilities that did not run on an article's language, e.g. {"entities": "bg"}, from an analysis's JSON:
+    its `not_available` records (schema 1.3), or for analyses stored before them, the warnings they wrote."""
     found: dict[str, str] = {}
-    for warning in warnings:
+    for item in document.get("not_available") or []:
+        if item.get("reason") == LANGUAGE:
+            found[str(item["capability"])] = str(item.get("language") or "")
+    for warning in document.get("warnings") or []:
         for capability, pattern in _NOT_COVERED:
             match = pattern.search(warning)
             if match:
-                found[capability] = match.group(1)
+                found.setdefault(capability, match.group(1))
     return found
 
 
 def not_covered_column(analysis: Analysis) -> str:
     """The `articles.not_covered` value: capability names, space-separated and padded (`LIKE '% entities %'`)."""
-    names = sorted(not_covered(analysis.warnings))
+    document = {"not_available": [vars(n) for n in analysis.not_available], "warnings": analysis.warnings}
+    names = sorted(not_covered(document))
     return f" {' '.join(names)} " if names else ""
 
 

@@ -120,7 +120,7 @@ def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
     by_span = {(g["start"], g["end"]): g["group_id"] for g in groups}
     for claim in document.get("claims", []):
         claim["group"] = by_span.get((claim["start"], claim["end"]))
-    document["not_covered"] = not_covered(document.get("warnings", []))
+    document["not_covered"] = not_covered(document)
     return document
 
 

@@ -2,8 +2,8 @@
 
 Tables (documented in README "Corpus and web UI") are plain rows a user can query with `sqlite3`:
 `articles` (one row per article, the lossless analysis JSON in `analysis`), `narratives`, `entities`,
-`techniques`, `claims` (each with `article_id`), `claim_groups` (claims that say the same thing) and the FTS5
-index `articles_fts` over titles and raw text.
+`techniques`, `claims` (each with `article_id`), `claim_groups` (claims that say the same thing), the FTS5
+index `articles_fts` over titles and raw text, and `corrections` (analysts' judgments, kept across re-ingests).
 """
 
 from __future__ import annotations
@@ -131,5 +131,24 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE claims ADD COLUMN embedding BLOB;
     ALTER TABLE claim_groups ADD COLUMN embedding BLOB;
     ALTER TABLE claim_groups ADD COLUMN language TEXT;
+    """,
+    # issue 23: analysts' corrections (gold judgments). No foreign key to articles: a re-ingest replaces the
+    # article row, and the corrections must outlive it. An undo sets `undone_at`; nothing is deleted.
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        layer TEXT NOT NULL CHECK (layer IN ('narrative', 'entity', 'technique')),
+        action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add', 'change')),
+        label TEXT,
+        entity TEXT,
+        start INTEGER,
+        "end" INTEGER,
+        user TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        model_said TEXT,
+        undone_at TEXT
+    );
+    CREATE INDEX corrections_article ON corrections(article_id, id);
     """,
 )

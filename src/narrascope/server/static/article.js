@@ -195,7 +195,14 @@
         withheld && withheld.techniques && !view.withheld ? el("p", { class: "muted", text: `${withheld.techniques} span(s) withheld (below the threshold)` }) : null));
   }
 
+  // An analyst's rejection (issue 23) replaces the model's judgment: what was rejected is not shown.
+  function withoutRejected(doc) {
+    const keep = (items) => (items || []).filter((item) => !item.rejected);
+    return Object.assign({}, doc, { narratives: keep(doc.narratives), entities: keep(doc.entities), techniques: keep(doc.techniques) });
+  }
+
   function articleView(doc) {
+    doc = withoutRejected(doc);
     const top = (doc.narratives || []).findIndex((h) => asserted.narrative(h) && (h.evidence || []).length);
     const view = { withheld: N.withheld, techniques: true, entities: true, disagreeing: false, evidence: new Set(top >= 0 ? [top] : []) };
     doc.withheld_counts = {
@@ -229,5 +236,6 @@
   }
 
   N.articleView = articleView;
+  N.highlightedText = highlightedText;  // review.js shows the text the same way
   N.pages.article = articlePage;
 })(window.narrascope);
