@@ -43,3 +43,30 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> P
     store.close()
     assert summary.failed == [] and summary.added == 6
     return path
+
+
+@pytest.fixture(scope="session")
+def spread_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Path:
+    """The store corpus plus copies (issue 20): a2 twice more from its own outlet and once relayed by another
+    outlet, and xss1 relayed by a second hostile outlet name; read-only use."""
+    import json
+    import shutil
+
+    from narrascope.article import Article
+    from narrascope.store.db import Store
+
+    path = tmp_path_factory.mktemp("spread") / "spread.db"
+    shutil.copy(corpus_db, path)
+    records = {r["id"]: r for r in map(json.loads, STORE_CORPUS.read_text("utf-8").splitlines())}
+    copies = [("a2-again", "a2", "Pravda Mirror", "2023-02-15"), ("a2-mirror", "a2", "Pravda Mirror", "2023-02-16"),
+              ("a2-relay", "a2", "Relay Daily", "2023-02-20"),
+              ("xss1-relay", "xss1", "<svg onload=\"window.__xss=7\">", "2023-03-22")]  # fmt: skip
+    store = Store(path)
+    store.put_batch(
+        [
+            pipeline(Article(raw_text=records[of]["text"], id=i, source=s, published=p, title=records[of]["title"]))
+            for i, of, s, p in copies
+        ]
+    )
+    store.close()
+    return path

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ def base(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield url
 
 
-@pytest.fixture(scope="module")
-def page(base: str) -> Iterator[Any]:
+@contextmanager
+def browser_tab(base: str) -> Iterator[Any]:
+    """A headless Chromium tab that may reach only `base`, recording dialogs and page errors."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
         context = browser.new_context()
@@ -47,6 +49,12 @@ def page(base: str) -> Iterator[Any]:
         tab.on("pageerror", lambda e: tab.errors.append(str(e)))
         yield tab
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(base: str) -> Iterator[Any]:
+    with browser_tab(base) as tab:
+        yield tab
 
 
 def _ready(page: Any) -> None:

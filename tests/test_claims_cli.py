@@ -84,3 +84,21 @@ def test_render_helpers_for_analyze(tmp_path: Path) -> None:
     page = claims_html(analysis)
     assert "&lt;script&gt;" in page and "<script>" not in page
     assert claims_table([]) is None
+
+
+def test_issue20_groups_count_distinct_stories_and_rank_by_spread(tmp_path: Path, runner: CliRunner) -> None:
+    paths = write(tmp_path)
+    (tmp_path / "first-copy.txt").write_text(FIRST.replace("\n\n", "\n \n"), "utf-8")  # a re-post of first.txt
+    result = runner.invoke(main, ["claims", *paths, str(tmp_path / "first-copy.txt"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)["groups"]
+    svr = next(g for g in groups if {m["article_id"] for m in g["members"]} >= {"first.txt", "second.txt"})
+    assert {m["article_id"] for m in svr["members"]} == {"first.txt", "first-copy.txt", "second.txt"}
+    assert svr["spread"] == {
+        "outlets": 0, "stories": 2, "articles": 3, "appearances": len(svr["members"]), "unknown_outlet_stories": 2,
+    }  # fmt: skip
+    assert groups[0] is svr  # widest spread first
+    keys = [(-g["spread"]["outlets"], -g["spread"]["stories"], -g["spread"]["articles"]) for g in groups]
+    assert keys == sorted(keys)
+    page = runner.invoke(main, ["claims", *paths, str(tmp_path / "first-copy.txt"), "--format", "html"])
+    assert "spread: 2 stories of unknown outlet; 2 stories, 3 articles" in page.stdout

@@ -15,7 +15,7 @@ from narrascope.pipeline import Pipeline
 from narrascope.runner import Outcome
 
 from .conftest import DATA
-from .test_abstention import RUSSIAN
+from .test_abstention import GERMAN
 
 FRAMING = Path(DATA / "framing" / "pro_kremlin.txt")
 
@@ -29,8 +29,8 @@ def svr(pipeline: Pipeline) -> Analysis:
 
 @pytest.fixture(scope="module")
 def page(svr: Analysis, pipeline: Pipeline) -> str:
-    russian = analyze(RUSSIAN, pipeline=pipeline)
-    return to_html([Outcome("svr", analysis=svr), Outcome("ru", analysis=russian)])
+    german = analyze(GERMAN, pipeline=pipeline)
+    return to_html([Outcome("svr", analysis=svr), Outcome("de", analysis=german)])
 
 
 def test_issue19_each_article_text_is_shown_once_with_layers(svr: Analysis, page: str) -> None:
@@ -58,4 +58,4 @@ def test_issue19_one_role_per_entity_on_all_its_mentions_with_a_legend(svr: Anal
 
 
 def test_issue19_a_capability_that_abstains_says_why_in_the_report(page: str) -> None:
-    assert "entities: not available for ru" in page and "techniques: not available for ru" in page
+    assert "entities: not available for de" in page and "techniques: not available for de" in page

@@ -15,7 +15,8 @@ from narrascope.pipeline import Pipeline
 from narrascope.store.db import SCHEMA_VERSION, Store, StoreError
 from narrascope.store.export import export
 from narrascope.store.ingest import ingest
-from narrascope.store.queries import ArticleFilter, claim_group, list_articles, list_claim_groups
+from narrascope.store.provenance import claim_group, list_claim_groups
+from narrascope.store.queries import ArticleFilter, list_articles
 from tests.conftest import STORE_CORPUS
 
 IDS = ["a1", "a2", "a3", "a4", "a5", "xss1"]

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from narrascope.analysis import Analysis, Claim
 from narrascope.claims.grouping import ClaimGroup
+from narrascope.claims.spread import Spread
 from narrascope.fileio import csv_cell
 from narrascope.version import __version__
 
@@ -59,20 +60,17 @@ def claims_html(analysis: Analysis) -> str:
     return f'<table class="claims"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def groups_table(groups: Sequence[ClaimGroup]) -> Table:
+def groups_table(groups: Sequence[ClaimGroup], spreads: Sequence[Spread] = ()) -> Table:
     table = Table(title=f"narrascope {__version__}: {len(groups)} claim group(s)")
-    for column in ("#", "claim", "chain (source \u2192 relays \u2192 outlets)", "appearances", "earliest"):
+    columns = ["#", "claim", "chain (source \u2192 relays \u2192 outlets)", "appearances", "earliest"]
+    for column in columns + (["spread (copies of one story count once)"] if spreads else []):
         table.add_column(column, overflow="fold")
     for n, group in enumerate(groups, start=1):
         appearances = "\n".join(_appearances(group))
         first = group.earliest
-        table.add_row(
-            str(n),
-            _short(group.canonical),
-            group.chain or "-",
-            appearances,
-            f"{first.published or '?'} {first.outlet or first.article_id}",
-        )
+        row = [str(n), _short(group.canonical), group.chain or "-", appearances]
+        row.append(f"{first.published or '?'} {first.outlet or first.article_id}")
+        table.add_row(*row, *([spreads[n - 1].describe()] if spreads else []))
     return table
 
 
@@ -86,10 +84,12 @@ def _appearances(group: ClaimGroup) -> list[str]:
     return [f"{d} {w}{r}" + (f" \u00d7{n}" if n > 1 else "") for (d, w, r), n in counts.items()]
 
 
-def groups_json(groups: Sequence[ClaimGroup], errors: Sequence[dict[str, str]] = ()) -> str:
+def groups_json(
+    groups: Sequence[ClaimGroup], errors: Sequence[dict[str, str]] = (), spreads: Sequence[Spread] = ()
+) -> str:
     document = {
         "narrascope_version": __version__,
-        "groups": [g.to_dict() for g in groups],
+        "groups": [g.to_dict() | ({"spread": spreads[n].to_dict()} if spreads else {}) for n, g in enumerate(groups)],
         "errors": list(errors),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -99,13 +99,12 @@ def _cell(value: object) -> str:
     return csv_cell("" if value is None else str(value))
 
 
-def groups_csv(groups: Sequence[ClaimGroup]) -> str:
-    """One row per claim appearance, with its group number and canonical wording."""
+def groups_csv(groups: Sequence[ClaimGroup], spreads: Sequence[Spread] = ()) -> str:
+    """One row per claim appearance, with its group number and canonical wording (and the group's spread)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        ["group", "canonical", "article_id", "outlet", "published", "source", "relay", "stance", "start", "end", "text"]
-    )
+    head = ["group", "canonical", "article_id", "outlet", "published", "source", "relay", "stance", "start", "end"]
+    writer.writerow([*head, "text", *(["group_outlets", "group_stories"] if spreads else [])])
     for n, g in enumerate(groups, start=1):
         for m in g.members:
             row = [
@@ -121,11 +120,12 @@ def groups_csv(groups: Sequence[ClaimGroup]) -> str:
                 m.end,
                 m.text,
             ]
+            row += [spreads[n - 1].outlets, spreads[n - 1].stories] if spreads else []
             writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 
 
-def groups_html(groups: Sequence[ClaimGroup]) -> str:
+def groups_html(groups: Sequence[ClaimGroup], spreads: Sequence[Spread] = ()) -> str:
     """A self-contained page (loads nothing); every text from the articles is escaped."""
     e = html.escape
     parts = [
@@ -138,7 +138,9 @@ def groups_html(groups: Sequence[ClaimGroup]) -> str:
     for n, g in enumerate(groups, start=1):
         parts.append(
             f"<h2>{n}. {e(g.canonical)}</h2><p>chain: {e(g.chain or '-')}; earliest: "
-            f"{e(g.earliest.published or '?')} {e(g.earliest.outlet or g.earliest.article_id)}</p>"
+            f"{e(g.earliest.published or '?')} {e(g.earliest.outlet or g.earliest.article_id)}"
+            + (f"; spread: {e(spreads[n - 1].describe())}" if spreads else "")
+            + "</p>"
         )
         parts.append(
             "<table><tr><th>published</th><th>outlet</th><th>article</th><th>source</th><th>relay</th>"

@@ -11,6 +11,7 @@ from rich.console import Console
 from narrascope.claims.grouping import group_claims, records_from_analyses
 from narrascope.claims.matching import claim_vectors
 from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
+from narrascope.claims.spread import rank_by_spread, stories_of
 from narrascope.cli.options import embedding_progress
 from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
@@ -42,22 +43,24 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
     records = records_from_analyses(analyses)
     texts = [r.text for r in records]
     with embedding_progress(len(texts), "claims") as advance:
-        groups = group_claims(records, vectors=claim_vectors(texts, advance))
+        grouped = group_claims(records, vectors=claim_vectors(texts, advance))
+    ranked = rank_by_spread(grouped, stories_of(analyses))
+    groups, spreads = [g for g, _ in ranked], [s for _, s in ranked]  # widest spread first
     for outcome in outcomes:
         for warning in outcome.warnings:
             err.print(f"narrascope: warning: {visible(warning)}", markup=False, soft_wrap=True)
     if fmt == "table" and out_path is None:
-        Console(highlight=False).print(groups_table(groups))
+        Console(highlight=False).print(groups_table(groups, spreads))
     else:
         if fmt == "json":
-            text = groups_json(groups, [{"origin": o.origin, "message": o.error or ""} for o in failures])
+            text = groups_json(groups, [{"origin": o.origin, "message": o.error or ""} for o in failures], spreads)
         elif fmt == "csv":
-            text = groups_csv(groups)
+            text = groups_csv(groups, spreads)
         elif fmt == "html":
-            text = groups_html(groups)
+            text = groups_html(groups, spreads)
         else:
             buffer = Console(record=True, width=140, highlight=False, file=io.StringIO())
-            buffer.print(groups_table(groups))
+            buffer.print(groups_table(groups, spreads))
             text = buffer.export_text()
         if out_path is None:
             sys.stdout.write(text)

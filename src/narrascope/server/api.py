@@ -31,16 +31,16 @@ from narrascope.server.corpus_routes import corpus_router
 from narrascope.server.corrections import corrections_router
 from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
 from narrascope.server.security import Guard, Refused, allowed_hosts
+from narrascope.server.stories import stories_router
 from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store, read_only_media, stamp_hash
 from narrascope.store.gold import apply_corrections
 from narrascope.store.judgments import not_covered
+from narrascope.store.provenance import claim_group, list_claim_groups
 from narrascope.store.queries import (
-    claim_group,
     entity_framing,
     get_article,
     list_articles,
-    list_claim_groups,
     list_entities,
     narrative_stats,
 )
@@ -187,19 +187,22 @@ def create_app(
     ) -> dict[str, Any]:
         return entity(name, include_withheld)
 
-    @api.get("/claims", summary="Claim groups, most repeated first")
+    @api.get("/claims", summary="Claim groups, widest spread first: distinct outlets, then stories, then articles")
     def claims(
         q: Text = None, min_size: Annotated[int, Query(ge=1, le=100000)] = 1, limit: Limit = 50, offset: Offset = 0
     ) -> dict[str, Any]:
         return list_claim_groups(state.store(), q=q, min_size=min_size, limit=limit, offset=offset)
 
-    @api.get("/claims/{group}", summary="A claim group's provenance: first appearance, relays, outlets, dates")
+    @api.get(
+        "/claims/{group}", summary="A claim group's provenance: first appearance per outlet, stances, chains, wordings"
+    )
     def claim(group: Annotated[int, Path(ge=0, le=2**62)]) -> dict[str, Any]:
         found = claim_group(state.store(), group)
         if found is None:
             raise ApiError(404, "not_found", f"no claim group {group}")
         return found
 
+    api.include_router(stories_router(state.store))
     api.include_router(corpus_router(state.store))
     app.include_router(api)
     app.include_router(corrections_router(state, vocabulary, state._write))  # the token: `Guard`, on all of /api

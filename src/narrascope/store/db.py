@@ -21,6 +21,7 @@ from urllib.parse import quote
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
+from narrascope.store import stories
 from narrascope.store.claim_groups import assign_groups, drop_empty_groups
 from narrascope.store.judgments import (
     narrative_asserted,
@@ -192,6 +193,7 @@ class Store:
         """Store analyses in one transaction; an unchanged article is left alone, a changed one replaced."""
         result = BatchResult([], [], [])
         with self.transaction():
+            stories.backfill(self.conn)  # articles stored before stories existed (a no-op once done)
             new_claims = []
             replaced = False
             for analysis in analyses:
@@ -209,6 +211,7 @@ class Store:
                 new_claims.extend(self._insert(analysis, digest))
             if replaced:
                 drop_empty_groups(self.conn)
+                stories.tidy(self.conn)
             assign_groups(self.conn, new_claims)
         return result
 
@@ -223,12 +226,14 @@ class Store:
             stored["source"] = source
             stored["meta"]["source_from"] = "url"
         document = json.dumps(stored, ensure_ascii=False)
+        story = stories.place(self.conn, a.id, a.raw_text)
         self.conn.execute(
             "INSERT INTO articles (id, content_hash, title, source, url, published, day, language, origin, raw_text,"
-            " analysis, ingested_at, not_covered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " analysis, ingested_at, not_covered, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (a.id, digest, a.title, source, a.url, a.published, day, a.language, origin, a.raw_text, document, now,
-             not_covered_column(analysis)),
+             not_covered_column(analysis), story.story_id),
         )  # fmt: skip
+        stories.record(self.conn, a.id, story)
         self.conn.executemany(
             "INSERT INTO narratives (article_id, label, level, score, asserted) VALUES (?, ?, ?, ?, ?)",
             [(a.id, h.label, h.level, h.score, narrative_asserted(h)) for h in analysis.narratives],
@@ -274,7 +279,7 @@ class Store:
             last = rows[-1]["id"]
 
     def count(self, table: str) -> int:
-        if table not in ("articles", "narratives", "entities", "techniques", "claims", "claim_groups"):
+        if table not in ("articles", "narratives", "entities", "techniques", "claims", "claim_groups", "stories"):
             raise ValueError(f"unknown table {table!r}")
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 

@@ -1,4 +1,4 @@
-"""Read queries behind the REST API: filtered article lists, trends, entities, claim provenance.
+"""Read queries behind the REST API: filtered article lists, trends, entities (claims: `provenance.py`).
 
 Every value from a request is a bound parameter; full-text queries are rebuilt from quoted words, so no
 request text is ever read as SQL or FTS syntax.
@@ -13,6 +13,7 @@ from typing import Any
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql, not_covered
+from narrascope.store.stories import story_of
 
 # the asserted role, or a withheld one's best candidate
 ROLE = "CASE WHEN e.asserted = 1 THEN e.main_role ELSE COALESCE(e.candidate_role, e.main_role) END"
@@ -120,6 +121,7 @@ def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
     by_span = {(g["start"], g["end"]): g["group_id"] for g in groups}
     for claim in document.get("claims", []):
         claim["group"] = by_span.get((claim["start"], claim["end"]))
+    document["story"] = story_of(store.conn, article_id)
     document["not_covered"] = not_covered(document)
     return document
 
@@ -254,60 +256,3 @@ def entity_framing(store: Store, entity: str, *, include_withheld: bool = False)
         "entity": entity, "counts": "articles", "include_withheld": include_withheld,
         "withheld_articles": withheld, "by_source": by_source, "articles": articles,
     }  # fmt: skip
-
-
-def list_claim_groups(store: Store, *, q: str | None, min_size: int, limit: int, offset: int) -> dict[str, Any]:
-    """Claim groups, most repeated first, with their first appearance."""
-    args: list[Any] = [min_size]
-    extra = ""
-    query = fts_query(q, joiner=" ") if q else None
-    if q:
-        extra = (
-            " AND g.id IN (SELECT rowid FROM claim_groups_fts WHERE claim_groups_fts MATCH ?)" if query else " AND 0"
-        )
-        args += [query] if query else []
-    found = rows(
-        store.conn.execute(
-            "SELECT g.id, g.canonical, g.source, count(c.id) AS size, count(DISTINCT c.article_id) AS articles,"
-            " count(DISTINCT a.source) AS outlets, min(a.day) AS first_day FROM claim_groups g"
-            " JOIN claims c ON c.group_id = g.id JOIN articles a ON a.id = c.article_id"
-            f" GROUP BY g.id HAVING count(c.id) >= ?{extra}"
-            " ORDER BY size DESC, g.id LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        )
-    )
-    return {"limit": limit, "offset": offset, "items": found}
-
-
-def claim_group(store: Store, group_id: int) -> dict[str, Any] | None:
-    """One group's provenance: every appearance in date order, first appearance, relays, outlets, dates."""
-    group = store.conn.execute("SELECT id, canonical, source FROM claim_groups WHERE id = ?", (group_id,)).fetchone()
-    if group is None:
-        return None
-    members = rows(
-        store.conn.execute(
-            "SELECT c.article_id, a.title, a.source AS outlet, a.published, a.day, c.source, c.relay, c.stance,"
-            " c.stance_score, c.asserted AS stance_asserted,"
-            ' c.start, c."end", c.text FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?'
-            " ORDER BY a.day IS NULL, a.day, a.published, c.article_id, c.start",
-            (group_id,),
-        )
-    )
-
-    def ranked(key: str) -> list[str]:
-        counts: dict[str, int] = {}
-        for m in members:
-            if m[key]:
-                counts[str(m[key])] = counts.get(str(m[key]), 0) + 1
-        return sorted(counts, key=lambda k: (-counts[k], k))
-
-    return {
-        "id": group["id"],
-        "canonical": group["canonical"],
-        "first_appearance": members[0] if members else None,
-        "sources": ranked("source"),
-        "relays": ranked("relay"),
-        "outlets": ranked("outlet"),
-        "dates": sorted({str(m["day"]) for m in members if m["day"]}),
-        "members": members,
-    }

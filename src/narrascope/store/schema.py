@@ -3,7 +3,9 @@
 Tables (documented in README "Corpus and web UI") are plain rows a user can query with `sqlite3`:
 `articles` (one row per article, the lossless analysis JSON in `analysis`), `narratives`, `entities`,
 `techniques`, `claims` (each with `article_id`), `claim_groups` (claims that say the same thing), the FTS5
-index `articles_fts` over titles and raw text, and `corrections` (analysts' judgments, kept across re-ingests).
+index `articles_fts` over titles and raw text, `corrections` (analysts' judgments, kept across re-ingests) and
+`stories` (an article and its near-duplicate copies: `articles.story_id`) with the MinHash state that finds them,
+`story_signatures` and `story_bands`.
 """
 
 from __future__ import annotations
@@ -150,5 +152,25 @@ MIGRATIONS: tuple[str, ...] = (
         undone_at TEXT
     );
     CREATE INDEX corrections_article ON corrections(article_id, id);
+    """,
+    # issue 20 (stories): near-duplicate and syndicated copies of one article (MinHash signatures + LSH band keys)
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        first_article TEXT NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id);
+    CREATE INDEX articles_story ON articles(story_id, id);
+    CREATE TABLE story_signatures (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        signature BLOB NOT NULL
+    );
+    CREATE TABLE story_bands (
+        band INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE INDEX story_bands_key ON story_bands(band, key);
+    CREATE INDEX story_bands_article ON story_bands(article_id);
     """,
 )

@@ -201,6 +201,14 @@
     return Object.assign({}, doc, { narratives: keep(doc.narratives), entities: keep(doc.entities), techniques: keep(doc.techniques) });
   }
 
+  // The stored copies of this article's story (near-duplicates, syndicated copies), as links.
+  function storyCopies(doc) {
+    const copies = doc.story ? doc.story.copies.filter((c) => c.id !== doc.id) : [];
+    if (!copies.length) return null;
+    return el("p", { class: "story", id: "story-copies" }, "This story also published by: ",
+      ...copies.flatMap((c, i) => [i ? ", " : "", link(q("/article", { id: c.id }), c.source ? `${c.source} (${c.published || c.id})` : `${c.id} (outlet unknown)`)]));
+  }
+
   function articleView(doc) {
     doc = withoutRejected(doc);
     const top = (doc.narratives || []).findIndex((h) => asserted.narrative(h) && (h.evidence || []).length);
@@ -215,7 +223,7 @@
         el("span", { text: [doc.source, doc.published, doc.language].filter(Boolean).join(" · ") }), " ", externalLink(doc.url));
       const text = highlightedText(doc.raw_text || "", highlightSpans(doc, view));
       root.replaceChildren(
-        el("article", { class: "card" }, el("h1", { id: "title", text: doc.title || doc.id }), meta, warnings(doc),
+        el("article", { class: "card" }, el("h1", { id: "title", text: doc.title || doc.id }), meta, storyCopies(doc), warnings(doc),
           controls(doc, view, render), legend(doc, view), text),
         sidePanel(doc, view, (index) => {
           view.evidence = new Set([index]);

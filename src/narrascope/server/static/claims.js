@@ -1,49 +1,152 @@
 "use strict";
-// The claim pages: claim groups, and one group's provenance.
+// The claim pages: claim groups (widest spread first), and one group's provenance: first appearance per
+// outlet, stances, source -> relay -> outlet chains, wordings per language, every appearance.
 (function (N) {
   const { el, link, q, put, section, showError, api, plot, plotText, params } = N;
+  const STANCE_COLORS = { endorses: "#2e7d32", reports: "#667085", disputes: "#c62828", unclear: "#b8bfcc" };
 
-  // ---- claims ------------------------------------------------------------------------------------------
+  function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+  }
+
+  // How far the claim spread: outlets where known; a story of unknown outlet is never counted as an outlet.
+  function spread(counts) {
+    const parts = [];
+    if (counts.outlets || !counts.unknown_outlet_stories) parts.push(plural(counts.outlets, "outlet", "outlets"));
+    if (counts.unknown_outlet_stories) parts.push(`${plural(counts.unknown_outlet_stories, "story", "stories")} of unknown outlet`);
+    return `Spread: ${parts.join(" + ")} · ${plural(counts.stories, "story", "stories")} · ${plural(counts.articles, "article", "articles")} · `
+      + `${plural(counts.appearances, "appearance", "appearances")} · ${plural(counts.languages, "language", "languages")}`;
+  }
+
+  function outletName(row) {
+    return row.outlet || `unknown outlet · ${row.first_article_id}`;
+  }
+
+  function stanceBadge(stance, counts) {
+    const others = Object.entries(counts || {}).filter(([s]) => s !== stance).map(([s, n]) => `${s} ${n}`);
+    return el("span", {},
+      el("span", { class: `stance stance-${stance}`, text: stance }),
+      others.length ? el("span", { class: "muted", text: ` (also ${others.join(", ")})` }) : null);
+  }
+
+  // A withheld stance (below the threshold) is greyed; with include_withheld its score is shown.
+  function memberStance(m) {
+    const scored = N.withheld && m.stance_score !== null && m.stance_score !== undefined;
+    return el("span", { class: `stance stance-${m.stance}${m.stance_asserted === 0 ? " withheld" : ""}`,
+      text: scored ? `${m.stance} ${Number(m.stance_score).toFixed(2)}` : m.stance });
+  }
+
   async function claimsPage() {
     const term = params.get("q") || "";
     const found = await api(q("/api/claims", { q: term, limit: 100 }));
     const form = el("form", { class: "filters" }, el("input", { type: "search", name: "q", value: term, placeholder: "words of a claim" }), el("button", { text: "Search" }));
     form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/claims", { q: form.elements.namedItem("q").value })); });
-    put(el("h1", { text: "Claims" }), form, section("Claim groups, most repeated first",
-      el("table", { id: "claims" }, el("thead", {}, el("tr", {}, ...["Claim", "Source", "Appearances", "Outlets", "First seen"].map((h) => el("th", { text: h })))),
-        el("tbody", {}, ...found.items.map((g) => el("tr", {},
-          el("td", {}, link(q("/claim", { id: g.id }), g.canonical)), el("td", { text: g.source || "" }),
-          el("td", { text: g.size }), el("td", { text: g.outlets }), el("td", { text: g.first_day || "" })))))));
+    const heads = ["Claim", "Source", "Outlets", "Stories", "Articles", "Appearances", "Languages", "First seen"];
+    put(el("h1", { text: "Claims" }), form, el("p", { class: "muted" }, link(q("/api/claims", { q: term, limit: 100 }), "JSON of this list")),
+      section("Claim groups, widest spread first",
+        el("p", { class: "muted", text: "Ranked by distinct outlets, then distinct stories (copies of one syndicated article count once), then articles. An article of unknown outlet is counted as a story, never as an outlet." }),
+        el("table", { id: "claims" }, el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { text: h })))),
+          el("tbody", {}, ...found.items.map((g) => el("tr", {},
+            el("td", {}, link(q("/claim", { id: g.id }), g.canonical)), el("td", { text: g.source || "" }),
+            el("td", { class: "num" }, String(g.outlets), g.unknown_outlet_stories ? el("span", { class: "muted", text: ` +${g.unknown_outlet_stories} unknown` }) : null),
+            el("td", { class: "num", text: g.stories }), el("td", { class: "num", text: g.articles }),
+            el("td", { class: "num", text: g.size }), el("td", { class: "num", text: g.languages }),
+            el("td", { class: "date", text: g.first_day || "" })))))));
+  }
+
+  function outletTable(rows) {
+    return el("table", { id: "per-outlet" },
+      el("thead", {}, el("tr", {}, ...["Outlet", "First seen", "Stance", "Articles", "Stories", "First wording"].map((h) => el("th", { text: h })))),
+      el("tbody", {}, ...rows.map((o) => el("tr", {},
+        el("td", { text: outletName(o) }), el("td", { class: "date", text: o.first_day || "undated" }),
+        el("td", {}, stanceBadge(o.stance, o.stances)), el("td", { class: "num", text: o.articles }),
+        el("td", { class: "num", text: o.stories }),
+        el("td", {}, el("q", { text: o.first_text }), " ", link(q("/article", { id: o.first_article_id }), o.first_title || o.first_article_id))))));
+  }
+
+  function chainList(chains) {
+    const part = (value, kind) => el("span", { class: value ? `chain-${kind}` : "muted", text: value || `unknown ${kind}` });
+    return el("ul", { id: "chains", class: "chains" }, ...chains.map((c) => el("li", {},
+      part(c.source, "source"), " → ", part(c.relay, "relay"), " → ", part(c.outlet, "outlet"),
+      el("span", { class: "muted", text: ` · ${c.appearances} appearance(s)` }))));
+  }
+
+  function wordingList(wordings) {
+    const byLanguage = new Map();
+    for (const w of wordings) {
+      const key = w.language || "unknown language";
+      if (!byLanguage.has(key)) byLanguage.set(key, []);
+      byLanguage.get(key).push(w);
+    }
+    return el("dl", { id: "wordings", class: "wordings" }, ...[...byLanguage.entries()].flatMap(([language, rows]) => [
+      el("dt", { text: `${language} · ${rows.length} wording(s)` }),
+      ...rows.map((w) => el("dd", {}, el("q", { text: w.text }),
+        el("span", { class: "muted", text: ` · ${w.articles.length} article(s)` }))),
+    ]));
+  }
+
+  // A date axis at least a week wide: one dated outlet must not read as a millisecond scale.
+  function dateRange(days) {
+    const times = days.map((d) => Date.parse(d)).filter((t) => !Number.isNaN(t));
+    const pad = Math.max(3 * 86400000, (Math.max(...times) - Math.min(...times)) * 0.08);
+    return [new Date(Math.min(...times) - pad).toISOString().slice(0, 10), new Date(Math.max(...times) + pad).toISOString().slice(0, 10)];
+  }
+
+  // One dot per outlet at its first appearance, coloured by its stance. Fewer than two dates draw a lone dot
+  // on a meaningless time axis: then a line says why there is no timeline (issue 19).
+  async function timeline(target, g) {
+    const rows = g.per_outlet;
+    const dated = rows.filter((o) => o.first_day);
+    const days = new Set(g.members.filter((m) => m.day).map((m) => m.day));
+    if (days.size < 2) {
+      const datedMembers = g.members.filter((m) => m.day).length;
+      const undated = g.members.length - datedMembers;
+      target.classList.add("empty");
+      target.replaceChildren(el("p", { class: "chart-note", text: datedMembers
+        ? `All ${datedMembers} dated appearance(s) are on ${[...days][0]}${undated ? ` (${undated} undated)` : ""}: no timeline to draw.`
+        : "No dated appearances: no timeline to draw." }));
+      return false;
+    }
+    const undated = rows.length - dated.length;
+    const note = undated ? el("p", { class: "chart-note", text: `${plural(undated, "outlet", "outlets")} without a date not shown: give a published date (JSON lines/CSV field or page metadata).` }) : null;
+    const traces = Object.keys(STANCE_COLORS).map((stance) => {
+      const these = dated.filter((o) => o.stance === stance);
+      return { type: "scatter", mode: "markers", name: stance, x: these.map((o) => o.first_day), y: these.map((o) => plotText(outletName(o))),
+        text: these.map((o) => plotText(o.first_text)), hovertemplate: "%{x}: %{y}<br>%{text}<extra></extra>",
+        marker: { size: 13, color: STANCE_COLORS[stance] } };
+    }).filter((t) => t.x.length);
+    await plot(target, traces, {
+      yaxis: { type: "category", autorange: "reversed", automargin: true },
+      xaxis: { type: "date", range: dateRange(dated.map((o) => o.first_day)), tickformat: "%Y-%m-%d", automargin: true },
+      margin: { l: 20, r: 20, t: 10, b: 40 }, height: Math.max(180, 100 + 36 * dated.length), showlegend: true,
+    });
+    if (note) target.after(note);
+    return true;
   }
 
   async function claimPage() {
     const id = params.get("id");
     if (!id || !/^\d+$/.test(id)) return showError("No claim group given.");
     const g = await api(`/api/claims/${encodeURIComponent(id)}`);
-    const timeline = el("div", { class: "plot", id: "plot-timeline" });
+    document.title = `${g.canonical} · narrascope`;
+    const chart = el("div", { class: "plot", id: "plot-timeline" });
     const first = g.first_appearance;
-    put(el("h1", { text: g.canonical }),
-      el("p", { class: "meta" }, el("span", { text: `Sources: ${g.sources.join(", ") || "—"} · relays: ${g.relays.join(", ") || "—"} · outlets: ${g.outlets.join(", ") || "—"}` })),
+    put(el("h1", { id: "claim-title", text: g.canonical }),
+      el("p", { class: "meta" }, el("span", { id: "spread", text: spread(g.counts) }), " · ", link(`/api/claims/${encodeURIComponent(id)}`, "JSON")),
       first ? el("p", { class: "first" }, "First appearance: ", link(q("/article", { id: first.article_id }), first.title || first.article_id),
         el("span", { text: ` (${first.outlet || "unknown outlet"}, ${first.published || "undated"})` })) : null,
-      section("Provenance timeline", timeline),
+      el("div", { class: "grid" },
+        section("First appearance per outlet", chart, el("p", { class: "legend", id: "stance-legend" }, ...Object.entries(STANCE_COLORS).map(([s]) => el("span", { class: `stance stance-${s}`, text: s })),
+          el("span", { class: "muted", text: "stance of the outlet towards the claim (its most frequent)" }))),
+        section("Source → relay → outlet", chainList(g.chains))),
+      section("Each outlet", outletTable(g.per_outlet)),
+      section("In each language and wording", wordingList(g.wordings)),
       section("Appearances", el("ol", { id: "members" }, ...g.members.map((m) => el("li", {},
         el("span", { class: "muted", text: `${m.day || "undated"} · ${m.outlet || "unknown outlet"} · ` }),
         link(q("/article", { id: m.article_id }), m.title || m.article_id), " ", el("q", { text: m.text }),
         el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`].filter(Boolean).join(" ·") }), " · ",
-        el("span", { class: `stance${m.stance_asserted === 0 ? " withheld" : ""}`, text: N.withheld && m.stance_score !== null && m.stance_score !== undefined ? `${m.stance} ${Number(m.stance_score).toFixed(2)}` : m.stance }))))));
-    const dated = g.members.filter((m) => m.day);
-    const days = new Set(dated.map((m) => m.day));
-    if (days.size < 2) {  // one date draws a lone dot on a meaningless time axis
-      const undated = g.members.length - dated.length;
-      timeline.replaceChildren(el("p", { class: "chart-note", text: dated.length
-        ? `All ${dated.length} dated appearance(s) are on ${[...days][0]}${undated ? ` (${undated} undated)` : ""}: no timeline to draw.`
-        : "No dated appearances: no timeline to draw." }));
-      return;
-    }
-    await plot(timeline, [{ type: "scatter", mode: "lines+markers", x: dated.map((m) => m.day), y: dated.map((m) => plotText(m.outlet || "unknown")),
-      text: dated.map((m) => plotText(m.text)), marker: { size: 12 }, line: { dash: "dot" } }],
-    { xaxis: { type: "date", tickformat: "%Y-%m-%d", automargin: true }, yaxis: { type: "category", automargin: true }, margin: { l: 20, r: 20, t: 10, b: 40 } });
+        memberStance(m))))));
+    if (!(await timeline(chart, g))) document.getElementById("stance-legend").remove();  // no dots to explain
   }
 
   N.pages.claims = claimsPage;

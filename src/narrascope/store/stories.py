@@ -1,0 +1,117 @@
+"""Stories: an article and its near-duplicate copies (syndication, re-posts, one file under several ids).
+
+Detection is incremental and inside the batch's transaction: a new article's MinHash band keys are looked up
+in `story_bands` (an index over every stored article), the candidates' signatures in `story_signatures` are
+compared, and the article joins the story of its most similar stored copy (estimated Jaccard at or above
+`near_duplicates.THRESHOLD`) or starts a story of its own. Nothing else in the corpus is reread; a batch
+killed before its commit leaves no story, signature or band behind. datasketch's own LSH index lives in
+memory or Redis; keeping the band keys in SQLite is what makes them part of the batch's transaction.
+
+Stories are never split or merged afterwards: an article joins one story, the one of its best match.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from narrascope.ingest.near_duplicates import THRESHOLD, band_keys, best_match, from_bytes, signature, to_bytes
+
+
+@dataclass
+class Placement:
+    """The story a new article belongs to, and the signature to record once the article row exists."""
+
+    story_id: int
+    values: np.ndarray | None
+    keys: list[tuple[int, int]] = field(default_factory=list)
+    similarity: float | None = None  # to the copy it was matched with; None for a new story
+
+
+def _candidates(conn: sqlite3.Connection, keys: list[tuple[int, int]]) -> list[tuple[str, np.ndarray, int]]:
+    where = " OR ".join("(b.band = ? AND b.key = ?)" for _ in keys)
+    found = conn.execute(
+        "SELECT DISTINCT s.article_id, s.signature, a.story_id, a.rowid FROM story_bands b"
+        " JOIN story_signatures s ON s.article_id = b.article_id JOIN articles a ON a.id = b.article_id"
+        f" WHERE {where} ORDER BY a.rowid",
+        [v for key in keys for v in key],
+    )
+    return [(row[0], from_bytes(row[1]), int(row[2])) for row in found if row[2] is not None]
+
+
+def place(conn: sqlite3.Connection, article_id: str, text: str, *, threshold: float = THRESHOLD) -> Placement:
+    """Find the story of a new article (creating it when the article has no stored copy); call before inserting it."""
+    values = signature(text)
+    keys = band_keys(values, threshold=threshold) if values is not None else []
+    if values is not None:
+        candidates = _candidates(conn, keys)
+        best = best_match(article_id, values, [(c[0], c[1]) for c in candidates], threshold)
+        if best is not None:
+            story = next(c[2] for c in candidates if c[0] == best.original_id)
+            return Placement(story, values, keys, best.similarity)
+    cursor = conn.execute("INSERT INTO stories (first_article) VALUES (?)", (article_id,))
+    return Placement(int(cursor.lastrowid or 0), values, keys)
+
+
+def record(conn: sqlite3.Connection, article_id: str, placement: Placement) -> None:
+    """Store the article's signature and band keys (after its row), so later articles can find it."""
+    if placement.values is None:
+        return
+    conn.execute(
+        "INSERT INTO story_signatures (article_id, signature) VALUES (?, ?)", (article_id, to_bytes(placement.values))
+    )
+    conn.executemany(
+        "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)",
+        [(band, key, article_id) for band, key in placement.keys],
+    )
+
+
+def backfill(conn: sqlite3.Connection) -> int:
+    """Give a story to articles stored before stories existed (once, oldest first); returns how many."""
+    legacy = conn.execute("SELECT id, raw_text FROM articles WHERE story_id IS NULL ORDER BY rowid").fetchall()
+    for row in legacy:
+        placement = place(conn, row[0], row[1])
+        conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (placement.story_id, row[0]))
+        record(conn, row[0], placement)
+    return len(legacy)
+
+
+def tidy(conn: sqlite3.Connection) -> None:
+    """After replaced articles: drop stories left empty, and name another first article where it moved away."""
+    conn.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
+    conn.execute(
+        "UPDATE stories SET first_article = (SELECT id FROM articles WHERE story_id = stories.id ORDER BY rowid"
+        " LIMIT 1) WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = stories.first_article"
+        " AND story_id = stories.id)"
+    )
+
+
+def story_of(conn: sqlite3.Connection, article_id: str) -> dict[str, Any] | None:
+    """An article's story: its id, first article and every copy (the article itself included), oldest first."""
+    row = conn.execute(
+        "SELECT s.id, s.first_article FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id = ?",
+        (article_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    copies = conn.execute(
+        "SELECT id, title, source, url, published, language FROM articles WHERE story_id = ? ORDER BY rowid LIMIT 500",
+        (row[0],),
+    ).fetchall()
+    return {"id": row[0], "first_article": row[1], "copies": [dict(c) for c in copies]}
+
+
+def stories_with_copies(conn: sqlite3.Connection, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """Stories stored more than once, most copies first: id, first article, number of copies, article ids."""
+    found = conn.execute(
+        "SELECT a.story_id, s.first_article, count(*) AS copies, group_concat(a.id, char(31)) AS ids FROM articles a"
+        " JOIN stories s ON s.id = a.story_id GROUP BY a.story_id HAVING count(*) > 1"
+        " ORDER BY copies DESC, a.story_id LIMIT ? OFFSET ?",
+        (limit, offset),
+    ).fetchall()
+    return [
+        {"id": r[0], "first_article": r[1], "copies": r[2], "articles": sorted(str(r[3]).split("\x1f"))} for r in found
+    ]
