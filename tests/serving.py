@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from narrascope.server.api import create_app
+from narrascope.server.security import GuardedH11Protocol
 
 
 def free_port() -> int:
@@ -27,7 +28,8 @@ def free_port() -> int:
 def running_server(db: str, **options: Any) -> Iterator[str]:
     """Serve the app over `db` on a free loopback port; yields the base URL and stops the server after."""
     port = free_port()
-    config = uvicorn.Config(create_app(db, **options), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(db, **options)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=GuardedH11Protocol)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 # C0/C1 controls (escape sequences), DEL, and the bidirectional overrides that reorder what a terminal shows.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\ud800-\udfff\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def visible(text: str) -> str:

@@ -12,10 +12,32 @@ import contextlib
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from narrascope.errors import NarrascopeError
+
 _TMP = re.compile(r"^\.(?P<name>.+)\.narrascope-(?P<pid>\d+)\.tmp$")
+
+
+class OutputError(NarrascopeError):
+    """An output file cannot be written there, or would replace one of the run's own inputs."""
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name one file (links and `..` resolved; a missing file is compared by path)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_overwriting(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]], what: str) -> None:
+    """Raise `OutputError` when the output `out` is one of `inputs`: writing it would destroy what is read."""
+    for source in inputs:
+        if same_file(out, source):
+            raise OutputError(f"{out}: the output would replace {what} ({source}); choose another --out")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,10 +106,16 @@ class AtomicOutput:
 
     def __init__(self, path: str | os.PathLike[str], *, binary: bool = False, encoding: str = "utf-8") -> None:
         self.target = Path(path)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{self.target}: cannot make its folder ({exc.strerror})") from None
         remove_stale_temps(self.target)
         self.tmp = temp_path(self.target)
-        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        except OSError as exc:
+            raise OutputError(f"{self.target}: cannot write the output there ({exc.strerror})") from None
         try:
             with contextlib.suppress(FileNotFoundError):
                 mode = stat.S_IMODE(os.stat(self.target).st_mode)

@@ -9,59 +9,28 @@ the exit code is 130 (143 for SIGTERM).
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from narrascope.cli.signals import Stop, exit_code, message
 from narrascope.engine.local import CHUNK_SIZE, PipelineSpec, run_batch
 from narrascope.errors import visible
-from narrascope.fileio import AtomicOutput
+from narrascope.fileio import AtomicOutput, refuse_overwriting
 from narrascope.formats.html import HTML_MAX_DOCUMENTS, HtmlWriter, too_many_for_html
 from narrascope.formats.writers import STREAMING_WRITERS, OutcomeWriter, TableWriter
+from narrascope.ingest.readers import STDIN
 from narrascope.pipeline import Pipeline
 from narrascope.runner import Batch
 
-EXIT_FAILED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 130, 141
-
-
-class Interrupted(BaseException):
-    """A second SIGINT/SIGTERM: stop at once (the first one only asks the loop to stop between documents)."""
-
-
-class _Stop:
-    """Catches SIGINT and SIGTERM while a batch runs: the first asks to stop after the current document, so
-    every document written is complete; a second stops at once and keeps nothing."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-
-    def __call__(self, signum: int, frame: Any) -> None:
-        if self.signum is not None:
-            raise Interrupted()
-        self.signum = signum
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        previous = {s: signal.signal(s, self) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
-
-
-def message(kind: str, text: str, style: str) -> Text:
-    """One line for stderr: a styled prefix, then input-derived text as plain text with controls made visible."""
-    return Text.assemble((f"narrascope: {kind}: ", style), visible(text))
+EXIT_FAILED, EXIT_BROKEN_PIPE = 1, 141
 
 
 @dataclass
@@ -124,11 +93,13 @@ def run_analyze(
         err.print(f"narrascope: note: the {fmt} output is built in memory and written at the end", markup=False)
     if batch.documents is not None:  # a handful of files: starting workers would cost more than it gives
         jobs = max(1, min(jobs, batch.documents // CHUNK_SIZE))
+    if out_path is not None:
+        refuse_overwriting(out_path, [f for f in batch.files if f != STDIN], "an input of this run")
     tally = Tally(started=time.monotonic())
     output = AtomicOutput(out_path) if out_path is not None else None
     handle: IO[str] = output.handle if output is not None else sys.stdout  # type: ignore[assignment]
     writer = _writer(fmt, handle, out_path)
-    stop = _Stop()
+    stop = Stop()
     try:
         with stop.installed(), _progress(err) as progress:
             task = progress.add_task("analysing", total=batch.total_bytes, docs="", rate="")
@@ -178,5 +149,5 @@ def run_analyze(
         err.print(message("warning", f"interrupted after {writer.documents} document(s)", "yellow"))
     err.print(tally.summary(), markup=False, highlight=False)
     if stop.signum is not None:
-        return EXIT_INTERRUPTED if stop.signum == signal.SIGINT else 128 + stop.signum
+        return exit_code(stop.signum)
     return EXIT_FAILED if tally.failed else 0

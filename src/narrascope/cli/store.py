@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from narrascope.cli.options import (
     busy,
@@ -21,13 +22,15 @@ from narrascope.cli.options import (
     pipeline_settings,
     taxonomy_option,
 )
+from narrascope.cli.signals import Stop, exit_code, message
 from narrascope.cli.sources import make_fetch_options, print_round, stop_on_signals, url_options
 from narrascope.cli.sources import progress as round_progress
-from narrascope.errors import NarrascopeError
+from narrascope.errors import NarrascopeError, visible
+from narrascope.fileio import refuse_overwriting
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.sources.round import run_round
 from narrascope.sources.watch import read_sources
-from narrascope.store.db import Store
+from narrascope.store.db import Store, read_only_media
 from narrascope.store.export import EXPORT_FORMATS, export
 from narrascope.store.ingest import DEFAULT_BATCH, ingest
 from narrascope.taxonomy import read_taxonomy_file
@@ -102,21 +105,39 @@ def ingest_command(
     settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
     pipeline, spec = _pipeline(components, llm, settings)
     jobs = 1 if spec is None else (jobs or 1)  # the LLM client lives in this process
+    fetch_options = make_fetch_options(dict(
+        allow_private=allow_private, timeout=timeout, max_bytes=max_bytes, per_host_delay=per_host_delay,
+        per_host_concurrency=per_host_concurrency, retries=retries,
+    ))  # fmt: skip
+    stop = Stop()
+    with stop.installed():  # Ctrl-C or SIGTERM: commit what is analysed, say so, exit 130 or 143
+        if urls:
+            _fetch(urls, db, pipeline, batch_size, max_items, fetch_options, last=not files)
+        _ingest(files, db, pipeline, spec, jobs, batch_size, fields, max_bytes, stop)
+
+
+def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_items: int, options: Any, *,
+           last: bool) -> None:  # fmt: skip
+    """One polite round over the URLs (pages, feeds, sitemaps); exits when nothing else is to be ingested."""
     store = Store(db)
     err = Console(stderr=True, highlight=False)
-    if urls:
-        with stop_on_signals() as stop, round_progress(err) as on_event:
-            fetched = run_round(
-                urls, store, pipeline, max_items=max_items, batch_size=batch_size, stop=stop, on_event=on_event,
-                options=make_fetch_options(dict(
-                    allow_private=allow_private, timeout=timeout, max_bytes=max_bytes, per_host_delay=per_host_delay,
-                    per_host_concurrency=per_host_concurrency, retries=retries,
-                )),
-            )  # fmt: skip
-        print_round(err, fetched)
-        if not files:
-            store.close()
-            sys.exit(EXIT_FAILED if fetched.failed else 0)
+    with stop_on_signals() as stop, round_progress(err) as on_event:
+        fetched = run_round(
+            urls, store, pipeline, max_items=max_items, batch_size=batch_size, stop=stop, on_event=on_event,
+            options=options,
+        )  # fmt: skip
+    store.close()
+    print_round(err, fetched)
+    if last:
+        sys.exit(EXIT_FAILED if fetched.failed else 0)
+
+
+def _ingest(
+    files: list[str], db: str, pipeline: Pipeline, spec: Any, jobs: int, batch_size: int,
+    fields: dict[str, str], max_bytes: int, stop: Stop,
+) -> None:  # fmt: skip
+    store = Store(db)
+    err = Console(stderr=True, highlight=False)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
         TimeRemainingColumn(),
@@ -132,17 +153,26 @@ def ingest_command(
         summary = ingest(
             files, store, pipeline=pipeline, batch_size=batch_size, fields=fields, max_bytes=max_bytes,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-            on_document=on_document, jobs=jobs, spec=spec,
+            on_document=on_document, jobs=jobs, spec=spec, stop=lambda: stop.signum is not None,
+            on_warning=lambda line: progress.console.print(message("warning", line, "yellow"), soft_wrap=True),
         )  # fmt: skip
     for origin, error in summary.failed:
-        err.print(f"narrascope: error: {escape(error or origin)}", soft_wrap=True)
+        err.print(message("error", error or origin, "bold red"), soft_wrap=True)
     articles = store.count("articles")
     store.close()
+    if summary.stopped:
+        err.print(message("warning", "interrupted; every analysis done so far is committed", "yellow"))
     err.print(
-        f"{summary.added} added, {summary.present} already present, {summary.updated} updated, "
-        f"{len(summary.failed)} failed; {articles} article(s) in {escape(db)}",
+        Text(
+            visible(
+                f"{summary.added} added, {summary.present} already present, {summary.updated} updated, "
+                f"{len(summary.failed)} failed; {articles} article(s) in {db}"
+            )
+        ),
         soft_wrap=True,
     )
+    if stop.signum is not None:
+        sys.exit(exit_code(stop.signum))
     if summary.failed:
         sys.exit(EXIT_FAILED)
 
@@ -162,6 +192,7 @@ def ingest_command(
 @taxonomy_option
 def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None) -> None:
     """Write every stored analysis as JSON lines, CSV or SemEval files (streaming)."""
+    refuse_overwriting(out, [db, f"{db}-wal", f"{db}-shm"], "the store")
     store = Store(db, readonly=True)
     err = Console(stderr=True, highlight=False)
     if fmt == "semeval" and (os.path.isdir(out) or out.endswith(("/", os.sep))):
@@ -196,6 +227,18 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
 @click.option(
     "--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True, help="Request body limit."
 )
+@click.option(
+    "--allowed-host",
+    "allowed",
+    multiple=True,
+    metavar="NAME",
+    help="Also accept requests whose Host header is NAME (repeatable; e.g. the name a proxy forwards).",
+)
+@click.option(
+    "--insecure-no-token",
+    is_flag=True,
+    help="Allow binding beyond loopback without --token (anyone who reaches the port can read and write).",
+)
 @components_option
 @click.option(
     "--rules", "rules_path", type=click.Path(dir_okay=False), help="Extra boilerplate rules file (as for analyze)."
@@ -209,6 +252,8 @@ def serve_command(
     port: int,
     token: str | None,
     max_body: int,
+    allowed: tuple[str, ...],
+    insecure_no_token: bool,
     components: list[str],
     rules_path: str | None,
     models: dict[str, str],
@@ -224,19 +269,36 @@ def serve_command(
     import uvicorn
 
     from narrascope.server.api import create_app
+    from narrascope.server.security import GuardedH11Protocol, is_loopback, raise_open_files_limit
     from narrascope.store.corrections import Vocabulary
 
     vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
 
+    if (token is not None and not token.strip()) or (os.environ.get("NARRASCOPE_TOKEN", None) == "" and token is None):
+        raise NarrascopeError("the token is empty (--token or NARRASCOPE_TOKEN): give a real one, or unset it")
+    if not is_loopback(host) and token is None and not insecure_no_token:
+        raise NarrascopeError(
+            f"--host {host} reaches beyond this machine: give --token (or NARRASCOPE_TOKEN), "
+            "or --insecure-no-token to serve the corpus to anyone who can reach the port"
+        )
     if not os.path.isfile(db):
         raise NarrascopeError(f"{db}: no such corpus file; create it with `narrascope ingest PATH... --db {db}`")
     listening = _listen(host, port)  # a taken port fails before the models load
     settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
-    pipeline, _ = _pipeline(components, llm, settings)
-    app = create_app(db, token=token or None, max_body=max_body, pipeline=pipeline, vocabulary=vocabulary)
+    pipeline, spec = _pipeline(components, llm, settings)
+    app = create_app(
+        db, token=token, max_body=max_body, pipeline=pipeline, spec=spec, host=host, allowed=allowed,
+        vocabulary=vocabulary,
+    )  # fmt: skip
+    if read_only_media(db):
+        click.echo(f"narrascope: note: {db} is read-only; serving it read-only (storing articles is refused)", err=True)
+    if not is_loopback(host) and token is None:
+        click.echo("narrascope: warning: serving beyond loopback without a token (--insecure-no-token)", err=True)
+    raise_open_files_limit()
     port = listening.getsockname()[1]
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listening])
+    config = uvicorn.Config(app, log_level="warning", http=GuardedH11Protocol)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 def _listen(host: str, port: int) -> socket.socket:

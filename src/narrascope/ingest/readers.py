@@ -18,7 +18,7 @@ from narrascope.errors import IngestError
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES, check_regular, decode_text, os_reason, read_bytes_limited
 from narrascope.ingest.records import DEFAULT_FIELDS as DEFAULT_FIELDS  # re-exported: readers' public names
 from narrascope.ingest.records import ReadResult as ReadResult
-from narrascope.ingest.records import read_records
+from narrascope.ingest.records import read_records, sanitized
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -111,7 +111,7 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[ReadResult]]:
                 failures.append(ReadResult(raw, error=str(exc)))
                 continue
             files.append(raw)
-    return files, failures
+    return files, [sanitized(f) for f in failures]
 
 
 def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
@@ -170,18 +170,18 @@ def read_file(
     """All documents in one file (or stdin for "-"), by file type."""
     try:
         if path == STDIN:
-            yield read_stdin(max_bytes=max_bytes)
+            yield sanitized(read_stdin(max_bytes=max_bytes))
             return
         p = Path(path)
         suffix = p.suffix.lower()
         if suffix in RECORD_SUFFIXES:
             yield from read_records(p, fields=fields, max_bytes=max_bytes)
         elif suffix in HTML_SUFFIXES:
-            yield read_html_file(p, max_bytes=max_bytes)
+            yield sanitized(read_html_file(p, max_bytes=max_bytes))
         else:
-            yield read_text_file(p, max_bytes=max_bytes)
+            yield sanitized(read_text_file(p, max_bytes=max_bytes))
     except IngestError as exc:
-        yield ReadResult(path if path != STDIN else "<stdin>", error=str(exc))
+        yield sanitized(ReadResult(path if path != STDIN else "<stdin>", error=str(exc)))
 
 
 def read_paths(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ DEFAULT_FIELDS: Mapping[str, str] = {
     "language": "language",
 }
 _SKIP_CHUNK = 1 << 20
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HEAD = 8192  # bytes sniffed for binary data
 
 
@@ -45,6 +48,56 @@ class ReadResult:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     bytes_read: int = 0
+
+
+def without_surrogates(value: str) -> str:
+    """`value` with lone surrogates replaced by U+FFFD: a JSON `"\\udcff"` escape or an undecodable byte of a
+    file name (Python's surrogateescape) decodes to one, and it cannot be written as UTF-8 (store, JSON, CSV)."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_clean_value(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean_value(k): _clean_value(v) for k, v in value.items()}
+    return value
+
+
+_ARTICLE_TEXTS = ("raw_text", "id", "title", "text", "source", "url", "published", "language")
+
+
+def sanitized(result: ReadResult) -> ReadResult:
+    """`result` with every lone surrogate replaced (one warning names the fields), so that one bad record or
+    file name never stops a run at the writer or the store; a clean result is returned as it is."""
+    dirty = [name for name in ("origin", "error") if _SURROGATE.search(getattr(result, name) or "")]
+    article = result.article
+    if article is not None:
+        dirty += [name for name in _ARTICLE_TEXTS if _SURROGATE.search(getattr(article, name) or "")]
+        if any(_clean_value(v) != v for v in (article.meta, article.cited_sources)):
+            dirty.append("meta")
+    if not dirty and not any(_SURROGATE.search(w) for w in result.warnings):
+        return result
+    origin = without_surrogates(result.origin)
+    warnings = [without_surrogates(w) for w in result.warnings]
+    if dirty:
+        fields = [{"raw_text": "text"}.get(n, n) for n in dirty if n not in ("origin", "error", "meta", "text")]
+        if "origin" in dirty:
+            warnings.append(f"{origin}: the file name is not valid UTF-8; its undecodable bytes became U+FFFD")
+        else:
+            shown = ", ".join(fields or ["meta"])
+            warnings.append(f"{origin}: invalid Unicode (a lone surrogate) in {shown}; replaced with U+FFFD")
+    if article is not None:
+        changes: dict[str, Any] = {
+            n: without_surrogates(v) for n in _ARTICLE_TEXTS if isinstance(v := getattr(article, n), str)
+        }
+        changes["meta"] = _clean_value(article.meta)
+        changes["cited_sources"] = _clean_value(article.cited_sources)
+        article = dataclasses.replace(article, **changes)
+    error = without_surrogates(result.error) if result.error is not None else None
+    return ReadResult(origin, article, error=error, warnings=warnings, bytes_read=result.bytes_read)
 
 
 def _record_article(record: Mapping[str, Any], fields: Mapping[str, str], origin: str) -> Article:
@@ -145,7 +198,13 @@ def read_records(
 ) -> Iterator[ReadResult]:
     """One article per JSON line or CSV row (of `window` only, when given); a bad record is reported with its
     line and skipped."""
-    fields = {**DEFAULT_FIELDS, **(fields or {})}
+    for result in _read_records(path, {**DEFAULT_FIELDS, **(fields or {})}, max_bytes, window):
+        yield sanitized(result)
+
+
+def _read_records(
+    path: Path, fields: Mapping[str, str], max_bytes: int, window: RecordWindow | None
+) -> Iterator[ReadResult]:
     try:
         check_regular(path)
         handle = open(path, "rb")  # noqa: SIM115 (closed below; the generator may stop early)

@@ -33,6 +33,8 @@ RETRYABLE = frozenset({429, 502, 503, 504})
 MODES = ("json_schema", "json_object", "text")
 REPAIR = "Your answer was not usable ({problem}). Answer again with only a JSON object of this schema: {schema}"
 MAX_RETRY_AFTER = 30.0
+_DECODED_HEADERS = ("content-encoding", "content-length", "transfer-encoding")  # iter_bytes has decoded them
+MAX_RESPONSE = 16 * 1024 * 1024  # bytes of one chat completion
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,7 @@ class LLMClient:
         for attempt in range(attempts):
             started = time.monotonic()
             try:
-                response = self._http.post(f"{self.url}/chat/completions", json=body)
+                response = self._post_once(body)
             except httpx.HTTPError as exc:
                 self._count(started)
                 if attempt + 1 < attempts:
@@ -286,6 +288,28 @@ class LLMClient:
                 return None
             raise LLMError(f"the LLM server at {self.url} answered HTTP {status}: {_short(response.text)}")
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_once(self, body: dict[str, Any]) -> httpx.Response:
+        """One POST whose whole answer must arrive within `settings.timeout` seconds (httpx's timeout is per
+        read, so a server dripping a byte a second would never be cut off) and stay under MAX_RESPONSE bytes."""
+        import httpx
+
+        deadline = time.monotonic() + self.settings.timeout
+        with self._http.stream("POST", f"{self.url}/chat/completions", json=body) as streamed:
+            chunks, size = [], 0
+            for chunk in streamed.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        f"no complete answer within {self.settings.timeout:g} s", request=streamed.request
+                    )
+                if size > MAX_RESPONSE:
+                    raise httpx.DecodingError(f"an answer over {MAX_RESPONSE} bytes", request=streamed.request)
+            headers = [(k, v) for k, v in streamed.headers.items() if k.lower() not in _DECODED_HEADERS]
+            return httpx.Response(
+                streamed.status_code, headers=headers, content=b"".join(chunks), request=streamed.request
+            )
 
     def _count(self, started: float) -> None:
         with self._lock:

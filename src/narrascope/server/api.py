@@ -7,29 +7,34 @@ bounded, every response carries a strict Content-Security-Policy, and with a tok
 
 from __future__ import annotations
 
-import hmac
+import logging
+import os
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
-from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.pipeline import Pipeline
+from narrascope.server.analyses import AnalysisQueue, ClientGone
 from narrascope.server.assets import asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
 from narrascope.server.corrections import corrections_router
 from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
+from narrascope.server.security import Guard, Refused, allowed_hosts
 from narrascope.server.stories import stories_router
 from narrascope.server.trends import watch_router
 from narrascope.store.corrections import Vocabulary, list_corrections
-from narrascope.store.db import Store, stamp_hash
+from narrascope.store.db import Store, read_only_media, stamp_hash
 from narrascope.store.gold import apply_corrections
 from narrascope.store.judgments import not_covered
 from narrascope.store.provenance import claim_group, list_claim_groups
@@ -66,112 +71,80 @@ class ArticleIn(BaseModel):
         )  # fmt: skip
 
 
-class ApiError(HTTPException):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(status, message)
-        self.code = code
+ApiError = Refused
+LOG = logging.getLogger("narrascope.server")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status)
 
 
-class LimitBody:
-    """Refuses a request body over `limit` bytes with 413, whether or not it declares its length."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        too_big = _error(413, "body_too_large", f"request body over {self.limit} bytes")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await too_big(scope, receive, send)
-            return
-        chunks: list[bytes] = []  # a body of unknown length is read up to the limit before the app sees it
-        seen = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            seen += len(chunks[-1])
-            if seen > self.limit:
-                await too_big(scope, receive, send)
-                return
-            if not message.get("more_body", False):
-                break
-        replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
-
-        async def replayed() -> Message:
-            return replay.pop() if replay else await receive()
-
-        await self.app(scope, replayed, send)
-
-
 class State:
-    """The store (one connection per thread; WAL lets readers run beside a writer) and a lazily loaded pipeline."""
+    """The store (one connection per thread; WAL lets readers run beside a writer) and the analysis queue.
 
-    def __init__(self, db: str, pipeline: Pipeline | None = None) -> None:
+    A store on read-only media (or a read-only file) is served read-only: reads work, storing is refused."""
+
+    def __init__(self, db: str, pipeline: Pipeline | None = None, spec: Any = None) -> None:
         self.db = db
-        Store(db).close()  # creates or migrates the file once, before serving
+        self.readonly = os.path.exists(db) and read_only_media(db)
+        Store(db, readonly=self.readonly).close()  # creates or migrates the file once, before serving
         self._local = threading.local()
         self._write = threading.Lock()
-        self._pipeline: Pipeline | None = pipeline  # the one `serve` built from its options, or the default one
-        self._pipeline_lock = threading.Lock()
+        # a picklable spec: the pipeline is rebuilt in a worker process; a pipeline alone (an LLM client in it):
+        # one thread of this process; neither: the default pipeline, in a worker process
+        self.analyses = AnalysisQueue(pipeline=None if spec is not None else pipeline, spec=spec)
 
     def store(self) -> Store:
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = self._local.store = Store(self.db)
+            store = self._local.store = Store(self.db, readonly=self.readonly)
         return store
 
-    def analyze(self, article: Article) -> Any:
-        with self._pipeline_lock:
-            if self._pipeline is None:
-                self._pipeline = load_pipeline()
-            return self._pipeline(article)
+    def put(self, analysis: Analysis) -> dict[str, Any]:
+        with self._write:
+            result = self.store().put_batch([analysis])
+        status = "added" if result.added else "updated" if result.updated else "present"
+        return {"id": analysis.id, "status": status}
 
 
 def create_app(
-    db: str, *, token: str | None = None, max_body: int = MAX_BODY, pipeline: Pipeline | None = None,
+    db: str,
+    *,
+    token: str | None = None,
+    max_body: int = MAX_BODY,
+    pipeline: Pipeline | None = None,
+    spec: Any = None,
+    host: str = "127.0.0.1",
+    allowed: tuple[str, ...] = (),
     vocabulary: Vocabulary | None = None,
-) -> FastAPI:  # fmt: skip
+) -> FastAPI:
     """The API and UI over the store at `db` (created when missing); `pipeline` analyses what is posted (the
-    default pipeline, loaded on first use, when None); `vocabulary` checks corrections' labels (SemEval's when
-    None)."""
-    state = State(db, pipeline)
+    default pipeline, loaded on first use in a worker process, when None; with `spec`, the worker process builds
+    it from that `engine.local.PipelineSpec`); `vocabulary` checks corrections' labels (SemEval's when None).
+    Requests whose Host header names neither `host` (nor, for loopback, 127.0.0.1 / localhost / [::1]) nor one
+    of `allowed` are refused."""
+    state = State(db, pipeline, spec)
     vocabulary = vocabulary or Vocabulary()
     app = FastAPI(title="narrascope", docs_url=None, redoc_url=None, version="1")
     app.openapi_version = "3.0.3"  # the Swagger UI that swagger-ui-bundle ships (4.x) reads OpenAPI 3.0
-
-    def check_token(request: Request) -> None:
-        if token is None:
-            return
-        given = request.headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            raise ApiError(401, "unauthorized", "this API needs the header Authorization: Bearer TOKEN")
-
-    api = APIRouter(prefix="/api", dependencies=[Depends(check_token)])
+    api = APIRouter(prefix="/api")  # the token is checked by `Guard`, before any body is read
 
     @api.post("/analyze", summary="Analyse one article; nothing is stored")
-    def analyze(body: ArticleIn) -> dict[str, Any]:
-        document = dict(state.analyze(body.article()).to_dict())
+    async def analyze(body: ArticleIn, request: Request) -> dict[str, Any]:
+        document = dict((await state.analyses.analyze(request, body.article())).to_dict())
         document["not_covered"] = not_covered(document)  # as GET /api/articles/ID gives it
         return document
 
     @api.post("/articles", status_code=201, summary="Analyse one article and store it")
-    def add_article(body: ArticleIn) -> dict[str, Any]:
+    async def add_article(body: ArticleIn, request: Request) -> dict[str, Any]:
+        if state.readonly:
+            raise ApiError(
+                403, "read_only", f"the store {db} is read-only (read-only media or file); nothing is stored"
+            )
         article = body.article()
         stamp_hash(article)
-        analysis = state.analyze(article)
-        with state._write:
-            result = state.store().put_batch([analysis])
-        status = "added" if result.added else "updated" if result.updated else "present"
-        return {"id": analysis.id, "status": status}
+        analysis = await state.analyses.analyze(request, article)
+        return await run_in_threadpool(state.put, analysis)
 
     @api.get("/articles", summary="Articles matching the filters, newest first, paged")
     def articles(flt: Filters, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
@@ -183,6 +156,10 @@ def create_app(
         if found is None:
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
         return apply_corrections(found, list_corrections(state.store(), article_id=article_id), vocabulary)
+
+    @api.get("/article", summary="One stored analysis by ?id= (any id, `.` and `..` too, which URL paths drop)")
+    def article_by_query(id: Annotated[str, Query(max_length=4000)]) -> dict[str, Any]:
+        return article(id)
 
     @api.get("/stats/narratives", summary="Articles per (sub)narrative, by source, day, week or month")
     def stats(
@@ -205,6 +182,12 @@ def create_app(
             raise ApiError(404, "not_found", f"no entity named {name!r}")
         return found
 
+    @api.get("/entity", summary="How each outlet frames one entity, by ?name= (any name)")
+    def entity_by_query(
+        name: Annotated[str, Query(max_length=4000)], include_withheld: Withheld = False
+    ) -> dict[str, Any]:
+        return entity(name, include_withheld)
+
     @api.get("/claims", summary="Claim groups, widest spread first: distinct outlets, then stories, then articles")
     def claims(
         q: Text = None, min_size: Annotated[int, Query(ge=1, le=100000)] = 1, limit: Limit = 50, offset: Offset = 0
@@ -224,11 +207,16 @@ def create_app(
     api.include_router(corpus_router(state.store))
     api.include_router(watch_router(state.store))
     app.include_router(api)
-    app.include_router(corrections_router(state, vocabulary, state._write), dependencies=[Depends(check_token)])
+    app.include_router(corrections_router(state, vocabulary, state._write))  # the token: `Guard`, on all of /api
     _ui_routes(app)
     _error_handlers(app)
     _security_headers(app)
-    app.add_middleware(LimitBody, limit=max_body)
+    hosts = allowed_hosts(host, allowed)
+    queue = state.analyses
+    app.add_middleware(
+        Guard, hosts=hosts, token=token, max_body=max_body, admit=queue.admit, finish=queue.finish
+    )  # fmt: skip
+    app.router.on_shutdown.append(state.analyses.close)
     return app
 
 
@@ -268,13 +256,28 @@ def _error_handlers(app: FastAPI) -> None:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
+    @app.exception_handler(ClientGone)
+    async def gone(request: Request, exc: ClientGone) -> Response:
+        return Response(status_code=499)  # nobody reads it: the client of a dropped analysis left
+
     @app.exception_handler(Exception)
-    async def internal(request: Request, exc: Exception) -> JSONResponse:
-        return _error(500, "internal", f"unexpected {type(exc).__name__}")
+    async def internal(request: Request, exc: Exception) -> Response:
+        LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return _error(500, *internal_cause(exc))
 
     @app.exception_handler(NarrascopeError)
     async def user_error(request: Request, exc: NarrascopeError) -> JSONResponse:
         return _error(400, "bad_input", str(exc))
+
+
+def internal_cause(exc: BaseException) -> tuple[str, str]:
+    """The code and one-line cause of an unexpected failure, for the client (the traceback goes to the log)."""
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    if isinstance(exc, sqlite3.Error):
+        return "store_failed", f"the corpus store failed: {first or type(exc).__name__}"
+    if isinstance(exc, OSError):
+        return "os_error", f"the server could not complete the request: {exc.strerror or first}"
+    return "internal", f"unexpected {type(exc).__name__}" + (f": {first}" if first else "")
 
 
 def _security_headers(app: FastAPI) -> None:

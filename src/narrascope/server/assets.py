@@ -53,13 +53,15 @@ ASSETS: dict[str, Callable[[], bytes]] = {
 PAGES = ("corpus", "article", "entities", "entity", "claims", "claim", "analyze", "review", "trends", "alerts")
 
 
-@cache
 def asset(name: str) -> tuple[bytes, str] | None:
-    """The bytes and media type of a known asset, or None (a name not in the table is never looked up)."""
-    reader = ASSETS.get(name)
-    if reader is None:
-        return None
-    return reader(), MEDIA[Path(name).suffix]
+    """The bytes and media type of a known asset, or None (a name not in the table is never looked up, nor
+    remembered: only the table's names are cached, so requests for made-up names cannot grow memory)."""
+    return _load(name) if name in ASSETS else None
+
+
+@cache
+def _load(name: str) -> tuple[bytes, str]:
+    return ASSETS[name](), MEDIA[Path(name).suffix]
 
 
 @cache

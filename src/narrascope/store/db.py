@@ -12,9 +12,11 @@ import json
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
@@ -60,6 +62,33 @@ class BatchResult:
     present: list[str]
 
 
+def read_only_media(path: str) -> bool:
+    """Whether SQLite could not write `path` (or create it, or its -wal/-shm files) for lack of permission or
+    on a read-only file system."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return True
+    return os.path.isdir(folder) and not os.access(folder, os.W_OK)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script (a trigger's body keeps its semicolons)."""
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip().strip(";").strip():
+                yield current
+            current = ""
+
+
+def _reason(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return f"{text}: the file or its folder is read-only"
+    return text
+
+
 def open_store(path: str | os.PathLike[str], *, readonly: bool = False) -> Store:
     return Store(path, readonly=readonly)
 
@@ -69,20 +98,61 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.path = str(path)
+        self.readonly = readonly
         if readonly and not os.path.isfile(self.path):
             raise StoreError(f"{self.path}: no such database (create it with `narrascope ingest PATH --db FILE`)")
+        if not readonly and read_only_media(self.path):
+            raise StoreError(f"{self.path}: the file or its folder is read-only; the store needs write access here")
         try:
-            uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
-            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA busy_timeout = 30000")
+            self.conn = self._connect(readonly)
+            self._refuse_foreign()  # before anything is changed: a foreign file is never switched to WAL
             if not readonly:
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                self._switch_to_wal()
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(readonly)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a usable narrascope database ({exc})") from None
+            raise StoreError(f"{self.path}: not a usable narrascope database ({_reason(exc)})") from None
+
+    def _connect(self, readonly: bool) -> sqlite3.Connection:
+        """A connection; read-only, a WAL file on read-only media (where SQLite cannot make its -shm file)
+        is opened as immutable, which is safe there since nothing can write it."""
+        modes = ["mode=ro", "mode=ro&immutable=1"] if readonly else ["mode=rwc"]
+        for number, mode in enumerate(modes):
+            conn = sqlite3.connect(
+                f"file:{quote(self.path)}?{mode}", uri=True, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            try:
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA busy_timeout = 30000")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError:
+                conn.close()
+                if number + 1 == len(modes):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _switch_to_wal(self) -> None:
+        """`PRAGMA journal_mode = WAL`, retried: while another process opens the same new file SQLite answers
+        "database is locked" at once, without waiting for the busy timeout."""
+        for attempt in range(100):
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
+
+    def _refuse_foreign(self) -> None:
+        # one statement, one snapshot: another process may commit the first migration between two reads
+        version, tables = self.conn.execute(
+            "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version"
+        ).fetchone()
+        if version == 0 and tables:
+            self.conn.close()
+            raise StoreError(f"{self.path}: an SQLite file that is not a narrascope store")
 
     def _migrate(self, readonly: bool) -> None:
         version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -90,15 +160,20 @@ class Store:
             raise StoreError(f"{self.path}: schema version {version} is newer than this narrascope ({SCHEMA_VERSION})")
         if version == SCHEMA_VERSION:
             return
-        if version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise StoreError(f"{self.path}: an SQLite file that is not a narrascope store")
         if readonly:
             raise StoreError(f"{self.path}: schema version {version}; open it once for writing to migrate it")
         for number in range(version, SCHEMA_VERSION):
-            try:  # one script per migration, inside its own transaction: applied whole or not at all
-                self.conn.executescript(
-                    f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
-                )
+            # one migration per transaction, applied whole or not at all; the version is read again under the
+            # write lock, so two processes creating one new store do not both apply it
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if int(self.conn.execute("PRAGMA user_version").fetchone()[0]) > number:
+                    self.conn.execute("COMMIT")
+                    continue
+                for statement in _statements(MIGRATIONS[number]):  # not executescript: it would COMMIT first
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+                self.conn.execute("COMMIT")
             except sqlite3.Error:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")

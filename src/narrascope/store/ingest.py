@@ -27,6 +27,7 @@ class IngestSummary:
     present: int = 0
     updated: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    stopped: bool = False
 
     @property
     def total(self) -> int:
@@ -79,6 +80,8 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: Callable[[int, int], None] | None = None,
     on_document: Callable[[IngestSummary], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    on_warning: Callable[[str], None] | None = None,
     jobs: int = 1,
     spec: PipelineSpec | None = None,
 ) -> IngestSummary:
@@ -86,6 +89,8 @@ def ingest(
 
     `on_progress(done_files, total_files)` follows the files, `on_document(summary)` every document (the
     summary counts committed ones; analysed articles waiting in the batch are counted at the next commit).
+    `on_warning(line)` hears each document's warnings (a replaced character, say). When `stop()` turns true
+    the analyses done so far are committed and the run ends (`summary.stopped`).
     With `jobs` > 1 the documents are analysed in that many worker processes (forked with the pipeline, whose
     `spec` builds it where processes are not forked); the store is written by this process only, in order.
     """
@@ -95,7 +100,9 @@ def ingest(
         outcomes = _parallel(paths, resuming, spec, jobs, fields, max_bytes, on_progress)
     else:
         outcomes = analyze_many(paths, pipeline=resuming, fields=fields, max_bytes=max_bytes, on_progress=on_progress)
-    return store_outcomes(outcomes, store, resuming, batch_size=batch_size, on_document=on_document)
+    return store_outcomes(
+        outcomes, store, resuming, batch_size=batch_size, on_document=on_document, stop=stop, on_warning=on_warning
+    )
 
 
 def ingest_read(
@@ -123,8 +130,11 @@ def store_outcomes(
     batch_size: int = DEFAULT_BATCH,
     on_document: Callable[[IngestSummary], None] | None = None,
     on_commit: Callable[[list[Analysis], list[str]], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> IngestSummary:
-    """Store analysed outcomes a committed batch at a time; `on_commit(batch, added_ids)` follows each commit."""
+    """Store analysed outcomes a committed batch at a time; `on_commit(batch, added_ids)` follows each commit,
+    `on_warning` hears each document's warnings, and when `stop()` turns true what is done is committed."""
     summary = IngestSummary()
     batch: list[Analysis] = []
     seen: dict[str, tuple[str, str]] = {}  # id -> (input hash, origin) of the documents this run
@@ -141,8 +151,14 @@ def store_outcomes(
         batch.clear()
 
     for outcome in outcomes:
+        if stop is not None and stop():  # this document is analysed again by the next run
+            summary.stopped = True
+            break
         if on_document is not None:
             on_document(summary)
+        if on_warning is not None:
+            for warning in outcome.warnings:
+                on_warning(warning)
         if outcome.analysis is None:
             summary.failed.append((outcome.origin, outcome.error or f"{outcome.origin}: failed"))
             continue

@@ -238,7 +238,7 @@
   async function articlePage() {
     const id = params.get("id");
     if (!id) return showError("No article id given.");
-    const doc = await api(`/api/articles/${encodeURIComponent(id)}`);
+    const doc = await api(q("/api/article", { id: id }));  // a query, not a path: ids "." and ".." survive URL normalisation
     document.title = `${doc.title || doc.id} · narrascope`;
     put(articleView(doc));
   }

@@ -21,7 +21,7 @@
   async function entityPage() {
     const name = params.get("name");
     if (!name) return showError("No entity given.");
-    const found = await api(q(`/api/entities/${encodeURIComponent(name)}`, {}));
+    const found = await api(q("/api/entity", { name: name }));  // a query: any name, "." and ".." too
     const chart = el("div", { class: "plot", id: "plot-entity" });
     const sources = [...new Set(found.by_source.map((r) => r.source))];
     const roles = [...new Set(found.by_source.map((r) => r.role))];
