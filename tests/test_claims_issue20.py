@@ -133,3 +133,16 @@ def test_issue20_the_store_groups_a_translation_incrementally(tmp_path: Path) ->
     rows = dict(store.conn.execute("SELECT article_id, group_id FROM claims").fetchall())
     assert rows == {"en": group, "ru": group}
     store.close()
+
+
+def test_issue20_the_default_pipeline_extracts_claims_of_a_long_russian_article() -> None:
+    # 50 words and more: the pipeline checks the language against what `claims` covers (issue 19's abstention)
+    text = "Заголовок статьи\n\n" + (
+        "Министр обороны Андрей Белоусов заявил, что российские войска освободили 12 населённых пунктов. "
+        + "Жители региона рассказали журналистам о ситуации в городе и о работе местных служб. " * 6
+    )
+    analysis = load_pipeline(["cleaning", "language", "sentences", "claims"])(Article(id="ru", raw_text=text))
+    assert analysis.article.language == "ru" and not analysis.not_available
+    assert ("Министр обороны Андрей Белоусов", "российские войска освободили 12 населённых пунктов") in [
+        (c.source, c.text) for c in analysis.claims
+    ]
