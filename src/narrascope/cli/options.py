@@ -232,3 +232,20 @@ def embedding_progress(total: int, what: str) -> Iterator[Callable[[int], None]]
     ) as progress:  # fmt: skip
         task = progress.add_task(what, total=total)
         yield lambda done: progress.advance(task, done)
+
+
+# The model commands' (`train|evaluate|predict TASK`) data and model folders.
+
+
+def data_option(help: str, *, multiple: bool = True, required: bool = True) -> Callable[[F], F]:
+    """`--data FOLDER` (repeatable unless `multiple=False`): training or evaluation data."""
+    return click.option(
+        "--data", "data", multiple=multiple, required=required, type=click.Path(exists=True, file_okay=False),
+        help=help,
+    )  # fmt: skip
+
+
+model_option = click.option(
+    "--model", "model_path", type=click.Path(exists=True, file_okay=False),
+    help="Model folder (default: the shipped model).",
+)  # fmt: skip
