@@ -15,6 +15,7 @@ from narrascope.store.db import Store
 from narrascope.taxonomy import read_taxonomy_file
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def from_db_options(func: F) -> F:
@@ -29,6 +30,19 @@ def from_db_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _corrected(db: str, read: Callable[[Store], Sequence[T]], missing: str) -> list[T]:
+    """What `read` finds among the corrections of the store `db` (opened read-only); an error saying `missing`
+    when there is none."""
+    store = Store(db, readonly=True)
+    try:
+        corrected = list(read(store))
+    finally:
+        store.close()
+    if not corrected:
+        raise ModelError(f"{db}: {missing}; review some first (web UI or API)")
+    return corrected
 
 
 def _say(err: Console) -> Callable[[str], None]:
@@ -46,11 +60,9 @@ def retrain_narratives(
     err = Console(stderr=True, highlight=False)
     custom = read_taxonomy_file(taxonomy_path) if taxonomy_path else None
     vocabulary = Vocabulary(custom)
-    store = Store(db, readonly=True)
-    corrected = narrative_examples(store, vocabulary)
-    store.close()
-    if not corrected:
-        raise ModelError(f"{db}: no article has a narrative correction; review some first (web UI or API)")
+    corrected = _corrected(
+        db, lambda store: narrative_examples(store, vocabulary), "no article has a narrative correction"
+    )
     given = load_narrative_examples(data) if data else []
     if custom is not None:
         check_labels(corrected, vocabulary, db)
@@ -76,11 +88,9 @@ def retrain_techniques(db: str, data: str | None, out_dir: str, config: Any, *, 
     from narrascope.techniques.model import load_default_model, train_technique_model
 
     err = Console(stderr=True, highlight=False)
-    store = Store(db, readonly=True)
-    corrected = technique_articles(store, Vocabulary())
-    store.close()
-    if not corrected:
-        raise ModelError(f"{db}: no article has a technique correction; review some first (web UI or API)")
+    corrected = _corrected(
+        db, lambda store: technique_articles(store, Vocabulary()), "no article has a technique correction"
+    )
     given = load_ptc(data) if data else []
     err.print(f"{len(corrected)} corrected article(s) from {db}, {len(given)} PTC article(s)", markup=False)
 
@@ -113,11 +123,9 @@ def entity_corrections(db: str, data: Sequence[Any], *, folds: int) -> list[Any]
     from narrascope.store.retrain import cross_validated_roles, entity_examples, role_scores
 
     err = Console(stderr=True, highlight=False)
-    store = Store(db, readonly=True)
-    corrected = entity_examples(store, Vocabulary())
-    store.close()
-    if not corrected:
-        raise ModelError(f"{db}: no entity an analyst accepted, changed or added; review some first (web UI or API)")
+    corrected = _corrected(
+        db, lambda store: entity_examples(store, Vocabulary()), "no entity an analyst accepted, changed or added"
+    )
     err.print(f"{len(corrected)} corrected mention(s) from {db}, {len(data)} training mention(s)", markup=False)
     if folds:
         main, exact = role_scores(predict_examples(default_role_model(), corrected), corrected)

@@ -105,6 +105,15 @@ def print_round(err: Console, summary: RoundSummary, *, prefix: str = "") -> Non
     err.print(f"{prefix}{summary.line()}{' (stopped)' if summary.stopped else ''}", soft_wrap=True, highlight=False)
 
 
+batch_size_option = click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=DEFAULT_BATCH,
+    show_default=True,
+    help="Articles per committed transaction (a crash loses at most one batch).",
+)  # `ingest` and `watch`
+
+
 @click.command("watch")
 @click.option(
     "--feeds", "feeds", required=True, type=click.Path(dir_okay=False), help="One feed, sitemap or page URL a line."
@@ -116,13 +125,7 @@ def print_round(err: Console, summary: RoundSummary, *, prefix: str = "") -> Non
 @click.option(
     "--alerts-log", type=click.Path(dir_okay=False), help="JSONL log of new alerts (default: DB.alerts.jsonl)."
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=DEFAULT_BATCH,
-    show_default=True,
-    help="Articles per committed transaction (a crash loses at most one batch).",
-)
+@batch_size_option
 @fetch_options
 @components_option
 def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None, alerts_log: str | None,

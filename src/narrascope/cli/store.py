@@ -23,7 +23,7 @@ from narrascope.cli.options import (
     taxonomy_option,
 )
 from narrascope.cli.signals import Stop, exit_code, message
-from narrascope.cli.sources import make_fetch_options, print_round, stop_on_signals, url_options
+from narrascope.cli.sources import batch_size_option, make_fetch_options, print_round, stop_on_signals, url_options
 from narrascope.cli.sources import progress as round_progress
 from narrascope.errors import NarrascopeError, visible
 from narrascope.fileio import refuse_overwriting
@@ -32,7 +32,7 @@ from narrascope.sources.round import run_round
 from narrascope.sources.watch import read_sources
 from narrascope.store.db import Store, read_only_media
 from narrascope.store.export import EXPORT_FORMATS, export
-from narrascope.store.ingest import DEFAULT_BATCH, ingest
+from narrascope.store.ingest import ingest
 from narrascope.taxonomy import read_taxonomy_file
 
 EXIT_FAILED = 1
@@ -62,13 +62,7 @@ def _pipeline(components: list[str], llm: dict[str, Any], settings: dict[str, An
 @input_options
 @judgment_options
 @llm_options
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=DEFAULT_BATCH,
-    show_default=True,
-    help="Articles per committed transaction (a crash loses at most one batch).",
-)
+@batch_size_option
 def ingest_command(
     paths: tuple[str, ...],
     db: str,

@@ -162,6 +162,15 @@ def _outlets(rule: Rule, args: list[Any]) -> str:
     return f" AND a.source IN ({','.join('?' * len(rule.outlets))})"
 
 
+def _hit(rule: Rule, r: Any, subject: object, what: str) -> dict[str, Any]:
+    """One alert hit of `rule` on the article of row `r`: "<outlet> <what>: <title>"."""
+    return {
+        "key": f"{rule.name}|{r['article_id']}", "article_id": r["article_id"], "subject": subject,
+        "message": f"{r['source'] or 'unknown outlet'} {what}: {r['title'] or r['article_id']}",
+        "outlet": r["source"], "title": r["title"], "url": r["url"], "day": r["day"], "score": r["score"],
+    }  # fmt: skip
+
+
 def _narrative_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
     args: list[Any] = [rule.narrative, rule.min_score]
     sql = (
@@ -174,14 +183,9 @@ def _narrative_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
         + " GROUP BY n.article_id, n.label ORDER BY a.day, n.article_id"
     )
     return [
-        {
-            "key": f"{rule.name}|{r['article_id']}", "article_id": r["article_id"], "subject": r["label"],
-            "message": f"{r['source'] or 'unknown outlet'} pushes {r['label']} (score {r['score']:.2f}): "
-            f"{r['title'] or r['article_id']}",
-            "outlet": r["source"], "title": r["title"], "url": r["url"], "day": r["day"], "score": r["score"],
-        }
+        _hit(rule, r, r["label"], f"pushes {r['label']} (score {r['score']:.2f})")
         for r in rows(store.conn.execute(sql, args))
-    ]  # fmt: skip
+    ]
 
 
 def _claim_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
@@ -224,14 +228,8 @@ def _entity_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
     )
     sql += _outlets(rule, args) + " GROUP BY e.article_id ORDER BY a.day, e.article_id"
     return [
-        {
-            "key": f"{rule.name}|{r['article_id']}", "article_id": r["article_id"], "subject": r["entity"],
-            "message": f"{r['source'] or 'unknown outlet'} casts {r['entity']} as {rule.role}: "
-            f"{r['title'] or r['article_id']}",
-            "outlet": r["source"], "title": r["title"], "url": r["url"], "day": r["day"], "score": r["score"],
-        }
-        for r in rows(store.conn.execute(sql, args))
-    ]  # fmt: skip
+        _hit(rule, r, r["entity"], f"casts {r['entity']} as {rule.role}") for r in rows(store.conn.execute(sql, args))
+    ]
 
 
 _HITS = {"narrative": _narrative_hits, "claim_growth": _claim_hits, "entity_role": _entity_hits}
