@@ -78,7 +78,7 @@
     const part = (name, n) => `${name} ${n} of ${cov.articles}`;
     return el("p", { class: "coverage", id: "coverage", text: `Articles each view covers: ${[
       part("narratives", cov.narratives), part("entities", cov.entities), part("techniques", cov.techniques), part("claims", cov.claims),
-    ].join(" · ")} (entities and techniques run on English text only).` });
+    ].join(" · ")} (a capability skips an article in a language it does not cover, or with too little text).` });
   }
 
   // Why a chart over time or outlets would say nothing, or null when it can be drawn.

@@ -10,7 +10,7 @@
     const counted = N.withheld ? "articles, withheld roles included" : "articles with an asserted role";
     const form = el("form", { class: "filters" }, el("input", { type: "search", name: "q", value: term, placeholder: "entity name" }), el("button", { text: "Search" }));
     form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/entities", { q: form.elements.namedItem("q").value })); });
-    const covers = el("p", { class: "coverage", id: "coverage", text: `Entity framing covers ${cov.entities} of ${cov.articles} articles (English text only).` });
+    const covers = el("p", { class: "coverage", id: "coverage", text: `Entity framing covers ${cov.entities} of ${cov.articles} articles (the others are in a language it does not cover, or too short to judge).` });
     put(el("h1", { text: "Entities" }), form, covers, section(`Entities by ${counted}`,
       el("table", { id: "entities" }, el("thead", {}, el("tr", {}, ...["Entity", "Articles", "Articles per role"].map((h) => el("th", { text: h })))),
         el("tbody", {}, ...found.items.map((e) => el("tr", {},
