@@ -1,4 +1,4 @@
-"""The issue-11 acceptance checks on real articles: who is cast as what, and what is withheld.
+"""The role-model acceptance checks on real articles: who is cast as what, and what is withheld.
 
     python benchmarks/acceptance.py ../shared/seeds/004_457026a0e46297ac.txt tests/data/neutral/*.txt
 

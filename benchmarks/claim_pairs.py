@@ -6,8 +6,8 @@
 `benchmarks/data/claim_pairs.jsonl` (written before any tuning): side `a` is a real sentence of SemEval-2025
 Task 10 train (its document named), side `b` a real sentence, a paraphrase or translation written for the
 set, or an edited copy (hard negatives: another figure, another actor, a negation, another predicate). Rows
-where `lang_a != lang_b` are the cross-lingual column. "word overlap (before)" is the grouping of issue 20's
-start: TF-IDF cosine with number and negation rules, no encoder. Embeddings are cached under /tmp.
+where `lang_a != lang_b` are the cross-lingual column. "word overlap (before)" is the grouping before
+embeddings: TF-IDF cosine with number and negation rules, no encoder. Embeddings are cached under /tmp.
 """
 
 from __future__ import annotations

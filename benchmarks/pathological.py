@@ -1,4 +1,4 @@
-"""Time and peak memory of `narrascope analyze` on each pathological article of issue 10.
+"""Time and peak memory of `narrascope analyze` on each pathological article.
 
     python benchmarks/pathological.py            # every case
     python benchmarks/pathological.py dots mentions

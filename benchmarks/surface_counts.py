@@ -1,4 +1,4 @@
-"""Do the API's filters count what `analyze` asserts? Issue 19's acceptance check.
+"""Do the API's filters count what `analyze` asserts? The acceptance check of asserted-only counting.
 
     narrascope ingest ../shared/data/semeval2025-task10/unlabeled --db /tmp/c.db
     narrascope analyze ../shared/data/semeval2025-task10/unlabeled --format jsonl > /tmp/u.jsonl

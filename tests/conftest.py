@@ -47,7 +47,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> P
 
 @pytest.fixture(scope="session")
 def spread_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Path:
-    """The store corpus plus copies (issue 20): a2 twice more from its own outlet and once relayed by another
+    """The store corpus plus copies (stories): a2 twice more from its own outlet and once relayed by another
     outlet, and xss1 relayed by a second hostile outlet name; read-only use."""
     import json
     import shutil

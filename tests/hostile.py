@@ -1,4 +1,4 @@
-"""A generator of hostile inputs for the batch reader and pipeline (issue 10).
+"""A generator of hostile inputs for the batch reader and pipeline.
 
 `build(folder)` writes more than 200 inputs under `folder` — one per file, or one per record of a corpus — and
 returns the paths to give `narrascope analyze` with how many documents each holds. Classes: empty,

@@ -1,4 +1,4 @@
-"""Issue 19: no judgment without enough text, and no silent empty section for a language a capability lacks."""
+"""No judgment without enough text, and no silent empty section for a language a capability lacks."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from narrascope.pipeline import Pipeline
 
 from .conftest import ARTICLES
 
-# German: a language no entity detector or technique model covers (Russian is covered since issue 21)
+# German: a language no entity detector or technique model covers (Russian is covered now)
 GERMAN = "Überschrift\n\n" + "Die Regierung in Berlin hat neue Maßnahmen beschlossen, sagte der Sprecher heute. " * 8
 SHORT = {
     "title.txt": "Title only\n",
@@ -36,7 +36,7 @@ def short_documents(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, 
     return documents
 
 
-def test_issue19_short_texts_get_no_judgments_and_a_warning_each(short_documents: list[dict[str, object]]) -> None:
+def test_short_texts_get_no_judgments_and_a_warning_each(short_documents: list[dict[str, object]]) -> None:
     assert sorted(d["id"] for d in short_documents) == sorted(SHORT)  # type: ignore[type-var]
     for document in short_documents:
         assert document["narratives"] == [] and document["entities"] == [] and document["techniques"] == []
@@ -47,13 +47,13 @@ def test_issue19_short_texts_get_no_judgments_and_a_warning_each(short_documents
         assert reasons == {("narratives", "too_short"), ("entities", "too_short"), ("techniques", "too_short")}
 
 
-def test_issue19_a_full_article_is_still_judged(pipeline: Pipeline) -> None:
+def test_a_full_article_is_still_judged(pipeline: Pipeline) -> None:
     analysis = analyze((ARTICLES / "svr_claim.txt").read_text("utf-8"), pipeline=pipeline)
     assert len(analysis.article.clean_text.split()) >= MIN_WORDS
     assert analysis.narratives and analysis.entities and not analysis.not_available
 
 
-def test_issue19_uncovered_language_is_recorded_per_capability(pipeline: Pipeline) -> None:
+def test_uncovered_language_is_recorded_per_capability(pipeline: Pipeline) -> None:
     analysis = analyze(GERMAN, pipeline=pipeline)
     assert analysis.article.language == "de"
     described = [n.describe() for n in analysis.not_available]
@@ -65,7 +65,7 @@ def test_issue19_uncovered_language_is_recorded_per_capability(pipeline: Pipelin
     assert again.not_available == analysis.not_available
 
 
-def test_issue19_pipe_equals_call_around_abstentions(pipeline: Pipeline, tmp_path: Path) -> None:
+def test_pipe_equals_call_around_abstentions(pipeline: Pipeline, tmp_path: Path) -> None:
     texts = [GERMAN, "Title only\n", (ARTICLES / "svr_claim.txt").read_text("utf-8")]
     called = [analyze(t, pipeline=pipeline).to_dict() for t in texts]
     from narrascope.article import Article

@@ -16,7 +16,7 @@ def spread(spread_db: Path) -> Iterator[str]:
         yield url
 
 
-def test_issue20_claim_groups_count_outlets_and_stories_not_repeats(spread: str) -> None:
+def test_claim_groups_count_outlets_and_stories_not_repeats(spread: str) -> None:
     status, groups = get_json(f"{spread}/api/claims?min_size=2")
     assert status == 200 and groups["order"] == ["outlets", "stories", "articles", "size"]
     top = groups["items"][0]
@@ -44,7 +44,7 @@ def test_issue20_claim_groups_count_outlets_and_stories_not_repeats(spread: str)
     assert len(group["wordings"]) < len(group["members"])  # the copies' identical wording is listed once
 
 
-def test_issue20_the_article_lists_its_story_copies(spread: str) -> None:
+def test_the_article_lists_its_story_copies(spread: str) -> None:
     status, doc = get_json(f"{spread}/api/articles/a2-relay")
     assert status == 200
     assert [c["id"] for c in doc["story"]["copies"]] == ["a2", "a2-again", "a2-mirror", "a2-relay"]
@@ -53,7 +53,7 @@ def test_issue20_the_article_lists_its_story_copies(spread: str) -> None:
     assert [c["id"] for c in alone["story"]["copies"]] == ["a3"]
 
 
-def test_issue20_stories_lists_the_articles_stored_more_than_once(spread: str) -> None:
+def test_stories_lists_the_articles_stored_more_than_once(spread: str) -> None:
     status, found = get_json(f"{spread}/api/stories")
     assert status == 200
     assert [(s["first_article"], s["copies"], s["articles"]) for s in found["items"]] == [

@@ -1,4 +1,4 @@
-"""Bad input never gives a traceback, and one bad file never aborts a batch (issue 2)."""
+"""Bad input never gives a traceback, and one bad file never aborts a batch."""
 
 from __future__ import annotations
 

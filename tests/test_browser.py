@@ -109,7 +109,7 @@ def test_highlights_sit_at_the_api_offsets_and_hostile_text_stays_inert(page: An
     assert page.inner_text("#raw-text").replace("\r", "") == raw.strip("\n") or page.text_content("#raw-text") == raw
     shown_entities = [e for e in doc["entities"] if e["main_role"] in ("Protagonist", "Antagonist", "Innocent")]
     selected = next(n for n in doc["narratives"] if n["evidence"])  # the top narrative's evidence, until one is picked
-    expected = {  # asserted judgments only (issue 19)
+    expected = {  # asserted judgments only
         "technique": {i for t in doc["techniques"] if t["asserted"] for i in range(t["start"], t["end"])},
         "entity": {i for e in shown_entities for m in e["mentions"] for i in range(m["start"], m["end"])},
         "evidence": {i for ev in selected["evidence"] for i in range(ev["start"], ev["end"])},

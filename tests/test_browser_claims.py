@@ -1,4 +1,4 @@
-"""The claim pages in real headless Chromium (issue 20): spread by outlets and stories, provenance, story copies.
+"""The claim pages in real headless Chromium: spread by outlets and stories, provenance, story copies.
 
 Skipped, with the reason, only where the browser or Playwright is not installed (the rules of test_browser.py).
 """
@@ -27,7 +27,7 @@ def page(base: str) -> Iterator[Any]:
         yield tab
 
 
-def test_issue20_claims_list_ranks_by_outlets_and_the_claim_page_shows_provenance(page: Any, base: str) -> None:
+def test_claims_list_ranks_by_outlets_and_the_claim_page_shows_provenance(page: Any, base: str) -> None:
     _, groups = get_json(f"{base}/api/claims?limit=100")
     page.goto(f"{base}/claims")
     _ready(page)
@@ -51,7 +51,7 @@ def test_issue20_claims_list_ranks_by_outlets_and_the_claim_page_shows_provenanc
     _xss_did_not_run(page)
 
 
-def test_issue20_story_copies_and_hostile_outlets_stay_text(page: Any, base: str) -> None:
+def test_story_copies_and_hostile_outlets_stay_text(page: Any, base: str) -> None:
     page.goto(f"{base}/article?id=a2")
     _ready(page)
     copies = page.locator("#story-copies a").all_inner_texts()

@@ -1,4 +1,4 @@
-"""Issue 19 in real headless Chromium: the article page shows what was asserted, one role per entity, and the
+"""Asserted judgments in real headless Chromium: the article page shows what was asserted, one role per entity, and the
 withheld control reveals the rest. Same fixtures and skips as tests/test_browser.py (a real server over the
 real store file)."""
 
@@ -31,7 +31,7 @@ def _entity_roles(tab: Any) -> dict[int, set[str]]:
     return roles
 
 
-def test_issue19_article_page_highlights_asserted_spans_one_role_per_entity(page: Any, base: str) -> None:  # noqa: F811
+def test_article_page_highlights_asserted_spans_one_role_per_entity(page: Any, base: str) -> None:  # noqa: F811
     for article_id in ("a2", "xss1"):
         _, doc = get_json(f"{base}/api/articles/{article_id}")
         page.goto(f"{base}/article?id={article_id}")
@@ -61,7 +61,7 @@ def test_issue19_article_page_highlights_asserted_spans_one_role_per_entity(page
     }
 
 
-def test_issue19_withheld_control_reveals_the_rest_greyed_with_scores(page: Any, base: str) -> None:  # noqa: F811
+def test_withheld_control_reveals_the_rest_greyed_with_scores(page: Any, base: str) -> None:  # noqa: F811
     _, doc = get_json(f"{base}/api/articles/xss1")
     page.goto(f"{base}/article?id=xss1")
     _ready(page)
@@ -86,7 +86,7 @@ def test_issue19_withheld_control_reveals_the_rest_greyed_with_scores(page: Any,
     assert "withheld ones" in page.inner_text("#summary")
 
 
-def test_issue19_evidence_only_for_the_narrative_the_reader_selects(page: Any, base: str) -> None:  # noqa: F811
+def test_evidence_only_for_the_narrative_the_reader_selects(page: Any, base: str) -> None:  # noqa: F811
     _, doc = get_json(f"{base}/api/articles/a2")
     page.goto(f"{base}/article?id=a2")
     _ready(page)
@@ -124,7 +124,7 @@ def test_issue19_evidence_only_for_the_narrative_the_reader_selects(page: Any, b
     assert page.locator("#side-narratives li.selected").count() == 1
 
 
-def test_issue19_corpus_page_counts_articles_charts_by_outlet_and_exports_the_list(page: Any, base: str) -> None:  # noqa: F811
+def test_corpus_page_counts_articles_charts_by_outlet_and_exports_the_list(page: Any, base: str) -> None:  # noqa: F811
     page.goto(f"{base}/")
     _ready(page)
     for plot in ("#plot-counts", "#plot-techniques", "#plot-outlets", "#plot-sub-outlets", "#plot-tech-outlets"):

@@ -1,4 +1,4 @@
-"""Claims component (issue 6): construction families, raw offsets, sources, relays, hedges, stance."""
+"""Claims component: construction families, raw offsets, sources, relays, hedges, stance."""
 
 from __future__ import annotations
 

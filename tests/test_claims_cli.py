@@ -1,4 +1,4 @@
-"""`narrascope claims` (issue 6): output formats, --out, exit codes, and the two seed-like articles."""
+"""`narrascope claims`: output formats, --out, exit codes, and the two seed-like articles."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_json_groups_the_svr_claim_of_both_articles(tmp_path: Path, runner: CliR
     document = json.loads(result.stdout)
     group = svr_group(document["groups"])
     assert group["sources"] == ["SVR"]
-    # issue 20: a relay is the one the claim's paragraph names ("as per a report from TASS") or the source line
+    # a relay is the one the claim's paragraph names ("as per a report from TASS") or the source line
     # closing its passage; the second article's claim after "Source- Euronews" has none
     assert set(group["relays"]) == {"TASS"}
     assert document["errors"] == []
@@ -86,7 +86,7 @@ def test_render_helpers_for_analyze(tmp_path: Path) -> None:
     assert claims_table([]) is None
 
 
-def test_issue20_groups_count_distinct_stories_and_rank_by_spread(tmp_path: Path, runner: CliRunner) -> None:
+def test_groups_count_distinct_stories_and_rank_by_spread(tmp_path: Path, runner: CliRunner) -> None:
     paths = write(tmp_path)
     (tmp_path / "first-copy.txt").write_text(FIRST.replace("\n\n", "\n \n"), "utf-8")  # a re-post of first.txt
     result = runner.invoke(main, ["claims", *paths, str(tmp_path / "first-copy.txt"), "--format", "json"])

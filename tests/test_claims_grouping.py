@@ -1,4 +1,4 @@
-"""Claim grouping across articles (issue 6): the number and entity rules, provenance, blocking."""
+"""Claim grouping across articles: the number and entity rules, provenance, blocking."""
 
 from __future__ import annotations
 

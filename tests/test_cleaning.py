@@ -109,7 +109,7 @@ def test_bad_rules_file_gives_a_one_line_error_naming_it(tmp_path: Path, content
 
 
 def test_cleaning_fixture_set_meets_the_precision_and_recall_bar() -> None:
-    """Regression guard for issue 2: line-level precision and recall of removal >= 0.95 on the fixtures."""
+    """Regression guard for cleaning: line-level precision and recall of removal >= 0.95 on the fixtures."""
     tp = fp = fn = 0
     fixtures = sorted((DATA / "cleaning").glob("*.txt"))
     assert len(fixtures) >= 20

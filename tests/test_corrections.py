@@ -1,4 +1,4 @@
-"""Issue 23: analysts' corrections through a real server on 127.0.0.1, a real SQLite store and the official readers."""
+"""Analysts' corrections through a real server on 127.0.0.1, a real SQLite store and the official readers."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def count(db: Path) -> int:
         store.close()
 
 
-def test_issue23_corrections_are_stored_listed_applied_and_undone(served: tuple[str, Path]) -> None:
+def test_corrections_are_stored_listed_applied_and_undone(served: tuple[str, Path]) -> None:
     base, _ = served
     doc = article(base, "a2")
     narrative = next(h for h in doc["narratives"] if h["level"] == "narrative")
@@ -116,7 +116,7 @@ def test_issue23_corrections_are_stored_listed_applied_and_undone(served: tuple[
         ({"layer": "narrative", "action": "accept", "label": "Other", "extra": 1}, "extra"),
     ],
 )
-def test_issue23_a_bad_correction_is_a_422_with_a_message_and_nothing_stored(
+def test_a_bad_correction_is_a_422_with_a_message_and_nothing_stored(
     served: tuple[str, Path], body: dict[str, Any], message: str
 ) -> None:
     base, db = served
@@ -126,7 +126,7 @@ def test_issue23_a_bad_correction_is_a_422_with_a_message_and_nothing_stored(
     assert count(db) == before
 
 
-def test_issue23_writes_need_json_and_the_token(corpus_db: Path, tmp_path: Path) -> None:
+def test_writes_need_json_and_the_token(corpus_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     shutil.copy(corpus_db, db)
     body = json.dumps({"layer": "narrative", "action": "add", "label": "URW: Discrediting Ukraine"}).encode()
@@ -142,7 +142,7 @@ def test_issue23_writes_need_json_and_the_token(corpus_db: Path, tmp_path: Path)
         assert status == 201 and count(db) == 1
 
 
-def test_issue23_reingest_keeps_corrections_and_shows_them(served: tuple[str, Path]) -> None:
+def test_reingest_keeps_corrections_and_shows_them(served: tuple[str, Path]) -> None:
     base, _ = served
     doc = article(base, "a4")
     label = next(h["label"] for h in doc["narratives"] if h["level"] == "narrative")
@@ -159,7 +159,7 @@ def test_issue23_reingest_keeps_corrections_and_shows_them(served: tuple[str, Pa
     assert gold_narratives(again)[0] != gold_narratives(doc)[0]
 
 
-def test_issue23_semeval_export_reads_back_identically(served: tuple[str, Path], tmp_path: Path) -> None:
+def test_semeval_export_reads_back_identically(served: tuple[str, Path], tmp_path: Path) -> None:
     base, db = served
     doc = article(base, "a3")
     for e in doc["entities"][:1]:
@@ -191,14 +191,14 @@ def test_issue23_semeval_export_reads_back_identically(served: tuple[str, Path],
     assert raw == doc["raw_text"]
 
 
-def test_issue23_hostile_ids_never_name_files() -> None:
+def test_hostile_ids_never_name_files() -> None:
     for hostile in ("../../etc/passwd", "/abs", ".hidden", "a/b", "x\ny", "..", "con:1"):
         name = file_name(hostile)
         assert "/" not in name and not name.startswith(".") and "\n" not in name
     assert file_name("EN_UA_001.txt") == "EN_UA_001.txt" and ptc_id("EN_UA_001.txt") == "EN_UA_001"
 
 
-def test_issue23_team_taxonomy_checks_corrections(corpus_db: Path, tmp_path: Path) -> None:
+def test_team_taxonomy_checks_corrections(corpus_db: Path, tmp_path: Path) -> None:
     taxonomy = read_taxonomy_file(DATA / "team_taxonomy.txt")
     assert taxonomy.narratives == ("Security: Foreign powers train terrorists", "Security: Russia defends itself")
     assert "Security: Foreign powers train terrorists: Western intelligence arms militants" in taxonomy.subnarratives
@@ -213,7 +213,7 @@ def test_issue23_team_taxonomy_checks_corrections(corpus_db: Path, tmp_path: Pat
     store.close()
 
 
-def test_issue23_uncertainty_is_highest_at_a_coin_toss() -> None:
+def test_uncertainty_is_highest_at_a_coin_toss() -> None:
     from narrascope.learn.uncertainty import uncertainty
 
     assert uncertainty([]) == 0.0
@@ -221,7 +221,7 @@ def test_issue23_uncertainty_is_highest_at_a_coin_toss() -> None:
     assert uncertainty([0.97, 0.02]) < uncertainty([0.97, 0.4]) < uncertainty([0.55])
 
 
-def test_issue23_gold_view_rejecting_a_narrative_takes_its_subnarratives() -> None:
+def test_gold_view_rejecting_a_narrative_takes_its_subnarratives() -> None:
     from narrascope.store.corrections import Correction
     from narrascope.store.gold import apply_corrections
 

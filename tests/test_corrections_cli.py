@@ -1,4 +1,4 @@
-"""Issue 23: retraining from corrections with a team's taxonomy, `analyze --model`, and the SemEval folder export."""
+"""Retraining from corrections with a team's taxonomy, `analyze --model`, and the SemEval folder export."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def team_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def test_issue23_train_from_db_with_a_team_taxonomy_and_analyze_with_it(team_db: Path, tmp_path: Path) -> None:
+def test_train_from_db_with_a_team_taxonomy_and_analyze_with_it(team_db: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     model = tmp_path / "team-model"
     result = runner.invoke(main, ["train", "narratives", "--from-db", str(team_db), "--taxonomy", str(TEAM),
@@ -63,12 +63,12 @@ def test_issue23_train_from_db_with_a_team_taxonomy_and_analyze_with_it(team_db:
     assert status == 200 and {h["label"] for h in found["narratives"]} <= {*team.narratives, *team.subnarratives}
 
 
-def test_issue23_train_needs_data_or_a_db(tmp_path: Path) -> None:
+def test_train_needs_data_or_a_db(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["train", "narratives", "--out", str(tmp_path / "m")])
     assert result.exit_code == 2 and "--from-db" in result.output
 
 
-def test_issue23_export_semeval_folder_of_reviewed_articles(team_db: Path, tmp_path: Path) -> None:
+def test_export_semeval_folder_of_reviewed_articles(team_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "gold"
     out.mkdir()
     result = CliRunner().invoke(main, ["export", "--db", str(team_db), "--format", "semeval", "--out", str(out),
@@ -82,7 +82,7 @@ def test_issue23_export_semeval_folder_of_reviewed_articles(team_db: Path, tmp_p
     assert (out / "raw-documents" / "a1").is_file() and (out / "ptc" / "labels-techniques").is_dir()
 
 
-def test_issue23_train_entities_and_techniques_from_db(corpus_db: Path, tmp_path: Path) -> None:
+def test_train_entities_and_techniques_from_db(corpus_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     shutil.copy(corpus_db, db)
     store = Store(db)

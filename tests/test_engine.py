@@ -1,4 +1,4 @@
-"""The local engine (issue 10): worker processes, outputs in input order, a dead worker fails only its chunk."""
+"""The local engine: worker processes, outputs in input order, a dead worker fails only its chunk."""
 
 from __future__ import annotations
 

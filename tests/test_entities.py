@@ -1,4 +1,4 @@
-"""Entity framing (issue 4): mentions by raw offsets, alias grouping, roles, storage, SemEval commands."""
+"""Entity framing: mentions by raw offsets, alias grouping, roles, storage, SemEval commands."""
 
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def test_a_mention_missing_from_its_document_is_reported(tmp_path: Path) -> None
     assert "EN_UA_001.txt: mention 'Atlantis' not found near offset 3" in result.stderr
 
 
-def test_issue19_an_uncovered_language_gets_not_available_not_entities() -> None:
+def test_an_uncovered_language_gets_not_available_not_entities() -> None:
     analysis = analyze(
         "Überschrift\n\n" + "Die Regierung in Berlin hat heute neue Maßnahmen beschlossen, sagte der Sprecher. " * 8,
         components=["cleaning", "language", "sentences", "entities"],

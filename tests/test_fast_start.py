@@ -1,4 +1,4 @@
-"""`narrascope --version` and `--help` import no model library (issue 10): they must start in a blink."""
+"""`narrascope --version` and `--help` import no model library: they must start in a blink."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The hostile-input suite (issue 10): more than 200 generated inputs (tests/hostile.py) in one batch with a
+"""The hostile-input suite: more than 200 generated inputs (tests/hostile.py) in one batch with a
 good article; no traceback, no hang, no aborted batch, every bad input named with a reason, the good article
 analysed exactly as on its own, each document within a time and memory bound; and `kill -9` at random moments
 never leaves a half-written output."""

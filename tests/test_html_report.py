@@ -1,4 +1,4 @@
-"""Issue 19: the HTML report shows each article once, with CSS-only layers, one role per entity, a legend."""
+"""The HTML report shows each article once, with CSS-only layers, one role per entity, a legend."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def page(svr: Analysis, pipeline: Pipeline) -> str:
     return to_html([Outcome("svr", analysis=svr), Outcome("de", analysis=german)])
 
 
-def test_issue19_each_article_text_is_shown_once_with_layers(svr: Analysis, page: str) -> None:
+def test_each_article_text_is_shown_once_with_layers(svr: Analysis, page: str) -> None:
     sentence = max(svr.sentences, key=lambda s: len(s.text)).text
     first, second = (re.escape(html.escape(w)) for w in sentence.split()[:2])  # marks may cut between words
     assert len(re.findall(first + r"(?:<[^>]*>|\s)*" + second, page)) == 1
@@ -43,7 +43,7 @@ def test_issue19_each_article_text_is_shown_once_with_layers(svr: Analysis, page
     assert "#a1-ev0:checked ~ .text .ev0{background:" in page
 
 
-def test_issue19_one_role_per_entity_on_all_its_mentions_with_a_legend(svr: Analysis, page: str) -> None:
+def test_one_role_per_entity_on_all_its_mentions_with_a_legend(svr: Analysis, page: str) -> None:
     assert "one role per entity, on all its mentions" in page
     pieces = re.findall(r'<span class="([^"]*\bent\b[^"]*)" title="([^"]*)">([^<]*)</span>', page)
     for entity in svr.shown_entities:  # every mention carries its entity's one role, whatever its own says
@@ -57,5 +57,5 @@ def test_issue19_one_role_per_entity_on_all_its_mentions_with_a_legend(svr: Anal
     assert all(f'title="{e.entity}: ' not in page for e in withheld)
 
 
-def test_issue19_a_capability_that_abstains_says_why_in_the_report(page: str) -> None:
+def test_a_capability_that_abstains_says_why_in_the_report(page: str) -> None:
     assert "entities: not available for de" in page and "techniques: not available for de" in page

@@ -51,7 +51,7 @@ def _consistent(db: Path) -> int:
             (row["id"], row["id"]),
         ).fetchone()
         assert tuple(parts) == (len(doc["narratives"]), len(doc["claims"])), row["id"]
-        story = store.conn.execute(  # issue 20: its story and the MinHash state that finds its copies
+        story = store.conn.execute(  # its story and the MinHash state that finds its copies
             "SELECT a.story_id IN (SELECT id FROM stories), (SELECT count(*) FROM story_signatures WHERE article_id"
             " = a.id), (SELECT count(*) FROM story_bands WHERE article_id = a.id) FROM articles a WHERE a.id = ?",
             (row["id"],),
@@ -93,7 +93,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -
     store = Store(db, readonly=True)
     assert store.ids() == reference.ids()
     assert {t: store.count(t) for t in expected} == expected
-    assert store.count("stories") == 6  # issue 20: the 48 records are 8 near-copies of each of 6 articles
+    assert store.count("stories") == 6  # stories: the 48 records are 8 near-copies of each of 6 articles
     assert kills >= 1, "no run was killed: the corpus was ingested before any kill"
     again = _ingest(corpus, db)
     _, err = again.communicate(timeout=120)

@@ -93,7 +93,7 @@ def test_framing_context_needs_a_narrative_or_words_of_the_debates() -> None:
 def test_shipped_gate_is_calibrated_and_has_cv_thresholds() -> None:
     gate = default_gate()
     assert 0.0 < gate.threshold < 1.0 and 0.0 < gate.pair_threshold < 1.0
-    # issue 21: every language has its own threshold and reached precision 0.45 at recall 0.25 in cross-validation
+    # every language has its own threshold and reached precision 0.45 at recall 0.25 in cross-validation
     assert {k.upper() for k in gate.pair_thresholds} == set(gate.meta["cv"]["pairs"]) == {"BG", "EN", "HI", "PT", "RU"}
     for pairs in gate.meta["cv"]["pairs"].values():
         assert pairs["precision"] >= 0.45 and pairs["recall"] >= 0.25
@@ -256,7 +256,7 @@ def test_low_stance_scores_are_unclear() -> None:
     assert [s for s, _ in _stance(text, min_scores={"claims": 0.0})] == ["reports"]
 
 
-def test_gate_features_are_the_same_in_every_process_issue14() -> None:
+def test_gate_features_are_the_same_in_every_process() -> None:
     """A tie between NER labels (Brussels: GPE, EU: ORG) is broken by first mention, never by set order, which
     changes with each process's hash seed: Dask workers must give the local engine's answers."""
     import os

@@ -35,7 +35,7 @@ TEXT = (
     "Kyiv regime is a Western puppet\n\n"
     "The puppet regime in Kyiv obeys its Western masters and does what Washington demands.\n"
     "Zelensky asked NATO for more weapons on Monday.\n"
-    # at least the 50 words below which no capability judges (issue 19)
+    # at least the 50 words below which no capability judges (abstention)
     "Officials in Moscow said the West is using Ukraine as a tool against Russia, and that the sanctions have "
     "backfired on Europe, which now pays more for its energy than ever before.\n"
 )

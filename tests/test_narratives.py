@@ -1,4 +1,4 @@
-"""Narrative classification (issue 3): training, hierarchy, Other conventions, storage, CLI, evidence."""
+"""Narrative classification: training, hierarchy, Other conventions, storage, CLI, evidence."""
 
 from __future__ import annotations
 

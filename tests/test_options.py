@@ -1,4 +1,4 @@
-"""Issue 19: the same options wherever they mean the same thing; serve's one-line errors; CSV without raw newlines."""
+"""The same options wherever they mean the same thing; serve's one-line errors; CSV without raw newlines."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ from narrascope.store.db import Store
 from .conftest import STORE_CORPUS
 
 
-def test_issue19_serve_on_a_missing_corpus_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+def test_serve_on_a_missing_corpus_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
     result = runner.invoke(main, ["serve", "--db", str(missing)])
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "no such corpus file" in result.stderr and not missing.exists()
 
 
-def test_issue19_serve_on_a_taken_port_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+def test_serve_on_a_taken_port_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     Store(db).close()
     with socket.socket() as taken:
@@ -38,7 +38,7 @@ def test_issue19_serve_on_a_taken_port_is_one_line_and_exit_2(runner: CliRunner,
 
 
 @pytest.mark.parametrize("command", ["analyze", "ingest", "serve"])
-def test_issue19_the_pipeline_commands_share_model_and_judgment_options(runner: CliRunner, command: str) -> None:
+def test_the_pipeline_commands_share_model_and_judgment_options(runner: CliRunner, command: str) -> None:
     shown = runner.invoke(main, [command, "--help"], env={"COLUMNS": "200"}).stdout
     for option in ("--model", "--min-score", "--force", "--backend", "--rules", "--components"):
         assert option in shown, (command, option)
@@ -47,12 +47,12 @@ def test_issue19_the_pipeline_commands_share_model_and_judgment_options(runner: 
             assert option in shown, (command, option)
 
 
-def test_issue19_a_bad_model_option_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+def test_a_bad_model_option_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["ingest", str(STORE_CORPUS), "--db", str(tmp_path / "t.db"), "--model", "nope"])
     assert result.exit_code == 2 and "'nope' is not a model folder" in result.stderr
 
 
-def test_issue19_ingest_takes_fields_jobs_and_a_model_dir(runner: CliRunner, tmp_path: Path) -> None:
+def test_ingest_takes_fields_jobs_and_a_model_dir(runner: CliRunner, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.csv"
     rows = [json.loads(line) for line in STORE_CORPUS.read_text("utf-8").splitlines()][:4]
     with corpus.open("w", newline="", encoding="utf-8") as handle:

@@ -1,4 +1,4 @@
-"""SemEval-2020 Task 11 file formats (issue 5): reading, writing and one-line errors on malformed lines."""
+"""SemEval-2020 Task 11 file formats: reading, writing and one-line errors on malformed lines."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from narrascope.errors import FormatError
 PTC = Path(__file__).parent / "data" / "ptc"
 
 
-def test_load_ptc_folder_offsets_point_at_the_words_issue5() -> None:
+def test_load_ptc_folder_offsets_point_at_the_words() -> None:
     articles = load_ptc(PTC)
     assert [a.id for a in articles] == ["900001", "900002", "900003", "900004"]
     first = articles[0]

@@ -1,4 +1,4 @@
-"""Readers that no input can hang, abort or blow up (issue 10): non-regular files, symlink loops, unreadable
+"""Readers that no input can hang, abort or blow up: non-regular files, symlink loops, unreadable
 folders, per-record limits, deep JSON, UTF-16/32, U+2028, SemEval parents, duplicate ids, missing paths."""
 
 from __future__ import annotations

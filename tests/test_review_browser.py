@@ -1,4 +1,4 @@
-"""Issue 23: the review page in real headless Chromium against a real server: keys make corrections via the API."""
+"""The review page in real headless Chromium against a real server: keys make corrections via the API."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _corrections(base: str, article_id: str) -> list[dict[str, Any]]:
     return list(found["items"])
 
 
-def test_issue23_review_queue_and_keyboard_corrections(page: Any, base: str) -> None:
+def test_review_queue_and_keyboard_corrections(page: Any, base: str) -> None:
     page.goto(base + "/review")
     _ready(page)
     _, queue = get_json(f"{base}/api/review/queue")

@@ -1,4 +1,4 @@
-"""Issue 19 in the store and the API: one rule for what is counted (asserted judgments of articles), a switch
+"""Asserted judgments in the store and the API: one rule for what is counted (asserted judgments of articles), a switch
 for the rest, the outlet from the URL, coverage per capability, the filtered export. A real SQLite file and a
 real server on 127.0.0.1."""
 
@@ -41,7 +41,7 @@ def _total(base: str, **query: str) -> int:
     return int(found["total"])
 
 
-def test_issue19_filters_count_articles_with_asserted_judgments_unless_withheld_asked(served: Any) -> None:
+def test_filters_count_articles_with_asserted_judgments_unless_withheld_asked(served: Any) -> None:
     base, docs = served
     techniques = {t["technique"] for d in docs for t in d["techniques"]}
     withheld_somewhere = 0
@@ -72,7 +72,7 @@ def test_issue19_filters_count_articles_with_asserted_judgments_unless_withheld_
     assert _total(base, entity=entity, role=role, include_withheld="true") == anyway
 
 
-def test_issue19_entity_listings_count_asserted_roles_and_say_what_they_count(served: Any) -> None:
+def test_entity_listings_count_asserted_roles_and_say_what_they_count(served: Any) -> None:
     base, docs = served
     _, listed = get_json(f"{base}/api/entities?limit=500")
     _, everything = get_json(f"{base}/api/entities?limit=500&include_withheld=true")
@@ -88,7 +88,7 @@ def test_issue19_entity_listings_count_asserted_roles_and_say_what_they_count(se
     assert framing["articles"] and all(a["asserted"] == 0 for a in framing["articles"])
 
 
-def test_issue19_export_of_the_filtered_list_streams_csv_and_jsonl(served: Any) -> None:
+def test_export_of_the_filtered_list_streams_csv_and_jsonl(served: Any) -> None:
     base, docs = served
     label = next(t["technique"] for d in docs for t in d["techniques"] if t["asserted"])
     expected = sorted(d["id"] for d in docs if any(t["technique"] == label and t["asserted"] for t in d["techniques"]))
@@ -123,7 +123,7 @@ def _analysis(*, url: str | None = None, source: str | None = None, language: st
     return analysis
 
 
-def test_issue19_outlet_from_the_url_coverage_and_flags_in_one_place(tmp_path: Path) -> None:
+def test_outlet_from_the_url_coverage_and_flags_in_one_place(tmp_path: Path) -> None:
     assert outlet(Article(raw_text="x", url="https://www.tass.com/politics/1")) == "tass.com"
     assert outlet(Article(raw_text="x", url="https://tass.com/", source=" TASS ")) == "TASS"
     assert outlet(Article(raw_text="x", url="not a url")) is None
@@ -150,7 +150,7 @@ def test_issue19_outlet_from_the_url_coverage_and_flags_in_one_place(tmp_path: P
         assert stats["covered_articles"] == 1 and stats["outlets"] == 1
 
 
-def test_issue19_a_store_from_before_is_migrated_with_flags_read_from_its_analyses(tmp_path: Path) -> None:
+def test_a_store_from_before_is_migrated_with_flags_read_from_its_analyses(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db)
     conn.executescript(f"{MIGRATIONS[0]}; PRAGMA user_version = 1;")
@@ -182,7 +182,7 @@ def test_issue19_a_store_from_before_is_migrated_with_flags_read_from_its_analys
     store.close()
 
 
-def test_issue19_not_covered_reads_the_analysis_not_available_records() -> None:
+def test_not_covered_reads_the_analysis_not_available_records() -> None:
     from narrascope import analyze
     from narrascope.store.judgments import not_covered, not_covered_column
 

@@ -44,7 +44,7 @@ def _stories(store: Store) -> dict[str, int]:
     return {row[0]: row[1] for row in store.conn.execute("SELECT id, story_id FROM articles")}
 
 
-def test_issue20_shingles_ignore_case_punctuation_and_spacing() -> None:
+def test_shingles_ignore_case_punctuation_and_spacing() -> None:
     assert shingles("One, two  THREE “four” five six") == shingles("one two three four five\nsix!")
     assert shingles("") == set() and signature("  ...  ") is None
     a, b, c = signature(ORIGINAL), signature(RELAYED), signature(OTHER)
@@ -53,7 +53,7 @@ def test_issue20_shingles_ignore_case_punctuation_and_spacing() -> None:
     assert find_copies([("x", ORIGINAL), ("y", OTHER), ("z", RELAYED)]) == {"x": "x", "y": "y", "z": "x"}
 
 
-def test_issue20_three_copies_are_one_story_across_two_ingest_runs(tmp_path: Path, pipeline: Pipeline) -> None:
+def test_three_copies_are_one_story_across_two_ingest_runs(tmp_path: Path, pipeline: Pipeline) -> None:
     store = Store(tmp_path / "stories.db")
     _write(tmp_path / "run1", "CC_TEST_00001.txt", ORIGINAL)
     _write(tmp_path / "run1", "OTHER_1.txt", OTHER)
@@ -84,7 +84,7 @@ def test_issue20_three_copies_are_one_story_across_two_ingest_runs(tmp_path: Pat
     assert json.dumps(document)  # plain JSON
 
 
-def test_issue20_a_failed_batch_leaves_no_story_behind(
+def test_a_failed_batch_leaves_no_story_behind(
     tmp_path: Path, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store(tmp_path / "killed.db")
@@ -106,7 +106,7 @@ def test_issue20_a_failed_batch_leaves_no_story_behind(
     assert found["a"] == found["b"] != found["other"]
 
 
-def test_issue20_a_replaced_article_leaves_its_story(tmp_path: Path) -> None:
+def test_a_replaced_article_leaves_its_story(tmp_path: Path) -> None:
     store = Store(tmp_path / "replaced.db")
     store.put_batch([Analysis(Article(raw_text=ORIGINAL, id="a")), Analysis(Article(raw_text=RELAYED, id="b"))])
     story = _stories(store)["a"]
@@ -117,7 +117,7 @@ def test_issue20_a_replaced_article_leaves_its_story(tmp_path: Path) -> None:
     assert store.count("stories") == 2
 
 
-def test_issue20_articles_stored_before_stories_get_one(tmp_path: Path) -> None:
+def test_articles_stored_before_stories_get_one(tmp_path: Path) -> None:
     store = Store(tmp_path / "legacy.db")
     store.put_batch([Analysis(Article(raw_text=ORIGINAL, id="a")), Analysis(Article(raw_text=OTHER, id="o"))])
     with store.transaction():  # as an older narrascope left them: no story, no signature

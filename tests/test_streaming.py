@@ -1,4 +1,4 @@
-"""Corpus-grade output (issue 10): streaming writers, atomic --out that keeps modes, Ctrl-C keeps what is
+"""Corpus-grade output: streaming writers, atomic --out that keeps modes, Ctrl-C keeps what is
 complete, CSV cells safe in spreadsheets, input-derived text printed as plain visible text."""
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def test_csv_cells_are_neutralised_and_rows_keep_their_field_count(tmp_path: Pat
     parsed = list(csv.reader(io.StringIO(result.stdout, newline="")))
     assert len({len(r) for r in parsed}) == 1 and len(parsed) == 3
     assert parsed[1][0] == "a\\nb" and parsed[1][1] == "'-bad"
-    assert len(result.stdout.splitlines()) == 3  # issue 19: no cell holds a raw newline
+    assert len(result.stdout.splitlines()) == 3  # no cell holds a raw newline
 
 
 def test_input_derived_text_is_printed_plain_and_visible_one_line_per_failure(tmp_path: Path) -> None:

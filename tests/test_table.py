@@ -1,4 +1,4 @@
-"""Issue 19: the terminal table fits the terminal — one compact block per article, nothing wider than it."""
+"""The terminal table fits the terminal — one compact block per article, nothing wider than it."""
 
 from __future__ import annotations
 
@@ -40,12 +40,12 @@ def render(analyses: list[Analysis], width: int) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [80, 60, 120])
-def test_issue19_no_line_is_wider_than_the_terminal(analyses: list[Analysis], width: int) -> None:
+def test_no_line_is_wider_than_the_terminal(analyses: list[Analysis], width: int) -> None:
     lines = render(analyses, width)
     assert max(cell_len(line) for line in lines) <= width
 
 
-def test_issue19_ids_are_never_cut_and_long_sentences_end_in_an_ellipsis(analyses: list[Analysis]) -> None:
+def test_ids_are_never_cut_and_long_sentences_end_in_an_ellipsis(analyses: list[Analysis]) -> None:
     lines = render(analyses, 80)
     assert LONG_ID in [line.strip() for line in lines] or any(LONG_ID[:80] == line[:80] for line in lines)
     assert any(line.rstrip().endswith("\u2026") for line in lines)
@@ -55,13 +55,13 @@ def test_issue19_ids_are_never_cut_and_long_sentences_end_in_an_ellipsis(analyse
     assert sum(1 for line in lines if len(line.split()) == 1) <= 12
 
 
-def test_issue19_a_capability_that_abstains_says_why(analyses: list[Analysis]) -> None:
+def test_a_capability_that_abstains_says_why(analyses: list[Analysis]) -> None:
     text = "\n".join(render(analyses, 80))
     assert "entities:   not available for de" in text and "techniques: not available for de" in text
     assert "judgments:  none: too little text (1 word; at least 50 needed)" in text
 
 
-def test_issue19_withheld_judgments_are_counted_not_shown(analyses: list[Analysis]) -> None:
+def test_withheld_judgments_are_counted_not_shown(analyses: list[Analysis]) -> None:
     first = analyses[0]
     lines = render([first], 80)
     shown = {e.entity for e in first.shown_entities}

@@ -1,4 +1,4 @@
-"""Persuasion techniques (issue 5): the official scorers, the model, the component, rendering and the CLI."""
+"""Persuasion techniques: the official scorers, the model, the component, rendering and the CLI."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def model_dir(model: TechniqueModel, tmp_path_factory: pytest.TempPathFactory) -
 
 
 # the official scorers, on hand-made cases ---------------------------------------------------------------------
-def test_si_scorer_exact_and_partial_overlap_issue5() -> None:
+def test_si_scorer_exact_and_partial_overlap() -> None:
     gold = [PtcSpan("1", 0, 10), PtcSpan("1", 20, 30)]
     assert span_identification_scores(gold, gold).f1 == pytest.approx(1.0)
     # predicted 0-5 covers half of gold 0-10: precision 5/5 = 1, recall (5/10) / 2 gold spans = 0.25
@@ -203,7 +203,7 @@ def test_cli_malformed_template_exits_2(model_dir: Path, tmp_path: Path) -> None
     assert not (tmp_path / "o.txt").exists()
 
 
-# span scoring (issue 11: shown spans at SI precision 0.40) ------------------------------------------------------
+# span scoring (shown spans at SI precision 0.40) ---------------------------------------------------------------
 def _rows(**values: float) -> np.ndarray:
     row = np.zeros(len(SPAN_FEATURES))
     for name, value in values.items():
@@ -211,7 +211,7 @@ def _rows(**values: float) -> np.ndarray:
     return row
 
 
-def test_span_scorer_ranks_a_phrase_above_a_lone_word_with_a_higher_token_probability_issue11() -> None:
+def test_span_scorer_ranks_a_phrase_above_a_lone_word_with_a_higher_token_probability() -> None:
     # in training, lone words were wrong however probable their tokens, phrases in loaded sentences were right
     rng = np.random.default_rng(0)
     rows, credits = [], []
@@ -268,7 +268,7 @@ def _loaded_corpus() -> list[PtcArticle]:
     return articles
 
 
-def test_stacked_training_scores_a_loaded_phrase_above_neutral_words_issue11(tmp_path: Path) -> None:
+def test_stacked_training_scores_a_loaded_phrase_above_neutral_words(tmp_path: Path) -> None:
     # twelve articles: the sentence model, token model and span scorer are trained out of fold, the threshold tuned
     model = train_technique_model(_loaded_corpus(), config=TrainConfig(tune=True))
     text = "The budget was discussed on Tuesday.\nThe corrupt traitors will destroy our nation."

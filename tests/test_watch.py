@@ -1,4 +1,4 @@
-"""Watching sources (issue 22) against a real hostile web on 127.0.0.1 (tests/watch_server.py).
+"""Watching sources against a real hostile web on 127.0.0.1 (tests/watch_server.py).
 
 One watch round over all feeds is shared by the module (`watched`); the tests read its summary, the store,
 the server's request log and the webhook receiver's POSTs.
@@ -69,7 +69,7 @@ def watched(web: Web, pipeline: Pipeline, tmp_path_factory: pytest.TempPathFacto
     return {"store": store, "summary": rounds[0][0], "alerts": rounds[0][1], "rules": rules, "folder": folder}
 
 
-def test_issue22_every_good_article_stored_once_with_outlet_and_date(watched: dict[str, Any], web: Web) -> None:
+def test_every_good_article_stored_once_with_outlet_and_date(watched: dict[str, Any], web: Web) -> None:
     store = watched["store"]
     found = {r["id"]: dict(r) for r in store.conn.execute("SELECT id, source, published, title FROM articles")}
     expected = {f"{web.base}/news/{a['slug']}.html": a for a in ARTICLES}
@@ -81,13 +81,13 @@ def test_issue22_every_good_article_stored_once_with_outlet_and_date(watched: di
     assert watched["summary"].added == len(expected)
 
 
-def test_issue22_robots_txt_keeps_out_of_the_disallowed_path(watched: dict[str, Any], web: Web) -> None:
+def test_robots_txt_keeps_out_of_the_disallowed_path(watched: dict[str, Any], web: Web) -> None:
     assert web.requested("/private/") == []
     assert len(web.requested("/robots.txt")) == 1  # once per host
     assert all("narrascope" in str(r["user_agent"]) for r in web.log)
 
 
-def test_issue22_every_bad_url_is_one_line_and_the_rest_go_on(watched: dict[str, Any], web: Web) -> None:
+def test_every_bad_url_is_one_line_and_the_rest_go_on(watched: dict[str, Any], web: Web) -> None:
     failed = watched["summary"].failed
     reasons = {
         "/private/secret.html": "disallowed by robots.txt",
@@ -104,12 +104,12 @@ def test_issue22_every_bad_url_is_one_line_and_the_rest_go_on(watched: dict[str,
     assert [r["path"] for r in web.requested("/flaky.html")] == ["/flaky.html"] * 2  # 500, then retried: 200
 
 
-def test_issue22_a_huge_feed_is_capped_per_round(watched: dict[str, Any], web: Web) -> None:
+def test_a_huge_feed_is_capped_per_round(watched: dict[str, Any], web: Web) -> None:
     assert len(web.requested("/gen/")) <= MAX_ITEMS
     assert watched["summary"].deferred >= HUGE_FEED_ITEMS - MAX_ITEMS
 
 
-def test_issue22_second_round_adds_nothing_with_conditional_requests(
+def test_second_round_adds_nothing_with_conditional_requests(
     watched: dict[str, Any], web: Web, pipeline: Pipeline
 ) -> None:
     store = watched["store"]
@@ -128,7 +128,7 @@ def test_issue22_second_round_adds_nothing_with_conditional_requests(
     assert feeds[f"{web.base}/malformed.xml"]["failures"] == 2 and feeds[f"{web.base}/rss.xml"]["failures"] == 0
 
 
-def test_issue22_alert_fires_once_and_reaches_the_webhook(watched: dict[str, Any], web: Web) -> None:
+def test_alert_fires_once_and_reaches_the_webhook(watched: dict[str, Any], web: Web) -> None:
     planted = f"{web.base}/news/svr-relay.html"
     assert [a["article_id"] for a in watched["alerts"]] == [planted]
     assert evaluate(watched["store"], watched["rules"]) == []  # evaluated again: nothing new
@@ -137,7 +137,7 @@ def test_issue22_alert_fires_once_and_reaches_the_webhook(watched: dict[str, Any
     assert len(logged) == 1 and planted in logged[0]
 
 
-def test_issue22_trends_count_what_the_article_list_shows(watched: dict[str, Any]) -> None:
+def test_trends_count_what_the_article_list_shows(watched: dict[str, Any]) -> None:
     store = watched["store"]
     week = trends(store, period="week", until="2026-12-03")
     outlets = {i["key"]: i for i in week["kinds"]["outlet"]}
@@ -152,7 +152,7 @@ def test_issue22_trends_count_what_the_article_list_shows(watched: dict[str, Any
     assert all(i["key"] != "Other" for i in day["kinds"]["narrative"])
 
 
-def test_issue22_trends_count_only_asserted_judgments(watched: dict[str, Any]) -> None:
+def test_trends_count_only_asserted_judgments(watched: dict[str, Any]) -> None:
     store = watched["store"]
     item = trends(store, period="week", until="2026-12-03")["kinds"]["narrative"][0]
     one = store.conn.execute(
@@ -174,7 +174,7 @@ def test_issue22_trends_count_only_asserted_judgments(watched: dict[str, Any]) -
         )
 
 
-def test_issue22_api_serves_trends_alerts_and_feeds(watched: dict[str, Any]) -> None:
+def test_api_serves_trends_alerts_and_feeds(watched: dict[str, Any]) -> None:
     with running_server(watched["store"].path) as base:
         status, body = get_json(f"{base}/api/trends?period=week&until=2026-12-03&kind=outlet")
         assert status == 200 and list(body["kinds"]) == ["outlet"] and body["current"]["from"] == "2026-11-27"
@@ -186,7 +186,7 @@ def test_issue22_api_serves_trends_alerts_and_feeds(watched: dict[str, Any]) -> 
         assert status == 422
 
 
-def test_issue22_metadata_and_internal_addresses_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metadata_and_internal_addresses_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     for url in ("http://169.254.169.254/latest/meta-data/", "http://[::ffff:169.254.169.254]/", "http://[fe80::1]/"):
         with pytest.raises(RefusedError, match="link-local"):
             pin(url, allow_private=True)  # even with --allow-private
@@ -206,7 +206,7 @@ def test_issue22_metadata_and_internal_addresses_refused(monkeypatch: pytest.Mon
     assert pinned.extensions == {"sni_hostname": "rebind.example"}
 
 
-def test_issue22_rules_and_feeds_files_fail_in_one_line(tmp_path: Path, runner: CliRunner) -> None:
+def test_rules_and_feeds_files_fail_in_one_line(tmp_path: Path, runner: CliRunner) -> None:
     cases = {
         "[[rules]\n": "not valid TOML",
         '[[rules]]\nname = "x"\nkind = "weather"\n': "kind must be one of",
@@ -230,7 +230,7 @@ def test_issue22_rules_and_feeds_files_fail_in_one_line(tmp_path: Path, runner: 
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "duration" in result.output
 
 
-def test_issue22_ingest_urls_from_the_command_line(web: Web, tmp_path: Path, runner: CliRunner) -> None:
+def test_ingest_urls_from_the_command_line(web: Web, tmp_path: Path, runner: CliRunner) -> None:
     db = str(tmp_path / "i.db")
     page, refused = f"{web.base}/news/climate-hoax.html", "http://169.254.169.254/latest/"
     args = ["ingest", page, refused, "--db", db, "--allow-private", "--per-host-delay", "0", "--components", LIGHT]
@@ -267,7 +267,7 @@ def _wait_for_articles(db: Path, count: int, process: subprocess.Popen[str]) -> 
     raise AssertionError(f"no {count} article(s) stored: {process.stderr.read() if process.stderr else ''}")
 
 
-def test_issue22_sigterm_then_kill_9_mid_round_then_rerun_nothing_lost_nothing_twice(
+def test_sigterm_then_kill_9_mid_round_then_rerun_nothing_lost_nothing_twice(
     web: Web, tmp_path: Path, pipeline: Pipeline
 ) -> None:
     feeds, db = tmp_path / "feeds.txt", tmp_path / "w.db"
@@ -293,7 +293,7 @@ def test_issue22_sigterm_then_kill_9_mid_round_then_rerun_nothing_lost_nothing_t
     store.close()
 
 
-def test_issue22_ui_shows_the_alert_and_what_is_new(watched: dict[str, Any], web: Web) -> None:
+def test_ui_shows_the_alert_and_what_is_new(watched: dict[str, Any], web: Web) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run `make browser`")
     from tests.test_browser import ARGS, CHROMIUM
 
@@ -323,7 +323,7 @@ def test_issue22_ui_shows_the_alert_and_what_is_new(watched: dict[str, Any], web
         browser.close()
 
 
-def test_issue22_feed_formats_rdf_rss091_and_a_broken_feed() -> None:
+def test_feed_formats_rdf_rss091_and_a_broken_feed() -> None:
     from narrascope.sources.feeds import FeedError, parse_feed
 
     rdf = (
@@ -345,7 +345,7 @@ def test_issue22_feed_formats_rdf_rss091_and_a_broken_feed() -> None:
         parse_feed(b"<?xml version='1.0'?><catalog><book/></catalog>", "http://x.example/")
 
 
-def test_issue22_a_sitemap_index_is_followed(web: Web, tmp_path: Path) -> None:
+def test_a_sitemap_index_is_followed(web: Web, tmp_path: Path) -> None:
     store = Store(tmp_path / "s.db")
     summary = run_round([f"{web.base}/sitemap-index.xml"], store, Pipeline([]), options=OPTIONS)
     slugs = [a["slug"] for a in ARTICLES[4:]]
@@ -354,7 +354,7 @@ def test_issue22_a_sitemap_index_is_followed(web: Web, tmp_path: Path) -> None:
     store.close()
 
 
-def test_issue22_a_host_name_is_resolved_checked_and_pinned(web: Web) -> None:
+def test_a_host_name_is_resolved_checked_and_pinned(web: Web) -> None:
     import asyncio
 
     from narrascope.sources.fetch import Fetcher
@@ -373,7 +373,7 @@ def test_issue22_a_host_name_is_resolved_checked_and_pinned(web: Web) -> None:
         asyncio.run(fetch(False))
 
 
-def test_issue22_watch_keeps_polling_until_stopped(web: Web, tmp_path: Path) -> None:
+def test_watch_keeps_polling_until_stopped(web: Web, tmp_path: Path) -> None:
     import threading
 
     store = Store(tmp_path / "p.db")

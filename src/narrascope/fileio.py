@@ -46,7 +46,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: str) -> str:
     """A CSV cell safe to open in a spreadsheet: a cell starting like a formula (= + - @ tab CR) gets a leading
     apostrophe, and every line break (CRLF, CR, LF) is written as the two characters `\\n`, so a cell never
-    holds a raw newline and every row is one line with the same field count (issue 19)."""
+    holds a raw newline and every row is one line with the same field count."""
     if value.startswith(_FORMULA_START):
         value = "'" + value
     return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")

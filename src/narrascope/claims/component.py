@@ -28,7 +28,7 @@ class ClaimsComponent(BaseComponent):
     name = "claims"
     requires = ("article.text", "sentences")
     assigns = ("claims",)
-    # English cue words on an English parse; word rules in the others (issue 20)
+    # English cue words on an English parse; word rules in the other four languages
     languages = frozenset({"en", *multilingual.LANGUAGES})
     # A claim is read from its own sentence: one sentence is enough text, so claims have no text minimum.
     judges_short_text = True

@@ -206,7 +206,7 @@ def group_claims(records: Sequence[ClaimRecord], *, vectors: np.ndarray | None =
 
     With `vectors` (one multilingual embedding per record, `claims.matching`), claims match by meaning across
     languages or by shared words with figures and actors agreeing, and two different claims of one article
-    never end up in one group; without, by shared words only (the grouping before issue 20).
+    never end up in one group; without, by shared words only (the grouping before embeddings).
     """
     if not records:
         return []

@@ -42,7 +42,7 @@ Progress = Callable[[str], None]
 # the detected documents, the same in every fold, or detected anew in each fold from the training keys (LANG/file)
 DocumentSource = Sequence[DetectedDocument] | Callable[[set[str]], Sequence[DetectedDocument]]
 PAIR_PRECISION = 0.50  # target precision of the shown (entity, role) pairs, all languages together
-# ... in each language (its own threshold): 0.48 keeps a margin above the 0.45 that issue 21 asks in every language
+# ... in each language (its own threshold): 0.48 keeps a margin above the 0.45 precision asked in every language
 # while 0.50 cut Russian recall to 0.21 (CV, benchmarks/entities_cv.py)
 LANGUAGE_PAIR_PRECISION = 0.48
 ROLE_PRECISION = 0.70  # given mentions: a role below this calibrated precision is `uncertain`

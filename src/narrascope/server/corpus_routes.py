@@ -1,4 +1,4 @@
-"""Corpus-wide API routes (issue 19): label counts by outlet or time, coverage, and the filtered export.
+"""Corpus-wide API routes: label counts by outlet or time, coverage, and the filtered export.
 
 Every count is of articles, not labels, and of asserted judgments unless `include_withheld=true`.
 """

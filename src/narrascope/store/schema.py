@@ -99,7 +99,7 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO claim_groups_fts(claim_groups_fts, rowid, canonical) VALUES ('delete', old.id, old.canonical);
     END;
     """,
-    # issue 19: every judgment's `asserted` flag (store/judgments.py says what it means), the claim stance's
+    # asserted judgments: every judgment's `asserted` flag (store/judgments.py says what it means), the claim stance's
     # score, and the capabilities an article's language is outside of. Rows stored before are read back from
     # their analysis JSON, which recorded the same decisions.
     """
@@ -128,13 +128,13 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE articles SET not_covered = ' ' || not_covered || ' ' WHERE not_covered <> '';
     CREATE INDEX articles_not_covered ON articles(not_covered);
     """,
-    # issue 20: claim embeddings (multilingual e5, float16) for grouping by meaning; a group's language
+    # claims by meaning: claim embeddings (multilingual e5, float16) for grouping by meaning; a group's language
     """
     ALTER TABLE claims ADD COLUMN embedding BLOB;
     ALTER TABLE claim_groups ADD COLUMN embedding BLOB;
     ALTER TABLE claim_groups ADD COLUMN language TEXT;
     """,
-    # issue 23: analysts' corrections (gold judgments). No foreign key to articles: a re-ingest replaces the
+    # corrections: analysts' corrections (gold judgments). No foreign key to articles: a re-ingest replaces the
     # article row, and the corrections must outlive it. An undo sets `undone_at`; nothing is deleted.
     """
     CREATE TABLE corrections (
@@ -153,7 +153,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX corrections_article ON corrections(article_id, id);
     """,
-    # issue 20 (stories): near-duplicate and syndicated copies of one article (MinHash signatures + LSH band keys)
+    # stories: near-duplicate and syndicated copies of one article (MinHash signatures + LSH band keys)
     """
     CREATE TABLE stories (
         id INTEGER PRIMARY KEY,
@@ -173,7 +173,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX story_bands_key ON story_bands(band, key);
     CREATE INDEX story_bands_article ON story_bands(article_id);
     """,
-    # issue 22: watching sources: per-feed state, fetched page URLs, alerts
+    # watching sources: per-feed state, fetched page URLs, alerts
     """
     CREATE TABLE feeds (
         url TEXT PRIMARY KEY,

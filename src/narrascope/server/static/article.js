@@ -195,7 +195,7 @@
         withheld && withheld.techniques && !view.withheld ? el("p", { class: "muted", text: `${withheld.techniques} span(s) withheld (below the threshold)` }) : null));
   }
 
-  // An analyst's rejection (issue 23) replaces the model's judgment: what was rejected is not shown.
+  // An analyst's rejection replaces the model's judgment: what was rejected is not shown.
   function withoutRejected(doc) {
     const keep = (items) => (items || []).filter((item) => !item.rejected);
     return Object.assign({}, doc, { narratives: keep(doc.narratives), entities: keep(doc.entities), techniques: keep(doc.techniques) });

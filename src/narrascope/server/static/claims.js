@@ -93,7 +93,7 @@
   }
 
   // One dot per outlet at its first appearance, coloured by its stance. Fewer than two dates draw a lone dot
-  // on a meaningless time axis: then a line says why there is no timeline (issue 19).
+  // on a meaningless time axis: then a line says why there is no timeline.
   async function timeline(target, g) {
     const rows = g.per_outlet;
     const dated = rows.filter((o) => o.first_day);

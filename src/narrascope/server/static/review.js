@@ -1,5 +1,5 @@
 "use strict";
-// Review mode (issue 23): the queue of articles, most uncertain first, and one article's judgments, one at a
+// Review mode: the queue of articles, most uncertain first, and one article's judgments, one at a
 // time, keyboard first: a accept, r reject, n/j/↓ next judgment, k/↑ previous, u undo, → next article.
 // Every write is a JSON POST (or DELETE) to the API with the token header; every text is set as text.
 (function () {

@@ -1,4 +1,4 @@
-"""Issue 24: the LLM client's timeout is a deadline for the whole answer, not for each read."""
+"""The LLM client's timeout is a deadline for the whole answer, not for each read."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def dripping_server(interval: float, stop: threading.Event) -> Iterator[str]:
         server.server_close()
 
 
-def test_issue24_llm_timeout_is_a_total_deadline(tmp_path: Path) -> None:
+def test_llm_timeout_is_a_total_deadline(tmp_path: Path) -> None:
     stop = threading.Event()
     with dripping_server(0.1, stop) as url:
         settings = LLMSettings(url, "drip", timeout=1.5, retries=0, cache_path=tmp_path / "cache.sqlite3")

@@ -1,4 +1,4 @@
-"""Issue 24: one bad record, silent overwrites, store races and foreign/read-only files, ingest signals."""
+"""Integrity: one bad record, silent overwrites, store races and foreign/read-only files, ingest signals."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ SURROGATE_CORPUS = (
 )
 
 
-def test_issue24_lone_surrogates_do_not_sink_analyze_or_ingest(tmp_path: Path, runner: CliRunner) -> None:
+def test_lone_surrogates_do_not_sink_analyze_or_ingest(tmp_path: Path, runner: CliRunner) -> None:
     corpus = tmp_path / "s.jsonl"
     corpus.write_text(SURROGATE_CORPUS, "utf-8")
     out = tmp_path / "o.jsonl"
@@ -46,7 +46,7 @@ def test_issue24_lone_surrogates_do_not_sink_analyze_or_ingest(tmp_path: Path, r
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses file names that are not UTF-8")
-def test_issue24_non_utf8_file_name_in_a_folder(tmp_path: Path, runner: CliRunner) -> None:
+def test_non_utf8_file_name_in_a_folder(tmp_path: Path, runner: CliRunner) -> None:
     folder = tmp_path / "d"
     folder.mkdir()
     (folder / "ok.txt").write_text("Title\n\nSome text.", "utf-8")
@@ -72,7 +72,7 @@ def _open_store(path: str) -> str:
     return "ok"
 
 
-def test_issue24_concurrent_creation_of_a_new_store(tmp_path: Path) -> None:
+def test_concurrent_creation_of_a_new_store(tmp_path: Path) -> None:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
@@ -85,7 +85,7 @@ def test_issue24_concurrent_creation_of_a_new_store(tmp_path: Path) -> None:
     assert Store(str(tmp_path / "race0.db")).count("articles") == 0
 
 
-def test_issue24_foreign_sqlite_file_is_refused_unchanged(tmp_path: Path, runner: CliRunner) -> None:
+def test_foreign_sqlite_file_is_refused_unchanged(tmp_path: Path, runner: CliRunner) -> None:
     path = tmp_path / "foreign.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE notes (body TEXT)")
@@ -99,7 +99,7 @@ def test_issue24_foreign_sqlite_file_is_refused_unchanged(tmp_path: Path, runner
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
 
 
-def test_issue24_export_onto_the_store_is_refused(tmp_path: Path, runner: CliRunner) -> None:
+def test_export_onto_the_store_is_refused(tmp_path: Path, runner: CliRunner) -> None:
     db = tmp_path / "c.db"
     corpus = tmp_path / "s.jsonl"
     corpus.write_text('{"id":"a","text":"One."}\n', "utf-8")
@@ -111,7 +111,7 @@ def test_issue24_export_onto_the_store_is_refused(tmp_path: Path, runner: CliRun
     assert db.read_bytes() == before and Store(str(db)).count("articles") == 1
 
 
-def test_issue24_analyze_onto_its_own_input_is_refused(tmp_path: Path, runner: CliRunner) -> None:
+def test_analyze_onto_its_own_input_is_refused(tmp_path: Path, runner: CliRunner) -> None:
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"id":"a","text":"One."}\n', "utf-8")
     for out in (corpus, tmp_path / "sub" / ".." / "c.jsonl"):
@@ -137,7 +137,7 @@ def _can_mount_read_only(folder: Path) -> bool:
     return _read_only(folder, "true").returncode == 0
 
 
-def test_issue24_read_only_media(tmp_path: Path, runner: CliRunner) -> None:
+def test_read_only_media(tmp_path: Path, runner: CliRunner) -> None:
     media = tmp_path / "media"
     media.mkdir()
     db = media / "c.db"
@@ -192,7 +192,7 @@ LONG_CORPUS = "".join(
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_issue24_ingest_interrupted_exits_130_or_143_with_a_summary(tmp_path: Path, signum: int) -> None:
+def test_ingest_interrupted_exits_130_or_143_with_a_summary(tmp_path: Path, signum: int) -> None:
     corpus = tmp_path / "many.jsonl"
     corpus.write_text(LONG_CORPUS, "utf-8")
     db = tmp_path / "c.db"

@@ -1,4 +1,4 @@
-"""Issue 20: claims in five languages, the same claim by meaning, attribution per claim.
+"""Claims in five languages, the same claim by meaning, attribution per claim.
 
 The seed test reads the seeds' essential sentences (tests/data/claims/seed_*_essential.txt, written for this
 test from the two seed articles) through `narrascope claims --format json`.
@@ -43,21 +43,21 @@ def _articles(group: dict) -> set[str]:
     "words",
     ["recruiting members of Islamic State", "60 experienced militants", "small groups", "Al-Tanf base"],
 )
-def test_issue20_each_seed_claim_is_one_group_spanning_both_seeds(seed_groups: list[dict], words: str) -> None:
+def test_each_seed_claim_is_one_group_spanning_both_seeds(seed_groups: list[dict], words: str) -> None:
     assert _articles(_group_of(seed_groups, words)) == {s.name for s in SEEDS}
 
 
-def test_issue20_the_60_group_holds_both_wordings_and_not_600(seed_groups: list[dict]) -> None:
+def test_the_60_group_holds_both_wordings_and_not_600(seed_groups: list[dict]) -> None:
     texts = [m["text"] for m in _group_of(seed_groups, "60 experienced militants")["members"]]
     assert any("recruited 60 terrorists" in t for t in texts)
 
 
-def test_issue20_going_after_diplomats_is_not_recruiting(seed_groups: list[dict]) -> None:
+def test_going_after_diplomats_is_not_recruiting(seed_groups: list[dict]) -> None:
     diplomats = _group_of(seed_groups, "go after diplomats")
     assert not any("recruiting members" in m["text"] for m in diplomats["members"])
 
 
-def test_issue20_relays_are_per_claim(seed_groups: list[dict]) -> None:
+def test_relays_are_per_claim(seed_groups: list[dict]) -> None:
     members = [m for g in seed_groups for m in g["members"]]
     radev = next(m for m in members if m["text"].startswith("Bulgaria cannot consent"))
     assert radev["source"] == "Rumen Radev" and radev["relay"] is None
@@ -68,7 +68,7 @@ def test_issue20_relays_are_per_claim(seed_groups: list[dict]) -> None:
     assert tass["relay"] == "TASS"  # its paragraph cites TASS
 
 
-def test_issue20_fragments_get_their_subject_back(seed_groups: list[dict]) -> None:
+def test_fragments_get_their_subject_back(seed_groups: list[dict]) -> None:
     texts = [m["text"] for g in seed_groups for m in g["members"]]
     assert not any(t.startswith(("is ", "are ")) for t in texts)
     assert any(t.startswith("The White House, according to") for t in texts)
@@ -89,14 +89,14 @@ def test_issue20_fragments_get_their_subject_back(seed_groups: list[dict]) -> No
         ("hi", "रक्षा मंत्री ने कहा कि सेना हर चुनौती के लिए तैयार है।", "रक्षा मंत्री", "सेना हर चुनौती के लिए तैयार है"),
     ],
 )  # fmt: skip
-def test_issue20_claims_in_other_languages(language: str, text: str, source: str, claim: str) -> None:
+def test_claims_in_other_languages(language: str, text: str, source: str, claim: str) -> None:
     pipeline = load_pipeline(["cleaning", "sentences", "claims"])
     analysis = pipeline(Article(id="x", raw_text=text, language=language))
     assert [(c.source, c.text) for c in analysis.claims] == [(source, claim)]
     assert text[analysis.claims[0].start : analysis.claims[0].end] == claim  # raw offsets
 
 
-def test_issue20_numbers_and_actors_must_agree() -> None:
+def test_numbers_and_actors_must_agree() -> None:
     assert numbers_of("1,5 mil milhões de euros") == numbers_of("1.5 billion euros") == {1.5e9}
     assert numbers_of("23 लाख लोग") == numbers_of("2.3 million people")
     assert actors_of("Washington intends to deploy")["United States"] == 1
@@ -107,7 +107,7 @@ def test_issue20_numbers_and_actors_must_agree() -> None:
     assert disagree(us, facts_of("60 militants were selected")) is None
 
 
-def test_issue20_a_translation_is_the_same_claim_and_another_figure_is_not() -> None:
+def test_a_translation_is_the_same_claim_and_another_figure_is_not() -> None:
     records = [
         ClaimRecord("the US has recruited 60 terrorists to attack Russia", "en", language="en"),
         ClaimRecord("США завербовали 60 террористов для терактов в России", "ru", language="ru"),
@@ -120,7 +120,7 @@ def test_issue20_a_translation_is_the_same_claim_and_another_figure_is_not() -> 
     assert len({by_article["en"], by_article["ru2"], by_article["bg"]}) == 3
 
 
-def test_issue20_the_store_groups_a_translation_incrementally(tmp_path: Path) -> None:
+def test_the_store_groups_a_translation_incrementally(tmp_path: Path) -> None:
     pipeline = load_pipeline(["cleaning", "sentences", "claims"])
     store = Store(tmp_path / "s.db")
     english = "The SVR said that the US has recruited 60 terrorists to attack Russia."
@@ -135,8 +135,8 @@ def test_issue20_the_store_groups_a_translation_incrementally(tmp_path: Path) ->
     store.close()
 
 
-def test_issue20_the_default_pipeline_extracts_claims_of_a_long_russian_article() -> None:
-    # 50 words and more: the pipeline checks the language against what `claims` covers (issue 19's abstention)
+def test_the_default_pipeline_extracts_claims_of_a_long_russian_article() -> None:
+    # 50 words and more: the pipeline checks the language against what `claims` covers (abstention)
     text = "Заголовок статьи\n\n" + (
         "Министр обороны Андрей Белоусов заявил, что российские войска освободили 12 населённых пунктов. "
         + "Жители региона рассказали журналистам о ситуации в городе и о работе местных служб. " * 6

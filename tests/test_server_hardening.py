@@ -1,4 +1,4 @@
-"""Issue 24, the server: DNS rebinding, floods of analyses, slowloris, memory, 500 causes, ids `.` and `..`."""
+"""Server hardening: DNS rebinding, floods of analyses, slowloris, memory, 500 causes, ids `.` and `..`."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def raw(url: str, method: str, path: str, headers: dict[str, str], body: bytes =
 
 @pytest.fixture(scope="module")
 def served(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    db = tmp_path_factory.mktemp("issue24") / "c.db"
+    db = tmp_path_factory.mktemp("hardening") / "c.db"
     shutil.copy(corpus_db, db)
     store = Store(db)
     store.put_batch([Analysis(Article(raw_text=f"Dot article {i}.\n\nText.", id=i)) for i in (".", "..")])
@@ -55,7 +55,7 @@ def served(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield url, db
 
 
-def test_issue24_host_header_must_name_this_server(served: tuple[str, Path]) -> None:
+def test_host_header_must_name_this_server(served: tuple[str, Path]) -> None:
     url, db = served
     port = url.rsplit(":", 1)[1]
     before = Store(db, readonly=True).count("articles")
@@ -72,7 +72,7 @@ def test_issue24_host_header_must_name_this_server(served: tuple[str, Path]) -> 
     assert allowed_hosts("127.0.0.1", ["a.lan"]) == {"127.0.0.1", "localhost", "::1", "a.lan"}
 
 
-def test_issue24_serve_beyond_loopback_needs_a_token(runner: CliRunner, tmp_path: Path, monkeypatch: Any) -> None:
+def test_serve_beyond_loopback_needs_a_token(runner: CliRunner, tmp_path: Path, monkeypatch: Any) -> None:
     from narrascope.cli import store as store_cli
     from narrascope.errors import NarrascopeError
 
@@ -112,7 +112,7 @@ def _flood(port: int, body: bytes, count: int, replies: list[bytes]) -> list[thr
     return threads
 
 
-def test_issue24_flooding_analyze_does_not_block_reads(served: tuple[str, Path]) -> None:
+def test_flooding_analyze_does_not_block_reads(served: tuple[str, Path]) -> None:
     url, _ = served
     port = int(url.rsplit(":", 1)[1])
     warm = json.dumps({"text": "Warm up.\n\nThe pipeline loads once."}).encode()
@@ -140,7 +140,7 @@ def test_issue24_flooding_analyze_does_not_block_reads(served: tuple[str, Path])
     assert status == 200 and time.monotonic() - started < 30
 
 
-def test_issue24_slow_headers_are_cut_off(served: tuple[str, Path], monkeypatch: Any) -> None:
+def test_slow_headers_are_cut_off(served: tuple[str, Path], monkeypatch: Any) -> None:
     url, _ = served
     monkeypatch.setattr(GuardedH11Protocol, "header_timeout", 1.0)
     port = int(url.rsplit(":", 1)[1])
@@ -167,9 +167,7 @@ def test_issue24_slow_headers_are_cut_off(served: tuple[str, Path], monkeypatch:
     assert closed_after is not None and closed_after < 3.0
 
 
-def test_issue24_token_is_checked_before_the_body_and_asset_names_are_not_cached(
-    corpus_db: Path, tmp_path: Path
-) -> None:
+def test_token_is_checked_before_the_body_and_asset_names_are_not_cached(corpus_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     shutil.copy(corpus_db, db)
     with running_server(str(db), token="s3cret") as url:
@@ -182,7 +180,7 @@ def test_issue24_token_is_checked_before_the_body_and_asset_names_are_not_cached
     assert assets._load.cache_info().currsize <= len(assets.ASSETS)
 
 
-def test_issue24_server_errors_carry_their_cause(corpus_db: Path, tmp_path: Path) -> None:
+def test_server_errors_carry_their_cause(corpus_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "broken.db"
     shutil.copy(corpus_db, db)
     conn = sqlite3.connect(db)
@@ -203,7 +201,7 @@ def test_issue24_server_errors_carry_their_cause(corpus_db: Path, tmp_path: Path
     )  # fmt: skip
 
 
-def test_issue24_dot_ids_can_be_opened(served: tuple[str, Path]) -> None:
+def test_dot_ids_can_be_opened(served: tuple[str, Path]) -> None:
     url, _ = served
     for given in (".", ".."):
         status, found = get_json(f"{url}/api/article?id={given}")
@@ -212,7 +210,7 @@ def test_issue24_dot_ids_can_be_opened(served: tuple[str, Path]) -> None:
     assert status == 200 and found["id"] == ".."
 
 
-def test_issue24_dot_ids_open_in_the_browser(served: tuple[str, Path]) -> None:
+def test_dot_ids_open_in_the_browser(served: tuple[str, Path]) -> None:
     from tests.test_browser import ARGS, CHROMIUM, _ready, sync_api  # skips where Chromium is missing
 
     url, _ = served
