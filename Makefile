@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean browser
+.PHONY: demo test lint typecheck pytest clean browser docs
 
 # The LLM backend's end-to-end tests run a real OpenAI-compatible server (llama.cpp) in its own venv, so its
 # fastapi/uvicorn/pydantic pins never meet the project's. llama-cpp-python builds from source (5-15 min on
@@ -60,5 +60,12 @@ $(LLM_STAMP):
 
 test: lint typecheck pytest
 
+# The documentation site (MkDocs, Material theme), built offline into site/ with no warning allowed. Its home page
+# is the README with the links made relative to docs/ (tests/test_docs.py checks that the two agree).
+docs: $(STAMP)
+	@$(BIN)/python -c "import material" 2>/dev/null || $(BIN)/python -m pip install -q -e '.[docs]'
+	sed 's|](docs/|](|g' README.md > docs/index.md
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) $(LLM_VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LLM_VENV) site build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -95,7 +95,7 @@ taxonomy_option = click.option(
     "--taxonomy",
     "taxonomy_path",
     type=click.Path(exists=True, dir_okay=False),
-    help='A team\'s own narrative taxonomy (README "Corrections and retraining" gives the file format).',
+    help="A team's own narrative taxonomy (docs/corrections.md gives the file format).",
 )
 """`--taxonomy FILE` of train narratives, serve and export: narratives and subnarratives other than SemEval's."""
 

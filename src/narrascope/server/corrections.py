@@ -35,7 +35,7 @@ class _State(Protocol):
 
 
 class CorrectionBody(BaseModel):
-    """One correction; which fields a layer needs is in README "Corrections and retraining"."""
+    """One correction; which fields a layer needs is in docs/corrections.md."""
 
     model_config = ConfigDict(extra="forbid")
     layer: Literal["narrative", "entity", "technique"]

@@ -1,6 +1,6 @@
 """The SQLite schema, as numbered migrations: `PRAGMA user_version` says how many have run.
 
-Tables (documented in README "Corpus and web UI") are plain rows a user can query with `sqlite3`:
+Tables (documented in docs/corpus.md) are plain rows a user can query with `sqlite3`:
 `articles` (one row per article, the lossless analysis JSON in `analysis`), `narratives`, `entities`,
 `techniques`, `claims` (each with `article_id`), `claim_groups` (claims that say the same thing), the FTS5
 index `articles_fts` over titles and raw text, `corrections` (analysts' judgments, kept across re-ingests) and
