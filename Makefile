@@ -23,7 +23,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev,dask]'
+	$(BIN)/python -m pip install -q -e '.[dev,dask,plot]'
 	touch $(STAMP)
 
 demo: $(STAMP)

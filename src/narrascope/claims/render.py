@@ -1,4 +1,4 @@
-"""Claims and claim groups as rich tables, JSON, CSV and escaped HTML."""
+"""Claims as a rich table, claim groups as wrapped text blocks, JSON, CSV and escaped HTML."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import json
+import textwrap
 from collections.abc import Sequence
 
 from rich.table import Table
@@ -13,6 +14,7 @@ from rich.table import Table
 from narrascope.analysis import Analysis, Claim
 from narrascope.claims.grouping import ClaimGroup
 from narrascope.claims.spread import Spread
+from narrascope.errors import visible
 from narrascope.fileio import csv_cell
 from narrascope.version import __version__
 
@@ -60,18 +62,43 @@ def claims_html(analysis: Analysis) -> str:
     return f'<table class="claims"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def groups_table(groups: Sequence[ClaimGroup], spreads: Sequence[Spread] = ()) -> Table:
-    table = Table(title=f"narrascope {__version__}: {len(groups)} claim group(s)")
-    columns = ["#", "claim", "chain (source \u2192 relays \u2192 outlets)", "appearances", "earliest"]
-    for column in columns + (["spread (copies of one story count once)"] if spreads else []):
-        table.add_column(column, overflow="fold")
+SHOWN_APPEARANCES = 5
+
+
+def groups_text(groups: Sequence[ClaimGroup], spreads: Sequence[Spread] = (), width: int = 100) -> str:
+    """The claim groups for a terminal: one block per group, lines wrapped at word boundaries to `width`.
+
+    The claim, then who said it and through whom, the spread, the earliest appearance, and the first few
+    appearances (the rest counted): a few lines a group whatever the terminal's width; controls made visible."""
+    width = max(width, 40)
+    lines = [f"narrascope {__version__}: {len(groups)} claim group(s), widest spread first", ""]
     for n, group in enumerate(groups, start=1):
-        appearances = "\n".join(_appearances(group))
+        lines += _wrapped(f"{n}. ", _short(group.canonical, 300), width)
+        details = [("said by", group.chain or "-")]
+        if spreads:
+            details.append(("spread", spreads[n - 1].describe() + " (copies of one story count once)"))
         first = group.earliest
-        row = [str(n), _short(group.canonical), group.chain or "-", appearances]
-        row.append(f"{first.published or '?'} {first.outlet or first.article_id}")
-        table.add_row(*row, *([spreads[n - 1].describe()] if spreads else []))
-    return table
+        details.append(("earliest", f"{first.published or '?'} {first.outlet or first.article_id}"))
+        appearances = _appearances(group)
+        shown = "; ".join(appearances[:SHOWN_APPEARANCES])
+        if len(appearances) > SHOWN_APPEARANCES:
+            shown += f"; and {len(appearances) - SHOWN_APPEARANCES} more (--format json lists every one)"
+        details.append((f"in {len(appearances)} article(s)", shown))
+        indent = " " * (len(str(n)) + 2)
+        for label, value in details:
+            lines += _wrapped(f"{indent}{label}: ", value, width, indent + "  ")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _wrapped(first: str, text: str, width: int, rest: str | None = None) -> list[str]:
+    """`text` after the prefix `first`, wrapped at word boundaries (a word longer than a line stays whole)."""
+    indent = rest if rest is not None else " " * len(first)
+    wrapped = textwrap.wrap(
+        visible(text), width=width, initial_indent=first, subsequent_indent=indent,
+        break_long_words=False, break_on_hyphens=False,
+    )  # fmt: skip
+    return wrapped or [first.rstrip()]
 
 
 def _appearances(group: ClaimGroup) -> list[str]:

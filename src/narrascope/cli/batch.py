@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import IO
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from narrascope.cli.progress import progress
 from narrascope.cli.signals import Stop, exit_code, message
-from narrascope.engine.local import CHUNK_SIZE, PipelineSpec, run_batch
+from narrascope.engine.local import PipelineSpec, jobs_for, run_batch
 from narrascope.errors import visible
 from narrascope.fileio import AtomicOutput, refuse_overwriting
 from narrascope.formats.html import HTML_MAX_DOCUMENTS, HtmlWriter, too_many_for_html
@@ -44,19 +44,6 @@ class Tally:
         rate = (self.analysed + self.failed) / seconds if seconds > 0 else 0.0
         shown = f"{rate:.1f} docs/s" if rate >= 1 else f"{seconds / max(self.analysed + self.failed, 1):.1f} s/doc"
         return f"narrascope: {self.analysed} analysed, {self.failed} failed in {seconds:.1f} s ({shown})"
-
-
-def _progress(err: Console) -> Progress:
-    return Progress(
-        TextColumn("analysing"),
-        BarColumn(),
-        TextColumn("{task.fields[docs]}"),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
 
 
 def _writer(fmt: str, handle: IO[str], out_path: str | None) -> OutcomeWriter:
@@ -91,8 +78,7 @@ def run_analyze(
         raise too_many_for_html(batch.documents)
     if fmt in ("html", "table"):
         err.print(f"narrascope: note: the {fmt} output is built in memory and written at the end", markup=False)
-    if batch.documents is not None:  # a handful of files: starting workers would cost more than it gives
-        jobs = max(1, min(jobs, batch.documents // CHUNK_SIZE))
+    jobs = jobs_for(batch.documents, jobs)
     if out_path is not None:
         refuse_overwriting(out_path, [f for f in batch.files if f != STDIN], "an input of this run")
     tally = Tally(started=time.monotonic())
@@ -101,35 +87,31 @@ def run_analyze(
     writer = _writer(fmt, handle, out_path)
     stop = Stop()
     try:
-        with stop.installed(), _progress(err) as progress:
-            task = progress.add_task("analysing", total=batch.total_bytes, docs="", rate="")
+        with stop.installed(), progress("analysing", total=batch.documents) as tracker:
             outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline, raise_errors=debug)
             for outcome in outcomes:
                 writer.write(outcome)
                 for warning in outcome.warnings:
-                    progress.console.print(message("warning", warning, "yellow"), soft_wrap=True)
+                    tracker.print(message("warning", warning, "yellow"))
                 if outcome.error is not None:
                     tally.failed += 1
-                    progress.console.print(message("error", outcome.error, "bold red"), soft_wrap=True)
+                    tracker.print(message("error", outcome.error, "bold red"))
                 else:
                     tally.analysed += 1
-                done = tally.analysed + tally.failed
-                seconds = time.monotonic() - tally.started
-                count = f"{done:,}/{batch.documents:,} docs" if batch.documents else f"{done:,} docs"
-                rate = f"{done / seconds:.1f} docs/s" if seconds > 0 else ""
-                progress.update(task, completed=outcome.bytes_read, docs=count, rate=rate)
+                share = outcome.bytes_read / batch.total_bytes if batch.total_bytes else None
+                tracker.update(tally.analysed + tally.failed, fraction=share)
                 if stop.signum is not None:
                     break
             outcomes.close()  # stops the worker processes
-            if writer.buffers:  # the table and the HTML are written now: the progress bar goes first
-                progress.stop()
-            with stop.installed():  # a signal while closing: the first is noted, a second stops at once
-                writer.close()
-                if output is not None:
-                    if stop.signum is None:
-                        output.commit()
-                    else:
-                        partial = output.keep_partial()
+        # the progress bar is gone before the table and the HTML are written; a signal while closing: the first
+        # is noted, a second stops at once
+        with stop.installed():
+            writer.close()
+            if output is not None:
+                if stop.signum is None:
+                    output.commit()
+                else:
+                    partial = output.keep_partial()
     except BrokenPipeError:  # the reader of stdout went away (`| head`): stop quietly, as other tools do
         if output is not None:
             output.discard()

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import io
+import shutil
 import sys
 
 import click
 from rich.console import Console
 
-from narrascope.claims.grouping import group_claims, records_from_analyses
-from narrascope.claims.matching import claim_vectors
-from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_table
-from narrascope.claims.spread import rank_by_spread, stories_of
 from narrascope.cli.options import embedding_progress
 from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
-from narrascope.pipeline import load_pipeline
-from narrascope.runner import analyze_many
 
 CLAIMS_COMPONENTS = ("cleaning", "language", "sentences", "claims")
 EXIT_FAILED = 1
@@ -34,6 +28,14 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
 
     PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, or - for stdin.
     """
+    # the models load with the command, not with its --help
+    from narrascope.claims.grouping import group_claims, records_from_analyses
+    from narrascope.claims.matching import claim_vectors
+    from narrascope.claims.render import groups_csv, groups_html, groups_json, groups_text
+    from narrascope.claims.spread import rank_by_spread, stories_of
+    from narrascope.pipeline import load_pipeline
+    from narrascope.runner import analyze_many
+
     pipeline = load_pipeline(CLAIMS_COMPONENTS)
     err = Console(stderr=True, highlight=False)
     debug = bool(ctx.find_root().meta.get("narrascope.debug"))
@@ -50,7 +52,7 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
         for warning in outcome.warnings:
             err.print(f"narrascope: warning: {visible(warning)}", markup=False, soft_wrap=True)
     if fmt == "table" and out_path is None:
-        Console(highlight=False).print(groups_table(groups, spreads))
+        sys.stdout.write(groups_text(groups, spreads, width=shutil.get_terminal_size((100, 24)).columns))
     else:
         if fmt == "json":
             text = groups_json(groups, [{"origin": o.origin, "message": o.error or ""} for o in failures], spreads)
@@ -59,9 +61,7 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
         elif fmt == "html":
             text = groups_html(groups, spreads)
         else:
-            buffer = Console(record=True, width=140, highlight=False, file=io.StringIO())
-            buffer.print(groups_table(groups, spreads))
-            text = buffer.export_text()
+            text = groups_text(groups, spreads, width=120)
         if out_path is None:
             sys.stdout.write(text)
         else:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from narrascope.engine.dask import RunProgress, RunReport, check_scheduler, run_dask
-from narrascope.engine.partitions import DEFAULT_PART_SIZE
-from narrascope.engine.worker import RunOptions
+if TYPE_CHECKING:  # the models load with the command, not with its --help
+    from narrascope.engine.dask import RunProgress, RunReport
+    from narrascope.engine.worker import RunOptions
 
 
 def check_engine_use(engine: str, scheduler: str, part_size: int) -> None:
     """`--scheduler`/`--part-size` mean something only with `--engine dask`: say so rather than ignore them."""
+    from narrascope.engine.dask import check_scheduler
+    from narrascope.engine.partitions import DEFAULT_PART_SIZE
+
     if engine == "dask":
         check_scheduler(scheduler)
     elif scheduler != "local" or part_size != DEFAULT_PART_SIZE:
@@ -27,6 +31,8 @@ def run_with_progress(
     paths: Sequence[str], out_dir: str, options: RunOptions, *, scheduler: str, part_size: int
 ) -> RunReport:
     """Run on Dask with a progress bar on stderr (documents, rate, ETA), then print warnings and failures."""
+    from narrascope.engine.dask import run_dask
+
     err = Console(stderr=True, highlight=False)
     with Progress(
         TextColumn("[progress.description]{task.description}"),

@@ -9,24 +9,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
-from narrascope.analysis import Analysis
-from narrascope.article import Article
 from narrascope.cli.options import llm_options
-from narrascope.datasets.examples import document_dir, load_narrative_examples
-from narrascope.datasets.semeval import EntityAnnotation, EntityMention, ExplanationAnnotation, write_explanations
-from narrascope.entities.evaluate import mention_items
-from narrascope.entities.llm import predict_mention_roles
-from narrascope.entities.model import MentionItem
-from narrascope.llm.backend import LLMBackend
-from narrascope.llm.client import LLMClient, LLMSettings
-from narrascope.narratives.evaluate import NarrativeReport, report_for, semeval_labels
-from narrascope.pipeline import LLM_BACKENDS, load_pipeline, with_backend
-from narrascope.runner import analyze_many
+
+if TYPE_CHECKING:  # the models load with the command, not with its --help
+    from narrascope.analysis import Analysis
+    from narrascope.datasets.semeval import EntityAnnotation, EntityMention, ExplanationAnnotation
+    from narrascope.entities.model import MentionItem
+    from narrascope.llm.client import LLMClient
+    from narrascope.narratives.evaluate import NarrativeReport
 
 
 def open_llm(options: dict[str, Any], components: Sequence[str] = ()) -> LLMClient | None:
@@ -34,6 +29,9 @@ def open_llm(options: dict[str, Any], components: Sequence[str] = ()) -> LLMClie
     narratives with `explanations-llm`); None offline. Pops the llm options from `options`.
 
     When the command ends, however it ends, the request summary goes to stderr and the client is closed."""
+    from narrascope.llm.client import LLMClient, LLMSettings
+    from narrascope.pipeline import LLM_BACKENDS
+
     backend = options.pop("backend")
     click.get_current_context().meta["narrascope.backend"] = backend
     settings = {k: options.pop(k) for k in ("llm_url", "llm_model", "llm_concurrency", "llm_cache", "llm_prompts")}
@@ -67,6 +65,8 @@ def open_llm(options: dict[str, Any], components: Sequence[str] = ()) -> LLMClie
 
 def backend_names(names: list[str], client: LLMClient | None) -> list[str]:
     """With `--backend llm`, every component that has an LLM backend uses it (after `open_llm`)."""
+    from narrascope.pipeline import with_backend
+
     backend = click.get_current_context().meta.get("narrascope.backend", "offline")
     return with_backend(names, backend if client is not None else "offline")
 
@@ -78,6 +78,11 @@ def backend_names(names: list[str], client: LLMClient | None) -> list[str]:
 @llm_options
 def predict_explanations(docs_dir: str, out_path: str, **options: Any) -> None:
     """Dominant narrative, subnarrative and an explanation (<= 80 words) per document: SemEval subtask 3."""
+    from narrascope.datasets.examples import document_dir
+    from narrascope.datasets.semeval import ExplanationAnnotation, write_explanations
+    from narrascope.pipeline import load_pipeline
+    from narrascope.runner import analyze_many
+
     client = open_llm(options)
     names = backend_names(["cleaning", "language", "sentences", "narratives", "explanations"], client)
     pipeline = load_pipeline(names, llm=client, min_words=0)
@@ -100,6 +105,11 @@ def predict_explanations(docs_dir: str, out_path: str, **options: Any) -> None:
 
 def llm_narrative_report(client: LLMClient, data: Sequence[str]) -> NarrativeReport:
     """`evaluate narratives --backend llm`: the LLM pipeline's labels scored against gold, officially."""
+    from narrascope.article import Article
+    from narrascope.datasets.examples import load_narrative_examples
+    from narrascope.narratives.evaluate import report_for, semeval_labels
+    from narrascope.pipeline import load_pipeline, with_backend
+
     examples = load_narrative_examples(data)
     pipeline = load_pipeline(
         with_backend(["cleaning", "language", "sentences", "narratives"], "llm"), llm=client, min_words=0
@@ -113,6 +123,11 @@ def llm_narrative_report(client: LLMClient, data: Sequence[str]) -> NarrativeRep
 
 def llm_mention_roles(client: LLMClient, items: Sequence[MentionItem]) -> list[tuple[str, tuple[str, ...]]]:
     """Roles of given mentions from the LLM; ("", ()) where it gave no valid role (counted as dropped)."""
+    from narrascope.analysis import Analysis
+    from narrascope.article import Article
+    from narrascope.entities.llm import predict_mention_roles
+    from narrascope.llm.backend import LLMBackend
+
     documents: dict[str, Analysis] = {}
     analyses = [documents.setdefault(i.text, Analysis(Article(raw_text=i.text))) for i in items]
     roles = predict_mention_roles(LLMBackend(client), analyses, [(i.start, i.end) for i in items])
@@ -124,6 +139,9 @@ def llm_given_mentions(
 ) -> tuple[list[EntityAnnotation], list[str]]:
     """`predict entities --backend llm`: subtask-1 rows for given mentions; a mention whose answer had no valid
     role is left out (counted in the summary), one not found in its document is a problem line."""
+    from narrascope.datasets.semeval import EntityAnnotation
+    from narrascope.entities.evaluate import mention_items
+
     items = mention_items(folder, mentions)
     found = [item for item in items if item is not None]
     roles = iter(llm_mention_roles(client, found))

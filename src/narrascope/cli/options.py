@@ -12,12 +12,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from narrascope.engine.partitions import DEFAULT_PART_SIZE
-from narrascope.llm.client import ENV_MODEL, ENV_URL
-from narrascope.pipeline import DEFAULT_COMPONENTS
+from narrascope.defaults import DEFAULT_COMPONENTS, DEFAULT_PART_SIZE, ENV_MODEL, ENV_URL
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -210,21 +206,20 @@ def pipeline_settings(
 
 @contextmanager
 def busy(what: str) -> Iterator[None]:
-    """A spinner on stderr while something slow runs without its own progress (loading models, scoring), on a
-    terminal only."""
-    from rich.console import Console
+    """Something slow without a count of its own (loading models, scoring): a pulsing bar on a terminal, a line
+    with the time so far at least every 10 s in a log (`cli/progress.py`)."""
+    from narrascope.cli.progress import progress
 
-    err = Console(stderr=True, highlight=False)
-    if not err.is_terminal:
-        yield
-        return
-    with err.status(f"{what}\u2026"):
+    with progress(what):
         yield
 
 
 @contextmanager
 def embedding_progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr (a terminal only) of the texts embedded, ~40 ms each; none when `total` is 0."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     err = Console(stderr=True, highlight=False)
     with Progress(
         TextColumn(f"embedding {what}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
 from narrascope.cli.options import taxonomy_option
 from narrascope.errors import ModelError
-from narrascope.store.corrections import Vocabulary
-from narrascope.store.db import Store
 from narrascope.taxonomy import read_taxonomy_file
+
+if TYPE_CHECKING:  # the models load with the command, not with its --help
+    from narrascope.store.db import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -35,6 +36,8 @@ def from_db_options(func: F) -> F:
 def _corrected(db: str, read: Callable[[Store], Sequence[T]], missing: str) -> list[T]:
     """What `read` finds among the corrections of the store `db` (opened read-only); an error saying `missing`
     when there is none."""
+    from narrascope.store.db import Store
+
     store = Store(db, readonly=True)
     try:
         corrected = list(read(store))
@@ -55,6 +58,7 @@ def retrain_narratives(
     from narrascope.datasets.examples import load_narrative_examples
     from narrascope.narratives.evaluate import fit_examples
     from narrascope.narratives.model import load_default_model
+    from narrascope.store.corrections import Vocabulary
     from narrascope.store.retrain import check_labels, cross_validated, narrative_examples, narrative_scores
 
     err = Console(stderr=True, highlight=False)
@@ -83,6 +87,7 @@ def retrain_narratives(
 
 def retrain_techniques(db: str, data: str | None, out_dir: str, config: Any, *, folds: int) -> None:
     from narrascope.datasets.ptc import PtcSpan, load_ptc
+    from narrascope.store.corrections import Vocabulary
     from narrascope.store.retrain import technique_articles
     from narrascope.techniques.evaluate import span_identification_scores
     from narrascope.techniques.model import load_default_model, train_technique_model
@@ -120,6 +125,7 @@ def entity_corrections(db: str, data: Sequence[Any], *, folds: int) -> list[Any]
     """The corrected mentions of the store as role-model examples, after printing before/after scores."""
     from narrascope.entities.component import default_role_model
     from narrascope.entities.evaluate import predict_examples
+    from narrascope.store.corrections import Vocabulary
     from narrascope.store.retrain import cross_validated_roles, entity_examples, role_scores
 
     err = Console(stderr=True, highlight=False)

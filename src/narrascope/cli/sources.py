@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -15,11 +15,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from narrascope.cli.options import components_option
+from narrascope.defaults import DEFAULT_BATCH, FETCH_DELAY, FETCH_PER_HOST, FETCH_RETRIES, FETCH_TIMEOUT, MAX_ITEMS
 from narrascope.errors import visible
-from narrascope.sources.feeds import MAX_ITEMS
-from narrascope.sources.fetch import FetchOptions
-from narrascope.sources.round import RoundSummary
-from narrascope.store.ingest import DEFAULT_BATCH
+from narrascope.ingest.decode import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:  # the fetcher, the store and the pipeline load with the command, not with its --help
+    from narrascope.sources.fetch import FetchOptions
+    from narrascope.sources.round import RoundSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED = 1
@@ -36,19 +38,18 @@ def url_options(function: F) -> F:
 
 
 def _fetch_options(function: F, *, page_bytes: bool) -> F:
-    defaults = FetchOptions()
     options = [
         click.option("--allow-private", is_flag=True, help="Also fetch from loopback and private addresses "
                      "(link-local and metadata addresses such as 169.254.169.254 stay refused)."),
-        click.option("--timeout", type=click.FloatRange(0.1, 600), default=defaults.timeout, show_default=True,
+        click.option("--timeout", type=click.FloatRange(0.1, 600), default=FETCH_TIMEOUT, show_default=True,
                      help="Seconds for a whole request (connect, headers and body)."),
-        click.option("--max-bytes", type=click.IntRange(1000), default=defaults.max_bytes, show_default=True,
+        click.option("--max-bytes", type=click.IntRange(1000), default=DEFAULT_MAX_BYTES, show_default=True,
                      help="Largest page body read (feeds: 20 MB)."),
-        click.option("--per-host-delay", type=click.FloatRange(0, 3600), default=defaults.delay, show_default=True,
+        click.option("--per-host-delay", type=click.FloatRange(0, 3600), default=FETCH_DELAY, show_default=True,
                      help="Seconds between the starts of two requests to one host."),
-        click.option("--per-host-concurrency", type=click.IntRange(1, 32), default=defaults.per_host,
+        click.option("--per-host-concurrency", type=click.IntRange(1, 32), default=FETCH_PER_HOST,
                      show_default=True, help="Requests at once to one host."),
-        click.option("--retries", type=click.IntRange(0, 10), default=defaults.retries, show_default=True,
+        click.option("--retries", type=click.IntRange(0, 10), default=FETCH_RETRIES, show_default=True,
                      help="Retries after a 429, a 5xx or a lost connection (exponential backoff, Retry-After)."),
         click.option("--max-items", type=click.IntRange(1, 100_000), default=MAX_ITEMS, show_default=True,
                      help="New pages fetched per feed and round; the rest wait for later rounds."),
@@ -61,6 +62,8 @@ def _fetch_options(function: F, *, page_bytes: bool) -> F:
 
 
 def make_fetch_options(params: dict[str, Any]) -> FetchOptions:
+    from narrascope.sources.fetch import FetchOptions
+
     return FetchOptions(
         timeout=params["timeout"], max_bytes=params["max_bytes"], delay=params["per_host_delay"],
         per_host=params["per_host_concurrency"], retries=params["retries"], allow_private=params["allow_private"],
@@ -87,16 +90,31 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 @contextmanager
-def progress(err: Console) -> Iterator[Callable[[RoundSummary], None]]:
-    """A transient status line on a terminal (nothing when stderr is a file or pipe) fed by round events."""
-    if not err.is_terminal:
-        yield lambda summary: None
-        return
-    with err.status("fetching...") as status:
-        yield lambda s: status.update(
-            f"fetching: {s.not_modified} not modified, {s.items} item(s), {s.fetched} page(s) fetched, "
-            f"{len(s.failed)} failed"
-        )
+def round_progress() -> Iterator[RoundProgress]:
+    """Progress of fetching rounds, fed by their events: a bar on a terminal, a line at least every 10 s in a log
+    while a round runs (none while `watch` waits for the next one)."""
+    from narrascope.cli.progress import progress
+
+    with progress("fetching", unit="pages") as tracker:
+        yield RoundProgress(tracker)
+
+
+class RoundProgress:
+    """`on_event` of a round (call it with the round's summary so far); `done()` when the round has ended."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.tracker, self.running = tracker, False
+
+    def __call__(self, summary: RoundSummary) -> None:
+        if not self.running:
+            self.tracker.restart()
+            self.running = True
+        note = f"{summary.sources} source(s), {summary.items} item(s), {len(summary.failed)} failed"
+        self.tracker.update(summary.fetched, note=note)
+
+    def done(self) -> None:
+        self.running = False
+        self.tracker.idle()
 
 
 def print_round(err: Console, summary: RoundSummary, *, prefix: str = "") -> None:
@@ -152,6 +170,7 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
     failed = [False]
 
     def on_round(number: int, summary: RoundSummary, alerts: list[dict[str, object]]) -> None:
+        on_event.done()
         failed[0] = bool(summary.failed)
         print_round(err, summary, prefix=f"round {number}: ")
         for alert in alerts:
@@ -159,7 +178,7 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
         if not once and not summary.stopped:
             err.print(f"next round in {seconds:g} s (Ctrl-C to stop)")
 
-    with stop_on_signals() as stop, progress(err) as on_event:
+    with stop_on_signals() as stop, round_progress() as on_event:
         err.print(f"watching {len(sources)} source(s) into {escape(db)}")
         try:
             watch(sources, store, pipeline, options=options, rules=loaded, sink=sink, stop=stop, on_round=on_round,

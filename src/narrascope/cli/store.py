@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from narrascope.cli.options import (
@@ -22,18 +21,23 @@ from narrascope.cli.options import (
     pipeline_settings,
     taxonomy_option,
 )
+from narrascope.cli.progress import progress
 from narrascope.cli.signals import Stop, exit_code, message
-from narrascope.cli.sources import batch_size_option, make_fetch_options, print_round, stop_on_signals, url_options
-from narrascope.cli.sources import progress as round_progress
+from narrascope.cli.sources import (
+    batch_size_option,
+    make_fetch_options,
+    print_round,
+    round_progress,
+    stop_on_signals,
+    url_options,
+)
+from narrascope.defaults import EXPORT_FORMATS
 from narrascope.errors import NarrascopeError, visible
 from narrascope.fileio import refuse_overwriting
-from narrascope.pipeline import Pipeline, load_pipeline
-from narrascope.sources.round import run_round
-from narrascope.sources.watch import read_sources
-from narrascope.store.db import Store, read_only_media
-from narrascope.store.export import EXPORT_FORMATS, export
-from narrascope.store.ingest import ingest
 from narrascope.taxonomy import read_taxonomy_file
+
+if TYPE_CHECKING:  # the store, the pipeline and the fetcher load with the command, not with its --help
+    from narrascope.pipeline import Pipeline
 
 EXIT_FAILED = 1
 DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
@@ -43,6 +47,7 @@ def _pipeline(components: list[str], llm: dict[str, Any], settings: dict[str, An
     """The pipeline `analyze` would build from the same options, and its spec (to rebuild it in a worker)."""
     from narrascope.cli.llm import backend_names, open_llm
     from narrascope.engine.local import PipelineSpec
+    from narrascope.pipeline import load_pipeline
 
     client = open_llm(llm, components)  # --backend llm: a wrong server or model fails here, before any reading
     names = backend_names(components, client)
@@ -90,6 +95,8 @@ def ingest_command(
     page, feed or sitemap (fetched politely; see `watch` for the fetcher options). The input, model and judgment
     options are those of `analyze`; --max-bytes also bounds a fetched page.
     """
+    from narrascope.sources.watch import read_sources
+
     urls = [p for p in paths if p.lower().startswith(("http://", "https://"))]
     files = [p for p in paths if p not in urls]
     if feeds:
@@ -98,7 +105,7 @@ def ingest_command(
         raise click.UsageError("give PATHs, URLs or --feeds FILE")
     settings = pipeline_settings(rules_path=rules_path, models=models, min_scores=min_scores, force=force)
     pipeline, spec = _pipeline(components, llm, settings)
-    jobs = 1 if spec is None else (jobs or 1)  # the LLM client lives in this process
+    jobs = 1 if spec is None else jobs  # the LLM client lives in this process; None: the cores (`_ingest`)
     fetch_options = make_fetch_options(dict(
         allow_private=allow_private, timeout=timeout, max_bytes=max_bytes, per_host_delay=per_host_delay,
         per_host_concurrency=per_host_concurrency, retries=retries,
@@ -113,9 +120,12 @@ def ingest_command(
 def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_items: int, options: Any, *,
            last: bool) -> None:  # fmt: skip
     """One polite round over the URLs (pages, feeds, sitemaps); exits when nothing else is to be ingested."""
+    from narrascope.sources.round import run_round
+    from narrascope.store.db import Store
+
     store = Store(db)
     err = Console(stderr=True, highlight=False)
-    with stop_on_signals() as stop, round_progress(err) as on_event:
+    with stop_on_signals() as stop, round_progress() as on_event:
         fetched = run_round(
             urls, store, pipeline, max_items=max_items, batch_size=batch_size, stop=stop, on_event=on_event,
             options=options,
@@ -127,28 +137,24 @@ def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_it
 
 
 def _ingest(
-    files: list[str], db: str, pipeline: Pipeline, spec: Any, jobs: int, batch_size: int,
+    files: list[str], db: str, pipeline: Pipeline, spec: Any, jobs: int | None, batch_size: int,
     fields: dict[str, str], max_bytes: int, stop: Stop,
 ) -> None:  # fmt: skip
+    from narrascope.engine.local import jobs_for
+    from narrascope.runner import Batch
+    from narrascope.store.db import Store
+    from narrascope.store.ingest import ingest
+
     store = Store(db)
     err = Console(stderr=True, highlight=False)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-        TimeRemainingColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("ingesting", total=None)
-        documents = [0]
-
-        def on_document(_: object) -> None:
-            documents[0] += 1
-            progress.update(task, description=f"ingesting: {documents[0]} document(s),")
-
+    documents = Batch(files, fields=fields, max_bytes=max_bytes).documents  # None for JSON lines and CSV corpora
+    with progress("ingesting", total=documents) as tracker:
         summary = ingest(
             files, store, pipeline=pipeline, batch_size=batch_size, fields=fields, max_bytes=max_bytes,
-            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-            on_document=on_document, jobs=jobs, spec=spec, stop=lambda: stop.signum is not None,
-            on_warning=lambda line: progress.console.print(message("warning", line, "yellow"), soft_wrap=True),
+            on_progress=None if documents is not None else lambda done, total: tracker.update(fraction=done / total),
+            on_document=lambda _: tracker.advance(), jobs=jobs_for(documents, jobs), spec=spec,
+            stop=lambda: stop.signum is not None,
+            on_warning=lambda line: tracker.print(message("warning", line, "yellow")),
         )  # fmt: skip
     for origin, error in summary.failed:
         err.print(message("error", error or origin, "bold red"), soft_wrap=True)
@@ -186,6 +192,9 @@ def _ingest(
 @taxonomy_option
 def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None) -> None:
     """Write every stored analysis as JSON lines, CSV or SemEval files (streaming)."""
+    from narrascope.store.db import Store
+    from narrascope.store.export import export
+
     refuse_overwriting(out, [db, f"{db}-wal", f"{db}-shm"], "the store")
     store = Store(db, readonly=True)
     err = Console(stderr=True, highlight=False)
@@ -194,7 +203,8 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
         from narrascope.store.gold_export import export_gold
 
         vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
-        done = export_gold(store, out, reviewed_only=reviewed_only, vocabulary=vocabulary)
+        with progress("exporting", unit="files"):
+            done = export_gold(store, out, reviewed_only=reviewed_only, vocabulary=vocabulary)
         store.close()
         err.print(
             f"wrote {done.articles} article(s), {done.entity_rows} entity mention(s), {done.technique_spans} "
@@ -204,7 +214,8 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
     if os.path.isdir(out):
         store.close()
         raise click.BadParameter(f"{out!r} is a folder; a folder is for --format semeval", param_hint="--out")
-    count = export(store, fmt, out)
+    with progress("exporting", total=store.count("articles")) as tracker:
+        count = export(store, fmt, out, tracker.advance)
     store.close()
     err.print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
 
@@ -265,6 +276,7 @@ def serve_command(
     from narrascope.server.api import create_app
     from narrascope.server.security import GuardedH11Protocol, is_loopback, raise_open_files_limit
     from narrascope.store.corrections import Vocabulary
+    from narrascope.store.db import read_only_media
 
     vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
 

@@ -3,28 +3,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from rich.console import Console
 from rich.table import Table
 
 from narrascope.cli.options import busy, data_option, model_option
+from narrascope.cli.progress import progress, steps
+from narrascope.cli.report import per_label_options, show_per_label
 from narrascope.cli.retrain import from_db_options, retrain_techniques
-from narrascope.datasets.ptc import (
-    PtcSpan,
-    load_ptc,
-    read_articles,
-    read_technique_file,
-    write_span_file,
-    write_technique_file,
-)
 from narrascope.errors import FormatError
 from narrascope.taxonomy import load_techniques
-from narrascope.techniques.evaluate import span_identification_scores, technique_scores
-from narrascope.techniques.model import TechniqueModel, TrainConfig, train_technique_model
-from narrascope.techniques.model import load_default_model as load_default_technique_model
+
+if TYPE_CHECKING:  # the models load with the command, not with its --help
+    from narrascope.datasets.ptc import (
+        PtcSpan,
+    )
+    from narrascope.techniques.model import (
+        TechniqueModel,
+    )
 
 
 def _technique_model(path: str | None) -> TechniqueModel:
+    from narrascope.techniques.model import TechniqueModel
+    from narrascope.techniques.model import load_default_model as load_default_technique_model
+
     return TechniqueModel.load(path) if path else load_default_technique_model()
 
 
@@ -41,18 +45,21 @@ def train_techniques(
     """Train the persuasion technique model (span identification + technique classification).
 
     With --from-db, also on the technique spans analysts corrected, with scores before/after."""
+    from narrascope.datasets.ptc import load_ptc
+    from narrascope.techniques.model import TrainConfig, train_technique_model
+
     err = Console(stderr=True, highlight=False)
     if taxonomy_path:
         raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
     if from_db is not None:
-        retrain_techniques(from_db, data, out_dir, TrainConfig(tune=tune), folds=folds)
+        with progress("training", unit="steps"):
+            retrain_techniques(from_db, data, out_dir, TrainConfig(tune=tune), folds=folds)
         return
     if data is None:
         raise click.UsageError("give --data FOLDER (a PTC folder), --from-db FILE, or both")
     articles = load_ptc(data)
-    model = train_technique_model(
-        articles, config=TrainConfig(tune=tune), progress=lambda m: err.print(m, markup=False)
-    )
+    with steps("training") as say:
+        model = train_technique_model(articles, config=TrainConfig(tune=tune), progress=say)
     model.save(out_dir)
     err.print(f"trained on {len(articles)} articles; wrote {out_dir}", markup=False)
 
@@ -60,20 +67,31 @@ def train_techniques(
 @click.command("techniques")
 @data_option("Annotated PTC folder: articles/ and labels-techniques/.", multiple=False)
 @model_option
-def evaluate_techniques(data: str, model_path: str | None) -> None:
+@per_label_options
+def evaluate_techniques(data: str, model_path: str | None, per_label: bool, plot_path: str | None) -> None:
     """Span identification P/R/F1 (partial overlap) and technique micro-F1 given gold spans (SemEval-2020 Task 11)."""
+    from narrascope.datasets.ptc import PtcSpan, load_ptc
+    from narrascope.techniques.evaluate import span_identification_scores, technique_scores
+
     model = _technique_model(model_path)
     articles = load_ptc(data)
     gold: list[PtcSpan] = []
     found: list[PtcSpan] = []
     labelled: list[PtcSpan] = []
-    with busy(f"scoring {len(articles)} articles"):
+    with progress("scoring", total=len(articles)) as tracker:
         for article in articles:
             gold += article.spans
             found += [PtcSpan(article.id, s, e) for s, e, _ in model.predict_spans(article.text)]
             offsets = [(s.start, s.end) for s in article.spans]
             labels = model.classify(article.text, offsets)
             labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
+            tracker.advance()
+    Console(stderr=True, highlight=False).print(
+        "narrascope: note: in-sample when DATA is what the model was trained on (the shipped model: the PTC-2020 "
+        "training articles); cross-validated scores: docs/techniques.md",
+        markup=False,
+        soft_wrap=True,
+    )
     si = span_identification_scores(gold, found)
     console = Console(highlight=False)
     table = Table(title=f"techniques on {len(articles)} articles (official SemEval-2020 Task 11 measures)")
@@ -81,19 +99,13 @@ def evaluate_techniques(data: str, model_path: str | None) -> None:
         table.add_column(column, justify="left" if column == "task" else "right")
     table.add_row("span identification", f"{si.precision:.4f}", f"{si.recall:.4f}", f"{si.f1:.4f}")
     if any(s.technique for s in gold):
-        tc, per_label = technique_scores(gold, labelled, load_techniques())
+        tc, per_technique = technique_scores(gold, labelled, load_techniques())
         table.add_row("technique classification (micro)", f"{tc.precision:.4f}", f"{tc.recall:.4f}", f"{tc.f1:.4f}")
     else:
-        per_label = []
+        per_technique = []
     console.print(table)
-    if per_label:
-        labels_table = Table(title="per technique (given gold spans)")
-        for column in ("technique", "support", "P", "R", "F1"):
-            labels_table.add_column(column, justify="left" if column == "technique" else "right")
-        for score in per_label:
-            labels_table.add_row(score.label, str(score.support), f"{score.precision:.3f}", f"{score.recall:.3f}",
-                                 f"{score.f1:.3f}")  # fmt: skip
-        console.print(labels_table)
+    show_per_label(console, per_technique, title="per technique (given gold spans)", per_label=per_label,
+                   plot_path=plot_path)  # fmt: skip
 
 
 @click.command("techniques")
@@ -116,6 +128,14 @@ def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, mod
     """Without --spans: `article_id start end` lines (span identification); with it: the template's lines
     with `?` replaced by the technique. DOCS_DIR is any folder of .txt documents (`article<ID>.txt` gives
     the id ID, any other name its name without .txt)."""
+    from narrascope.datasets.ptc import (
+        PtcSpan,
+        read_articles,
+        read_technique_file,
+        write_span_file,
+        write_technique_file,
+    )
+
     model = _technique_model(model_path)
     texts = {a.id: a.text for a in read_articles(docs_dir, any_name=True)}
     err = Console(stderr=True, highlight=False)

@@ -78,6 +78,13 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def jobs_for(documents: int | None, jobs: int | None = None) -> int:
+    """Worker processes for a batch: `jobs` (default the cores), but no more than the batch has chunks when its
+    size is known (a handful of files: starting workers would cost more than it gives)."""
+    jobs = jobs or default_jobs()
+    return max(1, min(jobs, documents // CHUNK_SIZE)) if documents is not None else jobs
+
+
 def _worker_init() -> None:
     # Ctrl-C reaches the whole process group: the parent decides how to stop, the workers do not die mid-chunk.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

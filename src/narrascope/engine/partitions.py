@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from narrascope.defaults import DEFAULT_PART_SIZE as DEFAULT_PART_SIZE  # re-exported: its old home
 from narrascope.errors import IngestError
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.readers import RECORD_SUFFIXES, STDIN, ReadResult, expand_paths, read_file
 from narrascope.ingest.records import RecordWindow, check_corpus_head, read_records
 
-DEFAULT_PART_SIZE = 1000  # documents per partition: a lost part costs at most this much work
 MAX_PART_BYTES = 64 * 1024 * 1024
 _BLOCK = 8 * 1024 * 1024
 _BOM = codecs.BOM_UTF8

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from narrascope.defaults import ENV_KEY as ENV_KEY  # re-exported (with the two below): their old home
+from narrascope.defaults import ENV_MODEL as ENV_MODEL
+from narrascope.defaults import ENV_URL as ENV_URL
 from narrascope.errors import LLMError
 from narrascope.llm.cache import AnswerCache, cache_key, default_cache_path
 from narrascope.llm.jsonout import parse_answer
@@ -28,7 +31,6 @@ from narrascope.llm.jsonout import parse_answer
 if TYPE_CHECKING:
     import httpx
 
-ENV_URL, ENV_MODEL, ENV_KEY = "NARRASCOPE_LLM_URL", "NARRASCOPE_LLM_MODEL", "NARRASCOPE_LLM_API_KEY"
 RETRYABLE = frozenset({429, 502, 503, 504})
 MODES = ("json_schema", "json_object", "text")
 REPAIR = "Your answer was not usable ({problem}). Answer again with only a JSON object of this schema: {schema}"

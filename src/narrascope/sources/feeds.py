@@ -18,9 +18,9 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from narrascope.defaults import MAX_ITEMS as MAX_ITEMS  # re-exported: new pages fetched per feed and round
 from narrascope.errors import NarrascopeError
 
-MAX_ITEMS = 200  # new pages fetched per feed and round
 MAX_LINKS = 50_000  # links read from one feed document
 MAX_SITEMAPS = 20
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 import httpx
 from protego import Protego
 
+from narrascope.defaults import FETCH_DELAY, FETCH_PER_HOST, FETCH_RETRIES, FETCH_TIMEOUT
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.sources.net import FetchError, RefusedError, host_key, pin, split_checked
 from narrascope.version import __version__
@@ -36,14 +37,14 @@ MAX_CRAWL_DELAY = 60.0
 class FetchOptions:
     """Limits and politeness of the fetcher (the CLI's --timeout, --per-host-delay, ... set them)."""
 
-    timeout: float = 20.0
+    timeout: float = FETCH_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     max_redirects: int = 5
-    retries: int = 2
+    retries: int = FETCH_RETRIES
     backoff: float = 1.0
     max_retry_after: float = 60.0
-    per_host: int = 2
-    delay: float = 1.0
+    per_host: int = FETCH_PER_HOST
+    delay: float = FETCH_DELAY
     allow_private: bool = False
     user_agent: str = USER_AGENT
 

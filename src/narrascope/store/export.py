@@ -11,15 +11,15 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from narrascope.analysis import Analysis
+from narrascope.defaults import EXPORT_FORMATS as EXPORT_FORMATS  # re-exported: its old home
 from narrascope.fileio import AtomicOutput
 from narrascope.formats.writers import CsvWriter
 from narrascope.store.db import Store
 
-EXPORT_FORMATS = ("jsonl", "csv", "semeval")
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv", "semeval": "text/tab-separated-values"}
 
 
@@ -48,18 +48,20 @@ def export_chunks(fmt: str, analyses: Iterator[Analysis]) -> Iterator[str]:
             yield _semeval_line(analysis)
 
 
-def write_export(store: Store, fmt: str, handle: TextIO) -> int:
-    """Write every stored analysis to `handle`; returns how many."""
+def write_export(store: Store, fmt: str, handle: TextIO, on_article: Callable[[], None] | None = None) -> int:
+    """Write every stored analysis to `handle`; returns how many. `on_article()` follows each one written."""
     count = -1 if fmt == "csv" else 0  # the CSV header is one chunk more
     for chunk in export_chunks(fmt, store.iter_analyses()):
         handle.write(chunk)
         count += 1
+        if on_article is not None and count > 0:
+            on_article()
     return max(count, 0)
 
 
-def export(store: Store, fmt: str, out: str | os.PathLike[str]) -> int:
+def export(store: Store, fmt: str, out: str | os.PathLike[str], on_article: Callable[[], None] | None = None) -> int:
     """Export to the file `out`, atomically (`fileio.AtomicOutput`: the old file or the complete new one)."""
     with AtomicOutput(out) as output:
-        count = write_export(store, fmt, output.handle)  # type: ignore[arg-type]
+        count = write_export(store, fmt, output.handle, on_article)  # type: ignore[arg-type]
         output.commit()
     return count

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
+from narrascope.defaults import DEFAULT_BATCH as DEFAULT_BATCH  # re-exported: its old home
 from narrascope.engine.local import PipelineSpec, run_batch
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.runner import Batch, Outcome, analyze_many, analyze_result
 from narrascope.store.db import HASH_KEY, Store, stamp_hash
-
-DEFAULT_BATCH = 32
 
 
 @dataclass
