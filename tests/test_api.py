@@ -159,7 +159,14 @@ def test_security_headers_and_offline_assets(base: str) -> None:
         )
     status, headers, data = request(f"{base}/static/plotly.min.js")
     assert status == 200 and b"plotly.js" in data[:200] and headers["content-type"].startswith("text/javascript")
+    status, headers, _ = request(f"{base}/static/plotly.min.js")
+    assert "immutable" in headers["cache-control"]  # loaded once, then from the browser's cache
+    charts = {"/": True, "/entity?name=x": True, "/claim?id=1": True, "/article?id=a1": False, "/entities": False,
+              "/claims": False, "/stories": False, "/review": False}  # fmt: skip
+    for path, has_charts in charts.items():
+        assert (b"/static/plotly.min.js" in request(base + path)[2]) is has_charts, path
     status, _, page = request(f"{base}/docs")
+    assert b'href="/"' in page  # a way back to the UI
     assert b"/static/swagger-ui-bundle.js" in page and b"http" not in page.split(b"<body")[0].replace(
         b"http-equiv", b""
     )

@@ -60,6 +60,10 @@ def test_stories_lists_the_articles_stored_more_than_once(spread: str) -> None:
         ("a2", 4, ["a2", "a2-again", "a2-mirror", "a2-relay"]),
         ("xss1", 2, ["xss1", "xss1-relay"]),
     ]
+    assert found["total"] == 2
+    members = found["items"][0]["members"]  # each copy with what the Stories page shows
+    assert sorted(m["id"] for m in members) == ["a2", "a2-again", "a2-mirror", "a2-relay"]
+    assert all({"title", "source", "published"} <= set(m) for m in members)
     status, page = get_json(f"{spread}/api/stories?limit=1&offset=1")
-    assert [s["first_article"] for s in page["items"]] == ["xss1"]
+    assert [s["first_article"] for s in page["items"]] == ["xss1"] and page["total"] == 2
     assert get_json(f"{spread}/api/stories?limit=0")[0] == 422

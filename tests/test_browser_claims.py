@@ -67,3 +67,19 @@ def test_story_copies_and_hostile_outlets_stay_text(page: Any, base: str) -> Non
         _ready(page)
         assert "window.__xss=7" in page.inner_text("#per-outlet")
         _xss_did_not_run(page)
+
+
+def test_the_stories_page_lists_each_copy_with_outlet_and_links_to_it(page: Any, base: str) -> None:
+    page.goto(f"{base}/stories")
+    _ready(page)
+    assert page.inner_text("#stories-summary").startswith("2 stories published more than once")
+    first = page.locator("section.card").first
+    assert first.locator("h2").inner_text() == "4 copies"
+    assert "Pravda Mirror" in first.inner_text() and "Relay Daily" in first.inner_text()
+    assert "/static/plotly.min.js" not in page.content()  # no chart on this page: no 4.8 MB script
+    page.goto(f"{base}/stories")
+    _ready(page)
+    page.locator("section.card").nth(1).locator("a").first.click()
+    _ready(page)
+    assert "/article?id=xss1" in page.url
+    _xss_did_not_run(page)

@@ -26,7 +26,7 @@ from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline
 from narrascope.server.analyses import AnalysisQueue, ClientGone
-from narrascope.server.assets import asset, docs_page, page
+from narrascope.server.assets import VENDOR_ASSETS, asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
 from narrascope.server.corrections import corrections_router
 from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
@@ -226,7 +226,8 @@ def _ui_routes(app: FastAPI) -> None:
 
     for route, name in (("/", "corpus"), ("/article", "article"), ("/entities", "entities"), ("/entity", "entity"),
                         ("/claims", "claims"), ("/claim", "claim"), ("/analyze", "analyze"),
-                        ("/review", "review"), ("/trends", "trends"), ("/alerts", "alerts")):  # fmt: skip
+                        ("/review", "review"), ("/trends", "trends"), ("/alerts", "alerts"),
+                        ("/stories", "stories")):  # fmt: skip
         app.add_api_route(route, shell(name), include_in_schema=False)
     app.add_api_route("/docs", lambda: HTMLResponse(docs_page()), include_in_schema=False)
     app.add_api_route("/favicon.ico", lambda: Response(status_code=204), include_in_schema=False)
@@ -236,7 +237,9 @@ def _ui_routes(app: FastAPI) -> None:
         found = asset(name)
         if found is None:
             raise ApiError(404, "not_found", "no such asset")
-        return Response(found[0], media_type=found[1], headers={"Cache-Control": "max-age=3600"})
+        vendor = name in VENDOR_ASSETS  # the same bytes for the life of the install: cached for a week
+        cache = "public, max-age=604800, immutable" if vendor else "max-age=3600"
+        return Response(found[0], media_type=found[1], headers={"Cache-Control": cache})
 
 
 def _error_handlers(app: FastAPI) -> None:

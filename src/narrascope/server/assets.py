@@ -43,6 +43,7 @@ ASSETS: dict[str, Callable[[], bytes]] = {
     "analyze.js": _own("analyze.js"),
     "review.js": _own("review.js"),
     "trends.js": _own("trends.js"),
+    "stories.js": _own("stories.js"),
     "app.js": _own("app.js"),
     "app.css": _own("app.css"),
     "docs.js": _own("docs.js"),
@@ -50,7 +51,24 @@ ASSETS: dict[str, Callable[[], bytes]] = {
     "swagger-ui-bundle.js": _swagger("swagger-ui-bundle.js"),
     "swagger-ui.css": _swagger("swagger-ui.css"),
 }
-PAGES = ("corpus", "article", "entities", "entity", "claims", "claim", "analyze", "review", "trends", "alerts")
+PAGES = (
+    "corpus",
+    "article",
+    "entities",
+    "entity",
+    "claims",
+    "claim",
+    "analyze",
+    "review",
+    "trends",
+    "alerts",
+    "stories",
+)
+# Assets from other packages (Plotly, Swagger UI): the same bytes for the life of an install
+VENDOR_ASSETS = frozenset({"plotly.min.js", "swagger-ui-bundle.js", "swagger-ui.css"})
+# The pages that draw charts: only they load Plotly (4.8 MB; once, then from the browser's cache)
+CHART_PAGES = ("corpus", "entity", "claim")
+PLOTLY_TAG = '<script src="/static/plotly.min.js" defer></script>\n'
 
 
 def asset(name: str) -> tuple[bytes, str] | None:
@@ -68,7 +86,8 @@ def _load(name: str) -> tuple[bytes, str]:
 def page(name: str) -> str:
     """The HTML shell of one UI page (all data comes from the API, written with textContent)."""
     template = resources.files("narrascope.server").joinpath("templates", "page.html").read_text("utf-8")
-    return template.replace("{{page}}", name if name in PAGES else "corpus")
+    name = name if name in PAGES else "corpus"
+    return template.replace("{{plotly}}", PLOTLY_TAG if name in CHART_PAGES else "").replace("{{page}}", name)
 
 
 @cache

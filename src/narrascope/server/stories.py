@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from narrascope.store.db import Store
-from narrascope.store.stories import stories_with_copies
+from narrascope.store.stories import stories_with_copies, story_count, story_members
 
 
 def stories_router(store: Callable[[], Store]) -> APIRouter:
@@ -19,7 +19,10 @@ def stories_router(store: Callable[[], Store]) -> APIRouter:
     def stories(
         limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0
     ) -> dict[str, Any]:
-        found = stories_with_copies(store().conn, limit=limit, offset=offset)
-        return {"limit": limit, "offset": offset, "items": found}
+        conn = store().conn
+        found = stories_with_copies(conn, limit=limit, offset=offset)
+        members = story_members(conn, [story["id"] for story in found])
+        items = [story | {"members": members[story["id"]]} for story in found]  # each copy's title, outlet, date
+        return {"limit": limit, "offset": offset, "total": story_count(conn), "items": items}
 
     return router

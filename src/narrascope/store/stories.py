@@ -115,3 +115,27 @@ def stories_with_copies(conn: sqlite3.Connection, *, limit: int = 100, offset: i
     return [
         {"id": r[0], "first_article": r[1], "copies": r[2], "articles": sorted(str(r[3]).split("\x1f"))} for r in found
     ]
+
+
+def story_count(conn: sqlite3.Connection) -> int:
+    """How many stories are stored more than once (the pages of `stories_with_copies`)."""
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT story_id FROM articles WHERE story_id IS NOT NULL GROUP BY story_id"
+        " HAVING count(*) > 1)"
+    ).fetchone()
+    return int(row[0])
+
+
+def story_members(conn: sqlite3.Connection, story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The copies of each story: id, title, outlet (`source`) and published date, earliest first."""
+    members: dict[int, list[dict[str, Any]]] = {story: [] for story in story_ids}
+    if not story_ids:
+        return members
+    marks = ",".join("?" * len(story_ids))
+    for story, article, title, source, published in conn.execute(
+        f"SELECT story_id, id, title, source, published FROM articles WHERE story_id IN ({marks})"
+        " ORDER BY coalesce(published, '9999'), id",
+        story_ids,
+    ):
+        members[story].append({"id": article, "title": title, "source": source, "published": published})
+    return members
