@@ -3,10 +3,11 @@
 One helper for every long command (`analyze`, `ingest`, `watch`, `train`, `evaluate`, `export`), so a cron job, a
 log file or a CI step sees the same thing a terminal does, as lines:
 
-    narrascope: ingesting: 120/460 docs (26 %), 2.1 docs/s, ETA 2m41s
+    narrascope: ingesting: 120/460 docs (26 %), 2.1 docs/s, ETA 2m41s, 57s elapsed
 
 On a terminal the same numbers are a transient bar (rich). When stderr is not a terminal a background thread
-prints the current line every `every` seconds (10 by default; `NARRASCOPE_PROGRESS_EVERY` changes it), also while
+prints the current line every `every` seconds (9 by default, so at least every 10 s;
+`NARRASCOPE_PROGRESS_EVERY` changes it), also while
 one step takes longer than that, and a last line when the work ends. Lines written with `Tracker.print` (warnings,
 errors) go above the bar or between the lines.
 """
@@ -23,7 +24,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-EVERY = 10.0
+EVERY = 9.0  # nominal: a line at least every 10 s even when a busy machine wakes the reporter late
 
 
 def _duration(seconds: float) -> str:
@@ -118,8 +119,7 @@ class Tracker:
             )
         if share and 0 < share < 1:
             parts.append(f"ETA {_duration(elapsed * (1 - share) / share)}")
-        elif share is None or share < 1:
-            parts.append(f"{_duration(elapsed)} so far")
+        parts.append(f"{_duration(elapsed)} elapsed")
         text = ", ".join(parts)
         return f"{self.note}: {text}" if self.note else text
 
