@@ -111,11 +111,15 @@ def detected_documents(
 
 
 def detect_folders(
-    folders: Sequence[Path], narratives: Mapping[str, Narratives], train_keys: set[str] | None = None
+    folders: Sequence[Path],
+    narratives: Mapping[str, Narratives],
+    train_keys: set[str] | None = None,
+    cache: dict[tuple[str, str], list[tuple[int, int, str]]] | None = None,
 ) -> tuple[list[DetectedDocument], dict[str, Gazetteer]]:
     """Detected documents of the folders, with gazetteers built from the annotations of the documents in
     `train_keys` (LANG/file; None: all), and those gazetteers: in cross-validation a held-out document's names
-    are found only when other documents' annotators marked them."""
+    are found only when other documents' annotators marked them. `cache` ((language, text) -> mentions) keeps
+    the detections of one set of training keys for a second pass (other narratives, same detection)."""
     names = []
     for folder in folders:
         language = language_of(folder)
@@ -123,7 +127,15 @@ def detect_folders(
             if train_keys is None or f"{language.upper()}/{row.file}" in train_keys:
                 names.append((language, row.mention))
     gazetteers = build_gazetteers(names)
-    detect = MentionDetector(gazetteers)
+    detector = MentionDetector(gazetteers)
+
+    def detect(text: str, language: str) -> list[tuple[int, int, str]]:
+        if cache is None:
+            return detector(text, language)
+        if (language, text) not in cache:
+            cache[language, text] = detector(text, language)
+        return cache[language, text]
+
     documents = []
     for folder in folders:
         language = language_of(folder)
