@@ -25,7 +25,7 @@ EXPECTED = {
         "Russia": {"Москва", "Россия", "Россией", "России"},
         "United States": {"Вашингтон", "США"},
         "Ukraine": {"Украине", "Киеве"},
-        "Мария Захарова": {"Мария Захарова", "Захаровой"},
+        "Maria Zakharova": {"Мария Захарова", "Захаровой"},
         "the West": {"Запад", "Запада"},
         "Vladimir Putin": {"Владимир Путин", "Путина"},
         "NATO": {"НАТО"},
@@ -33,7 +33,7 @@ EXPECTED = {
     "bg": {
         "Russia": {"Москва", "Русия"},
         "United States": {"Вашингтон", "САЩ"},
-        "Мария Захарова": {"Мария Захарова", "Захарова"},
+        "Maria Zakharova": {"Мария Захарова", "Захарова"},
         "the West": {"Западът", "Запада"},
         "Vladimir Putin": {"Владимир Путин", "Путин"},
         "Volodymyr Zelensky": {"Володимир Зеленски", "Зеленски"},
@@ -69,7 +69,7 @@ def _analyse(pipeline: Pipeline, language: str) -> Analysis:
 
 
 @pytest.mark.parametrize("language", sorted(EXPECTED))
-def test_issue21_fixture_entities_found_and_inflections_grouped(entity_pipeline: Pipeline, language: str) -> None:
+def test_fixture_entities_found_and_inflections_grouped(entity_pipeline: Pipeline, language: str) -> None:
     analysis = _analyse(entity_pipeline, language)
     raw = analysis.article.raw_text
     found = {e.entity: {m.text for m in e.mentions} for e in analysis.entities}
@@ -82,7 +82,7 @@ def test_issue21_fixture_entities_found_and_inflections_grouped(entity_pipeline:
     assert not any("entity detection" in w for w in analysis.warnings)
 
 
-def test_issue21_inflected_forms_are_one_entity_per_language() -> None:
+def test_inflected_forms_are_one_entity_per_language() -> None:
     def groups(names: list[str], language: str) -> list[list[str]]:
         return [[names[i] for i in g.members] for g in group_mentions(names, ["GPE"] * len(names), language)]
 
@@ -91,8 +91,8 @@ def test_issue21_inflected_forms_are_one_entity_per_language() -> None:
     assert groups(["Запада", "Западът", "Европа"], "bg") == [["Запада", "Западът"], ["Европа"]]
     assert groups(["ज़ेलेंस्की", "जेलेंस्की"], "hi") == [["ज़ेलेंस्की", "जेलेंस्की"]]
     # without an alias the entity is named by its most frequent form
-    names = ["Шольца", "Шольц", "Шольцем", "Шольц"]
-    assert [g.canonical for g in group_mentions(names, ["PERSON"] * 4, "ru")] == ["Шольц"]
+    names = ["Бербока", "Бербок", "Бербоком", "Бербок"]
+    assert [g.canonical for g in group_mentions(names, ["PERSON"] * 4, "ru")] == ["Бербок"]
     assert stem("Украины", "ru") == stem("Украину", "ru") != stem("украинские", "ru")
 
 

@@ -95,8 +95,10 @@ def detected_documents(
         with open(path, encoding="utf-8", newline="") as handle:
             text = handle.read()
         key = f"{language.upper()}/{name}"
+        own = Counter(stem_key(m, language) for m, _, _ in annotated) if key in own_keys else Counter()
+        prior = _prior(gazetteer, own, language) if gazetteer is not None else None
         doc = DetectedDocument(
-            key, language, build_document(key, text, language, detect(text, language), narratives.get(key))
+            key, language, build_document(key, text, language, detect(text, language), narratives.get(key), prior)
         )
         for mention, start, role in annotated:
             at = anchor(text, mention, start)
@@ -178,7 +180,9 @@ def entity_items(article: ArticleEntities, language: str) -> list[MentionItem]:
 # Narrative families of pro-Kremlin articles: they cast the West (and Ukraine) as villains, never Russia.
 PRO_KREMLIN = ("Praise of Russia", "Discrediting the West", "Russia is the Victim", "Blaming the war on others",
                "Negative Consequences for the West", "Discrediting Ukraine")  # fmt: skip
-STANCE_MINIMUM = 0.25
+# 0.25 left seed articles whose whole point is a pro-Kremlin one (the US trains terrorists to attack Russia, 0.24)
+# without the rule; 0.2 gives it to them
+STANCE_MINIMUM = 0.2
 _RULED_OUT = {("pro-kremlin", "russia"): "Antagonist", ("pro-kremlin", "west"): "Protagonist"}
 
 
