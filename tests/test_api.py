@@ -40,9 +40,10 @@ def test_articles_filter_and_page_in_a_stable_order(base: str) -> None:
     assert found["total"] >= 1 and all(narrative in a["narratives"] for a in found["items"])
     _, a1 = get_json(f"{base}/api/articles/a1")
     entity = next(e for e in a1["entities"] if e["main_role"] in ("Protagonist", "Antagonist", "Innocent"))
-    status, found = get_json(f"{base}/api/articles?" + urlencode({"entity": entity["entity"], "role": entity["main_role"]}))
+    query = {"entity": entity["entity"], "role": entity["main_role"]}
+    status, found = get_json(f"{base}/api/articles?" + urlencode(query))
     assert status == 200 and "a1" in [a["id"] for a in found["items"]]
-    status, found = get_json(f"{base}/api/articles?" + urlencode({"entity": entity["entity"], "role": "no such role"}))
+    status, found = get_json(f"{base}/api/articles?" + urlencode({**query, "role": "no such role"}))
     assert "a1" not in [a["id"] for a in found["items"]]
 
 

@@ -79,7 +79,8 @@ def test_the_store_lists_one_row_per_actor_and_keeps_merges_and_splits_across_re
         rows = {item["entity"]: item for item in listed["items"]}
         assert "Berbok" not in rows and rows["Annalena Baerbock"]["articles"] == 2
         lavrov = rows["Sergey Lavrov"]["actor_id"]
-        status, split = _post(f"{base}/api/actors/corrections", {"action": "split", "actor": lavrov, "entity": "लावरोव"})
+        split_hindi = {"action": "split", "actor": lavrov, "entity": "लावरोव"}
+        status, split = _post(f"{base}/api/actors/corrections", split_hindi)
         assert status == 201, split
         status, refused = _post(f"{base}/api/actors/corrections", {"action": "merge", "actor": lavrov, "into": lavrov})
         assert status == 422 and "itself" in json.dumps(refused)
