@@ -71,6 +71,8 @@ def test_the_store_lists_one_row_per_actor_and_keeps_merges_and_splits_across_re
                                                                         "लावरोव"}  # fmt: skip
         _, one = get_json(f"{base}/api/entity?name={urllib.parse.quote('Лавров')}")
         assert one["entity"] == "Sergey Lavrov" and len(one["articles"]) == 3
+        _, filtered = get_json(f"{base}/api/articles?entity={urllib.parse.quote('Sergey Lavrov')}")
+        assert sorted(a["id"] for a in filtered["items"]) == ["a-en", "a-hi", "a-ru"]
         # merge a misspelling into the actor it stands for; split an entity name out again
         berbok, baerbock = rows["Berbok"]["actor_id"], rows["Annalena Baerbock"]["actor_id"]
         status, merged = _post(f"{base}/api/actors/corrections", {"action": "merge", "actor": berbok, "into": baerbock})

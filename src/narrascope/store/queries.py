@@ -55,9 +55,9 @@ class ArticleFilter:
                 args += [label, level]
         if self.entity or self.role:
             sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}"
-            if self.entity:
-                sub += " AND entity = ?"
-                args.append(self.entity)
+            if self.entity:  # an entity name, or an actor's name or id: the actor's articles in every language
+                sub += " AND (entity = ? OR actor = ? OR actor_id = ?)"
+                args += [self.entity] * 3
             if self.role:
                 sub += f" AND {ROLE} = ?"
                 args.append(self.role)
