@@ -278,6 +278,28 @@ def _honest_pairs(
     """Shown pairs of each fold's documents when the calibration curves and the per-language thresholds are
     fitted on the other folds' out-of-fold predictions alone: the thresholds never see the labels they are
     measured on."""
+    shown = honest_shown(examples, example_fold, documents, document_fold, predicted, mass, gate_raw, decoded, folds)
+    kept = sorted(shown)
+    return [
+        pair_scores(lang.upper(), [documents[j] for j in kept if documents[j].language == lang],
+                    [shown[j] for j in kept if documents[j].language == lang])
+        for lang in sorted({documents[j].language for j in kept})
+    ]  # fmt: skip
+
+
+def honest_shown(
+    examples: Sequence[EntityExample],
+    example_fold: Sequence[int],
+    documents: Sequence[DetectedDocument],
+    document_fold: Sequence[int],
+    predicted: list[tuple[str, tuple[str, ...]]],
+    mass: np.ndarray,
+    gate_raw: list[np.ndarray],
+    decoded: list[list[tuple[str, float]]],
+    folds: int,
+) -> dict[int, list[str]]:
+    """Document index -> what is shown for each of its entities (a role or `uncertain`), with the calibration
+    and thresholds of its fold fitted on the other folds only."""
     shown: dict[int, list[str]] = {}
     for k in range(folds):
         train_e = [i for i, f in enumerate(example_fold) if f != k]
@@ -303,12 +325,7 @@ def _honest_pairs(
                 else UNCERTAIN
                 for (role, m), g in zip(decoded[j], gate_p, strict=True)
             ]
-    kept = sorted(shown)
-    return [
-        pair_scores(lang.upper(), [documents[j] for j in kept if documents[j].language == lang],
-                    [shown[j] for j in kept if documents[j].language == lang])
-        for lang in sorted({documents[j].language for j in kept})
-    ]  # fmt: skip
+    return shown
 
 
 def _pairs_at(
