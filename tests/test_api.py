@@ -38,8 +38,13 @@ def test_articles_filter_and_page_in_a_stable_order(base: str) -> None:
     narrative = everything["items"][0]["narratives"][0]
     status, found = get_json(f"{base}/api/articles?" + urlencode({"narrative": narrative}))
     assert found["total"] >= 1 and all(narrative in a["narratives"] for a in found["items"])
-    status, found = get_json(f"{base}/api/articles?entity=Russia&role=Antagonist")
+    _, a1 = get_json(f"{base}/api/articles/a1")
+    entity = next(e for e in a1["entities"] if e["main_role"] in ("Protagonist", "Antagonist", "Innocent"))
+    query = {"entity": entity["entity"], "role": entity["main_role"]}
+    status, found = get_json(f"{base}/api/articles?" + urlencode(query))
     assert status == 200 and "a1" in [a["id"] for a in found["items"]]
+    status, found = get_json(f"{base}/api/articles?" + urlencode({**query, "role": "no such role"}))
+    assert "a1" not in [a["id"] for a in found["items"]]
 
 
 def test_article_stats_entities_and_claims(base: str) -> None:

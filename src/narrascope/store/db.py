@@ -21,7 +21,7 @@ from urllib.parse import quote
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
-from narrascope.store import stories
+from narrascope.store import actors, stories
 from narrascope.store.claim_groups import assign_groups, drop_empty_groups
 from narrascope.store.judgments import (
     narrative_asserted,
@@ -240,11 +240,11 @@ class Store:
         )
         self.conn.executemany(
             "INSERT INTO entities (article_id, entity, ner_label, main_role, fine_roles, score, mentions, asserted,"
-            " candidate_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " candidate_role, actor, actor_key, forms, actor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (a.id, e.entity, e.label, e.main_role, "; ".join(e.fine_roles), e.score, len(e.mentions),
-                 role_asserted(e), e.candidate_role)
-                for e in analysis.entities
+                 role_asserted(e), e.candidate_role, *actor)
+                for e, actor in zip(analysis.entities, actors.insert_rows(self.conn, analysis.entities), strict=True)
             ],
         )  # fmt: skip
         self.conn.executemany(

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from narrascope.store.actors import actor_details, actor_id_of
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql, not_covered
@@ -54,9 +55,9 @@ class ArticleFilter:
                 args += [label, level]
         if self.entity or self.role:
             sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}"
-            if self.entity:
-                sub += " AND entity = ?"
-                args.append(self.entity)
+            if self.entity:  # an entity name, or an actor's name or id: the actor's articles in every language
+                sub += " AND (entity = ? OR actor = ? OR actor_id = ?)"
+                args += [self.entity] * 3
             if self.role:
                 sub += f" AND {ROLE} = ?"
                 args.append(self.role)
@@ -197,32 +198,42 @@ def coverage(store: Store, flt: ArticleFilter) -> dict[str, int]:
 def list_entities(
     store: Store, *, q: str | None, limit: int, offset: int, include_withheld: bool = False
 ) -> dict[str, Any]:
-    """Entities by number of articles that cast them in an asserted role (any role with include_withheld),
-    with how many articles cast each in each role; a withheld role counts under `uncertain` or `mentioned`."""
+    """Actors (one row each, however many names and languages: `store/actors.py`) by number of articles that
+    cast them in an asserted role (any role with include_withheld), with how many articles cast each in each role,
+    their surface forms and languages; a withheld role counts under `uncertain` or `mentioned`. `q` matches an
+    actor's name, an entity name or a surface form."""
     judged = asserted_sql("e", include_withheld=include_withheld)
     args: list[Any] = []
     where = judged
     if q:
-        where += " AND e.entity LIKE ? ESCAPE '\\'"
-        args.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where += (
+            " AND e.actor_id IN (SELECT actor_id FROM entities WHERE entity LIKE ? ESCAPE '\\'"
+            " OR actor LIKE ? ESCAPE '\\' OR forms LIKE ? ESCAPE '\\')"
+        )
+        args += [pattern] * 3
     found = rows(
         store.conn.execute(
-            f"SELECT e.entity, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {where}"
-            " GROUP BY e.entity ORDER BY articles DESC, e.entity LIMIT ? OFFSET ?",
+            f"SELECT e.actor_id, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {where}"
+            " GROUP BY e.actor_id ORDER BY articles DESC, e.actor_id LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
     )
+    items = []
     for item in found:
-        item["roles"] = {
+        details = actor_details(store.conn, str(item["actor_id"]), judged)
+        details["articles"] = item["articles"]
+        details["roles"] = {
             r[0]: r[1]
             for r in store.conn.execute(
-                f"SELECT e.main_role, count(DISTINCT e.article_id) FROM entities e WHERE e.entity = ? AND {judged}"
+                f"SELECT e.main_role, count(DISTINCT e.article_id) FROM entities e WHERE e.actor_id = ? AND {judged}"
                 " GROUP BY 1 ORDER BY 2 DESC, 1",
-                (item["entity"],),
+                (item["actor_id"],),
             )
         }
+        items.append(details)
     return {
-        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "items": found
+        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "items": items
     }  # fmt: skip
 
 
@@ -230,29 +241,32 @@ def entity_framing(store: Store, entity: str, *, include_withheld: bool = False)
     """How each outlet casts one entity: articles per outlet and role, and the articles (asserted roles only,
     unless include_withheld; then a withheld role shows as `uncertain`/`mentioned` with its score)."""
     judged = asserted_sql("e", include_withheld=include_withheld)
+    actor = actor_id_of(store.conn, entity)
+    if actor is None:
+        return None
     by_source = rows(
         store.conn.execute(
             "SELECT COALESCE(a.source, '(unknown)') AS source, e.main_role AS role, count(DISTINCT a.id) AS articles"
-            f" FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.entity = ? AND {judged}"
+            f" FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
             " GROUP BY 1, 2 ORDER BY 1, 3 DESC",
-            (entity,),
+            (actor,),
         )
     )
     withheld = store.conn.execute(
-        "SELECT count(DISTINCT article_id) FROM entities WHERE entity = ? AND asserted = 0", (entity,)
+        "SELECT count(DISTINCT article_id) FROM entities WHERE actor_id = ? AND asserted = 0", (actor,)
     ).fetchone()[0]
     if not by_source and not withheld:
         return None
     articles = rows(
         store.conn.execute(
             "SELECT a.id, a.title, a.source, a.published, e.main_role AS role, e.candidate_role, e.fine_roles,"
-            " e.score, e.asserted FROM entities e JOIN articles a ON a.id = e.article_id"
-            f" WHERE e.entity = ? AND {judged}"
+            " e.score, e.asserted, e.entity, a.language FROM entities e JOIN articles a ON a.id = e.article_id"
+            f" WHERE e.actor_id = ? AND {judged}"
             " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500",
-            (entity,),
+            (actor,),
         )
     )
     return {
-        "entity": entity, "counts": "articles", "include_withheld": include_withheld,
+        **actor_details(store.conn, actor, "1"), "counts": "articles", "include_withheld": include_withheld,
         "withheld_articles": withheld, "by_source": by_source, "articles": articles,
     }  # fmt: skip

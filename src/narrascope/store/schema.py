@@ -209,4 +209,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX alerts_created ON alerts(created_at);
     """,
+    # actors: the actor each entity stands for across articles and languages (display name, grouping key), its
+    # surface forms, and the actor it is listed under once analysts' merges and splits (actor_corrections, which
+    # outlive re-ingests) are applied; rows stored before this get their entity name as actor
+    """
+    ALTER TABLE entities ADD COLUMN actor TEXT;
+    ALTER TABLE entities ADD COLUMN actor_key TEXT;
+    ALTER TABLE entities ADD COLUMN forms TEXT;
+    ALTER TABLE entities ADD COLUMN actor_id TEXT;
+    UPDATE entities SET actor = entity, actor_key = lower(entity), forms = entity, actor_id = lower(entity);
+    CREATE INDEX entities_actor ON entities(actor_id, article_id);
+    CREATE TABLE actor_corrections (
+        id INTEGER PRIMARY KEY,
+        action TEXT NOT NULL CHECK (action IN ('merge', 'split')),
+        actor_key TEXT NOT NULL,
+        into_key TEXT,
+        entity TEXT,
+        user TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        undone_at TEXT
+    );
+    """,
 )

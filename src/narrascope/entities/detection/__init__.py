@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from narrascope.entities.detection.boundaries import tidy
 from narrascope.entities.detection.capitals import capitalised_spans
 from narrascope.entities.detection.english import english_mentions
 from narrascope.entities.detection.gazetteer import Gazetteer, Token, shipped_gazetteer, tokenize
@@ -47,7 +48,7 @@ class MentionDetector:
 
     def __call__(self, text: str, language: str) -> list[Mention]:
         if language == "en":
-            return english_mentions(text)
+            return tidy(text, english_mentions(text))
         if language not in LANGUAGES:
             return []
         tokens = tokenize(text)
@@ -58,7 +59,7 @@ class MentionDetector:
             [(s, e) for s, e, _ in named],
             capitalised_spans(text, tokens, language) if language in CAPITALISING else [],
         ]
-        return merge(text, tokens, sources, named)
+        return tidy(text, merge(text, tokens, sources, named))
 
 
 def merge(text: str, tokens: list[Token], sources: list[list[tuple[int, int]]], named: list[Mention]) -> list[Mention]:

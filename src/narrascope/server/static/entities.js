@@ -12,10 +12,48 @@
     form.addEventListener("submit", (e) => { e.preventDefault(); window.location.assign(q("/entities", { q: form.elements.namedItem("q").value })); });
     const covers = el("p", { class: "coverage", id: "coverage", text: `Entity framing covers ${cov.entities} of ${cov.articles} articles (the others are in a language it does not cover, or too short to judge).` });
     put(el("h1", { text: "Entities" }), form, covers, section(`Entities by ${counted}`,
-      el("table", { id: "entities" }, el("thead", {}, el("tr", {}, ...["Entity", "Articles", "Articles per role"].map((h) => el("th", { text: h })))),
+      el("table", { id: "entities" }, el("thead", {}, el("tr", {}, ...["Actor", "Articles", "Articles per role", "Languages", "Forms"].map((h) => el("th", { text: h })))),
         el("tbody", {}, ...found.items.map((e) => el("tr", {},
-          el("td", {}, link(q("/entity", { name: e.entity }), e.entity)), el("td", { text: e.articles }),
-          el("td", { text: Object.entries(e.roles).map(([r, n]) => `${r} ${n}`).join(", ") })))))));
+          el("td", {}, link(q("/entity", { name: e.actor_id || e.entity }), e.entity)), el("td", { text: e.articles }),
+          el("td", { text: Object.entries(e.roles).map(([r, n]) => `${r} ${n}`).join(", ") }),
+          el("td", { class: "languages", text: (e.languages || []).join(", ") }),
+          el("td", { class: "forms", text: formsText(e.forms) })))))));
+  }
+
+  // "Лавров (ru, 3), Sergei Lavrov (en, 2), ..." — the first few surface forms, most articles first
+  function formsText(forms) {
+    const shown = (forms || []).slice(0, 8).map((f) => `${f.form} (${f.language || "?"}, ${f.articles})`);
+    return shown.join(", ") + ((forms || []).length > 8 ? ` … ${forms.length - 8} more` : "");
+  }
+
+  // Merge this actor into another one, or split one of its entity names out: corrections kept across re-ingests.
+  function actorCorrections(found) {
+    const status = el("p", { class: "status", id: "actor-status", role: "status" });
+    async function send(body) {
+      try {
+        const stored = await api("/api/actors/corrections", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+        });
+        status.textContent = `Stored: ${stored.action} (correction ${stored.id}; undo with DELETE /api/actors/corrections/${stored.id})`;
+      } catch (err) { status.textContent = `Not stored: ${err.message}`; }
+    }
+    const into = el("input", { type: "text", id: "merge-into", placeholder: "actor to merge into (name or id)" });
+    const merge = el("form", { class: "filters", id: "merge-actor" }, into, el("button", { text: "Merge into" }));
+    merge.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const target = into.value.trim();
+      if (!target) { status.textContent = "Name the actor to merge into."; return; }
+      try {
+        const other = await api(q("/api/entity", { name: target, include_withheld: "true" }));
+        await send({ action: "merge", actor: found.actor_id, into: other.actor_id });
+      } catch (err) { status.textContent = `Not stored: ${err.message}`; }
+    });
+    const names = (found.entities || []).length > 1 ? el("ul", { id: "actor-entities" }, ...found.entities.map((name) => {
+      const button = el("button", { type: "button", text: "Split out" });
+      button.addEventListener("click", () => send({ action: "split", actor: found.actor_id, entity: name }));
+      return el("li", {}, el("span", { text: `${name} ` }), button);
+    })) : el("p", { text: "One entity name: nothing to split." });
+    return section("Correct this actor", merge, names, status);
   }
 
   async function entityPage() {
@@ -33,6 +71,8 @@
     const outlets = found.articles.some((a) => a.source);
     put(el("h1", { text: found.entity }),
       el("p", { class: "summary", id: "entity-summary", text: `${counted} ${perRole.join(" · ")}` }),
+      el("p", { class: "forms", id: "entity-forms", text: `Forms: ${formsText(found.forms)}; languages: ${(found.languages || []).join(", ")}` }),
+      actorCorrections(found),
       section("How each outlet frames it (articles)", chart),
       section("Articles", el("table", { id: "entity-articles" }, el("thead", {}, el("tr", {}, ...["Article", outlets ? "Outlet" : null, "Published", "Role", "Score", "Fine roles"].filter(Boolean).map((h) => el("th", { text: h })))),
         el("tbody", {}, ...found.articles.map((a) => el("tr", { class: withheldRole(a) ? "withheld" : "" },

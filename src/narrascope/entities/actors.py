@@ -1,0 +1,116 @@
+"""One actor across articles and languages: the canonical actor an entity of an article stands for.
+
+`names.group_mentions` groups the mentions of one article (inflections, surnames, aliases); `actor_of` names the
+actor that group is across a corpus, whatever the language or script: Лавров, Лаврова, Sergei Lavrov, Sergey
+Lavrov and लावरोव are all "Sergey Lavrov". Two steps:
+
+1. The shipped alias table (`data/entity_aliases.json`: countries, leaders, organisations that recur in the
+   SemEval training articles, with their forms in the five languages). An entry matches by its alias key in the
+   article's language (`names.name_key`: stems, titles off), or by its Latin key below.
+2. The Latin key (`latin_key`): the name transliterated to ASCII (`anyascii`: Cyrillic and Devanagari to Latin),
+   titles dropped ("President", "президент", "राष्ट्रपति"), the spellings transliteration varies on made one
+   (y/i, kh/h, w/v, doubled letters), and the case endings of Slavic names cut off the end of each word (Лаврова,
+   Лавровым -> lavr), so "Sergey Lavrov" in the table finds "Сергею Лаврову". A name outside the table is its own
+   actor, keyed by its Latin key: its inflected forms across articles are one actor, in any script.
+
+The actor's display name is the table's canonical name, else the entity's canonical name in the article.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from anyascii import anyascii
+
+from narrascope.entities.names import alias_table, name_key
+
+# Titles and honorifics before a name, after transliteration (Latin, Cyrillic and Devanagari ones)
+_TITLES = frozenset(
+    "the president presidente prezident prezidentut prezidentat premier premer premierut premera prime minister "
+    "ministr ministur ministro primeiro pm mr mrs ms dr general gen sen senator chancellor kantsler chanceler "
+    "secretary sekretar rashtrapati rashtrpati pradhanmantri pradhan mantri videsh sri shri srimati "
+    "gospodin g-n g-zha".split()
+)
+# Case endings of Slavic names and their transliterations, cut repeatedly off the end of a word (longest first)
+_ENDINGS = ("ogo", "omu", "ymi", "imi", "oi", "ei", "ym", "im", "om", "em", "ov", "ev", "ia", "iu", "a", "u", "e",
+            "i", "o")  # fmt: skip
+MIN_STEM = 3
+_RESPELL = (("kh", "h"), ("zh", "j"), ("ks", "x"), ("w", "v"), ("y", "i"), ("ee", "i"), ("oo", "u"), ("ph", "f"))
+_DOUBLE = re.compile(r"([a-z])\1+")
+_NASAL = re.compile(r"m(?=[sktdcjgz])")
+_POSSESSIVE = re.compile(r"'s\b")
+
+
+def _word_key(word: str) -> str:
+    for old, new in _RESPELL:
+        word = word.replace(old, new)
+    word = _DOUBLE.sub(r"\1", word)
+    changed = True
+    while changed:
+        changed = False
+        for ending in _ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+                word, changed = word[: -len(ending)], True
+                break
+    return word
+
+
+@cache
+def latin_key(name: str) -> str:
+    """The name in Latin letters, without titles, spelling variants and case endings: what the forms of one
+    actor share in every script ("Сергея Лаврова" and "Sergey Lavrov" -> "serg lavr")."""
+    latin = _POSSESSIVE.sub("", anyascii(name).casefold()).replace("j'", "z").replace("'", "")
+    latin = _NASAL.sub("n", latin)  # the Devanagari anusvara before a consonant: ज़ेलेंस्की -> zelenski
+    words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", latin)
+    while len(words) > 1 and words[0] in _TITLES:
+        words = words[1:]
+    return " ".join(_word_key(w) for w in words)
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str  # display name: the table's canonical name, else the entity's own
+    key: str  # what groups the actor across articles and languages
+
+
+@cache
+def _table() -> dict[str, list[str]]:
+    data = json.loads(resources.files("narrascope.data").joinpath("entity_aliases.json").read_text("utf-8"))
+    aliases: dict[str, list[str]] = data["aliases"]
+    return aliases
+
+
+@cache
+def _latin_index() -> dict[str, str]:
+    """Latin key of each canonical name and alias -> canonical name (the first entry wins a shared key)."""
+    index: dict[str, str] = {}
+    for canonical, aliases in _table().items():
+        for alias in (canonical, *aliases):
+            key = latin_key(alias)
+            if key:
+                index.setdefault(key, canonical)
+    return index
+
+
+def table_actor(forms: list[str], language: str) -> str | None:
+    """The alias table's canonical name for one of `forms` (an entity's canonical name first, then its mention
+    texts), or None."""
+    table = alias_table(language)
+    index = _latin_index()
+    for form in forms:
+        found = table.get(name_key(form, language)) or index.get(latin_key(form))
+        if found:
+            return found
+    return None
+
+
+def actor_of(canonical: str, forms: list[str], language: str) -> Actor:
+    """The actor an entity (its canonical name in the article and its mention texts) stands for."""
+    found = table_actor([canonical, *forms], language)
+    if found is not None:
+        return Actor(found, "=" + latin_key(found))
+    return Actor(canonical, latin_key(canonical) or canonical.casefold())
