@@ -30,7 +30,7 @@ import stix2
 from stix2.properties import ListProperty, StringProperty
 
 from narrascope.analysis import ASSERTED_ROLES
-from narrascope.ingest.stix import NARRASCOPE_SOURCE
+from narrascope.ingest.stix import NARRASCOPE_SOURCE, PUBLISHER, UNDATED
 from narrascope.taxonomy import OTHER, load_taxonomy
 
 # OpenCTI's namespace for its deterministic ids, and the extension its own new object types (Narrative) carry
@@ -306,17 +306,24 @@ def article_objects(
         own.append(_related(rid, actor_id(str(outlet)), "outlet", str(outlet), 1.0, created, ["outlet"],
                             "The outlet that published the article."))  # fmt: skip
     refs = sorted({*(o.id for o in shared), *(o.id for o in own), *claim_notes})
-    report = stix2.Report(id=rid, name=doc.get("title") or article_id, published=timestamp(doc.get("published"))
-                          or created, report_types=["threat-report"], description=doc.get("raw_text") or "",
-                          object_refs=refs or [NARRASCOPE.id], external_references=article_references(doc),
-                          lang=doc.get("language") or None, **_common(created))  # fmt: skip
+    published = timestamp(doc.get("published"))
+    report = stix2.Report(
+        id=rid, name=doc.get("title") or article_id, published=published or created,
+        report_types=["threat-report"], description=doc.get("raw_text") or "", object_refs=refs or [NARRASCOPE.id],
+        external_references=article_references(doc), lang=doc.get("language") or None,
+        labels=None if published else [UNDATED], **_common(created),
+    )  # fmt: skip
     return ArticleObjects(report, own, shared)
 
 
 def article_references(doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The article's id in narrascope, and its outlet (the publisher) with its URL."""
     references = [{"source_name": NARRASCOPE_SOURCE, "external_id": str(doc.get("id") or "")}]
+    outlet = {"source_name": str(doc.get("source") or "url"), "description": PUBLISHER}
     if doc.get("url"):
-        references.append({"source_name": str(doc.get("source") or "url"), "url": str(doc["url"])})
+        outlet["url"] = str(doc["url"])
+    if doc.get("source") or doc.get("url"):
+        references.append(outlet)
     return references
 
 

@@ -1,10 +1,11 @@
 """Read a STIX 2.1 bundle's `report` objects as articles: what an analyst who starts from a threat-intelligence
 platform (OpenCTI and others) hands to `narrascope ingest`.
 
-A report gives the title (`name`), the date (`published`), the text (`description`), the URL (the first
-external reference with a `url`) and the language (`lang`). A report that narrascope exported carries the
-article id as an external reference (`source_name` "narrascope"), so export -> ingest -> export keeps every id;
-another report's id is its STIX id. Reports without text are reported as failures, one line each.
+A report gives the title (`name`), the date (`published`, unless labelled `undated`), the text (`description`),
+the URL (the first external reference with a `url`), the outlet (the reference described as `publisher`, else
+the one with the URL) and the language (`lang`). A report that narrascope exported carries the article id as an
+external reference (`source_name` "narrascope"), so export -> ingest -> export keeps every id; another report's
+id is its STIX id. Reports without text are reported as failures, one line each.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from narrascope.ingest.decode import DEFAULT_MAX_BYTES, decode_text, read_bytes_
 from narrascope.ingest.records import ReadResult, sanitized
 
 NARRASCOPE_SOURCE = "narrascope"  # the external reference that names an exported article's id
+# the label of a report whose article had no date: its `published` (required) is when narrascope stored it
+UNDATED = "undated"
+PUBLISHER = "publisher"  # the description of the external reference that names an exported article's outlet
 
 
 def is_bundle(document: object) -> bool:
@@ -60,8 +64,9 @@ def report_article(report: Mapping[str, Any], text: str, where: str) -> Article:
         str(report.get("id") or ""),
     )
     url = next((str(r["url"]) for r in references if r.get("url")), None)
-    source = next((str(r["source_name"]) for r in references if r.get("url") and r.get("source_name") != "url"), None)
-    published = report.get("published")
+    named = [r for r in references if r.get("description") == PUBLISHER] or [r for r in references if r.get("url")]
+    source = next((str(r["source_name"]) for r in named if r.get("source_name") not in (None, "url")), None)
+    published = None if UNDATED in (report.get("labels") or []) else report.get("published")
     return Article(
         raw_text=text, id=article_id, title=str(report["name"]) if report.get("name") else None, url=url,
         source=source, published=str(published) if published else None,
