@@ -87,6 +87,7 @@ class StixExport:
                 return
             for row in rows:
                 doc = json.loads(row["analysis"])
+                doc["id"] = row["id"]  # the store's key is the article's id
                 if row["id"] in corrected:
                     doc = apply_corrections(doc, list_corrections(self.store, article_id=row["id"]), vocabulary)
                 notes = [
