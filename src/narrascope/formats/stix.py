@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -46,6 +46,7 @@ SEMEVAL_2020_URL = "https://propaganda.qcri.org/semeval2020-task11/"
 DISARM = "DISARM"
 DISARM_URL = "https://github.com/DISARMFoundation/DISARMframeworks/blob/main/generated_pages/techniques/{}.md"
 LOCATION_LABELS = ("GPE", "LOC")
+SHARED_CACHE = 4096  # shared objects built once and reused (bounded: the export's memory stays constant)
 IDENTITY_CLASSES = {"PERSON": "individual", "PER": "individual", "ORG": "organization", "NORP": "group"}
 
 
@@ -138,6 +139,7 @@ def technique_table() -> dict[str, TechniqueInfo]:
 # ---- taxonomy objects: one per label, shared by every report --------------------------------------------
 
 
+@lru_cache(maxsize=SHARED_CACHE)
 def narrative(label: str, level: str) -> stix2.base._STIXBase:
     kind = "subnarrative" if level == "subnarrative" else "narrative"
     return Narrative(
@@ -148,6 +150,7 @@ def narrative(label: str, level: str) -> stix2.base._STIXBase:
     )  # fmt: skip
 
 
+@lru_cache(maxsize=SHARED_CACHE)
 def subnarrative_of(sub: str, parent: str) -> stix2.Relationship:
     """OpenCTI's link from a subnarrative to its narrative."""
     return stix2.Relationship(
@@ -161,6 +164,7 @@ def technique_id(technique: str) -> str:
     return stix_id("attack-pattern", technique=technique)
 
 
+@lru_cache(maxsize=SHARED_CACHE)
 def attack_pattern(technique: str) -> stix2.AttackPattern:
     info = technique_table().get(technique)
     references = [{"source_name": SEMEVAL_2020, "url": SEMEVAL_2020_URL, "external_id": technique}]
@@ -184,6 +188,7 @@ def actor_id(name: str, ner_label: str | None = None) -> str:
     return stix_id("identity", name=name.strip().lower())
 
 
+@lru_cache(maxsize=SHARED_CACHE)
 def actor(name: str, ner_label: str | None = None) -> stix2.base._STIXBase:
     """An `identity` (person, organisation, group) or, for a country, a `location` (ISO 3166 code)."""
     country = country_code(name) if ner_label in LOCATION_LABELS else None

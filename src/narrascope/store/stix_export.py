@@ -67,9 +67,9 @@ class StixExport:
         return text if first else ",\n" + text
 
     def _share(self, scratch: sqlite3.Connection, objects: list[Any]) -> None:
-        scratch.executemany(
-            "INSERT OR IGNORE INTO shared (id, object) VALUES (?, ?)", [(o.id, o.serialize()) for o in objects]
-        )
+        for item in objects:
+            if scratch.execute("SELECT 1 FROM shared WHERE id = ?", (item.id,)).fetchone() is None:
+                scratch.execute("INSERT INTO shared (id, object) VALUES (?, ?)", (item.id, item.serialize()))
 
     def _reports(self, where: str, args: list[Any], scratch: sqlite3.Connection) -> Iterator[str]:
         vocabulary = self.vocabulary or Vocabulary()
