@@ -219,8 +219,13 @@ def test_stix_round_trip_gives_the_same_narratives_techniques_and_claims(
     store = Store(tmp_path / "again.db")
     # in the batches the fixture was stored in: a claim group keeps the wording chosen when it formed
     summary = ingest([str(tmp_path / "first.json")], store, pipeline=pipeline, batch_size=2)
+    columns = "SELECT id, title, source, url, published, language, raw_text FROM articles ORDER BY id"
+    again = [tuple(r) for r in store.conn.execute(columns)]
     store.close()
     assert summary.failed == [] and summary.added == 6
+    original = Store(corpus_db, readonly=True)
+    assert again == [tuple(r) for r in original.conn.execute(columns)]  # the articles themselves came back
+    original.close()
     second = export(runner, tmp_path / "again.db", tmp_path / "second.json")
     validate(tmp_path / "second.json")
     a, b = by_id(first), by_id(second)
@@ -249,7 +254,7 @@ def test_ingest_reads_the_reports_of_any_stix_bundle_and_json_that_is_none_as_te
     assert (article.title, article.url, article.source, article.language) == (
         "Sanctions backfire", "https://example.org/a", "Example Daily", "en"
     )  # fmt: skip
-    assert article.published is not None and article.published.startswith("2024-05-02")
+    assert article.published == "2024-05-02T10:00:00Z"
     assert results[1].article is None and "has no description" in str(results[1].error)
     assert "\n" not in str(results[1].error)
     assert results[2].article is not None and results[2].article.raw_text == '{"text": "not a bundle"}'

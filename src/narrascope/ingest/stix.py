@@ -23,6 +23,7 @@ from narrascope.ingest.records import ReadResult, sanitized
 NARRASCOPE_SOURCE = "narrascope"  # the external reference that names an exported article's id
 # the label of a report whose article had no date: its `published` (required) is when narrascope stored it
 UNDATED = "undated"
+MIDNIGHT = ("T00:00:00Z", "T00:00:00.000Z")
 PUBLISHER = "publisher"  # the description of the external reference that names an exported article's outlet
 
 
@@ -67,6 +68,8 @@ def report_article(report: Mapping[str, Any], text: str, where: str) -> Article:
     named = [r for r in references if r.get("description") == PUBLISHER] or [r for r in references if r.get("url")]
     source = next((str(r["source_name"]) for r in named if r.get("source_name") not in (None, "url")), None)
     published = None if UNDATED in (report.get("labels") or []) else report.get("published")
+    if isinstance(published, str) and published.endswith(MIDNIGHT):  # a date written as a STIX timestamp
+        published = published[:10]
     return Article(
         raw_text=text, id=article_id, title=str(report["name"]) if report.get("name") else None, url=url,
         source=source, published=str(published) if published else None,
