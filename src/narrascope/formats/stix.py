@@ -310,6 +310,7 @@ def article_objects(
         shared.append(actor(str(outlet)))
         own.append(_related(rid, actor_id(str(outlet)), "outlet", str(outlet), 1.0, created, ["outlet"],
                             "The outlet that published the article."))  # fmt: skip
+    own = list({o.id: o for o in own}.values())  # a judgment listed twice is one relationship
     refs = sorted({*(o.id for o in shared), *(o.id for o in own), *claim_notes})
     published = timestamp(doc.get("published"))
     report = stix2.Report(
