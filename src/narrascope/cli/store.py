@@ -91,9 +91,10 @@ def ingest_command(
 ) -> None:
     """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
 
-    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a folder, - for stdin, or an http(s) URL of a
-    page, feed or sitemap (fetched politely; see `watch` for the fetcher options). The input, model and judgment
-    options are those of `analyze`; --max-bytes also bounds a fetched page.
+    PATH is a .txt (SemEval layout), .html, .jsonl or .csv file, a STIX 2.1 bundle (.json: its reports), a
+    folder, - for stdin, or an http(s) URL of a page, feed or sitemap (fetched politely; see `watch` for the
+    fetcher options). The input, model and judgment options are those of `analyze`; --max-bytes also bounds a
+    fetched page.
     """
     from narrascope.sources.watch import read_sources
 
@@ -177,9 +178,12 @@ def _ingest(
         sys.exit(EXIT_FAILED)
 
 
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
 @click.command("export")
 @DB
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, "stix"]), default="jsonl", show_default=True)
 @click.option(
     "--out",
     "out",
@@ -188,16 +192,32 @@ def _ingest(
     help="The file to write (atomically); with --format semeval, a folder (existing, or ending in /) gets the "
     "corrected view as SemEval subtask-1/2 files, raw-documents/ and PTC span files.",
 )
-@click.option("--reviewed-only", is_flag=True, help="With a SemEval folder: only articles an analyst corrected.")
+@click.option(
+    "--reviewed-only", is_flag=True, help="With a SemEval folder or --format stix: only articles an analyst corrected."
+)
+@click.option("--narrative", help="Only articles asserting this narrative or subnarrative label (--format stix).")
+@click.option("--language", help="Only articles in this language code, e.g. en (--format stix).")
+@click.option("--outlet", help="Only articles of this outlet, as the corpus page lists it (--format stix).")
+@click.option("--date-from", "date_from", type=DAY, help="Only articles published on or after YYYY-MM-DD (stix).")
+@click.option("--date-to", "date_to", type=DAY, help="Only articles published on or before YYYY-MM-DD (stix).")
 @taxonomy_option
-def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None) -> None:
-    """Write every stored analysis as JSON lines, CSV or SemEval files (streaming)."""
+def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None, **filters: Any) -> None:
+    """Write every stored analysis as JSON lines, CSV, SemEval files or a STIX 2.1 bundle (streaming).
+
+    --format stix writes one bundle for threat-intelligence platforms (OpenCTI): a report per article with
+    its asserted narratives, framed entities, techniques and claims, and the analysts' corrections (docs/stix.md).
+    """
     from narrascope.store.db import Store
     from narrascope.store.export import export
 
     refuse_overwriting(out, [db, f"{db}-wal", f"{db}-shm"], "the store")
+    if fmt != "stix" and any(filters.values()):
+        raise click.UsageError("--narrative, --language, --outlet, --date-from and --date-to filter --format stix")
     store = Store(db, readonly=True)
     err = Console(stderr=True, highlight=False)
+    if fmt == "stix":
+        _export_stix(store, out, reviewed_only, taxonomy_path, filters, err)
+        return
     if fmt == "semeval" and (os.path.isdir(out) or out.endswith(("/", os.sep))):
         from narrascope.store.corrections import Vocabulary
         from narrascope.store.gold_export import export_gold
@@ -218,6 +238,30 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
         count = export(store, fmt, out, tracker.advance)
     store.close()
     err.print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
+
+
+def _export_stix(
+    store: Store, out: str, reviewed_only: bool, taxonomy_path: str | None, filters: dict[str, Any], err: Console
+) -> None:
+    from narrascope.store.corrections import Vocabulary
+    from narrascope.store.queries import ArticleFilter
+    from narrascope.store.stix_export import StixExport, export_stix
+
+    if os.path.isdir(out):
+        store.close()
+        raise click.BadParameter(f"{out!r} is a folder; --format stix writes one file", param_hint="--out")
+    day = {k: filters[k].date().isoformat() if filters.get(k) else None for k in ("date_from", "date_to")}
+    flt = ArticleFilter(
+        narrative=filters.get("narrative"), source=filters.get("outlet"), language=filters.get("language"),
+        date_from=day["date_from"], date_to=day["date_to"],
+    )  # fmt: skip
+    vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
+    if flt.narrative and vocabulary.narrative_level(flt.narrative) == "subnarrative":
+        flt.narrative, flt.subnarrative = None, flt.narrative
+    done = export_stix(StixExport(store, flt, reviewed_only=reviewed_only, vocabulary=vocabulary), out)
+    store.close()
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(done.counts.items()))
+    err.print(f"wrote a STIX 2.1 bundle of {done.articles} article(s) to {escape(out)}: {counts}", soft_wrap=True)
 
 
 @click.command("serve")

@@ -19,10 +19,12 @@ from narrascope.ingest.decode import DEFAULT_MAX_BYTES, check_regular, decode_te
 from narrascope.ingest.records import DEFAULT_FIELDS as DEFAULT_FIELDS  # re-exported: readers' public names
 from narrascope.ingest.records import ReadResult as ReadResult
 from narrascope.ingest.records import read_records, sanitized
+from narrascope.ingest.stix import read_bundle_file
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 RECORD_SUFFIXES = (".jsonl", ".csv")
+STIX_SUFFIX = ".json"  # read as a STIX bundle when it is one (`ingest.stix`)
 ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + RECORD_SUFFIXES
 # A SemEval release folder keeps its documents in one of these, beside annotation files that are no articles.
 SEMEVAL_DOCUMENT_DIRS = ("raw-documents", "subtask-2-documents", "subtask-1-documents", "subtask-3-documents")
@@ -178,6 +180,8 @@ def read_file(
             yield from read_records(p, fields=fields, max_bytes=max_bytes)
         elif suffix in HTML_SUFFIXES:
             yield sanitized(read_html_file(p, max_bytes=max_bytes))
+        elif suffix == STIX_SUFFIX and (bundle := read_bundle_file(p, max_bytes=max_bytes)) is not None:
+            yield from bundle  # a STIX bundle's reports; any other .json file is read as text, as before
         else:
             yield sanitized(read_text_file(p, max_bytes=max_bytes))
     except IngestError as exc:

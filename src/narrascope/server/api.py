@@ -205,7 +205,7 @@ def create_app(
         return found
 
     api.include_router(stories_router(state.store))
-    api.include_router(corpus_router(state.store))
+    api.include_router(corpus_router(state.store, vocabulary))
     api.include_router(watch_router(state.store))
     app.include_router(api)
     app.include_router(corrections_router(state, vocabulary, state._write))  # the token: `Guard`, on all of /api

@@ -122,10 +122,19 @@
       yaxis: { title: { text: "articles" }, automargin: true }, height: 380 });
   }
 
+  // STIX 2.1 (OpenCTI and other threat-intelligence platforms): asserted judgments and analysts' corrections only
+  const EXPORTS = {
+    csv: { text: "CSV", file: "narrascope-articles.csv" },
+    jsonl: { text: "JSON lines", file: "narrascope-articles.jsonl" },
+    stix: { text: "STIX 2.1", file: "narrascope-bundle.json", title: "A STIX 2.1 bundle for OpenCTI and other threat-intelligence platforms" },
+  };
+
   function exportLinks(filters, total) {
-    const links = ["csv", "jsonl"].map((format) => {
+    const links = Object.keys(EXPORTS).map((format) => {
       const href = q("/api/export", Object.assign({ format: format }, filters));
-      const a = el("a", { href: href, id: `export-${format}`, download: `narrascope-articles.${format}`, text: format === "csv" ? "CSV" : "JSON lines" });
+      const file = EXPORTS[format].file;
+      const a = el("a", { href: href, id: `export-${format}`, download: file, text: EXPORTS[format].text });
+      if (EXPORTS[format].title) a.title = EXPORTS[format].title;
       a.addEventListener("click", async (event) => {  // with an API token, a plain link cannot send the header
         const token = window.sessionStorage.getItem(N.TOKEN_KEY);
         if (!token) return;
@@ -134,13 +143,13 @@
         const url = URL.createObjectURL(await response.blob());
         const save = document.createElement("a");
         save.href = url;
-        save.download = `narrascope-articles.${format}`;
+        save.download = file;
         save.click();
         URL.revokeObjectURL(url);
       });
       return a;
     });
-    return el("p", { class: "exports" }, `Export these ${total} articles: `, links[0], " ", links[1]);
+    return el("p", { class: "exports" }, `Export these ${total} articles: `, links[0], " ", links[1], " ", links[2]);
   }
 
   async function corpusPage() {
