@@ -82,6 +82,7 @@ def ingest_command(
     per_host_concurrency: int,
     retries: int,
     max_items: int,
+    round_budget: float,
     **llm: Any,
 ) -> None:
     """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
@@ -106,19 +107,19 @@ def ingest_command(
     stop = Stop()
     with stop.installed():  # Ctrl-C or SIGTERM: commit what is analysed, say so, exit 130 or 143
         if urls:
-            _fetch(urls, db, pipeline, batch_size, max_items, fetch_options, last=not files)
+            _fetch(urls, db, pipeline, batch_size, max_items, fetch_options, last=not files, budget=round_budget)
         _ingest(files, db, pipeline, spec, jobs, batch_size, fields, max_bytes, stop)
 
 
 def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_items: int, options: Any, *,
-           last: bool) -> None:  # fmt: skip
+           last: bool, budget: float) -> None:  # fmt: skip
     """One polite round over the URLs (pages, feeds, sitemaps); exits when nothing else is to be ingested."""
     store = Store(db)
     err = Console(stderr=True, highlight=False)
     with stop_on_signals() as stop, round_progress(err) as on_event:
         fetched = run_round(
             urls, store, pipeline, max_items=max_items, batch_size=batch_size, stop=stop, on_event=on_event,
-            options=options,
+            options=options, budget=budget,
         )  # fmt: skip
     store.close()
     print_round(err, fetched)

@@ -3,7 +3,14 @@
 Fetching runs in an asyncio loop on a background thread (concurrent across hosts, paced per host); the
 calling thread analyses and stores what arrives, one committed batch at a time, and is the only writer of
 the store. Setting `stop` (Ctrl-C, SIGTERM) ends the round after the article being analysed: the batch in
-hand is committed, nothing half-written. A source that fails is one line in `RoundSummary.failed`.
+hand is committed, nothing half-written. A source or item that fails is one line in `RoundSummary.failed`,
+whatever raised (an unexpected error inside the fetcher included), and the round goes on with the others; one
+left alone on purpose (robots.txt disallows it) is a line in `skipped`, not a failure.
+
+A round has a time budget (`budget` seconds): no request starts after it, and a host whose pacing (its
+Crawl-delay) would start a request after it is not waited for; the items left are `deferred` to the next round,
+so one slow host holds neither the others nor the round. Each feed's body is parsed within `PARSE_SECONDS`.
+`on_stored` is called with the ids of each committed batch, as it is committed (watch evaluates alerts there).
 
 A feed's validators (ETag, Last-Modified) are stored only when its round ends unstopped: after a stop or a
 crash the next round reads the feed whole again and fetches the items not stored yet (known page URLs are
@@ -25,8 +32,9 @@ from narrascope.analysis import Analysis
 from narrascope.errors import NarrascopeError
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline
-from narrascope.sources.feeds import MAX_ITEMS, Feed, Item, looks_like_feed, parse_feed
-from narrascope.sources.fetch import Fetched, Fetcher, FetchOptions
+from narrascope.sources.feeds import MAX_ITEMS, Feed, FeedError, Item, looks_like_feed, parse_feed
+from narrascope.sources.fetch import Deferred, Fetched, Fetcher, FetchOptions, Politeness
+from narrascope.sources.net import FetchError, SkippedError
 from narrascope.sources.pages import normalise_url, page_article
 from narrascope.store.db import Store, stamp_hash
 from narrascope.store.ingest import DEFAULT_BATCH, ingest_read
@@ -42,6 +50,7 @@ from narrascope.store.sources import (
 
 MAX_FEED_BYTES = 20_000_000
 QUEUE_SIZE = 32
+PARSE_SECONDS = 20.0  # for one feed or sitemap body (bytes are bounded by MAX_FEED_BYTES and TOLERANT_BYTES)
 
 
 @dataclass
@@ -53,8 +62,9 @@ class RoundSummary:
     added: int = 0
     present: int = 0
     updated: int = 0
-    deferred: int = 0  # new items over the per-feed cap, left for a later round
+    deferred: int = 0  # new items over the per-feed cap or past the round's budget, left for a later round
     failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # left alone on purpose (robots.txt): not failures
     requests: int = 0
     seconds: float = 0.0
     stopped: bool = False
@@ -64,7 +74,8 @@ class RoundSummary:
         return (
             f"{self.sources} source(s) ({self.not_modified} not modified), {self.items} item(s), "
             f"{self.fetched} page(s) fetched, {self.added} added, {self.present} already present, "
-            f"{self.updated} updated, {len(self.failed)} failed, {self.deferred} deferred; "
+            f"{self.updated} updated, {len(self.failed)} failed, {len(self.skipped)} skipped, "
+            f"{self.deferred} deferred; "
             f"{self.requests} request(s) in {self.seconds:.1f} s"
         )
 
@@ -76,6 +87,7 @@ class _FeedDone:
     error: str | None = None
     feed: Feed | None = None
     fetched: Fetched | None = None
+    skip: str | None = None  # "skipped" or "deferred": not a failure
 
 
 @dataclass
@@ -85,6 +97,19 @@ class _Page:
     feed: str | None
     fetched: Fetched | None = None
     error: str | None = None
+    skip: str | None = None  # "skipped" or "deferred": not a failure
+
+
+def _problem(url: str, exc: BaseException) -> tuple[str, str | None]:
+    """One line for what went wrong fetching `url`, and whether it is a skip ("skipped", "deferred") or a failure."""
+    if isinstance(exc, Deferred):
+        return str(exc), "deferred"
+    if isinstance(exc, SkippedError):
+        return str(exc), "skipped"
+    if isinstance(exc, NarrascopeError):
+        return str(exc), None
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"{url}: unexpected {type(exc).__name__}" + (f": {first}" if first else ""), None
 
 
 _END = object()
@@ -100,6 +125,9 @@ def run_round(
     batch_size: int = DEFAULT_BATCH,
     stop: threading.Event | None = None,
     on_event: Callable[[RoundSummary], None] | None = None,
+    budget: float | None = None,
+    politeness: Politeness | None = None,
+    on_stored: Callable[[list[str]], None] | None = None,
 ) -> RoundSummary:
     """Fetch `sources` (feed, sitemap or page URLs) once and store the new articles; see the module doc."""
     options = options or FetchOptions()
@@ -108,7 +136,7 @@ def run_round(
     started = time.monotonic()
     states = {url: feed_state(store, url) for url in sources}
     inbox: queue.Queue[object] = queue.Queue(QUEUE_SIZE)
-    fetcher = Fetcher(options)
+    fetcher = Fetcher(options, politeness=politeness, deadline=None if budget is None else started + budget)
     # The worker's own event: ending a round must not set the caller's `stop` (watch would end with it).
     worker = _Worker(fetcher, sources, states, store.path, inbox, threading.Event(), max_items)
     thread = threading.Thread(target=worker.run, name="narrascope-fetch", daemon=True)
@@ -119,6 +147,7 @@ def run_round(
     backlog: set[str] = set()  # feeds with new items over the cap
     copies: dict[str, list[tuple[str, str | None]]] = {}  # id -> (page url, feed) of its other URLs this round
     done: set[str] = set()  # ids committed this round
+    incomplete = [False]  # the fetcher crashed: no feed's validators are saved
 
     def results() -> Iterator[ReadResult]:
         while True:
@@ -130,6 +159,10 @@ def run_round(
                     return
                 continue
             if message is _END:
+                return
+            if isinstance(message, _Crashed):  # the fetcher died: nothing may be marked as read
+                summary.failed.append(message.error)
+                incomplete[0] = True
                 return
             if isinstance(message, _FeedDone):
                 _record(store, message, summary)
@@ -148,6 +181,9 @@ def run_round(
                     validators.pop(message.feed, None)
                     backlog.add(message.feed)
             elif isinstance(message, _Page):
+                if message.skip == "deferred" and message.feed is not None:
+                    validators.pop(message.feed, None)  # its feed must be read whole next round
+                    backlog.add(message.feed)
                 result = _read_page(message, options, summary)
                 if result is not None and result.article is not None:
                     digest = stamp_hash(result.article)
@@ -181,13 +217,15 @@ def run_round(
                 counts[feed] = counts.get(feed, 0) + 1
         if counts:
             add_feed_counts(store, counts)
+        if on_stored is not None:
+            on_stored([a.id for a in batch])
 
     try:
         stored = ingest_read(results(), store, pipeline=pipeline, batch_size=batch_size, on_commit=committed)
     finally:
         worker.cancel()
         thread.join(timeout=30)
-    if not summary.stopped:  # only a finished round may skip these feeds' items next time (304)
+    if not summary.stopped and not incomplete[0]:  # only a finished round may skip these feeds' items next time
         for url, (etag, modified) in validators.items():
             set_validators(store, url, etag, modified)
     summary.added += stored.added
@@ -200,6 +238,12 @@ def run_round(
 
 
 def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
+    if done.skip == "deferred":
+        summary.deferred += 1  # the source itself waits for the next round; its state is left as it was
+        return
+    if done.skip is not None:
+        summary.skipped.append(str(done.error))
+        return
     if done.error is not None:
         summary.failed.append(done.error)
     elif done.status == "304":
@@ -212,6 +256,12 @@ def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
 
 
 def _read_page(page: _Page, options: FetchOptions, summary: RoundSummary) -> ReadResult | None:
+    if page.skip == "deferred":
+        summary.deferred += 1
+        return None
+    if page.skip is not None:
+        summary.skipped.append(str(page.error))
+        return None
     if page.error is not None:
         summary.failed.append(page.error)
         return None
@@ -222,8 +272,8 @@ def _read_page(page: _Page, options: FetchOptions, summary: RoundSummary) -> Rea
             page.fetched.body, url=page.fetched.url, content_type=page.fetched.headers.get("content-type", ""),
             item=page.item, feed=page.feed, max_bytes=options.max_bytes,
         )  # fmt: skip
-    except NarrascopeError as exc:
-        return ReadResult(page.url, error=str(exc))
+    except Exception as exc:  # one page's failure, whatever raised, is that page's: the round goes on
+        return ReadResult(page.url, error=_problem(page.url, exc)[0])
     if page.url != page.fetched.url:
         article.meta["requested"] = page.url
     return ReadResult(page.url, article)
@@ -249,8 +299,12 @@ class _Worker:
             self.loop.run_until_complete(self.task)
         except asyncio.CancelledError:
             pass
+        except Exception as exc:  # a bug of the fetcher: one line, and the round is not taken as complete
+            self._put(_Crashed(_problem("the fetcher", exc)[0]))
         finally:
-            self.loop.run_until_complete(self.fetcher.aclose())
+            with contextlib.suppress(Exception):
+                self.loop.run_until_complete(self.fetcher.aclose())
+            self.loop.run_until_complete(self.loop.shutdown_default_executor())
             self.loop.close()
             self._put(_END)
 
@@ -293,13 +347,23 @@ class _Worker:
             reader.close()
 
     async def _source(self, url: str, reader: Store) -> None:
+        try:
+            await self._one_source(url, reader)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # whatever one source raises is that source's failure: the others go on
+            line, skip = _problem(url, exc)
+            await self._emit(_FeedDone(url, "error", line, skip=skip))
+
+    async def _one_source(self, url: str, reader: Store) -> None:
         state = self.states[url]
         try:
             fetched = await self.fetcher.get(
                 url, etag=state.etag, last_modified=state.last_modified, max_bytes=MAX_FEED_BYTES
             )
-        except NarrascopeError as exc:
-            await self._emit(_FeedDone(url, "error", str(exc)))
+        except FetchError as exc:
+            line, skip = _problem(url, exc)
+            await self._emit(_FeedDone(url, "error", line, skip=skip))
             return
         if fetched.status == 304:
             await self._emit(_FeedDone(url, "304", fetched=fetched))
@@ -311,7 +375,7 @@ class _Worker:
                 await self._emit(_Page(url, None, None, fetched))
             return
         try:
-            feed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+            feed = await _parse(fetched)
             if feed.kind == "sitemapindex":
                 feed = await self._sitemaps(feed)
         except NarrascopeError as exc:
@@ -325,16 +389,22 @@ class _Worker:
         for entry in index.items:
             try:
                 fetched = await self.fetcher.get(entry.url, max_bytes=MAX_FEED_BYTES)
-                items.extend((await asyncio.to_thread(parse_feed, fetched.body, fetched.url)).items)
+                items.extend((await _parse(fetched)).items)
             except NarrascopeError as exc:
-                await self._emit(_Page(entry.url, None, None, error=str(exc)))
+                line, skip = _problem(entry.url, exc)
+                await self._emit(_Page(entry.url, None, None, error=line, skip=skip))
         items.sort(key=lambda item: item.published or "", reverse=True)
         return Feed("sitemap", index.title, items, len(items))
 
     async def _items(self, feed_url: str, feed: Feed, reader: Store) -> None:
         by_url: dict[str, Item] = {}
         for item in feed.items:
-            by_url.setdefault(normalise_url(item.url) if _http(item.url) else item.url, item)
+            try:
+                key = normalise_url(item.url) if _http(item.url) else item.url
+            except ValueError as exc:  # a broken link (port out of range, bad IPv6 host): this item fails alone
+                await self._emit(_Page(item.url, item, feed_url, error=f"{item.url[:200]}: not a valid URL ({exc})"))
+                continue
+            by_url.setdefault(key, item)
         # On this thread, not an executor's: a stop closes `reader`, which must not happen under a running query.
         known = fetched_urls(reader, [*by_url, *(i.url for i in by_url.values())])
         new = [(u, i) for u, i in by_url.items() if u not in known and i.url not in known and u not in self.claimed]
@@ -346,9 +416,14 @@ class _Worker:
             if self.stop.is_set():
                 return
             try:
+                if self.fetcher.deadline is not None and time.monotonic() > self.fetcher.deadline:
+                    raise Deferred(f"{item.url}: deferred to a later round (the round's time budget is spent)")
                 fetched = await self.fetcher.get(item.url)
-            except NarrascopeError as exc:
-                await self._emit(_Page(item.url, item, feed_url, error=str(exc)))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # this item's failure (or skip), whatever raised: the others go on
+                line, skip = _problem(item.url, exc)
+                await self._emit(_Page(item.url, item, feed_url, error=line, skip=skip))
                 return
             await self._emit(_Page(item.url, item, feed_url, fetched))
 
@@ -360,6 +435,20 @@ class _Deferred:
     feed: str
     count: int
     items: int
+
+
+@dataclass
+class _Crashed:
+    error: str
+
+
+async def _parse(fetched: Fetched) -> Feed:
+    """The feed in a fetched body, parsed on a thread within PARSE_SECONDS (FeedError past them: the thread is
+    left to finish, which the parser's byte budget keeps short, and the round goes on)."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(parse_feed, fetched.body, fetched.url), PARSE_SECONDS)
+    except TimeoutError:
+        raise FeedError(f"{fetched.url}: not parsed within {PARSE_SECONDS:g} s; skipped this round") from None
 
 
 def _http(url: str) -> bool:
