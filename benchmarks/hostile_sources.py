@@ -297,7 +297,7 @@ def watch_rounds(b: Bench, rounds: int) -> None:
     done = [x for x in lines if x.startswith("round ")]
     for x in done:
         print(f"      {x}")
-    fresh = _count(db, "id LIKE '%/fresh/%'")
+    fresh = _count(db, "id LIKE '%/news/fresh-%'")
     b.line(len(done) >= rounds and fresh >= 2 * rounds, "watch --every 5s, hostile sources + a healthy feed",
            f"{len(done)} round(s) run, {fresh} healthy page(s) stored (2 new each round)")  # fmt: skip
 

@@ -260,3 +260,30 @@ def test_client_errors_are_4xx_with_one_line_never_a_traceback(served: str, capl
                 assert isinstance(body, dict) and "\n" not in body["message"], (path, value, body)
     assert seen > 100
     assert "Traceback" not in caplog.text
+
+
+def test_content_codings_decode_within_the_budget() -> None:
+    import gzip
+    import zlib
+
+    from narrascope.sources.fetch import Decoder
+
+    body = b"<p>Hello, world.</p>" * 500
+
+    def decoded(header: str, data: bytes, cap: int = 100_000) -> tuple[bytes, bool]:
+        decoder = Decoder("http://x.example/", header, cap)
+        parts = [decoder.feed(data[i : i + 100]) for i in range(0, len(data), 100)]
+        return b"".join([*parts, decoder.flush()]), decoder.over
+
+    raw_deflate = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    cases = {"gzip": gzip.compress(body), "deflate": zlib.compress(body),
+             "gzip, gzip": gzip.compress(gzip.compress(body)), "identity": body, "": body,
+             "x-gzip": gzip.compress(body), "deflate ": raw_deflate.compress(body) + raw_deflate.flush()}  # fmt: skip
+    for header, data in cases.items():
+        assert decoded(header, data) == (body, False), header
+    assert decoded("gzip", gzip.compress(body), cap=1000)[1]  # 10,000 bytes decoded: over a 1,000-byte cap
+    for header in ("br", "gzip, gzip, gzip, gzip"):
+        with pytest.raises(FetchError):
+            Decoder("http://x.example/", header, 1000)
+    with pytest.raises(FetchError, match="not valid gzip"):
+        decoded("gzip", b"not gzip at all")

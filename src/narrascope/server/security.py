@@ -8,10 +8,12 @@ Every refusal carries `Connection: close`, so the server closes the connection o
 client that keeps dripping a body it announced holds no socket.
 `GuardedH11Protocol` closes a connection whose request line and headers have not all arrived within
 `HEADER_TIMEOUT` seconds (slowloris): uvicorn itself waits for them forever. It also bounds the connections of
-one client address (`MAX_CONNECTIONS_PER_CLIENT`): a new connection beyond the bound closes that client's
-oldest connection that has no request in progress (an idle or half-sent one), or, when all are busy, is itself
-answered 503 and closed. A client that opens sockets by the thousand uses up its own share, not the server's
-file descriptors, and a client's new request always gets in.
+one client address (`MAX_CONNECTIONS_PER_CLIENT`, at most half of what the open-files limit leaves) and of all
+clients (the open-files limit less `FILES_RESERVE`): a new connection beyond a bound closes the oldest
+connection of that crowd that has no request in progress (an idle or half-sent one), or, when all are busy, is
+itself answered 503 and closed. A client that opens sockets by the thousand uses up its own share, not the
+server's file descriptors, and a new request always gets in. `serve` accepts at most `BACKLOG` connections at
+once, so a burst cannot pass the reserve before the check runs.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ BODY_TIMEOUT = 60.0  # seconds for the whole body of one request
 CLIENT_GONE = "narrascope.client_gone"  # scope key: an asyncio.Event set when the client disconnects
 TOKEN_HELP = "this API needs the header Authorization: Bearer TOKEN"
 MAX_CONNECTIONS_PER_CLIENT = 128
+FILES_RESERVE = 96  # open files kept free of connections (the store, logs, a burst of accepts of `BACKLOG`)
+BACKLOG = 64  # connections accepted at once (and the listen queue): what a burst can add before a check runs
 _BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
     b'Content-Length: 85\r\n\r\n{"code": "too_many_connections", "message": "too many connections from this address"}'
@@ -230,17 +234,19 @@ class GuardedH11Protocol(H11Protocol):
         return bool(self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete))
 
     def _bound_client(self) -> None:
+        """Keep this client under its share, and all connections under the open-files limit (see the module doc)."""
+        others = [c for c in self.connections if isinstance(c, GuardedH11Protocol) and c is not self
+                  and not c.transport.is_closing()]  # fmt: skip
+        total = max(16, _files_limit() - FILES_RESERVE)
         address = self.client[0] if self.client else None
-        if address is None:
+        mine = [c for c in others if c.client and c.client[0] == address]
+        share = min(self.max_per_client, max(8, total // 2))
+        crowd = mine if len(mine) >= share else others if len(others) >= total else None
+        if crowd is None:
             return
-        mine = [c for c in self.connections if isinstance(c, GuardedH11Protocol) and c is not self
-                and c.client and c.client[0] == address and not c.transport.is_closing()]  # fmt: skip
-        if len(mine) < self.max_per_client:
-            return
-        idle = [c for c in mine if c._idle()]
+        idle = [c for c in crowd if c._idle()]
         if idle:
-            oldest = min(idle, key=lambda c: c._opened)
-            oldest.transport.close()
+            min(idle, key=lambda c: c._opened).transport.close()
         else:
             self.transport.write(_BUSY)
             self.transport.close()
@@ -269,6 +275,11 @@ class GuardedH11Protocol(H11Protocol):
         self._header_deadline = None
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self.transport.close()
+
+
+def _files_limit() -> int:
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 1 << 20 if soft == resource.RLIM_INFINITY else int(soft)
 
 
 def raise_open_files_limit(wanted: int = 65536) -> int:

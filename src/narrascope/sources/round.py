@@ -20,8 +20,6 @@ again when the feed changes (a 304 lists no items).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import queue
 import threading
 import time
@@ -29,28 +27,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from narrascope.analysis import Analysis
-from narrascope.errors import NarrascopeError
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline
-from narrascope.sources.feeds import MAX_ITEMS, Feed, FeedError, Item, looks_like_feed, parse_feed
-from narrascope.sources.fetch import Deferred, Fetched, Fetcher, FetchOptions, Politeness
-from narrascope.sources.net import FetchError, SkippedError
-from narrascope.sources.pages import normalise_url, page_article
+from narrascope.sources.feeds import MAX_ITEMS
+from narrascope.sources.fetch import Fetcher, FetchOptions, Politeness
+from narrascope.sources.pages import page_article
+from narrascope.sources.worker import END, Backlog, Crashed, FeedDone, Page, Worker, problem
 from narrascope.store.db import Store, stamp_hash
 from narrascope.store.ingest import DEFAULT_BATCH, ingest_read
-from narrascope.store.sources import (
-    FeedState,
-    add_feed_counts,
-    feed_state,
-    fetched_urls,
-    record_feed,
-    record_pages,
-    set_validators,
-)
+from narrascope.store.sources import add_feed_counts, feed_state, record_feed, record_pages, set_validators
 
-MAX_FEED_BYTES = 20_000_000
 QUEUE_SIZE = 32
-PARSE_SECONDS = 20.0  # for one feed or sitemap body (bytes are bounded by MAX_FEED_BYTES and TOLERANT_BYTES)
 
 
 @dataclass
@@ -80,41 +67,6 @@ class RoundSummary:
         )
 
 
-@dataclass
-class _FeedDone:
-    url: str
-    status: str
-    error: str | None = None
-    feed: Feed | None = None
-    fetched: Fetched | None = None
-    skip: str | None = None  # "skipped" or "deferred": not a failure
-
-
-@dataclass
-class _Page:
-    url: str
-    item: Item | None
-    feed: str | None
-    fetched: Fetched | None = None
-    error: str | None = None
-    skip: str | None = None  # "skipped" or "deferred": not a failure
-
-
-def _problem(url: str, exc: BaseException) -> tuple[str, str | None]:
-    """One line for what went wrong fetching `url`, and whether it is a skip ("skipped", "deferred") or a failure."""
-    if isinstance(exc, Deferred):
-        return str(exc), "deferred"
-    if isinstance(exc, SkippedError):
-        return str(exc), "skipped"
-    if isinstance(exc, NarrascopeError):
-        return str(exc), None
-    first = (str(exc).strip().splitlines() or [""])[0][:200]
-    return f"{url}: unexpected {type(exc).__name__}" + (f": {first}" if first else ""), None
-
-
-_END = object()
-
-
 def run_round(
     sources: list[str],
     store: Store,
@@ -138,7 +90,7 @@ def run_round(
     inbox: queue.Queue[object] = queue.Queue(QUEUE_SIZE)
     fetcher = Fetcher(options, politeness=politeness, deadline=None if budget is None else started + budget)
     # The worker's own event: ending a round must not set the caller's `stop` (watch would end with it).
-    worker = _Worker(fetcher, sources, states, store.path, inbox, threading.Event(), max_items)
+    worker = Worker(fetcher, sources, states, store.path, inbox, threading.Event(), max_items)
     thread = threading.Thread(target=worker.run, name="narrascope-fetch", daemon=True)
     thread.start()
     feed_of: dict[str, str | None] = {}
@@ -158,13 +110,13 @@ def run_round(
                     summary.stopped = True
                     return
                 continue
-            if message is _END:
+            if message is END:
                 return
-            if isinstance(message, _Crashed):  # the fetcher died: nothing may be marked as read
+            if isinstance(message, Crashed):  # the fetcher died: nothing may be marked as read
                 summary.failed.append(message.error)
                 incomplete[0] = True
                 return
-            if isinstance(message, _FeedDone):
+            if isinstance(message, FeedDone):
                 _record(store, message, summary)
                 if (
                     message.error is None
@@ -174,13 +126,13 @@ def run_round(
                 ):
                     headers = message.fetched.headers
                     validators[message.url] = (headers.get("etag"), headers.get("last-modified"))
-            elif isinstance(message, _Deferred):
+            elif isinstance(message, Backlog):
                 summary.deferred += message.count
                 summary.items += message.items
                 if message.count:  # items left for later: next round must read the feed again, not get a 304
                     validators.pop(message.feed, None)
                     backlog.add(message.feed)
-            elif isinstance(message, _Page):
+            elif isinstance(message, Page):
                 if message.skip == "deferred" and message.feed is not None:
                     validators.pop(message.feed, None)  # its feed must be read whole next round
                     backlog.add(message.feed)
@@ -237,7 +189,7 @@ def run_round(
     return summary
 
 
-def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
+def _record(store: Store, done: FeedDone, summary: RoundSummary) -> None:
     if done.skip == "deferred":
         summary.deferred += 1  # the source itself waits for the next round; its state is left as it was
         return
@@ -255,7 +207,7 @@ def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
     )  # fmt: skip
 
 
-def _read_page(page: _Page, options: FetchOptions, summary: RoundSummary) -> ReadResult | None:
+def _read_page(page: Page, options: FetchOptions, summary: RoundSummary) -> ReadResult | None:
     if page.skip == "deferred":
         summary.deferred += 1
         return None
@@ -273,183 +225,7 @@ def _read_page(page: _Page, options: FetchOptions, summary: RoundSummary) -> Rea
             item=page.item, feed=page.feed, max_bytes=options.max_bytes,
         )  # fmt: skip
     except Exception as exc:  # one page's failure, whatever raised, is that page's: the round goes on
-        return ReadResult(page.url, error=_problem(page.url, exc)[0])
+        return ReadResult(page.url, error=problem(page.url, exc)[0])
     if page.url != page.fetched.url:
         article.meta["requested"] = page.url
     return ReadResult(page.url, article)
-
-
-class _Worker:
-    """The fetching side of a round: an asyncio loop on its own thread, talking to the caller by a queue."""
-
-    def __init__(
-        self, fetcher: Fetcher, sources: list[str], states: dict[str, FeedState], db: str,
-        inbox: queue.Queue[object], halt: threading.Event, max_items: int,
-    ) -> None:  # fmt: skip
-        self.fetcher, self.sources, self.states, self.db = fetcher, sources, states, db
-        self.inbox, self.stop, self.max_items = inbox, halt, max_items
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.task: asyncio.Task[None] | None = None
-        self.claimed: set[str] = set()
-
-    def run(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        try:
-            self.task = self.loop.create_task(self._all())
-            self.loop.run_until_complete(self.task)
-        except asyncio.CancelledError:
-            pass
-        except Exception as exc:  # a bug of the fetcher: one line, and the round is not taken as complete
-            self._put(_Crashed(_problem("the fetcher", exc)[0]))
-        finally:
-            with contextlib.suppress(Exception):
-                self.loop.run_until_complete(self.fetcher.aclose())
-            self.loop.run_until_complete(self.loop.shutdown_default_executor())
-            self.loop.close()
-            self._put(_END)
-
-    def cancel(self) -> None:
-        self.stop.set()
-        if self.loop is not None and self.task is not None and not self.loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                self.loop.call_soon_threadsafe(self.task.cancel)
-        while True:  # unblock a worker waiting to put
-            try:
-                self.inbox.get_nowait()
-            except queue.Empty:
-                break
-
-    def _put(self, message: object) -> None:
-        while True:
-            try:
-                self.inbox.put(message, timeout=0.2)
-                return
-            except queue.Full:
-                if self.stop.is_set():  # the caller stopped reading
-                    return
-
-    async def _emit(self, message: object) -> None:
-        """Hand a message to the caller, waiting (without holding an executor thread) while the queue is full."""
-        while True:
-            try:
-                self.inbox.put_nowait(message)
-                return
-            except queue.Full:
-                if self.stop.is_set():
-                    return
-                await asyncio.sleep(0.05)
-
-    async def _all(self) -> None:
-        reader = Store(self.db, readonly=True)  # the worker reads (which pages are known) on its own connection
-        try:
-            await asyncio.gather(*(self._source(url, reader) for url in self.sources))
-        finally:
-            reader.close()
-
-    async def _source(self, url: str, reader: Store) -> None:
-        try:
-            await self._one_source(url, reader)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # whatever one source raises is that source's failure: the others go on
-            line, skip = _problem(url, exc)
-            await self._emit(_FeedDone(url, "error", line, skip=skip))
-
-    async def _one_source(self, url: str, reader: Store) -> None:
-        state = self.states[url]
-        try:
-            fetched = await self.fetcher.get(
-                url, etag=state.etag, last_modified=state.last_modified, max_bytes=MAX_FEED_BYTES
-            )
-        except FetchError as exc:
-            line, skip = _problem(url, exc)
-            await self._emit(_FeedDone(url, "error", line, skip=skip))
-            return
-        if fetched.status == 304:
-            await self._emit(_FeedDone(url, "304", fetched=fetched))
-            return
-        if not looks_like_feed(fetched.body, fetched.headers.get("content-type", "")):
-            await self._emit(_FeedDone(url, "200", fetched=fetched))  # a page given directly
-            if normalise_url(url) not in self.claimed:
-                self.claimed.add(normalise_url(url))
-                await self._emit(_Page(url, None, None, fetched))
-            return
-        try:
-            feed = await _parse(fetched)
-            if feed.kind == "sitemapindex":
-                feed = await self._sitemaps(feed)
-        except NarrascopeError as exc:
-            await self._emit(_FeedDone(url, "error", str(exc), fetched=None))
-            return
-        await self._emit(_FeedDone(url, "200", feed=feed, fetched=fetched))
-        await self._items(url, feed, reader)
-
-    async def _sitemaps(self, index: Feed) -> Feed:
-        items: list[Item] = []
-        for entry in index.items:
-            try:
-                fetched = await self.fetcher.get(entry.url, max_bytes=MAX_FEED_BYTES)
-                items.extend((await _parse(fetched)).items)
-            except NarrascopeError as exc:
-                line, skip = _problem(entry.url, exc)
-                await self._emit(_Page(entry.url, None, None, error=line, skip=skip))
-        items.sort(key=lambda item: item.published or "", reverse=True)
-        return Feed("sitemap", index.title, items, len(items))
-
-    async def _items(self, feed_url: str, feed: Feed, reader: Store) -> None:
-        by_url: dict[str, Item] = {}
-        for item in feed.items:
-            try:
-                key = normalise_url(item.url) if _http(item.url) else item.url
-            except ValueError as exc:  # a broken link (port out of range, bad IPv6 host): this item fails alone
-                await self._emit(_Page(item.url, item, feed_url, error=f"{item.url[:200]}: not a valid URL ({exc})"))
-                continue
-            by_url.setdefault(key, item)
-        # On this thread, not an executor's: a stop closes `reader`, which must not happen under a running query.
-        known = fetched_urls(reader, [*by_url, *(i.url for i in by_url.values())])
-        new = [(u, i) for u, i in by_url.items() if u not in known and i.url not in known and u not in self.claimed]
-        take = new[: self.max_items]
-        await self._emit(_Deferred(feed_url, len(new) - len(take), len(feed.items)))
-        self.claimed.update(u for u, _ in take)
-
-        async def one(url: str, item: Item) -> None:
-            if self.stop.is_set():
-                return
-            try:
-                if self.fetcher.deadline is not None and time.monotonic() > self.fetcher.deadline:
-                    raise Deferred(f"{item.url}: deferred to a later round (the round's time budget is spent)")
-                fetched = await self.fetcher.get(item.url)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # this item's failure (or skip), whatever raised: the others go on
-                line, skip = _problem(item.url, exc)
-                await self._emit(_Page(item.url, item, feed_url, error=line, skip=skip))
-                return
-            await self._emit(_Page(item.url, item, feed_url, fetched))
-
-        await asyncio.gather(*(one(u, i) for u, i in take))
-
-
-@dataclass
-class _Deferred:
-    feed: str
-    count: int
-    items: int
-
-
-@dataclass
-class _Crashed:
-    error: str
-
-
-async def _parse(fetched: Fetched) -> Feed:
-    """The feed in a fetched body, parsed on a thread within PARSE_SECONDS (FeedError past them: the thread is
-    left to finish, which the parser's byte budget keeps short, and the round goes on)."""
-    try:
-        return await asyncio.wait_for(asyncio.to_thread(parse_feed, fetched.body, fetched.url), PARSE_SECONDS)
-    except TimeoutError:
-        raise FeedError(f"{fetched.url}: not parsed within {PARSE_SECONDS:g} s; skipped this round") from None
-
-
-def _http(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
