@@ -295,7 +295,8 @@ def watch_rounds(b: Bench, rounds: int) -> None:
         process.kill()
     b.web.fresh = False
     done = [x for x in lines if x.startswith("round ")]
-    for x in done:
+    first = next((i for i, x in enumerate(lines) if x.startswith("round ")), len(lines))
+    for x in [*lines[:first], *done]:  # round 1's error lines, then every round's line
         print(f"      {x}")
     fresh = _count(db, "id LIKE '%/news/fresh-%'")
     b.line(len(done) >= rounds and fresh >= 2 * rounds, "watch --every 5s, hostile sources + a healthy feed",

@@ -86,7 +86,8 @@ class Worker:
         finally:
             with contextlib.suppress(Exception):
                 self.loop.run_until_complete(self.fetcher.aclose())
-            self.loop.run_until_complete(self.loop.shutdown_default_executor())
+            with contextlib.suppress(Exception):  # threads still resolving or parsing: waited for 5 s at most
+                self.loop.run_until_complete(asyncio.wait_for(self.loop.shutdown_default_executor(), 5.0))
             self.loop.close()
             self._put(END)
 
