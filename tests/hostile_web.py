@@ -10,7 +10,8 @@
   host, a port out of range), an Atom feed whose date overflows (`/overflow.xml`), a malformed feed of
   `malformed_items` items (`/malformed.xml`), a robots.txt that disallows `/private/`, and `/hook`, a webhook
   receiver that records the POSTs;
-- the slow host's robots.txt asks for `Crawl-delay: 60`; its feed (`/slow.xml`) lists three pages.
+- the slow host's robots.txt asks for `Crawl-delay: 60`; its feed (`/slow.xml`) lists three pages, and
+  `/sleep.html` takes 4 s to answer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import gzip
 import html
 import json
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +92,9 @@ class HostileWeb:
             rules = "User-agent: *\nCrawl-delay: 60\n" if host == "slow" else "User-agent: *\nDisallow: /private/\n"
             return 200, {"Content-Type": "text/plain"}, rules.encode()
         if host == "slow":
+            if path == "/sleep.html":  # a page that takes 4 s to answer
+                time.sleep(4.0)
+                return 200, {"Content-Type": "text/html; charset=utf-8"}, page_html(ARTICLES[5], base).encode()
             if path == "/slow.xml":
                 items = [(f"Slow {n}", f"{base}/news/{ARTICLES[n]['slug']}.html") for n in range(3, 6)]
                 return 200, xml, rss(base, items).encode()

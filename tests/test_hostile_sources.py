@@ -122,6 +122,20 @@ def test_a_crawl_delay_host_holds_neither_the_others_nor_the_round(web: HostileW
     store.close()
 
 
+def test_what_arrives_is_committed_while_a_slow_page_is_awaited(web: HostileWeb, tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.db")
+    sources = [f"{web.base}/healthy.xml", f"{web.slow}/sleep.html"]
+    stored: list[tuple[float, int]] = []
+    started = time.monotonic()
+    options = FetchOptions(timeout=10, delay=0.0, retries=0, allow_private=True)
+    summary = run_round(sources, store, Pipeline([]), options=options,
+                        on_stored=lambda ids: stored.append((time.monotonic() - started, len(ids))))  # fmt: skip
+    seconds = time.monotonic() - started
+    assert summary.failed == [] and summary.added == 5 and seconds >= 4.0
+    assert stored[0][1] == 4 and stored[0][0] < seconds - 1.5  # committed (alerts evaluated) before the slow page
+    store.close()
+
+
 def test_robots_disallowed_is_skipped_not_failed(web: HostileWeb, tmp_path: Path, runner: CliRunner) -> None:
     db = str(tmp_path / "c.db")
     page = f"{web.base}/private/x.html"

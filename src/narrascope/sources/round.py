@@ -34,7 +34,7 @@ from narrascope.sources.fetch import Fetcher, FetchOptions, Politeness
 from narrascope.sources.pages import page_article
 from narrascope.sources.worker import END, Backlog, Crashed, FeedDone, Page, Worker, problem
 from narrascope.store.db import Store, stamp_hash
-from narrascope.store.ingest import DEFAULT_BATCH, ingest_read
+from narrascope.store.ingest import DEFAULT_BATCH, IDLE, ingest_read
 from narrascope.store.sources import add_feed_counts, feed_state, record_feed, record_pages, set_validators
 
 QUEUE_SIZE = 32
@@ -102,6 +102,7 @@ def run_round(
     incomplete = [False]  # the fetcher crashed: no feed's validators are saved
 
     def results() -> Iterator[ReadResult]:
+        waiting = 0  # 0.2 s waits since the last page: after 1 s, what is analysed is committed (and alerted)
         while True:
             try:
                 message = inbox.get(timeout=0.2)
@@ -109,7 +110,11 @@ def run_round(
                 if stop.is_set():
                     summary.stopped = True
                     return
+                waiting += 1
+                if waiting == 5:
+                    yield IDLE
                 continue
+            waiting = 0
             if message is END:
                 return
             if isinstance(message, Crashed):  # the fetcher died: nothing may be marked as read
