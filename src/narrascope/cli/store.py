@@ -264,7 +264,7 @@ def serve_command(
     import uvicorn
 
     from narrascope.server.api import create_app
-    from narrascope.server.security import BACKLOG, GuardedH11Protocol, is_loopback, raise_open_files_limit
+    from narrascope.server.security import GuardedH11Protocol, accept_backlog, is_loopback, raise_open_files_limit
     from narrascope.store.corrections import Vocabulary
 
     vocabulary = Vocabulary(read_taxonomy_file(taxonomy_path) if taxonomy_path else None)
@@ -292,7 +292,7 @@ def serve_command(
     raise_open_files_limit()
     port = listening.getsockname()[1]
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    config = uvicorn.Config(app, log_level="warning", http=GuardedH11Protocol, backlog=BACKLOG)
+    config = uvicorn.Config(app, log_level="warning", http=GuardedH11Protocol, backlog=accept_backlog())
     uvicorn.Server(config).run(sockets=[listening])
 
 

@@ -8,12 +8,12 @@ Every refusal carries `Connection: close`, so the server closes the connection o
 client that keeps dripping a body it announced holds no socket.
 `GuardedH11Protocol` closes a connection whose request line and headers have not all arrived within
 `HEADER_TIMEOUT` seconds (slowloris): uvicorn itself waits for them forever. It also bounds the connections of
-one client address (`MAX_CONNECTIONS_PER_CLIENT`, at most half of what the open-files limit leaves) and of all
-clients (the open-files limit less `FILES_RESERVE`): a new connection beyond a bound closes the oldest
-connection of that crowd that has no request in progress (an idle or half-sent one), or, when all are busy, is
-itself answered 503 and closed. A client that opens sockets by the thousand uses up its own share, not the
-server's file descriptors, and a new request always gets in. `serve` accepts at most `BACKLOG` connections at
-once, so a burst cannot pass the reserve before the check runs.
+one client address (`MAX_CONNECTIONS_PER_CLIENT`, at most half of what the open-files limit leaves) and of
+all clients (the open-files limit less a burst of accepts and `FILES_SPARE`): a new connection beyond a bound
+closes the oldest connection of that crowd that has no request in progress (an idle or half-sent one), or, when
+all are busy, is itself answered 503 and closed. A client that opens sockets by the thousand uses up its own
+share, not the server's file descriptors, and a new request always gets in. `serve` accepts at most `accept_backlog()`
+connections at once, so a burst cannot pass the limit before the check runs.
 """
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ BODY_TIMEOUT = 60.0  # seconds for the whole body of one request
 CLIENT_GONE = "narrascope.client_gone"  # scope key: an asyncio.Event set when the client disconnects
 TOKEN_HELP = "this API needs the header Authorization: Bearer TOKEN"
 MAX_CONNECTIONS_PER_CLIENT = 128
-FILES_RESERVE = 96  # open files kept free of connections (the store, logs, a burst of accepts of `BACKLOG`)
-BACKLOG = 64  # connections accepted at once (and the listen queue): what a burst can add before a check runs
+FILES_SPARE = 64  # open files kept for the server itself (the store, logs, the worker process's pipes)
 _BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
     b'Content-Length: 85\r\n\r\n{"code": "too_many_connections", "message": "too many connections from this address"}'
@@ -237,7 +236,7 @@ class GuardedH11Protocol(H11Protocol):
         """Keep this client under its share, and all connections under the open-files limit (see the module doc)."""
         others = [c for c in self.connections if isinstance(c, GuardedH11Protocol) and c is not self
                   and not c.transport.is_closing()]  # fmt: skip
-        total = max(16, _files_limit() - FILES_RESERVE)
+        total = max(16, _files_limit() - accept_backlog() - FILES_SPARE)
         address = self.client[0] if self.client else None
         mine = [c for c in others if c.client and c.client[0] == address]
         share = min(self.max_per_client, max(8, total // 2))
@@ -280,6 +279,12 @@ class GuardedH11Protocol(H11Protocol):
 def _files_limit() -> int:
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     return 1 << 20 if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def accept_backlog() -> int:
+    """Connections `serve` accepts at once (and its listen queue): uvicorn's 2048, less when the open-files limit
+    is low, so that a burst of accepts cannot exhaust the files before `GuardedH11Protocol` checks the bounds."""
+    return min(2048, max(16, (_files_limit() - FILES_SPARE) // 2))
 
 
 def raise_open_files_limit(wanted: int = 65536) -> int:
