@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: `benchmarks` is a package there
 
-from benchmarks.load import HOST, free_port, get, start_server  # noqa: E402
-from narrascope.server.api import MAX_TEXT  # noqa: E402
+from benchmarks.load import HOST, free_port, get, start_server
+from narrascope.server.api import MAX_TEXT
 
 PARTIAL = b"GET /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow"
 
