@@ -17,6 +17,7 @@ closed. Every loop is bounded; the servers and every socket are closed at the en
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import resource
@@ -78,7 +79,8 @@ def post_and_leave(port: int, body: bytes, replies: list[int]) -> None:
                 early = b""
             if not early:
                 sock.settimeout(5)
-                sock.sendall(body)
+                with contextlib.suppress(OSError):  # a refusal that came late closes the socket mid-body
+                    sock.sendall(body)
                 sock.settimeout(1.0)
                 early = sock.recv(64)
             replies.append(int(early.split(b" ", 2)[1]))
