@@ -131,6 +131,9 @@ def run_round(
                 ):
                     headers = message.fetched.headers
                     validators[message.url] = (headers.get("etag"), headers.get("last-modified"))
+                elif message.error is not None:  # failed after its items began: read it whole next round
+                    validators.pop(message.url, None)
+                    backlog.add(message.url)
             elif isinstance(message, Backlog):
                 summary.deferred += message.count
                 summary.items += message.items
