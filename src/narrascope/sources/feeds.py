@@ -98,14 +98,22 @@ def _recovered(body: bytes, url: str, max_items: int) -> Feed:
 
 def join(base: str, link: str) -> str:
     """`link` resolved against `base`; as written when it cannot be (fetching it then fails, for it alone)."""
+    link = link.strip()
+    if link.startswith(("http://", "https://")):  # already absolute (urljoin would give it back): the common case
+        return link
     try:
-        return urljoin(base, link.strip())
+        return urljoin(base, link)
     except ValueError:
         return link.strip()
 
 
+def _local(tag: Any) -> str | None:
+    """An element's name without its namespace (None for comments and processing instructions)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else None
+
+
 def _children(element: Any, name: str) -> list[Any]:
-    return [c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name]
+    return [c for c in element if _local(c.tag) == name]
 
 
 def _xml_feed(root: Any, url: str, max_items: int) -> Feed:
@@ -198,7 +206,7 @@ def _sitemap(body: bytes, url: str, tag: str, max_items: int) -> Feed:
 
 def _child_text(entry: Any, name: str) -> str | None:
     for child in entry:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name and child.text:
+        if child.text and _local(child.tag) == name:
             return str(child.text).strip()
     return None
 
