@@ -28,7 +28,8 @@ EXIT_FAILED = 1
 
 
 def fetch_options(function: F) -> F:
-    """--allow-private, --timeout, --max-bytes, --per-host-delay, --per-host-concurrency, --retries, --max-items."""
+    """--allow-private, --timeout, --max-bytes, --per-host-delay, --per-host-concurrency, --retries, --max-items,
+    --round-budget."""
     return _fetch_options(function, page_bytes=True)
 
 
@@ -53,12 +54,25 @@ def _fetch_options(function: F, *, page_bytes: bool) -> F:
                      help="Retries after a 429, a 5xx or a lost connection (exponential backoff, Retry-After)."),
         click.option("--max-items", type=click.IntRange(1, 100_000), default=MAX_ITEMS, show_default=True,
                      help="New pages fetched per feed and round; the rest wait for later rounds."),
+        click.option("--round-budget", default="10m", show_default=True, callback=_duration,
+                     help="Time a round may fetch for (watch: at most --every); what a slow host's pacing leaves "
+                     "then waits for the next round."),
     ]  # fmt: skip
     if not page_bytes:
         del options[2]
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    from narrascope.errors import FormatError
+    from narrascope.sources.watch import parse_duration
+
+    try:
+        return parse_duration(value)
+    except FormatError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def make_fetch_options(params: dict[str, Any]) -> FetchOptions:
@@ -120,6 +134,8 @@ class RoundProgress:
 def print_round(err: Console, summary: RoundSummary, *, prefix: str = "") -> None:
     for line in summary.failed:
         err.print(f"narrascope: error: {escape(visible(line))}", soft_wrap=True, highlight=False)
+    for line in summary.skipped:
+        err.print(f"narrascope: skipped: {escape(visible(line))}", soft_wrap=True, highlight=False)
     err.print(f"{prefix}{summary.line()}{' (stopped)' if summary.stopped else ''}", soft_wrap=True, highlight=False)
 
 
@@ -166,7 +182,10 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
     )  # fmt: skip
     store = Store(db)
     pipeline = load_pipeline(components)
-    options = WatchOptions(every=seconds, once=once, max_items=params["max_items"], batch_size=batch_size, fetch=fetch)
+    options = WatchOptions(
+        every=seconds, once=once, max_items=params["max_items"], batch_size=batch_size, fetch=fetch,
+        round_budget=params["round_budget"],
+    )  # fmt: skip
     failed = [False]
 
     def on_round(number: int, summary: RoundSummary, alerts: list[dict[str, object]]) -> None:

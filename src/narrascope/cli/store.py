@@ -37,6 +37,7 @@ from narrascope.fileio import refuse_overwriting
 from narrascope.taxonomy import read_taxonomy_file
 
 if TYPE_CHECKING:  # the store, the pipeline and the fetcher load with the command, not with its --help
+    from narrascope.store.db import Store
     from narrascope.pipeline import Pipeline
 
 EXIT_FAILED = 1
@@ -87,6 +88,7 @@ def ingest_command(
     per_host_concurrency: int,
     retries: int,
     max_items: int,
+    round_budget: float,
     **llm: Any,
 ) -> None:
     """Analyse articles and store them in a corpus file; rerun it to resume, it adds nothing twice.
@@ -114,12 +116,12 @@ def ingest_command(
     stop = Stop()
     with stop.installed():  # Ctrl-C or SIGTERM: commit what is analysed, say so, exit 130 or 143
         if urls:
-            _fetch(urls, db, pipeline, batch_size, max_items, fetch_options, last=not files)
+            _fetch(urls, db, pipeline, batch_size, max_items, fetch_options, last=not files, budget=round_budget)
         _ingest(files, db, pipeline, spec, jobs, batch_size, fields, max_bytes, stop)
 
 
 def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_items: int, options: Any, *,
-           last: bool) -> None:  # fmt: skip
+           last: bool, budget: float) -> None:  # fmt: skip
     """One polite round over the URLs (pages, feeds, sitemaps); exits when nothing else is to be ingested."""
     from narrascope.sources.round import run_round
     from narrascope.store.db import Store
@@ -129,7 +131,7 @@ def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_it
     with stop_on_signals() as stop, round_progress() as on_event:
         fetched = run_round(
             urls, store, pipeline, max_items=max_items, batch_size=batch_size, stop=stop, on_event=on_event,
-            options=options,
+            options=options, budget=budget,
         )  # fmt: skip
     store.close()
     print_round(err, fetched)
@@ -318,7 +320,7 @@ def serve_command(
     import uvicorn
 
     from narrascope.server.api import create_app
-    from narrascope.server.security import GuardedH11Protocol, is_loopback, raise_open_files_limit
+    from narrascope.server.security import GuardedH11Protocol, accept_backlog, is_loopback, raise_open_files_limit
     from narrascope.store.corrections import Vocabulary
     from narrascope.store.db import read_only_media
 
@@ -347,7 +349,7 @@ def serve_command(
     raise_open_files_limit()
     port = listening.getsockname()[1]
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    config = uvicorn.Config(app, log_level="warning", http=GuardedH11Protocol)
+    config = uvicorn.Config(app, log_level="warning", http=GuardedH11Protocol, backlog=accept_backlog())
     uvicorn.Server(config).run(sockets=[listening])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,51 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
     (stat.S_ISDIR, "a directory"),
 )
+
+
+# Codecs that `codecs.lookup` knows but that are no text charset a page can be in: bytes-to-bytes (base64, hex,
+# zlib, ...) and str-to-str (rot13) transforms, IDNA/punycode host-name codecs, Python literal escapes, and
+# `undefined`, which fails on every byte. A declaration naming one is treated as no declaration.
+_NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "undefined", "unicode_escape", "raw_unicode_escape", "utf_7", "mbcs", "oem", "palmos"}
+)
+_META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{1,40})""", re.IGNORECASE)
+HTML_PRESCAN = 4096  # bytes searched for a <meta charset> (the HTML standard's prescan reads 1024)
+
+
+def text_codec(label: str | None) -> str | None:
+    """The Python codec of a declared charset label, or None when it names no usable text charset."""
+    if not label:
+        return None
+    try:
+        codec = codecs.lookup(label.strip().strip("\"'").strip())
+    except (LookupError, ValueError):
+        return None
+    if not getattr(codec, "_is_text_encoding", True) or codec.name.replace("-", "_") in _NOT_CHARSETS:
+        return None
+    try:
+        b"abcd".decode(codec.name)
+    except (UnicodeError, LookupError, TypeError):  # a codec that cannot decode plain ASCII is no charset
+        return None
+    return str(codec.name)
+
+
+def meta_charset(data: bytes) -> str | None:
+    """The codec of an HTML page's own `<meta charset=...>` or `<meta http-equiv ... content="...;charset=...">`
+    declaration in its first bytes, or None."""
+    found = _META.search(data[:HTML_PRESCAN])
+    codec = text_codec(found.group(1).decode("ascii")) if found else None
+    if codec is not None and codec.startswith("utf_16"):  # a page read as ASCII bytes cannot be UTF-16 (WHATWG)
+        return "utf-8"
+    return codec
+
+
+def detect_charset(data: bytes) -> str | None:
+    """A charset guessed from the bytes alone (`charset-normalizer`), or None when nothing fits."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    return text_codec(best.encoding) if best is not None else None
 
 
 @dataclass

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
+from pydantic import AfterValidator
 
 from narrascope.store.queries import ArticleFilter
 
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+def calendar_day(value: str | None) -> str | None:
+    """A real calendar day YYYY-MM-DD in ASCII digits (2024-02-30, 0000-01-01 and full-width digits are not)."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a calendar day (YYYY-MM-DD)") from None
+    if day.year < 1000:
+        raise ValueError("a year from 1000 to 9999 is expected")
+    return value
+
+
+Day = Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(calendar_day)]
 Text = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]

@@ -4,8 +4,16 @@
 names no address the server was bound to (DNS rebinding: a page on a name the attacker re-points at 127.0.0.1
 would otherwise read and write the corpus), a missing or wrong token, and a declared body over the limit. The
 body is then streamed through a counter with a total deadline (413 over the limit, 408 when it dawdles).
+Every refusal carries `Connection: close`, so the server closes the connection once it is sent: a refused
+client that keeps dripping a body it announced holds no socket.
 `GuardedH11Protocol` closes a connection whose request line and headers have not all arrived within
-`HEADER_TIMEOUT` seconds (slowloris): uvicorn itself waits for them forever.
+`HEADER_TIMEOUT` seconds (slowloris): uvicorn itself waits for them forever. It also bounds the connections of
+one client address (`MAX_CONNECTIONS_PER_CLIENT`, at most half of what the open-files limit leaves) and of
+all clients (the open-files limit less a burst of accepts and `FILES_SPARE`): a new connection beyond a bound
+closes the oldest connection of that crowd that has no request in progress (an idle or half-sent one), or, when
+all are busy, is itself answered 503 and closed. A client that opens sockets by the thousand uses up its own
+share, not the server's file descriptors, and a new request always gets in. `serve` accepts at most `accept_backlog()`
+connections at once, so a burst cannot pass the limit before the check runs.
 """
 
 from __future__ import annotations
@@ -29,6 +37,12 @@ HEADER_TIMEOUT = 10.0  # seconds for the request line and all headers of one req
 BODY_TIMEOUT = 60.0  # seconds for the whole body of one request
 CLIENT_GONE = "narrascope.client_gone"  # scope key: an asyncio.Event set when the client disconnects
 TOKEN_HELP = "this API needs the header Authorization: Bearer TOKEN"
+MAX_CONNECTIONS_PER_CLIENT = 128
+FILES_SPARE = 64  # open files kept for the server itself (the store, logs, the worker process's pipes)
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    b'Content-Length: 85\r\n\r\n{"code": "too_many_connections", "message": "too many connections from this address"}'
+)
 
 
 class Refused(HTTPException):
@@ -41,6 +55,13 @@ class Refused(HTTPException):
 
 def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status)
+
+
+def refusal(status: int, code: str, message: str) -> JSONResponse:
+    """An error sent before the request is read: the connection is closed after it (the unread body is dropped)."""
+    response = error(status, code, message)
+    response.headers["Connection"] = "close"
+    return response
 
 
 def is_loopback(host: str) -> bool:
@@ -105,9 +126,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        refusal = self._refusal(scope, headers)
-        if refusal is not None:
-            await refusal(scope, receive, send)
+        refused = self._refusal(scope, headers)
+        if refused is not None:
+            refused.headers["Connection"] = "close"  # the body it may still be sending is never read
+            await refused(scope, receive, send)
             return
         try:
             await self._bounded(scope, receive, send)
@@ -119,16 +141,16 @@ class Guard:
         host = host_of(headers.get(b"host", b"").decode("latin-1"))
         if host not in self.hosts:
             shown = host or "(none)"
-            return error(400, "bad_host", f"Host {shown!r} is not an address of this server (see --allowed-host)")
+            return refusal(400, "bad_host", f"Host {shown!r} is not an address of this server (see --allowed-host)")
         if self.expected is not None and str(scope.get("path", "")).startswith("/api"):
             given = headers.get(b"authorization", b"")
             if not hmac.compare_digest(given, self.expected):
-                response = error(401, "unauthorized", TOKEN_HELP)
+                response = refusal(401, "unauthorized", TOKEN_HELP)
                 response.headers["WWW-Authenticate"] = "Bearer"
                 return response
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            return error(413, "body_too_large", f"request body over {self.max_body} bytes")
+            return refusal(413, "body_too_large", f"request body over {self.max_body} bytes")
         return self.admit(scope) if self.admit is not None else None
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -193,14 +215,40 @@ class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline for each request's line and headers (slowloris)."""
 
     header_timeout = HEADER_TIMEOUT
+    max_per_client = MAX_CONNECTIONS_PER_CLIENT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_deadline: asyncio.TimerHandle | None = None
+        self._opened = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._opened = self.loop.time()
         self._arm()
+        self._bound_client()
+
+    def _idle(self) -> bool:
+        """No request in progress: waiting for (the rest of) a request line and headers, or kept alive."""
+        return bool(self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete))
+
+    def _bound_client(self) -> None:
+        """Keep this client under its share, and all connections under the open-files limit (see the module doc)."""
+        others = [c for c in self.connections if isinstance(c, GuardedH11Protocol) and c is not self
+                  and not c.transport.is_closing()]  # fmt: skip
+        total = max(16, _files_limit() - accept_backlog() - FILES_SPARE)
+        address = self.client[0] if self.client else None
+        mine = [c for c in others if c.client and c.client[0] == address]
+        share = min(self.max_per_client, max(8, total // 2))
+        crowd = mine if len(mine) >= share else others if len(others) >= total else None
+        if crowd is None:
+            return
+        idle = [c for c in crowd if c._idle()]
+        if idle:
+            min(idle, key=lambda c: c._opened).transport.close()
+        else:
+            self.transport.write(_BUSY)
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -226,6 +274,17 @@ class GuardedH11Protocol(H11Protocol):
         self._header_deadline = None
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self.transport.close()
+
+
+def _files_limit() -> int:
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 1 << 20 if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def accept_backlog() -> int:
+    """Connections `serve` accepts at once (and its listen queue): uvicorn's 2048, less when the open-files limit
+    is low, so that a burst of accepts cannot exhaust the files before `GuardedH11Protocol` checks the bounds."""
+    return min(2048, max(16, (_files_limit() - FILES_SPARE) // 2))
 
 
 def raise_open_files_limit(wanted: int = 65536) -> int:

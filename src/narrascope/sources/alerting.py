@@ -1,5 +1,10 @@
 """Where new alerts go besides the store: a JSONL log (appended and flushed at once) and a webhook.
 
+The two are independent: an alert is queued for the webhook before the log is written, and a log that cannot
+be written (a full disk, `/dev/full`, a missing folder) is one error line, never the end of the watch. The log
+is opened without following a symbolic link (O_NOFOLLOW): a link planted at its path is refused, not appended
+through to its target.
+
 The webhook is POSTed from a background thread through a bounded queue, so a slow or dead receiver never
 holds up a round: each alert is tried `attempts` times with exponential backoff, then given up with one line.
 Its URL obeys the fetcher's address rules (no internal address unless allow_private), and the request goes to
@@ -9,7 +14,9 @@ the checked address.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import os
 import queue
 import threading
 import time
@@ -39,6 +46,7 @@ class AlertSink:
         self.on_error = on_error or (lambda line: None)
         self.sent = 0
         self.failed = 0
+        self.log_failed = 0
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(QUEUE_SIZE)
         self._thread: threading.Thread | None = None
         if webhook:
@@ -47,9 +55,6 @@ class AlertSink:
             self._thread.start()
 
     def emit(self, alerts: list[dict[str, Any]]) -> None:
-        if self.log is not None and alerts:
-            with open(self.log, "a", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(alert, ensure_ascii=False) + "\n" for alert in alerts)
         if self._thread is not None:
             for alert in alerts:
                 try:
@@ -57,6 +62,13 @@ class AlertSink:
                 except queue.Full:
                     self.failed += 1
                     self.on_error(f"{self.webhook}: webhook queue full; alert {alert.get('key')} not sent")
+        if self.log is not None and alerts:
+            try:
+                append_lines(self.log, [json.dumps(alert, ensure_ascii=False) + "\n" for alert in alerts])
+            except OSError as exc:
+                self.log_failed += len(alerts)
+                reason = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+                self.on_error(f"{self.log}: {len(alerts)} alert(s) not logged ({reason}); they are in the store")
 
     def close(self, wait: float = 30.0) -> None:
         if self._thread is None:
@@ -101,3 +113,16 @@ class AlertSink:
             time.sleep(self.backoff * 2**attempt)
         self.failed += 1
         self.on_error(f"{self.webhook}: alert {alert.get('key')} not delivered ({reason})")
+
+
+def append_lines(path: Path, lines: list[str]) -> None:
+    """Append `lines` to `path` in one write, creating it when missing, never through a symbolic link."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, 0o666)  # as open(path, "a"): the umask decides
+    try:
+        data = "".join(lines).encode("utf-8")
+        while data:
+            written = os.write(fd, data)
+            data = data[written:]
+    finally:
+        os.close(fd)

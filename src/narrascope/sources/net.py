@@ -5,8 +5,11 @@ public one at the check and an internal one at the connect: DNS rebinding). So e
 EVERY address it resolves to is checked, and the request then goes to the checked address itself (the URL's
 host is kept for the Host header and for TLS: SNI and certificate check), never resolved a second time.
 
-Refused always: non-http(s) schemes, link-local addresses (169.254.0.0/16 and fe80::/10, where cloud metadata
-services live, 169.254.169.254 among them), unspecified, multicast and reserved ranges. Refused unless
+Refused always: non-http(s) schemes, link-local addresses (169.254.0.0/16 and fe80::/10, where most cloud
+metadata services live), every known cloud metadata endpoint outside them (`METADATA`: AWS's fd00:ec2::254,
+Alibaba's 100.100.100.200, Oracle's 192.0.0.192, Google's fd20:ce::254, Azure's 168.63.129.16, ...) and the
+metadata host names (`METADATA_NAMES`), also when an IPv6 address carries one of them inside (IPv4-mapped,
+IPv4-compatible, NAT64, 6to4, Teredo), and unspecified, multicast and reserved ranges. Refused unless
 `allow_private` (for tests and intranet feeds): loopback and private ranges (10/8, 172.16/12, 192.168/16,
 fc00::/7, 100.64/10, ...).
 """
@@ -33,12 +36,61 @@ class RefusedError(FetchError):
     """A URL narrascope must not fetch: not http(s), or an address it may not connect to."""
 
 
+class SkippedError(FetchError):
+    """A URL left alone on purpose (robots.txt disallows it, or the round's time is up): not a failure."""
+
+
+# Cloud metadata endpoints outside the link-local ranges (those are refused whole): refused even with
+# --allow-private, which opens loopback and private ranges to intranet feeds.
+METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254", "169.254.170.2", "169.254.170.23", "169.254.0.23", "169.254.42.42",  # (link-local too)
+        "fd00:ec2::254", "fd00:ec2::23",  # AWS IMDS and EKS pod identity over IPv6
+        "fd20:ce::254",  # Google Compute Engine over IPv6
+        "fd00:c1::a9fe:a9fe",  # Oracle Cloud over IPv6
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud (classic)
+        "168.63.129.16",  # Azure WireServer
+        "100.96.0.96",  # Tencent Cloud (metadata.tencentyun.com in some regions)
+    )
+)  # fmt: skip
+METADATA_NAMES = frozenset(
+    {"metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
+     "metadata.tencentyun.com", "metadata.azure.com", "metadata.packet.net", "metadata.platformequinix.com"}
+)  # fmt: skip
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, compatible, NAT64, 6to4, Teredo client), or None."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    packed = int(address)
+    if address in _NAT64 or (packed >> 32 == 0 and packed > 1):  # NAT64 well-known prefix, or ::a.b.c.d
+        return ipaddress.IPv4Address(packed & 0xFFFFFFFF)
+    return None
+
+
 def address_problem(address: IPAddress, *, allow_private: bool) -> str | None:
     """Why narrascope must not connect to `address`, or None when it may."""
+    inner = embedded_ipv4(address)
+    if inner is not None and (inner in METADATA or inner.is_link_local):
+        return address_problem(inner, allow_private=allow_private)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address_problem(address.ipv4_mapped, allow_private=allow_private)
     if address.is_link_local:
         return "a link-local address (where cloud metadata services live); always refused"
+    if address in METADATA:
+        return "a cloud metadata address; always refused"
+    if allow_private and address.is_loopback:
+        return None
     if address.is_unspecified or address.is_multicast or address.is_reserved:
         return "an unspecified, multicast or reserved address"
     if allow_private:
@@ -103,6 +155,8 @@ def resolve(host: str, port: int) -> list[IPAddress]:
 def pin(url: str, *, allow_private: bool) -> Pinned:
     """Check `url` and every address of its host; the URL to connect to the first one (FetchError if any is bad)."""
     scheme, host, port = split_checked(url)
+    if host.rstrip(".") in METADATA_NAMES:
+        raise RefusedError(f"{url}: refused: {host} is a cloud metadata host name; always refused")
     try:
         addresses = resolve(host, port)
     except FetchError as exc:

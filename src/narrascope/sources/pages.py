@@ -9,12 +9,11 @@ lands on the same id.
 
 from __future__ import annotations
 
-import codecs
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from narrascope.article import Article
 from narrascope.errors import IngestError
-from narrascope.ingest.decode import decode_text
+from narrascope.ingest.decode import decode_text, detect_charset, meta_charset, text_codec
 from narrascope.ingest.readers import html_article
 from narrascope.sources.feeds import Item
 from narrascope.sources.net import DEFAULT_PORTS
@@ -57,17 +56,33 @@ def canonical_url(found: str | None, fetched: str) -> str:
 
 
 def decode_page(body: bytes, content_type: str, url: str, *, max_bytes: int) -> str:
-    """The page's text: the charset the server declares, else UTF-8 (invalid bytes replaced)."""
+    """The page's text, in the first charset found of: a byte-order mark, the server's `charset=` (when it names
+    a text charset: `base64`, `rot13`, `undefined`... count as none), the page's own `<meta charset>`, UTF-8
+    when the bytes are valid UTF-8, a guess from the bytes (`charset-normalizer`); else UTF-8, bad bytes replaced."""
+    declared = None
     for part in content_type.split(";")[1:]:
         key, _, value = part.partition("=")
         if key.strip().lower() == "charset":
-            try:
-                codec = codecs.lookup(value.strip().strip('"'))
-            except LookupError:
-                break
-            if codec.name != "utf-8":
-                return body.decode(codec.name, errors="replace")
+            declared = text_codec(value)
+            break
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        declared = None  # a byte-order mark wins (decode_text reads it)
+    codec = declared or (None if body.startswith((b"\xff\xfe", b"\xfe\xff")) else meta_charset(body))
+    if codec is None and not _valid_utf8(body):
+        codec = detect_charset(body)
+    if codec is not None and codec not in ("utf-8", "utf_8"):
+        if len(body) > max_bytes:
+            return decode_text(body, url, max_bytes=max_bytes).text  # the size error
+        return body.decode(codec, errors="replace")
     return decode_text(body, url, max_bytes=max_bytes).text
+
+
+def _valid_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def page_article(

@@ -3,7 +3,14 @@
 Fetching runs in an asyncio loop on a background thread (concurrent across hosts, paced per host); the
 calling thread analyses and stores what arrives, one committed batch at a time, and is the only writer of
 the store. Setting `stop` (Ctrl-C, SIGTERM) ends the round after the article being analysed: the batch in
-hand is committed, nothing half-written. A source that fails is one line in `RoundSummary.failed`.
+hand is committed, nothing half-written. A source or item that fails is one line in `RoundSummary.failed`,
+whatever raised (an unexpected error inside the fetcher included), and the round goes on with the others; one
+left alone on purpose (robots.txt disallows it) is a line in `skipped`, not a failure.
+
+A round has a time budget (`budget` seconds): no request starts after it, and a host whose pacing (its
+Crawl-delay) would start a request after it is not waited for; the items left are `deferred` to the next round,
+so one slow host holds neither the others nor the round. Each feed's body is parsed within `PARSE_SECONDS`.
+`on_stored` is called with the ids of each committed batch, as it is committed (watch evaluates alerts there).
 
 A feed's validators (ETag, Last-Modified) are stored only when its round ends unstopped: after a stop or a
 crash the next round reads the feed whole again and fetches the items not stored yet (known page URLs are
@@ -13,8 +20,6 @@ again when the feed changes (a 304 lists no items).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import queue
 import threading
 import time
@@ -22,25 +27,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from narrascope.analysis import Analysis
-from narrascope.errors import NarrascopeError
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline
-from narrascope.sources.feeds import MAX_ITEMS, Feed, Item, looks_like_feed, parse_feed
-from narrascope.sources.fetch import Fetched, Fetcher, FetchOptions
-from narrascope.sources.pages import normalise_url, page_article
+from narrascope.sources.feeds import MAX_ITEMS
+from narrascope.sources.fetch import Fetcher, FetchOptions, Politeness
+from narrascope.sources.pages import page_article
+from narrascope.sources.worker import END, Backlog, Crashed, FeedDone, Page, Worker, problem
 from narrascope.store.db import Store, stamp_hash
-from narrascope.store.ingest import DEFAULT_BATCH, ingest_read
-from narrascope.store.sources import (
-    FeedState,
-    add_feed_counts,
-    feed_state,
-    fetched_urls,
-    record_feed,
-    record_pages,
-    set_validators,
-)
+from narrascope.store.ingest import DEFAULT_BATCH, IDLE, ingest_read
+from narrascope.store.sources import add_feed_counts, feed_state, record_feed, record_pages, set_validators
 
-MAX_FEED_BYTES = 20_000_000
 QUEUE_SIZE = 32
 
 
@@ -53,8 +49,9 @@ class RoundSummary:
     added: int = 0
     present: int = 0
     updated: int = 0
-    deferred: int = 0  # new items over the per-feed cap, left for a later round
+    deferred: int = 0  # new items over the per-feed cap or past the round's budget, left for a later round
     failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # left alone on purpose (robots.txt): not failures
     requests: int = 0
     seconds: float = 0.0
     stopped: bool = False
@@ -64,30 +61,10 @@ class RoundSummary:
         return (
             f"{self.sources} source(s) ({self.not_modified} not modified), {self.items} item(s), "
             f"{self.fetched} page(s) fetched, {self.added} added, {self.present} already present, "
-            f"{self.updated} updated, {len(self.failed)} failed, {self.deferred} deferred; "
+            f"{self.updated} updated, {len(self.failed)} failed, {len(self.skipped)} skipped, "
+            f"{self.deferred} deferred; "
             f"{self.requests} request(s) in {self.seconds:.1f} s"
         )
-
-
-@dataclass
-class _FeedDone:
-    url: str
-    status: str
-    error: str | None = None
-    feed: Feed | None = None
-    fetched: Fetched | None = None
-
-
-@dataclass
-class _Page:
-    url: str
-    item: Item | None
-    feed: str | None
-    fetched: Fetched | None = None
-    error: str | None = None
-
-
-_END = object()
 
 
 def run_round(
@@ -100,6 +77,9 @@ def run_round(
     batch_size: int = DEFAULT_BATCH,
     stop: threading.Event | None = None,
     on_event: Callable[[RoundSummary], None] | None = None,
+    budget: float | None = None,
+    politeness: Politeness | None = None,
+    on_stored: Callable[[list[str]], None] | None = None,
 ) -> RoundSummary:
     """Fetch `sources` (feed, sitemap or page URLs) once and store the new articles; see the module doc."""
     options = options or FetchOptions()
@@ -108,9 +88,9 @@ def run_round(
     started = time.monotonic()
     states = {url: feed_state(store, url) for url in sources}
     inbox: queue.Queue[object] = queue.Queue(QUEUE_SIZE)
-    fetcher = Fetcher(options)
+    fetcher = Fetcher(options, politeness=politeness, deadline=None if budget is None else started + budget)
     # The worker's own event: ending a round must not set the caller's `stop` (watch would end with it).
-    worker = _Worker(fetcher, sources, states, store.path, inbox, threading.Event(), max_items)
+    worker = Worker(fetcher, sources, states, store.path, inbox, threading.Event(), max_items)
     thread = threading.Thread(target=worker.run, name="narrascope-fetch", daemon=True)
     thread.start()
     feed_of: dict[str, str | None] = {}
@@ -119,8 +99,10 @@ def run_round(
     backlog: set[str] = set()  # feeds with new items over the cap
     copies: dict[str, list[tuple[str, str | None]]] = {}  # id -> (page url, feed) of its other URLs this round
     done: set[str] = set()  # ids committed this round
+    incomplete = [False]  # the fetcher crashed: no feed's validators are saved
 
     def results() -> Iterator[ReadResult]:
+        waiting = 0  # 0.2 s waits since the last page: after 1 s, what is analysed is committed (and alerted)
         while True:
             try:
                 message = inbox.get(timeout=0.2)
@@ -128,10 +110,18 @@ def run_round(
                 if stop.is_set():
                     summary.stopped = True
                     return
+                waiting += 1
+                if waiting == 5:
+                    yield IDLE
                 continue
-            if message is _END:
+            waiting = 0
+            if message is END:
                 return
-            if isinstance(message, _FeedDone):
+            if isinstance(message, Crashed):  # the fetcher died: nothing may be marked as read
+                summary.failed.append(message.error)
+                incomplete[0] = True
+                return
+            if isinstance(message, FeedDone):
                 _record(store, message, summary)
                 if (
                     message.error is None
@@ -141,13 +131,19 @@ def run_round(
                 ):
                     headers = message.fetched.headers
                     validators[message.url] = (headers.get("etag"), headers.get("last-modified"))
-            elif isinstance(message, _Deferred):
+                elif message.error is not None:  # failed after its items began: read it whole next round
+                    validators.pop(message.url, None)
+                    backlog.add(message.url)
+            elif isinstance(message, Backlog):
                 summary.deferred += message.count
                 summary.items += message.items
                 if message.count:  # items left for later: next round must read the feed again, not get a 304
                     validators.pop(message.feed, None)
                     backlog.add(message.feed)
-            elif isinstance(message, _Page):
+            elif isinstance(message, Page):
+                if message.skip == "deferred" and message.feed is not None:
+                    validators.pop(message.feed, None)  # its feed must be read whole next round
+                    backlog.add(message.feed)
                 result = _read_page(message, options, summary)
                 if result is not None and result.article is not None:
                     digest = stamp_hash(result.article)
@@ -181,13 +177,15 @@ def run_round(
                 counts[feed] = counts.get(feed, 0) + 1
         if counts:
             add_feed_counts(store, counts)
+        if on_stored is not None:
+            on_stored([a.id for a in batch])
 
     try:
         stored = ingest_read(results(), store, pipeline=pipeline, batch_size=batch_size, on_commit=committed)
     finally:
         worker.cancel()
         thread.join(timeout=30)
-    if not summary.stopped:  # only a finished round may skip these feeds' items next time (304)
+    if not summary.stopped and not incomplete[0]:  # only a finished round may skip these feeds' items next time
         for url, (etag, modified) in validators.items():
             set_validators(store, url, etag, modified)
     summary.added += stored.added
@@ -199,7 +197,13 @@ def run_round(
     return summary
 
 
-def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
+def _record(store: Store, done: FeedDone, summary: RoundSummary) -> None:
+    if done.skip == "deferred":
+        summary.deferred += 1  # the source itself waits for the next round; its state is left as it was
+        return
+    if done.skip is not None:
+        summary.skipped.append(str(done.error))
+        return
     if done.error is not None:
         summary.failed.append(done.error)
     elif done.status == "304":
@@ -211,7 +215,13 @@ def _record(store: Store, done: _FeedDone, summary: RoundSummary) -> None:
     )  # fmt: skip
 
 
-def _read_page(page: _Page, options: FetchOptions, summary: RoundSummary) -> ReadResult | None:
+def _read_page(page: Page, options: FetchOptions, summary: RoundSummary) -> ReadResult | None:
+    if page.skip == "deferred":
+        summary.deferred += 1
+        return None
+    if page.skip is not None:
+        summary.skipped.append(str(page.error))
+        return None
     if page.error is not None:
         summary.failed.append(page.error)
         return None
@@ -222,145 +232,8 @@ def _read_page(page: _Page, options: FetchOptions, summary: RoundSummary) -> Rea
             page.fetched.body, url=page.fetched.url, content_type=page.fetched.headers.get("content-type", ""),
             item=page.item, feed=page.feed, max_bytes=options.max_bytes,
         )  # fmt: skip
-    except NarrascopeError as exc:
-        return ReadResult(page.url, error=str(exc))
+    except Exception as exc:  # one page's failure, whatever raised, is that page's: the round goes on
+        return ReadResult(page.url, error=problem(page.url, exc)[0])
     if page.url != page.fetched.url:
         article.meta["requested"] = page.url
     return ReadResult(page.url, article)
-
-
-class _Worker:
-    """The fetching side of a round: an asyncio loop on its own thread, talking to the caller by a queue."""
-
-    def __init__(
-        self, fetcher: Fetcher, sources: list[str], states: dict[str, FeedState], db: str,
-        inbox: queue.Queue[object], halt: threading.Event, max_items: int,
-    ) -> None:  # fmt: skip
-        self.fetcher, self.sources, self.states, self.db = fetcher, sources, states, db
-        self.inbox, self.stop, self.max_items = inbox, halt, max_items
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.task: asyncio.Task[None] | None = None
-        self.claimed: set[str] = set()
-
-    def run(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        try:
-            self.task = self.loop.create_task(self._all())
-            self.loop.run_until_complete(self.task)
-        except asyncio.CancelledError:
-            pass
-        finally:
-            self.loop.run_until_complete(self.fetcher.aclose())
-            self.loop.close()
-            self._put(_END)
-
-    def cancel(self) -> None:
-        self.stop.set()
-        if self.loop is not None and self.task is not None and not self.loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                self.loop.call_soon_threadsafe(self.task.cancel)
-        while True:  # unblock a worker waiting to put
-            try:
-                self.inbox.get_nowait()
-            except queue.Empty:
-                break
-
-    def _put(self, message: object) -> None:
-        while True:
-            try:
-                self.inbox.put(message, timeout=0.2)
-                return
-            except queue.Full:
-                if self.stop.is_set():  # the caller stopped reading
-                    return
-
-    async def _emit(self, message: object) -> None:
-        """Hand a message to the caller, waiting (without holding an executor thread) while the queue is full."""
-        while True:
-            try:
-                self.inbox.put_nowait(message)
-                return
-            except queue.Full:
-                if self.stop.is_set():
-                    return
-                await asyncio.sleep(0.05)
-
-    async def _all(self) -> None:
-        reader = Store(self.db, readonly=True)  # the worker reads (which pages are known) on its own connection
-        try:
-            await asyncio.gather(*(self._source(url, reader) for url in self.sources))
-        finally:
-            reader.close()
-
-    async def _source(self, url: str, reader: Store) -> None:
-        state = self.states[url]
-        try:
-            fetched = await self.fetcher.get(
-                url, etag=state.etag, last_modified=state.last_modified, max_bytes=MAX_FEED_BYTES
-            )
-        except NarrascopeError as exc:
-            await self._emit(_FeedDone(url, "error", str(exc)))
-            return
-        if fetched.status == 304:
-            await self._emit(_FeedDone(url, "304", fetched=fetched))
-            return
-        if not looks_like_feed(fetched.body, fetched.headers.get("content-type", "")):
-            await self._emit(_FeedDone(url, "200", fetched=fetched))  # a page given directly
-            if normalise_url(url) not in self.claimed:
-                self.claimed.add(normalise_url(url))
-                await self._emit(_Page(url, None, None, fetched))
-            return
-        try:
-            feed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
-            if feed.kind == "sitemapindex":
-                feed = await self._sitemaps(feed)
-        except NarrascopeError as exc:
-            await self._emit(_FeedDone(url, "error", str(exc), fetched=None))
-            return
-        await self._emit(_FeedDone(url, "200", feed=feed, fetched=fetched))
-        await self._items(url, feed, reader)
-
-    async def _sitemaps(self, index: Feed) -> Feed:
-        items: list[Item] = []
-        for entry in index.items:
-            try:
-                fetched = await self.fetcher.get(entry.url, max_bytes=MAX_FEED_BYTES)
-                items.extend((await asyncio.to_thread(parse_feed, fetched.body, fetched.url)).items)
-            except NarrascopeError as exc:
-                await self._emit(_Page(entry.url, None, None, error=str(exc)))
-        items.sort(key=lambda item: item.published or "", reverse=True)
-        return Feed("sitemap", index.title, items, len(items))
-
-    async def _items(self, feed_url: str, feed: Feed, reader: Store) -> None:
-        by_url: dict[str, Item] = {}
-        for item in feed.items:
-            by_url.setdefault(normalise_url(item.url) if _http(item.url) else item.url, item)
-        # On this thread, not an executor's: a stop closes `reader`, which must not happen under a running query.
-        known = fetched_urls(reader, [*by_url, *(i.url for i in by_url.values())])
-        new = [(u, i) for u, i in by_url.items() if u not in known and i.url not in known and u not in self.claimed]
-        take = new[: self.max_items]
-        await self._emit(_Deferred(feed_url, len(new) - len(take), len(feed.items)))
-        self.claimed.update(u for u, _ in take)
-
-        async def one(url: str, item: Item) -> None:
-            if self.stop.is_set():
-                return
-            try:
-                fetched = await self.fetcher.get(item.url)
-            except NarrascopeError as exc:
-                await self._emit(_Page(item.url, item, feed_url, error=str(exc)))
-                return
-            await self._emit(_Page(item.url, item, feed_url, fetched))
-
-        await asyncio.gather(*(one(u, i) for u, i in take))
-
-
-@dataclass
-class _Deferred:
-    feed: str
-    count: int
-    items: int
-
-
-def _http(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))

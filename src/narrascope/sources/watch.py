@@ -1,5 +1,10 @@
-"""`watch`: rounds over the sources every so often, alerts after each, until stopped.
+"""`watch`: rounds over the sources every so often, alerts as articles are stored, until stopped.
 
+The rules are evaluated after every committed batch (a slow host does not hold the alerts of the others) and
+once more at the end of each round. A round's time budget is `round_budget`, at most the interval between
+rounds (or 30 s when that is shorter): what a host's pacing cannot fetch by then waits for the next round,
+and each host's pacing (its Crawl-delay, the time of its last request) and robots.txt are remembered from one
+round to the next.
 A stop (Ctrl-C, SIGTERM: the caller sets `stop`) ends the round in progress after the article being analysed,
 commits what was analysed, evaluates the rules once more and returns; sleeping between rounds is interrupted
 at once. Feeds that are down or answer garbage are failures of their round, counted in the store's feed
@@ -19,7 +24,7 @@ from narrascope.errors import FormatError
 from narrascope.pipeline import Pipeline
 from narrascope.sources.alerting import AlertSink
 from narrascope.sources.feeds import MAX_ITEMS
-from narrascope.sources.fetch import FetchOptions
+from narrascope.sources.fetch import FetchOptions, Politeness
 from narrascope.sources.round import RoundSummary, run_round
 from narrascope.store.alerts import Rules, evaluate
 from narrascope.store.db import Store
@@ -27,6 +32,8 @@ from narrascope.store.ingest import DEFAULT_BATCH
 
 MAX_SOURCES_BYTES = 2_000_000
 MAX_SOURCES = 10_000
+ROUND_BUDGET = 600.0  # seconds a round may fetch for, by default (and at most the interval between rounds)
+MIN_ROUND_BUDGET = 30.0  # a short interval between rounds shortens a round's budget down to this, no further
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 
 
@@ -75,6 +82,12 @@ class WatchOptions:
     max_items: int = MAX_ITEMS
     batch_size: int = DEFAULT_BATCH
     fetch: FetchOptions | None = None
+    round_budget: float = ROUND_BUDGET
+
+    def budget(self) -> float:
+        """Seconds a round may fetch for: `round_budget`, and (when rounds repeat) no longer than the interval
+        between rounds or MIN_ROUND_BUDGET, whichever is longer."""
+        return self.round_budget if self.once else min(self.round_budget, max(self.every, MIN_ROUND_BUDGET))
 
 
 def watch(
@@ -92,19 +105,35 @@ def watch(
     """Run rounds until `stop` is set (or once); returns the number of rounds run."""
     stop = stop or threading.Event()
     rounds = 0
+    politeness = Politeness()  # each host's pacing and robots.txt, across rounds
     while True:
         started = time.monotonic()
         rounds += 1
+        alerts: list[dict[str, object]] = []
+        alert = _alerter(store, rules, sink, alerts)
         summary = run_round(
             sources, store, pipeline, options=options.fetch, max_items=options.max_items,
-            batch_size=options.batch_size, stop=stop, on_event=on_event,
+            batch_size=options.batch_size, stop=stop, on_event=on_event, budget=options.budget(),
+            politeness=politeness, on_stored=alert,
         )  # fmt: skip
-        alerts = evaluate(store, rules) if rules is not None and rules.rules else []
-        if sink is not None and alerts:
-            sink.emit(alerts)
+        alert([])
         if on_round is not None:
             on_round(rounds, summary, alerts)
         if options.once or stop.is_set():
             return rounds
         if stop.wait(max(0.0, options.every - (time.monotonic() - started))):
             return rounds
+
+
+def _alerter(
+    store: Store, rules: Rules | None, sink: AlertSink | None, found: list[dict[str, object]]
+) -> Callable[[list[str]], None]:
+    """Evaluate the rules, send the new alerts to `sink` and add them to `found` (called per committed batch)."""
+
+    def alert(_: list[str]) -> None:
+        new = evaluate(store, rules) if rules is not None and rules.rules else []
+        if sink is not None and new:
+            sink.emit(new)
+        found.extend(new)
+
+    return alert

@@ -104,6 +104,10 @@ def ingest(
     )
 
 
+IDLE = ReadResult("(idle)")  # given to `ingest_read` by a reader with nothing new for a while: commit what is in hand
+_IDLE = Outcome("(idle)")
+
+
 def ingest_read(
     results: Iterable[ReadResult],
     store: Store,
@@ -113,9 +117,10 @@ def ingest_read(
     on_document: Callable[[IngestSummary], None] | None = None,
     on_commit: Callable[[list[Analysis], list[str]], None] | None = None,
 ) -> IngestSummary:
-    """Analyse and store documents already read (pages fetched from the web), as `ingest` does files."""
+    """Analyse and store documents already read (pages fetched from the web), as `ingest` does files; an `IDLE`
+    among them commits the batch in hand (a reader waiting on a slow source does not hold what it has)."""
     resuming = ResumingPipeline(pipeline or load_pipeline(), store.known_hashes())
-    outcomes = (analyze_result(resuming, result) for result in results)
+    outcomes = (_IDLE if result is IDLE else analyze_result(resuming, result) for result in results)
     return store_outcomes(
         outcomes, store, resuming, batch_size=batch_size, on_document=on_document, on_commit=on_commit
     )
@@ -150,6 +155,10 @@ def store_outcomes(
         batch.clear()
 
     for outcome in outcomes:
+        if outcome is _IDLE:
+            if batch:
+                flush()
+            continue
         if stop is not None and stop():  # this document is analysed again by the next run
             summary.stopped = True
             break

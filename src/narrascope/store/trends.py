@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from narrascope.errors import FormatError
 from narrascope.store.db import Store
 from narrascope.store.judgments import asserted_sql
 
@@ -34,10 +35,13 @@ _SOURCES = {
 def period_bounds(period: str, until: str | None) -> tuple[tuple[str, str], tuple[str, str]]:
     """(from, to) of the current and the previous period, as ISO days."""
     days = PERIODS[period]
-    end = date.fromisoformat(until) if until else datetime.now(UTC).date()
-    start = end - timedelta(days=days - 1)
-    previous_end = start - timedelta(days=1)
-    previous_start = previous_end - timedelta(days=days - 1)
+    try:
+        end = date.fromisoformat(until) if until else datetime.now(UTC).date()
+        start = end - timedelta(days=days - 1)
+        previous_end = start - timedelta(days=1)
+        previous_start = previous_end - timedelta(days=days - 1)
+    except (ValueError, OverflowError):
+        raise FormatError(f"until={until!r}: expected a calendar day YYYY-MM-DD from 0001-01-15 on") from None
     return (start.isoformat(), end.isoformat()), (previous_start.isoformat(), previous_end.isoformat())
 
 
