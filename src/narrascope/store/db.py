@@ -22,7 +22,7 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.store import stories
-from narrascope.store.claim_groups import assign_groups, drop_empty_groups
+from narrascope.store.claim_groups import assign_groups, claim_embeddings, drop_empty_groups
 from narrascope.store.judgments import (
     narrative_asserted,
     not_covered_column,
@@ -192,6 +192,7 @@ class Store:
     def put_batch(self, analyses: Sequence[Analysis]) -> BatchResult:
         """Store analyses in one transaction; an unchanged article is left alone, a changed one replaced."""
         result = BatchResult([], [], [])
+        embeddings = claim_embeddings(analyses)  # the slow part of grouping, before the write lock is taken
         with self.transaction():
             stories.backfill(self.conn)  # articles stored before stories existed (a no-op once done)
             new_claims = []
@@ -212,7 +213,7 @@ class Store:
             if replaced:
                 drop_empty_groups(self.conn)
                 stories.tidy(self.conn)
-            assign_groups(self.conn, new_claims)
+            assign_groups(self.conn, new_claims, embeddings)
         return result
 
     def _insert(self, analysis: Analysis, digest: str) -> list[int]:
