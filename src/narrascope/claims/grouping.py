@@ -334,9 +334,10 @@ def _repeats(
     by_article: dict[str, list[int]] = {}
     for k, i in enumerate(unique):
         by_article.setdefault(records[i].article_id, []).append(k)
-    for ks in by_article.values():
-        for x, i in enumerate(ks):
-            for j in ks[x + 1 :]:
-                repeat = float(matrix[i].multiply(matrix[j]).sum()) >= SAME_ARTICLE_REPEAT
-                if repeat and disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
-                    yield i, j
+    pairs = np.array([(i, j) for ks in by_article.values() for x, i in enumerate(ks) for j in ks[x + 1 :]])
+    if len(pairs) == 0:
+        return
+    sims = np.asarray(matrix[pairs[:, 0]].multiply(matrix[pairs[:, 1]]).sum(axis=1)).ravel()
+    for (i, j), sim in zip(pairs.tolist(), sims.tolist(), strict=True):
+        if sim >= SAME_ARTICLE_REPEAT and disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
+            yield i, j
