@@ -102,8 +102,10 @@ def semantic_links(
         keep = rows + lo < cols
         rows, cols = rows[keep], cols[keep]
         # the TF-IDF cosines of all the candidate pairs at once (row by row is a thousand times slower)
-        lexes = np.asarray(lexical[rows + lo].multiply(lexical[cols]).sum(axis=1)).ravel() if len(rows) else []
-        for r, c, lex in zip(rows.tolist(), cols.tolist(), np.asarray(lexes).tolist(), strict=True):
+        lexes = np.zeros(0)
+        if len(rows):
+            lexes = np.asarray(lexical[rows + lo].multiply(lexical[cols]).sum(axis=1)).ravel()
+        for r, c, lex in zip(rows.tolist(), cols.tolist(), lexes.tolist(), strict=True):
             i, j = r + lo, c
             same = langs[i] == langs[j]
             score = match_score(float(block[r, c]), lex, facts_at(i), facts_at(j), params, same_language=same)

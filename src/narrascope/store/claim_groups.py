@@ -4,8 +4,9 @@ No full recompute: for each new claim, FTS5 over the groups' canonical wordings 
 embeddings (multilingual e5, float16 blobs; any language) propose a few candidate groups; the candidates'
 members and the new claims are then grouped again together by `claims.grouping.cluster_records` (the same
 matching and leader-first grouping as `narrascope claims`), and written back keeping each group's id. The
-embeddings are computed before the write transaction (`claim_embeddings`), so a batch holds the write lock
-only for the matching. Similarity weights (IDF) come from that small set, so a borderline pair can be judged
+embeddings (`claim_embeddings`) and the regrouping (`plan_groups`) are worked out before the write transaction;
+inside it the plan is only written, unless another writer committed in between (then it is planned again).
+Similarity weights (IDF) come from that small set, so a borderline pair can be judged
 differently than in a one-shot grouping of the whole corpus.
 """
 
@@ -15,6 +16,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -59,36 +61,96 @@ def claim_embeddings(analyses: Sequence[Analysis]) -> dict[str, np.ndarray] | No
 
 
 def assign_groups(
-    conn: sqlite3.Connection, claim_ids: Sequence[int], embeddings: Mapping[str, np.ndarray] | None = None
+    conn: sqlite3.Connection,
+    claim_ids: Sequence[int],
+    embeddings: Mapping[str, np.ndarray] | None = None,
+    plan: GroupPlan | None = None,
 ) -> None:
     """Give every claim in `claim_ids` (stored with no group yet) its group; call inside the batch's transaction.
 
-    `embeddings` (from `claim_embeddings`, before the transaction) holds the new claims' vectors; a text it lacks
-    is embedded here. The candidate groups are the FTS hits on their canonical wording plus the groups whose
-    canonical embedding is nearest; their members and the new claims are grouped again together
-    (`claims.grouping.cluster_records`, leader first in a fixed order), so a claim joins a group only when it
-    matches the group as a whole, and a group that would absorb claims that do not match each other splits.
+    `plan` (from `plan_groups`, before the transaction) is written as it is when no other connection committed
+    since it was made and it holds exactly these claims; otherwise the grouping is planned again here. The new
+    claims' embeddings (`embeddings`, from `claim_embeddings`) are stored with them as float16.
     """
     if not claim_ids:
         return
     marks = ",".join("?" * len(claim_ids))
-    new = conn.execute(f"{_SELECT} WHERE c.id IN ({marks})", list(claim_ids)).fetchall()
+    new = sorted(conn.execute(f"{_SELECT} WHERE c.id IN ({marks})", list(claim_ids)).fetchall(), key=_row_key)
+    records = [_record(row) for row in new]
+    if plan is None or plan.version != _data_version(conn) or plan.keys != [_key(r) for r in records]:
+        plan = plan_groups(conn, records, embeddings)  # another writer came between: plan again, under the lock
+    if plan.new_vectors is not None:
+        conn.executemany(
+            "UPDATE claims SET embedding = ? WHERE id = ?",
+            [(v.astype(np.float16).tobytes(), row["id"]) for v, row in zip(plan.new_vectors, new, strict=True)],
+        )
+    _write_groups(conn, plan.old + new, plan.records, plan.clusters, plan.vectors, plan.candidates)
+
+
+@dataclass
+class GroupPlan:
+    """How the new claims and the stored groups they touch regroup, worked out before the write transaction."""
+
+    version: int  # PRAGMA data_version when planned: another connection's commit changes it
+    keys: list[tuple[str, int, int, str]]  # the new claims, in the order of `records`' tail
+    old: list[sqlite3.Row]  # the stored members of the candidate groups
+    records: list[ClaimRecord]  # old members, then the new claims
+    clusters: list[tuple[list[int], int]]
+    vectors: np.ndarray | None  # every record's embedding (None without the encoder)
+    new_vectors: np.ndarray | None
+    candidates: set[int]
+
+
+def records_of(analyses: Sequence[Analysis]) -> list[ClaimRecord]:
+    """The claims of `analyses` as grouping sees them once stored, in the order `assign_groups` reads them."""
+    records = []
+    for a in analyses:
+        for c in a.claims:
+            record = ClaimRecord(
+                text=c.text, article_id=a.id, outlet=a.article.source, published=a.article.published,
+                source=c.source, relay=c.relay, start=c.start, end=c.end, stance=c.stance, language=a.article.language,
+            )  # fmt: skip
+            records.append(record)
+    return sorted(records, key=_key)
+
+
+def plan_groups(
+    conn: sqlite3.Connection, records: list[ClaimRecord], embeddings: Mapping[str, np.ndarray] | None
+) -> GroupPlan:
+    """The regrouping of `records` (new claims, sorted by `_key`) with the stored groups they touch: the FTS hits
+    on the groups' canonical wording plus the groups whose canonical embedding is nearest; their members and the
+    new claims are grouped again together (`claims.grouping.cluster_records`, leader first in a fixed order), so a
+    claim joins a group only when it matches it as a whole, and a group that would absorb claims that do not match
+    each other splits. Only reads: safe outside a transaction."""
+    version = _data_version(conn)
     candidates: set[int] = set()
-    for row in new:
-        candidates.update(_candidates(conn, row["text"]))
-    vectors = _new_vectors(conn, new, embeddings)
+    for record in records:
+        candidates.update(_candidates(conn, record.text))
+    vectors = _vectors_of([r.text for r in records], embeddings)
     if vectors is not None:
         candidates.update(_nearest_groups(conn, vectors))
     old = []
     if candidates:
         marks = ",".join("?" * len(candidates))
         old = conn.execute(f"{_SELECT} WHERE c.group_id IN ({marks})", sorted(candidates)).fetchall()
-    rows = old + new
-    records = [_record(row) for row in rows]
+    everything = [_record(row) for row in old] + records
     all_vectors = None
     if vectors is not None:
-        all_vectors = np.vstack([_stored_vector(conn, row) for row in old] + [vectors]) if old else vectors
-    _write_groups(conn, rows, records, cluster_records(records, vectors=all_vectors), all_vectors, candidates)
+        all_vectors = np.vstack([_stored_vector(row) for row in old] + [vectors]) if old else vectors
+    clusters = cluster_records(everything, vectors=all_vectors)
+    return GroupPlan(version, [_key(r) for r in records], old, everything, clusters, all_vectors, vectors, candidates)
+
+
+def _key(record: ClaimRecord) -> tuple[str, int, int, str]:
+    return (record.article_id, record.start, record.end, record.text)
+
+
+def _row_key(row: sqlite3.Row) -> tuple[str, int, int, str]:
+    return (row["article_id"], row["start"], row["end"], row["text"])
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 _SELECT = (
@@ -105,34 +167,26 @@ def _record(row: sqlite3.Row) -> ClaimRecord:
     )  # fmt: skip
 
 
-def _new_vectors(
-    conn: sqlite3.Connection, new: list[sqlite3.Row], embeddings: Mapping[str, np.ndarray] | None
-) -> np.ndarray | None:
-    """The new claims' embeddings (stored as float16 with them), or None without the encoder."""
+def _vectors_of(texts: list[str], embeddings: Mapping[str, np.ndarray] | None) -> np.ndarray | None:
+    """The embeddings of `texts` (those `embeddings` lacks are embedded now), or None without the encoder."""
+    if not texts:
+        return None
     known = dict(embeddings or {})
-    missing = sorted({row["text"] for row in new} - set(known))
+    missing = sorted(set(texts) - set(known))
     if missing:
         computed = claim_vectors(missing)
         if computed is None:
             return None
         known.update(zip(missing, computed, strict=True))
-    if not new:
-        return None
-    vectors = np.vstack([known[row["text"]] for row in new]).astype(np.float32)
-    conn.executemany(
-        "UPDATE claims SET embedding = ? WHERE id = ?",
-        [(v.astype(np.float16).tobytes(), row["id"]) for v, row in zip(vectors, new, strict=True)],
-    )
-    return vectors
+    return np.vstack([known[t] for t in texts]).astype(np.float32)
 
 
-def _stored_vector(conn: sqlite3.Connection, row: sqlite3.Row) -> np.ndarray:
-    """A stored claim's embedding; claims stored before embeddings get theirs now."""
+def _stored_vector(row: sqlite3.Row) -> np.ndarray:
+    """A stored claim's embedding; a claim stored before embeddings is embedded now (not stored: plans only read)."""
     if row["embedding"] is not None:
         return np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
     vectors = claim_vectors([row["text"]])
     assert vectors is not None
-    conn.execute("UPDATE claims SET embedding = ? WHERE id = ?", (vectors[0].astype(np.float16).tobytes(), row["id"]))
     return np.asarray(vectors[0], dtype=np.float32)
 
 
