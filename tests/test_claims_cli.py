@@ -40,9 +40,11 @@ def test_json_groups_the_svr_claim_of_both_articles(tmp_path: Path, runner: CliR
     document = json.loads(result.stdout)
     group = svr_group(document["groups"])
     assert group["sources"] == ["SVR"]
-    # a relay is the one the claim's paragraph names ("as per a report from TASS") or the source line
-    # closing its passage; the second article's claim after "Source- Euronews" has none
-    assert set(group["relays"]) == {"TASS"}
+    # a relay is the one the claim's paragraph names ("as per a report from TASS") or the source line closing its
+    # passage ("Source- Euronews"); the second article's claim after that source line has none
+    assert {m["article_id"]: m["relay"] for m in group["members"]} == {"first.txt": "TASS", "second.txt": "Euronews"}
+    after = next(m for g in document["groups"] for m in g["members"] if "plans attacks" in m["text"])
+    assert after["relay"] is None
     assert document["errors"] == []
 
 

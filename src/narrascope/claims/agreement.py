@@ -13,7 +13,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d[\d.,]*\d|\d")
@@ -146,6 +146,7 @@ def _prefixed(word: str, prefixes: list[tuple[str, str]]) -> str | None:
     return next((actor for prefix, actor in prefixes if word.startswith(prefix)), None)
 
 
+@lru_cache(maxsize=65536)  # a claim is compared with many others: read its facts once (callers never mutate them)
 def facts_of(text: str, language: str | None = None) -> ClaimFacts:
     lang = (language or "").lower()[:2] or script_language(text)
     tables = _tables()

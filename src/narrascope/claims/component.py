@@ -18,6 +18,7 @@ from narrascope.claims import multilingual
 from narrascope.claims.attribution import ExtractedClaim, paragraph_relays
 from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor
 from narrascope.claims.rules import ClaimRules
+from narrascope.claims.speakers import tidy_claims
 from narrascope.claims.stance import STANCE_THRESHOLD
 from narrascope.components import BaseComponent, register
 from narrascope.ingest.sentences import split_sentences
@@ -53,7 +54,7 @@ class ClaimsComponent(BaseComponent):
             paragraph_relays(found, text, sentences, _citations(article))
         else:
             found = self.extractor.extract(text, sentences, citations=_citations(article))
-        claims = [_to_claim(article, c) for c in found]
+        claims = [_to_claim(article, c) for c in tidy_claims(found, text, language or "en")]
         # a stance below the threshold is not asserted; its score stays
         analysis.claims = [c if c.stance_score >= self.min_score else replace(c, stance="unclear") for c in claims]
         if self.extractor.capped:

@@ -21,6 +21,7 @@ from sklearn.preprocessing import normalize
 
 from narrascope.analysis import Analysis
 from narrascope.claims.agreement import disagree, facts_of
+from narrascope.claims.clustering import leader_clusters, most_linked
 from narrascope.claims.matching import PARAMS, semantic_links
 from narrascope.claims.rules import default_rules, phrase_regex
 
@@ -206,73 +207,84 @@ def group_claims(records: Sequence[ClaimRecord], *, vectors: np.ndarray | None =
 
     With `vectors` (one multilingual embedding per record, `claims.matching`), claims match by meaning across
     languages or by shared words with figures and actors agreeing, and two different claims of one article
-    never end up in one group; without, by shared words only (the grouping before embeddings).
+    never end up in one group; without, by shared words only. A claim joins a group only when it matches the
+    group's first claim and most of its members (`claims.clustering`): groups never chain, and the result does
+    not depend on the order of `records`.
     """
-    if not records:
-        return []
-    texts = [r.text.translate(_QUOTES) for r in records]
-    parent = list(range(len(records)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    # identical wordings (copies of a wire story) are one claim; only distinct wordings are compared
-    first: dict[str, int] = {}
-    for i, t in enumerate(texts):
-        parent[i] = first.setdefault(" ".join(t.lower().split()), i)
-    unique = sorted(first.values())
-    u_texts = [texts[i] for i in unique]
-    matrix = _vectors(_normalised(u_texts))
-    if vectors is None:
-        for i, j in _lexical_links(records, unique, u_texts, matrix):
-            parent[find(unique[i])] = find(unique[j])
-    else:
-        languages = [records[i].language for i in unique]
-        for i, j in _repeats(records, unique, u_texts, matrix):
-            parent[find(unique[i])] = find(unique[j])
-        articles: dict[int, set[str]] = {}
-        for k, record in enumerate(records):
-            articles.setdefault(find(k), set()).add(record.article_id)
-        links = semantic_links(u_texts, languages, matrix, vectors[unique])
-        # wire copies and close rewordings, as grouping by shared words found them, when figures and actors agree
-        links += [
-            (i, j, PARAMS.same_language)
-            for i, j in _lexical_links(records, unique, u_texts, matrix)
-            if disagree(facts_of(u_texts[i], languages[i]), facts_of(u_texts[j], languages[j])) is None
-        ]
-        links.sort(key=lambda link: -link[2])
-        for i, j, score in links:
-            a, b = find(unique[i]), find(unique[j])
-            if a == b or (articles[a] & articles[b] and score < PARAMS.near_copy):
-                continue  # an article does not say one thing twice in other words (its repeats are joined above)
-            parent[a] = b
-            articles[b] |= articles.pop(a)
-
-    members: dict[int, list[int]] = {}
-    for i in range(len(records)):
-        members.setdefault(find(i), []).append(i)
-    position = {u: k for k, u in enumerate(unique)}
-    groups = [_group(records, matrix, idx, position) for idx in members.values()]
+    groups = []
+    for idx, canonical in cluster_records(records, vectors=vectors):
+        ordered = sorted(idx, key=lambda i: _key(records[i]))
+        members = tuple(records[i] for i in ordered)
+        groups.append(ClaimGroup(canonical=records[canonical].text, members=members, earliest=members[0]))
     groups.sort(key=lambda g: (-len(g.members), g.earliest.published or "9999", g.canonical))
     return groups
 
 
-def _group(
-    records: Sequence[ClaimRecord], matrix: sparse.csr_matrix, idx: list[int], position: dict[int, int]
-) -> ClaimGroup:
-    ordered = sorted(idx, key=lambda i: (records[i].published or "9999", records[i].article_id, records[i].start))
-    distinct = sorted({position[i] for i in idx if i in position})
-    canonical = records[ordered[0]].text
-    if 2 < len(distinct) <= _MAX_CENTRALITY:  # the canonical wording: the one most similar to the others
-        sub = matrix[distinct]
-        centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
-        unique_of = {position[i]: i for i in idx if i in position}
-        canonical = records[unique_of[distinct[int(np.argmax(centrality))]]].text
-    members = tuple(records[i] for i in ordered)
-    return ClaimGroup(canonical=canonical, members=members, earliest=members[0])
+def _key(r: ClaimRecord) -> tuple[str, str, int, str]:
+    return (r.published or "9999", r.article_id, r.start, r.text)
+
+
+def cluster_records(
+    records: Sequence[ClaimRecord], *, vectors: np.ndarray | None = None
+) -> list[tuple[list[int], int]]:
+    """(record indices, index of the canonical record) of each group of `records`, as `group_claims` forms them."""
+    if not records:
+        return []
+    texts = [r.text.translate(_QUOTES) for r in records]
+    # identical wordings (copies of a wire story) are one claim; only distinct wordings are compared
+    first: dict[str, int] = {}
+    wording = [first.setdefault(" ".join(t.lower().split()), i) for i, t in enumerate(texts)]
+    unique = sorted(first.values())
+    position = {u: k for k, u in enumerate(unique)}
+    u_texts = [texts[i] for i in unique]
+    matrix = _vectors(_normalised(u_texts))
+    links: dict[tuple[int, int], float] = {}
+    unit = list(range(len(unique)))  # distinct wordings one article repeats (lede and body) are one unit
+    if vectors is None:
+        for i, j in _lexical_links(records, unique, u_texts, matrix):
+            links[(i, j)] = 1.0
+    else:
+        languages = [records[i].language for i in unique]
+        for i, j in _repeats(records, unique, u_texts, matrix):
+            a, b = _root(unit, i), _root(unit, j)
+            unit[max(a, b)] = min(a, b)
+        for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique]):
+            links[(i, j)] = score
+        # wire copies and close rewordings, as grouping by shared words found them, when figures and actors agree
+        for i, j in _lexical_links(records, unique, u_texts, matrix):
+            if disagree(facts_of(u_texts[i], languages[i]), facts_of(u_texts[j], languages[j])) is None:
+                links[(i, j)] = max(links.get((i, j), 0.0), PARAMS.same_language)
+    units: dict[int, list[int]] = {}  # unit root -> record indices
+    for k in range(len(records)):
+        units.setdefault(_root(unit, position[wording[k]]), []).append(k)
+    roots = sorted(units)
+    at = {r: n for n, r in enumerate(roots)}
+    unit_links: dict[tuple[int, int], float] = {}
+    for (i, j), score in links.items():
+        a, b = at[_root(unit, i)], at[_root(unit, j)]
+        if a != b:
+            pair = (min(a, b), max(a, b))
+            unit_links[pair] = max(score, unit_links.get(pair, score))
+    keys = [min(_key(records[k]) for k in units[r]) for r in roots]
+    articles = [frozenset(records[k].article_id for k in units[r]) for r in roots] if vectors is not None else None
+    clusters = leader_clusters(keys, unit_links, articles=articles, near_copy=PARAMS.near_copy)
+    centrality = np.asarray((matrix @ matrix.T).sum(axis=1)).ravel() if len(unique) <= _MAX_CENTRALITY else None
+    result = []
+    for cluster in clusters:
+        idx = sorted(k for u in cluster for k in units[roots[u]])
+        distinct = sorted({position[wording[k]] for k in idx})
+        inside = set(distinct)
+        inner = {(i, j): s for (i, j), s in links.items() if i in inside and j in inside}
+        tiebreak = {d: float(centrality[d]) if centrality is not None else 0.0 for d in distinct}
+        best = most_linked(distinct, inner, tiebreak)
+        result.append((idx, unique[best]))
+    return result
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        i = parent[i]
+    return i
 
 
 def _lexical_links(
@@ -322,9 +334,10 @@ def _repeats(
     by_article: dict[str, list[int]] = {}
     for k, i in enumerate(unique):
         by_article.setdefault(records[i].article_id, []).append(k)
-    for ks in by_article.values():
-        for x, i in enumerate(ks):
-            for j in ks[x + 1 :]:
-                repeat = float(matrix[i].multiply(matrix[j]).sum()) >= SAME_ARTICLE_REPEAT
-                if repeat and disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
-                    yield i, j
+    pairs = np.array([(i, j) for ks in by_article.values() for x, i in enumerate(ks) for j in ks[x + 1 :]])
+    if len(pairs) == 0:
+        return
+    sims = np.asarray(matrix[pairs[:, 0]].multiply(matrix[pairs[:, 1]]).sum(axis=1)).ravel()
+    for (i, j), sim in zip(pairs.tolist(), sims.tolist(), strict=True):
+        if sim >= SAME_ARTICLE_REPEAT and disagree(facts_of(u_texts[i]), facts_of(u_texts[j])) is None:
+            yield i, j

@@ -25,7 +25,7 @@ _CHUNK = 2048
 
 @dataclass(frozen=True)
 class MatchParams:
-    same_language: float = 0.8975  # score from which two claims in one language are one claim
+    same_language: float = 0.91  # score from which two claims in one language are one claim
     cross_language: float = 0.88  # ... in two languages
     lexical_weight: float = 0.0  # share of the TF-IDF cosine in the score
     number_bonus: float = 0.04  # the same figures on both sides
@@ -33,17 +33,30 @@ class MatchParams:
     copy_knee: float = 0.3  # TF-IDF cosine above which a pair reads as an edited copy ...
     copy_malus: float = 0.3  # ... and loses this much per unit above the knee: a changed verb is a new claim
     near_copy: float = 0.985  # a semantic cosine from which only figures and actors are checked
+    lexical_floor: float = 0.0  # in one language, the TF-IDF cosine a pair needs ...
+    semantic_alone: float = 2.0  # ... unless its semantic cosine reaches this: same-topic claims score high on e5
 
 
 PARAMS = MatchParams()
 
 
-def match_score(semantic: float, lexical: float, a: ClaimFacts, b: ClaimFacts, params: MatchParams = PARAMS) -> float:
-    """The score compared to the threshold; -1 when figures or actors contradict."""
+def match_score(
+    semantic: float,
+    lexical: float,
+    a: ClaimFacts,
+    b: ClaimFacts,
+    params: MatchParams = PARAMS,
+    *,
+    same_language: bool = True,
+) -> float:
+    """The score compared to the threshold; -1 when figures or actors contradict, or when two claims in one
+    language share too few words for their meaning alone to vouch for them."""
     if disagree(a, b) is not None:
         return -1.0
     if semantic >= params.near_copy:
         return 2.0
+    if same_language and lexical < params.lexical_floor and semantic < params.semantic_alone:
+        return -1.0
     score = semantic + params.lexical_weight * lexical - params.copy_malus * max(0.0, lexical - params.copy_knee)
     if a.numbers and a.numbers == b.numbers:
         score += params.number_bonus
@@ -56,7 +69,7 @@ def is_match(
     semantic: float, lexical: float, a: ClaimFacts, b: ClaimFacts, *, same_language: bool, params: MatchParams = PARAMS
 ) -> bool:
     limit = params.same_language if same_language else params.cross_language
-    return match_score(semantic, lexical, a, b, params) >= limit
+    return match_score(semantic, lexical, a, b, params, same_language=same_language) >= limit
 
 
 def semantic_links(
@@ -86,13 +99,16 @@ def semantic_links(
     for lo in range(0, len(texts), _CHUNK):
         block = vectors[lo : lo + _CHUNK] @ vectors.T
         rows, cols = np.nonzero(block >= floor)
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        keep = rows + lo < cols
+        rows, cols = rows[keep], cols[keep]
+        # the TF-IDF cosines of all the candidate pairs at once (row by row is a thousand times slower)
+        lexes = np.zeros(0)
+        if len(rows):
+            lexes = np.asarray(lexical[rows + lo].multiply(lexical[cols]).sum(axis=1)).ravel()
+        for r, c, lex in zip(rows.tolist(), cols.tolist(), lexes.tolist(), strict=True):
             i, j = r + lo, c
-            if i >= j:
-                continue
-            lex = float(lexical[i].multiply(lexical[j]).sum())
             same = langs[i] == langs[j]
-            score = match_score(float(block[r, c]), lex, facts_at(i), facts_at(j), params)
+            score = match_score(float(block[r, c]), lex, facts_at(i), facts_at(j), params, same_language=same)
             if score >= (params.same_language if same else params.cross_language):
                 links.append((i, j, score))
     links.sort(key=lambda link: -link[2])

@@ -29,6 +29,7 @@ _TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»"
 _QUOTED = re.compile(r"[«„“\"](?P<claim>[^«»„“”\"]{12,}?)[»“”\"]\s*[,.]?\s*[—–-]*\s*(?P<rest>.+)$", re.DOTALL)
 _WORD = r"[\w\u0900-\u097f]"
 Span = tuple[int, int]
+_CITED_BY = ("цитиран", "citad")  # "cited by X" (bg, pt): X relays the speaker named elsewhere in the sentence
 _LEAD = frozenset(
     """ранее при этом также в во на по еще ещё още по-рано тогава също а и но днес вчера сегодня ontem hoje mas
     ao sem o a os as também já em no na e depois antes entretanto january february march april may june july
@@ -120,6 +121,8 @@ def _sentence_claim(rules: LanguageRules, sentence: str) -> tuple[Span, Span | N
                 (rest_at + verb.start(), rest_at + verb.end()),
             )
     according = rules.according.search(sentence)
+    if according is not None and according.group().lower().startswith(_CITED_BY):
+        according = None  # "..., пише The Washington Post, цитиран от Фокус": the outlet relays, it does not speak
     if according is not None:
         comma = sentence.find(",", according.end())
         if rules.postposition:  # "X के अनुसार, C"

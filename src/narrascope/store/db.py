@@ -22,7 +22,13 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.store import actors, stories
-from narrascope.store.claim_groups import assign_groups, drop_empty_groups
+from narrascope.store.claim_groups import (
+    assign_groups,
+    claim_embeddings,
+    drop_empty_groups,
+    plan_groups,
+    records_of,
+)
 from narrascope.store.judgments import (
     narrative_asserted,
     not_covered_column,
@@ -192,6 +198,10 @@ class Store:
     def put_batch(self, analyses: Sequence[Analysis]) -> BatchResult:
         """Store analyses in one transaction; an unchanged article is left alone, a changed one replaced."""
         result = BatchResult([], [], [])
+        # grouping's slow parts, before the write lock is taken: embedding the claims and planning the regrouping
+        embeddings = claim_embeddings(analyses)
+        fresh = self._fresh(analyses)
+        plan = plan_groups(self.conn, records_of(fresh), embeddings) if fresh is not None else None
         with self.transaction():
             stories.backfill(self.conn)  # articles stored before stories existed (a no-op once done)
             new_claims = []
@@ -212,8 +222,19 @@ class Store:
             if replaced:
                 drop_empty_groups(self.conn)
                 stories.tidy(self.conn)
-            assign_groups(self.conn, new_claims)
+            assign_groups(self.conn, new_claims, embeddings, plan)
         return result
+
+    def _fresh(self, analyses: Sequence[Analysis]) -> list[Analysis] | None:
+        """The analyses a batch will add (not stored yet), or None when it replaces a stored one."""
+        fresh = []
+        for analysis in analyses:
+            row = self.conn.execute("SELECT content_hash FROM articles WHERE id = ?", (analysis.id,)).fetchone()
+            if row is None:
+                fresh.append(analysis)
+            elif row[0] != stamp_hash(analysis.article):
+                return None
+        return fresh
 
     def _insert(self, analysis: Analysis, digest: str) -> list[int]:
         a = analysis.article

@@ -1,0 +1,226 @@
+"""Speakers, or unknown: a claim's source is who asserts it, and its text a complete proposition.
+
+The extractors (`claims/extractor.py` on an English parse, `claims/multilingual.py` by word rules) take the words
+before or after a reporting verb as the source. Those words are not always a speaker: a conjunction ("que",
+"No entanto"), a clause ("Справедливият мир ще бъде обща победа"), a pronoun left unresolved ("Quando eles"),
+a place in the text ("в статията"), a time or a medium around the name ("В конце июня Министерство обороны",
+"Zelensky in an interview"). `speaker` tidies a source phrase to the name it holds, or says it holds none
+(the claim's source is then unknown); `is_proposition` says whether a claim text can stand as a statement
+(not "funcionam e corrigir as que não funcionam", not "Об этом в воскресенье, 7 июля"). The word lists are
+per language (`narrascope/data/claims_speakers.json`); `benchmarks/attribution.py` measures both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from narrascope.claims.attribution import ExtractedClaim
+
+MAX_WORDS = 8  # a speaker phrase longer than this is a clause
+_TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
+_CLAUSE = re.compile(r"[;:\u201c\u201d\"]|\s[—–-]\s|\.\s")
+_TIME_LEAD = re.compile(
+    r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+)"
+    r"|[^,]{0,60}?\s(?:के\s+बाद|के\s+बीच|के\s+दौरान))\s+",
+    re.IGNORECASE,
+)
+_PREPOSITION = re.compile(r"^(?:в|във|во|от)\s+(?P<rest>.+)$", re.IGNORECASE)
+_WORD_EDGE = _TRIM + "!?"
+_PARTICIPLE = re.compile(r"^[а-яё]+(?:вшие|вшиеся|ющие|ющиеся|ящие|ящиеся|вший|вшая|ющий|ющая|ящий|ящая)$")
+_PAST_VERB = re.compile(r"^[а-яё]+(?:ила|ела|ала|яла|ыла|ил|ел|ал|ял|ыл|или|ели|али|яли|ыли)$")
+
+
+@dataclass(frozen=True)
+class _Lists:
+    lead: tuple[str, ...]
+    trail: tuple[str, ...]
+    cut: tuple[str, ...]
+    clause_word: frozenset[str]
+    not_start: frozenset[str]
+    not_word: frozenset[str]
+    not_end: frozenset[str]
+    generic: frozenset[str]
+    titles: frozenset[str]
+    fragment_start: tuple[str, ...]
+    fragment_end: frozenset[str]
+    subordinators: frozenset[str]
+    verb: re.Pattern[str] | None  # a word that can be a verb (None: not checked)
+    verb_first: tuple[str, ...]
+
+
+@cache
+def _lists(language: str) -> _Lists | None:
+    data = json.loads(resources.files("narrascope.data").joinpath("claims_speakers.json").read_text("utf-8"))
+    entry = data.get(language)
+    if entry is None:
+        return None
+
+    def longest_first(words: list[str]) -> tuple[str, ...]:
+        return tuple(sorted((w.lower() for w in words), key=len, reverse=True))
+
+    return _Lists(
+        lead=longest_first(entry["lead"]),
+        trail=longest_first(entry["trail"]),
+        cut=tuple(c.lower() for c in entry["cut"]),
+        clause_word=frozenset(w.lower() for w in entry["clause_word"]),
+        not_start=frozenset(w.lower() for w in entry["not_speaker_start"]),
+        not_word=frozenset(w.lower() for w in entry["not_speaker_word"]),
+        not_end=frozenset(w.lower() for w in entry["not_speaker_end"]),
+        generic=frozenset(w.lower() for w in entry["generic"]),
+        titles=frozenset(w.lower() for w in entry["titles"]),
+        fragment_start=longest_first(entry["fragment_start"]),
+        fragment_end=frozenset(w.lower() for w in entry["fragment_end"]),
+        subordinators=frozenset(w.lower() for w in entry["subordinators"]),
+        verb=_verb_pattern(entry["verb_words"], entry["verb_endings"]),
+        verb_first=tuple(entry["verb_first"]),
+    )
+
+
+def _verb_pattern(words: list[str], endings: list[str]) -> re.Pattern[str] | None:
+    if not words and not endings:
+        return None
+    alternatives = [re.escape(w) for w in words] + [
+        rf"\w+(?:{'|'.join(map(re.escape, endings))})" for _ in [0] if endings
+    ]
+    return re.compile(rf"^(?:{'|'.join(alternatives)})$")
+
+
+def _language(language: str | None) -> str:
+    return (language or "en").lower()[:2]
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(_WORD_EDGE).lower() for w in text.split() if w.strip(_WORD_EDGE)]
+
+
+def _strip_lead(text: str, phrases: tuple[str, ...]) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        lower = text.lower()
+        for phrase in phrases:
+            if lower.startswith(phrase) and (len(lower) == len(phrase) or not lower[len(phrase)].isalnum()):
+                text = text[len(phrase) :].lstrip(_TRIM)
+                changed = True
+                break
+    return text
+
+
+def _strip_trail(text: str, phrases: tuple[str, ...]) -> str:
+    """`text` without the lower-case `phrases` it ends with (a capitalised one is a name: "USA Today")."""
+    changed = True
+    while changed and text:
+        changed = False
+        for phrase in phrases:
+            if text.endswith(phrase) and (len(text) == len(phrase) or not text[-len(phrase) - 1].isalnum()):
+                text = text[: -len(phrase)].rstrip(_TRIM)
+                changed = True
+                break
+    return text
+
+
+def speaker(language: str | None, phrase: str | None) -> str | None:
+    """The speaker's name `phrase` holds (tidied: no leading "However", trailing "in an interview"), or None when
+    it holds none: a clause, a conjunction, a pronoun, an indefinite ("some", "many"), the text itself."""
+    if not phrase:
+        return None
+    lists = _lists(_language(language))
+    text = " ".join(phrase.split()).strip(_TRIM)
+    if lists is None:
+        return text or None
+    if _CLAUSE.search(text) or any(w in lists.clause_word for w in _words(text)):
+        return None
+    lower = text.lower()
+    for marker in lists.cut:  # "Zelensky in an interview with ...", "जेलेंस्की ने टेलीग्राम पर"
+        at = lower.find(marker)
+        if at > 0:
+            text, lower = text[:at], lower[:at]
+    if "," in text:  # "Irene Santa, do eltiempo.es": the name; "o porta-voz do Kremlin, Dmitry Peskov": the name
+        parts = [p.strip(_TRIM) for p in text.split(",") if p.strip(_TRIM)]
+        named = [p for p in parts if p[:1].isupper()]
+        text = named[-1] if parts and not parts[0][:1].isupper() and named else (parts[0] if parts else "")
+    text = _TIME_LEAD.sub("", _strip_lead(text, lists.lead))
+    text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(_TRIM)
+    parts = text.split()
+    if len(parts) > 1 and _PAST_VERB.match(parts[-1]) and any(p[:1].isupper() for p in parts[:-1]):
+        text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
+    preposition = _PREPOSITION.match(text)
+    if preposition is not None:  # "в СБУ" (the SBU), but "в статията" (in the article) names no one
+        text = preposition.group("rest")
+    words = _words(text)
+    if not words or len(words) > MAX_WORDS or len(text) < 2:
+        return None
+    if words[0] in lists.not_start or words[-1] in lists.not_end or any(w in lists.not_word for w in words):
+        return None
+    if _PARTICIPLE.match(words[0]):
+        return None  # "Распространившиеся в СМИ ...": a participle's phrase, not who speaks
+    if all(w in lists.generic for w in words) or any(ch.isdigit() for ch in text):
+        return None
+    if lists.titles and text[:1].islower() and words[0] not in lists.titles:
+        return None  # Portuguese: a speaker starts with a name, an article or a title
+    if _headline(text):
+        return None
+    return text
+
+
+def _headline(text: str) -> bool:
+    """A run of capitalised words that reads as a headline glued to a name ("Bolster Security Work Within SCO The
+    Russian"): more than five words, all capitalised, or "The" inside."""
+    words = text.split()
+    capitalised = [w for w in words if w[:1].isupper()]
+    return (len(words) > 5 and len(capitalised) == len(words)) or any(w == "The" for w in words[1:])
+
+
+def is_proposition(language: str | None, text: str) -> bool:
+    """Whether a claim text can stand as a statement: at least three words, not starting with a conjunction or a
+    verb that needs the subject left out ("é uma ...", "был расстроен", "ще подпише"), not ending on a function
+    word, brackets not closed before they open."""
+    words = _words(text)
+    if len(words) < 3:
+        return False
+    lists = _lists(_language(language))
+    if lists is not None and lists.verb is not None and not any(lists.verb.match(w) for w in words):
+        return False  # "O ex-presidente da Rússia, Dmitri Medvedev": no verb, no predicate
+    if lists is not None and words[0] in lists.subordinators and "," not in text:
+        return False  # "Ако трябваше да избирам", "If I had to choose": no main clause
+    first = text.lstrip(_WORD_EDGE)[:1]
+    if lists is not None and not first.isupper():  # "And that's when ...", "И они получили": a quoted sentence
+        lower = " ".join(words)
+        for phrase in lists.fragment_start:
+            if lower == phrase or lower.startswith(phrase + " "):
+                return False
+        if words[-1] in lists.fragment_end:
+            return False
+        if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)):
+            return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
+    opened = 0
+    for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
+        opened += (ch == "(") - (ch == ")")
+        if opened < 0:
+            return False
+    return True
+
+
+def tidy_claims(claims: list[ExtractedClaim], text: str, language: str | None) -> list[ExtractedClaim]:
+    """`claims` of `text` whose text is a proposition, each source tidied to its speaker or made unknown (its
+    span then points at the speaker's name inside the phrase, or nowhere)."""
+    kept = []
+    for claim in claims:
+        if not is_proposition(language, text[claim.start : claim.end]):
+            continue
+        if claim.source:
+            name = speaker(language, claim.source)
+            if name is None:
+                claim.source, claim.source_span, claim.source_kind = None, None, "UNK"
+            elif name != claim.source:
+                claim.source = name
+                if claim.source_span is not None:
+                    s, e = claim.source_span
+                    at = text.find(name, s, e)
+                    claim.source_span = (at, at + len(name)) if at >= 0 else None
+        kept.append(claim)
+    return kept
