@@ -13,6 +13,7 @@ from pathlib import Path
 from narrascope.analysis import Analysis, Evidence, NarrativeHit
 from narrascope.components import BatchComponent, register
 from narrascope.narratives.model import DocumentPrediction, NarrativeModel, load_default_model
+from narrascope.taxonomy import OTHER
 
 MAX_EVIDENCE = 3
 MIN_EVIDENCE_WORDS = 6  # a short sentence scores high on one or two words; it is weak evidence
@@ -35,20 +36,20 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
             self.model = load_default_model()
 
     def predict(self, analyses: Sequence[Analysis]) -> list[DocumentPrediction]:
-        return self.model.predict([a.article.clean_text for a in analyses])
+        return self.model.predict([a.article.clean_text for a in analyses], [a.article.language for a in analyses])
 
     def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]) -> None:
         for analysis, prediction in zip(analyses, predictions, strict=True):
             labels = [label for label, _ in prediction.narratives + prediction.subnarratives]
             evidence = self._evidence(analysis, labels)
-            hits = [
-                NarrativeHit(label, "narrative", round(score, 4), evidence.get(label, ()))
-                for label, score in prediction.narratives
-            ]
-            hits += [
-                NarrativeHit(label, "subnarrative", round(score, 4), evidence.get(label, ()))
-                for label, score in prediction.subnarratives
-            ]
+            hits = []
+            for level, picked in (("narrative", prediction.narratives), ("subnarrative", prediction.subnarratives)):
+                for label, probability in picked:
+                    score, asserted = prediction.judged.get(label, (probability, label != OTHER))
+                    hits.append(
+                        NarrativeHit(label, level, round(score, 4), evidence.get(label, ()), asserted,
+                                     round(probability, 4))
+                    )  # fmt: skip
             analysis.narratives = hits
 
     def _evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
