@@ -7,7 +7,7 @@ sentence — so that an analyst can check the claim against the text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from narrascope.analysis import Analysis, Evidence, NarrativeHit
@@ -25,9 +25,14 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
     requires = ("article.text", "sentences")
     assigns = ("narratives",)
     judges = True
-    options = ("narrative_model",)
+    options = ("narrative_model", "min_scores")
 
-    def __init__(self, *, narrative_model: str | Path | NarrativeModel | None = None) -> None:
+    def __init__(
+        self, *, narrative_model: str | Path | NarrativeModel | None = None,
+        min_scores: Mapping[str, float] | None = None,
+    ) -> None:  # fmt: skip
+        # `--min-score narratives=S`: one threshold on the calibrated score for every language and level
+        self.min_score = (min_scores or {}).get("narratives")
         if isinstance(narrative_model, NarrativeModel):
             self.model = narrative_model
         elif narrative_model is not None:
@@ -46,6 +51,10 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
             for level, picked in (("narrative", prediction.narratives), ("subnarrative", prediction.subnarratives)):
                 for label, probability in picked:
                     score, asserted = prediction.judged.get(label, (probability, label != OTHER))
+                    if self.min_score is not None:
+                        parent = label.rsplit(": ", 1)[0] if level == "subnarrative" else label
+                        asserted = label != OTHER and score >= self.min_score
+                        asserted = asserted and prediction.judged.get(parent, (0.0, False))[0] >= self.min_score
                     hits.append(
                         NarrativeHit(label, level, round(score, 4), evidence.get(label, ()), asserted,
                                      round(probability, 4))

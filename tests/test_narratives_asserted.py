@@ -1,0 +1,106 @@
+"""Asserted or withheld narratives: a per-language rule on calibrated scores, one `asserted` flag that the
+JSON, the table, the store's counts and the review queue all read; the task's picks kept for SemEval."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from narrascope.analysis import Analysis, NarrativeHit
+from narrascope.article import Article
+from narrascope.formats.table import article_block, in_words
+from narrascope.narratives.assertion import AssertionRule, Pick, picks_of
+from narrascope.narratives.evaluate import semeval_labels
+from narrascope.store.db import Store
+from narrascope.store.queries import ArticleFilter, narrative_stats
+from narrascope.store.review import review_queue
+from narrascope.taxonomy import OTHER
+
+WEST = "URW: Discrediting the West, Diplomacy"
+WEST_SUB = "URW: Discrediting the West, Diplomacy: The West does not care about Ukraine, only about its interests"
+PRAISE = "URW: Praise of Russia"
+
+
+def _picks(language: str, right_from: float, n: int = 200) -> list[Pick]:
+    """Picks of one language whose probability is spread evenly; right exactly from `right_from` up."""
+    return [
+        Pick(language, level, i / n, i / n >= right_from) for level in ("narrative", "subnarrative") for i in range(n)
+    ]
+
+
+def test_each_language_gets_its_own_threshold_for_the_precision_target() -> None:
+    # English picks are right from 0.3, Portuguese ones only from 0.8: the same model score means less in PT
+    rule = AssertionRule.fit(_picks("en", 0.3) + _picks("pt", 0.8))
+    judged_en = rule.judge("en", [(WEST, 0.6)], [(WEST_SUB, 0.6)])
+    judged_pt = rule.judge("pt", [(WEST, 0.6)], [(WEST_SUB, 0.6)])
+    assert judged_en[WEST][1] and judged_en[WEST_SUB][1]
+    assert not judged_pt[WEST][1] and judged_pt[WEST][0] < judged_en[WEST][0]  # calibrated per language
+    # a language the rule has not seen takes the pooled curve; a round trip through JSON changes nothing
+    assert rule.threshold("de", "narrative") == rule.threshold("*", "narrative")
+    assert AssertionRule.from_dict(rule.to_dict()) == rule
+    assert any("pt" in line for line in rule.describe())
+
+
+def test_other_is_never_asserted_and_a_subnarrative_only_with_its_narrative() -> None:
+    rule = AssertionRule.fit(_picks("en", 0.5))
+    judged = rule.judge("en", [(OTHER, 0.99)], [(OTHER, 0.99)])
+    assert judged[OTHER] == (judged[OTHER][0], False)
+    judged = rule.judge("en", [(WEST, 0.05)], [(WEST_SUB, 0.95)])
+    assert not judged[WEST][1] and not judged[WEST_SUB][1]
+
+
+def test_picks_leave_other_out_and_know_right_from_wrong() -> None:
+    picks = picks_of(["EN", "PT"], [([(WEST, 0.9)], [(WEST_SUB, 0.8)]), ([(OTHER, 0.7)], [(OTHER, 0.7)])],
+                     [([WEST], [WEST_SUB]), ([PRAISE], [OTHER])])  # fmt: skip
+    assert picks == [Pick("en", "narrative", 0.9, True), Pick("en", "subnarrative", 0.8, True)]
+
+
+def _analysis(article_id: str, hits: list[NarrativeHit], language: str = "pt") -> Analysis:
+    text = "Title\n\n" + "A long enough article about the war and the West and Russia. " * 10
+    analysis = Analysis(Article(raw_text=text, id=article_id, language=language))
+    analysis.narratives = hits
+    analysis.components = ["narratives"]
+    return analysis
+
+
+def _render(analysis: Analysis) -> str:
+    console = Console(width=80, record=True, color_system=None)
+    console.print(article_block(analysis))
+    return console.export_text()
+
+
+def test_table_shows_asserted_narratives_in_words_and_says_when_none_is_earned() -> None:
+    shown = _analysis("a", [NarrativeHit(WEST, "narrative", 0.82, (), True, 0.7),
+                            NarrativeHit(PRAISE, "narrative", 0.31, (), False, 0.55)])  # fmt: skip
+    text = _render(shown)
+    assert "likely 0.82" in text and "Discrediting the West" in text and "Praise of Russia" not in text
+    assert "withheld (below the score threshold): 1 narratives" in text
+    nothing = _render(_analysis("b", [NarrativeHit(PRAISE, "narrative", 0.31, (), False)]))
+    assert "no narrative asserted" in nothing and "Praise" not in nothing
+    assert in_words(0.95) == "very likely 0.95" and in_words(0.2) == "unlikely 0.20"
+    # the SemEval columns keep every pick of the task's decoding, asserted or not
+    assert semeval_labels(_analysis("c", [NarrativeHit(PRAISE, "narrative", 0.3, (), False),
+                                          NarrativeHit(PRAISE + ": Other", "subnarrative", 0.3, (), False)])) == (
+        [PRAISE], [PRAISE + ": Other"])  # fmt: skip
+
+
+def test_store_counts_asserted_narratives_only_and_the_review_queue_offers_withheld_ones_first(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "s.db")
+    store.put_batch([
+        _analysis("sure", [NarrativeHit(WEST, "narrative", 0.9, (), True)]),
+        _analysis("doubt", [NarrativeHit(PRAISE, "narrative", 0.4, (), False)]),
+        _analysis("other", [NarrativeHit(OTHER, "narrative", 0.8, (), False)]),
+    ])  # fmt: skip
+    stats = narrative_stats(store, "source", ArticleFilter())
+    assert {r["label"]: r["articles"] for r in stats["totals"]} == {WEST: 1}
+    assert stats["articles_without"] == 2
+    everything = narrative_stats(store, "source", ArticleFilter(include_withheld=True))
+    assert {r["label"] for r in everything["totals"]} == {WEST, PRAISE, OTHER}
+    assert everything["articles_without"] == 1  # `Other` is never a narrative
+    queue = review_queue(store, ArticleFilter(), limit=10, offset=0)["items"]
+    assert queue[0]["id"] == "doubt" and queue[0]["candidates"] == [{"label": PRAISE, "score": 0.4}]
+    assert queue[0]["narratives"] == [] and next(i for i in queue if i["id"] == "sure")["narratives"] == [WEST]
+    store.close()
