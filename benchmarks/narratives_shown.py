@@ -1,6 +1,7 @@
 """Precision and recall of the narratives an analyst is shown, per language, by k-fold cross-validation.
 
     python benchmarks/narratives_shown.py ../shared/data/semeval2025-task10/train
+    python benchmarks/narratives_shown.py --corpus ../shared/data/semeval2025-task10/unlabeled
 
 Each fold's model is fitted on the other folds (its decoding thresholds and its per-language assertion rule
 fitted inside them, by an inner cross-validation), then predicts the held-out fold. Two decisions from one
@@ -9,7 +10,12 @@ model are scored against the gold labels of the held-out documents:
   rules), `Other` left out;
 - "asserted": the picks whose calibrated score reaches their language's threshold (precision target 0.75).
 Precision = right shown labels / shown labels; recall = right shown labels / gold labels (gold `Other` left
-out), over all documents of the language. Prints numbers; not a test.
+out), over all documents of the language.
+
+With --corpus (unlabeled SemEval language folders), no cross-validation: the shipped model (or --model) reads
+every article, and the share of each language's articles that get each narrative is printed, every pick
+beside asserted ones; a narrative on more than 60 % of a language's articles is flagged. Prints numbers; not a
+test.
 """
 
 from __future__ import annotations
@@ -56,7 +62,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="+", help="train/ or train/EN ... folders")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--corpus", action="store_true", help="the folders are unlabeled: asserted rates per language")
+    parser.add_argument("--model", help="with --corpus: a model folder instead of the shipped one")
     args = parser.parse_args()
+    if args.corpus:
+        corpus_rates(args.data, args.model)
+        return
 
     examples = load_narrative_examples(args.data)
     started = time.perf_counter()
@@ -78,6 +89,35 @@ def main() -> None:
             none = sum(1 for k in keys if not kept[k])
             print(f"{level:<13} {language.upper():<5} {len(group):>4}  {p0:>12.3f} {r0:>5.3f}  {p1:>10.3f} {r1:>5.3f}"
                   f" {n1:>5} {gold:>5}  {none:>6} ({none / len(group):.0%})")  # fmt: skip
+
+
+def corpus_rates(folders: Sequence[str], model_path: str | None) -> None:
+    from pathlib import Path
+
+    from narrascope.datasets.examples import document_dir, language_of
+    from narrascope.narratives.evaluate import model_text
+    from narrascope.narratives.model import NarrativeModel, load_default_model
+
+    model = NarrativeModel.load(model_path) if model_path else load_default_model()
+    roots = [Path(f) for f in folders]
+    subfolders = [s for r in roots for s in sorted(r.iterdir()) if s.is_dir() and language_of(s) != "und"] or roots
+    paths = [(language_of(f), p) for f in subfolders for p in sorted(document_dir(f).glob("*.txt"))]
+    languages = [language for language, _ in paths]
+    predictions = model.predict([model_text(p.read_text("utf-8")) for _, p in paths], languages)
+    print(f"{'lang':<5} {'articles':>8} {'with a pick':>11} {'with one asserted':>17}   narratives on > 30 % of the"
+          " language's articles (every pick -> asserted)")  # fmt: skip
+    for language in sorted(set(languages)):
+        mine = [p for lang, p in zip(languages, predictions, strict=True) if lang == language]
+        picks = [shown_labels(p, "narrative", asserted=False) for p in mine]
+        kept = [shown_labels(p, "narrative", asserted=True) for p in mine]
+        n = len(mine)
+        print(f"{language.upper():<5} {n:>8} {sum(1 for s in picks if s):>11} {sum(1 for s in kept if s):>17}")
+        for label in sorted({label for s in picks for label in s}):
+            before = sum(label in s for s in picks) / n
+            after = sum(label in s for s in kept) / n
+            if before > 0.3 or after > 0.3:
+                flag = "  > 60 % ASSERTED" if after > 0.6 else ""
+                print(f"      {label:<70} {before:>4.0%} -> {after:>4.0%}{flag}")
 
 
 if __name__ == "__main__":

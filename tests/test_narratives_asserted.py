@@ -3,15 +3,19 @@ JSON, the table, the store's counts and the review queue all read; the task's pi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 
-from narrascope.analysis import Analysis, NarrativeHit
+from narrascope.analysis import Analysis, NarrativeHit, Sentence
 from narrascope.article import Article
 from narrascope.formats.table import article_block, in_words
 from narrascope.narratives.assertion import AssertionRule, Pick, picks_of
+from narrascope.narratives.component import NarrativeClassifier
 from narrascope.narratives.evaluate import semeval_labels
+from narrascope.narratives.model import NarrativeModel
 from narrascope.store.db import Store
 from narrascope.store.queries import ArticleFilter, narrative_stats
 from narrascope.store.review import review_queue
@@ -104,3 +108,46 @@ def test_store_counts_asserted_narratives_only_and_the_review_queue_offers_withh
     assert queue[0]["id"] == "doubt" and queue[0]["candidates"] == [{"label": PRAISE, "score": 0.4}]
     assert queue[0]["narratives"] == [] and next(i for i in queue if i["id"] == "sure")["narratives"] == [WEST]
     store.close()
+
+
+class _SentenceScores(NarrativeModel):
+    """A narrative model whose sentence scores are given: `table[sentence words][label]`."""
+
+    def __init__(self, table: dict[str, dict[str, float]]) -> None:
+        self.table = table
+
+    def can_score(self, label: str) -> bool:
+        return label != OTHER
+
+    def sentence_scores(self, sentences: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+        return np.array([[self.table[s.split()[0]].get(label, 0.0) for label in labels] for s in sentences])
+
+
+def test_a_sentence_is_evidence_of_one_narrative_and_a_question_only_when_nothing_else_qualifies() -> None:
+    text = (
+        "Shared how is the West and Russia going to achieve that in the end?\n"
+        "Western diplomats ignore what the people of Ukraine want from them.\n"
+        "Russia sends bread and medicine to the families of the region.\n"
+    )
+    sentences = [Sentence(a, a + len(line), line) for a, line in _lines(text)]
+    model = _SentenceScores({
+        "Shared": {WEST: 0.9, PRAISE: 0.8, WEST_SUB: 0.9},
+        "Western": {WEST: 0.5, PRAISE: 0.1, WEST_SUB: 0.6},
+        "Russia": {WEST: 0.2, PRAISE: 0.7},
+    })  # fmt: skip
+    evidence = NarrativeClassifier(narrative_model=model)._evidence(
+        Analysis(Article(raw_text=text, id="e"), sentences), [WEST, PRAISE, WEST_SUB]
+    )
+    first = {label: found[0].text.split()[0] for label, found in evidence.items()}
+    # the question scores highest for both, but a statement carries each: it is first evidence of neither;
+    # "Shared..." belongs to WEST (its best narrative), so PRAISE never shows it
+    assert first == {WEST: "Western", WEST_SUB: "Western", PRAISE: "Russia"}
+    assert all(e.text.split()[0] != "Shared" for e in evidence[PRAISE])
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    found, start = [], 0
+    for line in text.splitlines(keepends=True):
+        found.append((start, line.rstrip("\n")))
+        start += len(line)
+    return found

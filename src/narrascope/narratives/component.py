@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from narrascope.analysis import Analysis, Evidence, NarrativeHit
 from narrascope.components import BatchComponent, register
 from narrascope.narratives.model import DocumentPrediction, NarrativeModel, load_default_model
@@ -62,6 +64,9 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
             analysis.narratives = hits
 
     def _evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
+        """Up to three sentences per label, best first. A sentence is evidence of the one narrative of the article
+        it scores highest for (a subnarrative's sentences are its narrative's), so that one sentence is not shown
+        for two unrelated narratives; a question is taken only when no statement qualifies."""
         sentences = analysis.sentences
         scorable = [label for label in labels if self.model.can_score(label)]
         if not sentences or not scorable:
@@ -69,17 +74,22 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
         long_enough = [s for s in sentences if len(s.text.split()) >= MIN_EVIDENCE_WORDS]
         sentences = long_enough or sentences
         scores = self.model.sentence_scores([s.text for s in sentences], scorable)
+        column = {label: k for k, label in enumerate(scorable)}
+        tops = [label for label in scorable if not any(label.startswith(other + ": ") for other in scorable)]
+        owner = [
+            tops[int(np.argmax([scores[i, column[t]] for t in tops]))] if tops else None for i in range(len(sentences))
+        ]
+        question = [s.text.rstrip(" \"\u201d\u00bb'").endswith("?") for s in sentences]
         found: dict[str, tuple[Evidence, ...]] = {}
-        for column, label in enumerate(scorable):
-            order = scores[:, column].argsort()[::-1][:MAX_EVIDENCE]
+        for label in scorable:
+            top = next((t for t in tops if label == t or label.startswith(t + ": ")), label)
+            mine = [i for i in range(len(sentences)) if owner[i] == top] or list(range(len(sentences)))
+            order = sorted(mine, key=lambda i: (question[i], -scores[i, column[label]]))[:MAX_EVIDENCE]
             found[label] = tuple(
                 Evidence(
-                    sentences[i].start,
-                    sentences[i].end,
-                    sentences[i].text,
-                    round(float(scores[i, column]), 4),
+                    sentences[i].start, sentences[i].end, sentences[i].text, round(float(scores[i, column[label]]), 4)
                 )
                 for i in order
-                if scores[i, column] > 0 or i == order[0]
+                if scores[i, column[label]] > 0 or i == order[0]
             )
         return found
