@@ -140,7 +140,10 @@ def evaluate_narratives(data: tuple[str, ...], model_path: str | None, show_labe
     client = open_llm(llm)
     model = None if client else _model(model_path)
     with busy("scoring the documents"):
-        report = llm_narrative_report(client, data) if client else evaluate_narrative_model(model, list(data))
+        if client is not None:
+            report = llm_narrative_report(client, data)
+        else:
+            report = evaluate_narrative_model(model or _model(model_path), list(data))
     console = Console(highlight=False)
     table = Table(title="narratives: F1-samples (official SemEval-2025 Task 10 definition)")
     for column in ("data", "documents", "coarse F1", "fine F1"):
