@@ -12,7 +12,7 @@ from rich.console import Console
 from narrascope.analysis import Analysis, NarrativeHit, Sentence
 from narrascope.article import Article
 from narrascope.formats.table import article_block, in_words
-from narrascope.narratives.assertion import AssertionRule, Pick, picks_of
+from narrascope.narratives.assertion import AssertionRule, Pick, pick_features, picks_of
 from narrascope.narratives.component import NarrativeClassifier
 from narrascope.narratives.evaluate import semeval_labels
 from narrascope.narratives.model import NarrativeModel
@@ -28,16 +28,26 @@ PRAISE = "URW: Praise of Russia"
 
 def _picks(language: str, right_from: float, n: int = 200) -> list[Pick]:
     """Picks of one language whose probability is spread evenly; right exactly from `right_from` up."""
-    return [
-        Pick(language, level, i / n, i / n >= right_from) for level in ("narrative", "subnarrative") for i in range(n)
-    ]
+    levels = ("narrative", "subnarrative")
+    return [Pick(language, level, _features(i / n), i / n >= right_from) for level in levels for i in range(n)]
+
+
+def _features(probability: float) -> tuple[float, ...]:
+    return (probability, probability - 0.5, 0.0, 0.0, 1.0, 1.0, 1.0)
+
+
+def _judge(
+    rule: AssertionRule, language: str, narrative: tuple[str, float], sub: tuple[str, float]
+) -> dict[str, tuple[float, bool]]:
+    features = {label: _features(p) for label, p in (narrative, sub) if label != OTHER}
+    return rule.judge(language, [narrative], [sub], features)
 
 
 def test_each_language_gets_its_own_threshold_for_the_precision_target() -> None:
     # English picks are right from 0.3, Portuguese ones only from 0.8: the same model score means less in PT
     rule = AssertionRule.fit(_picks("en", 0.3) + _picks("pt", 0.8))
-    judged_en = rule.judge("en", [(WEST, 0.6)], [(WEST_SUB, 0.6)])
-    judged_pt = rule.judge("pt", [(WEST, 0.6)], [(WEST_SUB, 0.6)])
+    judged_en = _judge(rule, "en", (WEST, 0.6), (WEST_SUB, 0.6))
+    judged_pt = _judge(rule, "pt", (WEST, 0.6), (WEST_SUB, 0.6))
     assert judged_en[WEST][1] and judged_en[WEST_SUB][1]
     assert not judged_pt[WEST][1] and judged_pt[WEST][0] < judged_en[WEST][0]  # calibrated per language
     # a language the rule has not seen takes the pooled curve; a round trip through JSON changes nothing
@@ -48,16 +58,18 @@ def test_each_language_gets_its_own_threshold_for_the_precision_target() -> None
 
 def test_other_is_never_asserted_and_a_subnarrative_only_with_its_narrative() -> None:
     rule = AssertionRule.fit(_picks("en", 0.5))
-    judged = rule.judge("en", [(OTHER, 0.99)], [(OTHER, 0.99)])
+    judged = _judge(rule, "en", (OTHER, 0.99), (OTHER, 0.99))
     assert judged[OTHER] == (judged[OTHER][0], False)
-    judged = rule.judge("en", [(WEST, 0.05)], [(WEST_SUB, 0.95)])
+    judged = _judge(rule, "en", (WEST, 0.05), (WEST_SUB, 0.95))
     assert not judged[WEST][1] and not judged[WEST_SUB][1]
 
 
 def test_picks_leave_other_out_and_know_right_from_wrong() -> None:
-    picks = picks_of(["EN", "PT"], [([(WEST, 0.9)], [(WEST_SUB, 0.8)]), ([(OTHER, 0.7)], [(OTHER, 0.7)])],
-                     [([WEST], [WEST_SUB]), ([PRAISE], [OTHER])])  # fmt: skip
-    assert picks == [Pick("en", "narrative", 0.9, True), Pick("en", "subnarrative", 0.8, True)]
+    first = pick_features([(WEST, 0.9)], [(WEST_SUB, 0.8)], {WEST: 0.3, WEST_SUB: 0.2}, 1.5)
+    second = pick_features([(OTHER, 0.7)], [(OTHER, 0.7)], {}, 0.4)
+    assert second == {} and first[WEST] == (0.9, 0.3, 0.0, 0.0, 1.5, 1.0, 1.0)
+    picks = picks_of(["EN", "PT"], [first, second], [([WEST], [WEST_SUB]), ([PRAISE], [OTHER])])
+    assert [(p.language, p.level, p.right) for p in picks] == [("en", "narrative", True), ("en", "subnarrative", True)]
 
 
 def _analysis(article_id: str, hits: list[NarrativeHit], language: str = "pt") -> Analysis:

@@ -28,7 +28,7 @@ import numpy as np
 
 from narrascope.learn.linear import FeatureConfig, TextFeaturizer, dequantize, fit_dual_ridge, quantize
 from narrascope.learn.storage import load_model_files, save_model_files, shipped_model_path
-from narrascope.narratives.assertion import AssertionRule, picks_of
+from narrascope.narratives.assertion import AssertionRule, pick_features, picks_of
 from narrascope.narratives.thresholds import (
     DOMAIN_SUFFIX,
     LabelSpace,
@@ -130,7 +130,11 @@ class NarrativeModel:
         calibration = fit_calibration(out_of_fold - thresholds, Y, labels)
         picked = _picks(out_of_fold, thresholds, calibration, labels)
         assertion = AssertionRule.fit(
-            picks_of(languages or ["*"] * len(texts), picked, list(zip(narratives, subnarratives, strict=True)))
+            picks_of(
+                languages or ["*"] * len(texts),
+                [p.features for p in picked],
+                list(zip(narratives, subnarratives, strict=True)),
+            )
         )
         say("final fit on all documents")
         W, b = fit_dual_ridge(X, Y, alpha=config.alpha)
@@ -146,11 +150,12 @@ class NarrativeModel:
         """The task's decoding of each text, with each pick's analysts' judgment for the text's language."""
         scores = self.scores(texts)
         predictions = []
-        for row, (narr, subs) in enumerate(_picks(scores, self.thresholds, self.calibration, self.labels)):
+        for row, picked in enumerate(_picks(scores, self.thresholds, self.calibration, self.labels)):
+            narr, subs = picked.narratives, picked.subnarratives
             domain = OTHER if narr[0][0] == OTHER else narr[0][0].split(": ", 1)[0]
             language = languages[row] if languages is not None else None
             judged = (
-                self.assertion.judge(language, narr, subs)
+                self.assertion.judge(language, narr, subs, picked.features)
                 if self.assertion is not None
                 else {label: (p, label != OTHER) for label, p in narr + subs}
             )
@@ -205,23 +210,32 @@ class NarrativeModel:
         return model
 
 
-Picked = tuple[list[tuple[str, float]], list[tuple[str, float]]]
+@dataclass(frozen=True)
+class Picked:
+    """The task's decoding of one document: its picks with their probabilities (`Other` takes the probability of
+    the Other domain), and each non-`Other` pick's features for the assertion rule."""
+
+    narratives: list[tuple[str, float]]
+    subnarratives: list[tuple[str, float]]
+    features: dict[str, tuple[float, ...]]
 
 
 def _picks(
     scores: np.ndarray, thresholds: np.ndarray, calibration: dict[str, tuple[float, float]], labels: LabelSpace
 ) -> list[Picked]:
-    """The task's decoding of raw scores: per document (narratives, subnarratives) with their probabilities
-    (`Other` takes the probability of the Other domain)."""
     probabilities = calibrate(scores - thresholds, calibration, labels)
+    margins = scores - thresholds
     column = {label: i for i, label in enumerate(labels.columns)} | {OTHER: labels.columns.index(OTHER + DOMAIN_SUFFIX)}
-    return [
-        (
-            [(n, float(probabilities[row, column[n]])) for n in narr],
-            [(s, float(probabilities[row, column[s]])) for s in subs],
-        )
-        for row, (narr, subs) in enumerate(decode(scores, thresholds, labels))
-    ]
+    nd = len(labels.domains)
+    found = []
+    for row, (narr, subs) in enumerate(decode(scores, thresholds, labels)):
+        narratives = [(n, float(probabilities[row, column[n]])) for n in narr]
+        subnarratives = [(s, float(probabilities[row, column[s]])) for s in subs]
+        domains = np.sort(scores[row, :nd])[::-1]
+        lead = float(domains[0] - domains[1]) if nd > 1 else 0.0
+        picked = {label: float(margins[row, column[label]]) for label in narr + subs if label != OTHER}
+        found.append(Picked(narratives, subnarratives, pick_features(narratives, subnarratives, picked, lead)))
+    return found
 
 
 def domains_of(narratives: Sequence[Sequence[str]]) -> tuple[str, ...]:
