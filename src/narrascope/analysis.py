@@ -5,7 +5,8 @@ The JSON layout is versioned (`SCHEMA_VERSION`) and described by the JSON Schema
 (1.1 added `narratives`, `entities`, `claims` and `techniques`; 1.2 added `explanation`, the entities'
 `framed_score` and `candidate_role`, the roles `uncertain` and `mentioned`, the claim stance `unclear`, and
 `withheld` counts; 1.3 added `not_available`: the capabilities that abstained on the article, and why; 1.4 added
-the entities' `actor` and `actor_key`: the actor an entity stands for across articles and languages).
+the entities' `actor` and `actor_key`: the actor an entity stands for across articles and languages, and
+`asserted` to narratives: whether the label's calibrated score earned it a place on analysts' surfaces).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from narrascope.article import Article, OffsetMap, Span
 from narrascope.dataclass_json import from_json, to_json
 from narrascope.errors import FormatError
+from narrascope.taxonomy import OTHER
 
 SCHEMA_VERSION = "1.4"
 ASSERTED_ROLES = ("Protagonist", "Antagonist", "Innocent")
@@ -50,8 +52,13 @@ class NarrativeHit:
 
     label: str
     level: str
-    score: float
+    score: float  # calibrated probability that the label is right, for the article's language (1.4)
     evidence: tuple[Evidence, ...] = ()
+    # False: a candidate the task's decoding picked, below the precision threshold of its language and level;
+    # kept in JSON and the store, shown only with the withheld toggle (1.4). JSON before 1.4: every hit was shown.
+    asserted: bool = True
+    # the model's probability before the per-language calibration: what the entity model reads (1.4)
+    model_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -193,9 +200,17 @@ class Analysis:
     def shown_techniques(self) -> list[TechniqueSpan]:
         return [t for t in self.techniques if t.asserted]
 
+    @property
+    def shown_narratives(self) -> list[NarrativeHit]:
+        """Narratives and subnarratives whose calibrated score earned them (`asserted`): what surfaces show."""
+        return [h for h in self.narratives if h.asserted]
+
     def withheld(self) -> str:
         """How much the table leaves out, e.g. "withheld: 12 entities, 30 technique spans" (or "")."""
         counts = {
+            "narratives": sum(
+                1 for h in self.narratives if h.level == "narrative" and not h.asserted and h.label != OTHER
+            ),
             "entities": len(self.entities) - len(self.shown_entities),
             "technique spans": len(self.techniques) - len(self.shown_techniques),
             "claim stances": sum(1 for c in self.claims if c.stance == "unclear"),
@@ -203,9 +218,11 @@ class Analysis:
         parts = [f"{n} {what}" for what, n in counts.items() if n]
         return "withheld (below the score threshold): " + ", ".join(parts) if parts else ""
 
-    def labels(self, level: str) -> list[str]:
-        """Predicted label strings of one level (`narrative` or `subnarrative`), in SemEval spelling."""
-        return [hit.label for hit in self.narratives if hit.level == level]
+    def labels(self, level: str, *, asserted_only: bool = False) -> list[str]:
+        """Label strings of one level (`narrative` or `subnarrative`), in SemEval spelling: every label the task's
+        decoding picked (the SemEval commands' output), or with `asserted_only` the ones analysts are shown."""
+        hits = self.shown_narratives if asserted_only else self.narratives
+        return [hit.label for hit in hits if hit.level == level]
 
     def to_dict(self) -> dict[str, Any]:
         a = self.article

@@ -118,10 +118,12 @@ def evaluate_narratives(
     from narrascope.narratives.evaluate import evaluate_narrative_model
 
     client = open_llm(llm)
+    model = None if client else _model(model_path)
     with busy("scoring the documents"):
-        report = (
-            llm_narrative_report(client, data) if client else evaluate_narrative_model(_model(model_path), list(data))
-        )
+        if client is not None:
+            report = llm_narrative_report(client, data)
+        else:
+            report = evaluate_narrative_model(model or _model(model_path), list(data))
     console = Console(highlight=False)
     overall = next((row for row in report.rows if row.name == "all documents"), report.rows[0])
     if report.in_sample:  # before any number: an in-sample score says little about new articles
@@ -144,6 +146,16 @@ def evaluate_narratives(
     console.print(table)
     show_per_label(console, report.label_scores, title="narratives per label (coarse then fine)",
                    per_label=per_label, plot_path=plot_path)  # fmt: skip
+    if model is not None and model.assertion is not None:
+        # the second decision from the same scores: which of the task's picks analysts' surfaces assert
+        console.print(
+            f"asserted on analysts' surfaces (the scores above are the task's decoding, every pick): a pick whose"
+            f" score calibrated for its language reaches the threshold chosen by cross-validation for precision"
+            f" >= {model.assertion.precision:.2f} (benchmarks/narratives_shown.py measures it)",
+            soft_wrap=True,
+        )
+        for line in model.assertion.describe():
+            console.print("  " + line, markup=False)
 
 
 @predict.command("narratives")

@@ -114,7 +114,7 @@ def _fields(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> d
     return fields
 
 
-MIN_SCORE_CAPABILITIES = ("entities", "techniques", "claims")
+MIN_SCORE_CAPABILITIES = ("narratives", "entities", "techniques", "claims")
 
 
 def _min_scores(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, float]:
@@ -184,8 +184,8 @@ def judgment_options(function: F) -> F:
                          "narratives, entities=DIR, techniques=DIR (from `narrascope train`; repeatable)."),
             click.option("--min-score", "min_scores", multiple=True, metavar="CAPABILITY=SCORE", callback=_min_scores,
                          help="Assert only judgments scoring at least SCORE (a calibrated probability), e.g. "
-                         "--min-score entities=0.6 --min-score techniques=0.5 --min-score claims=0.7 (repeatable; "
-                         "default: the CV-chosen thresholds)."),
+                         "--min-score narratives=0.8 --min-score entities=0.6 --min-score techniques=0.5 "
+                         "--min-score claims=0.7 (repeatable; default: the CV-chosen thresholds)."),
             click.option("--force", is_flag=True,
                          help="Run English-only models (techniques) on articles in other languages."),
         ]

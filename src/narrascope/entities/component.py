@@ -106,7 +106,11 @@ class EntityFramer(BaseComponent):
             )
             found = found[:MAX_MENTIONS]
         narratives = (
-            [(hit.label, hit.score) for hit in analysis.narratives if hit.level == "narrative"]
+            [
+                (hit.label, hit.score if hit.model_score is None else hit.model_score)
+                for hit in analysis.narratives
+                if hit.level == "narrative"
+            ]
             if "narratives" in analysis.components
             else None
         )

@@ -16,7 +16,7 @@ from typing import IO
 from narrascope.analysis import Analysis
 from narrascope.claims.render import claims_html
 from narrascope.errors import NarrascopeError
-from narrascope.formats.table import grouped_narratives, technique_counts
+from narrascope.formats.table import grouped_narratives, in_words, technique_counts
 from narrascope.formats.writers import OutcomeWriter, render_all
 from narrascope.runner import Outcome
 from narrascope.techniques.render import technique_colour
@@ -67,9 +67,9 @@ Mark = tuple[int, int, str, str]  # raw start, end, CSS classes, what the title 
 
 def _narrative_index(analysis: Analysis) -> dict[str, int]:
     """Each narrative's number in the article; a subnarrative takes its narrative's (one colour per narrative)."""
-    tops = [h.label for h in analysis.narratives if h.level == "narrative"]
+    tops = [h.label for h in analysis.shown_narratives if h.level == "narrative"]
     index = {label: i for i, label in enumerate(tops)}
-    for hit in analysis.narratives:
+    for hit in analysis.shown_narratives:
         if hit.level == "subnarrative":
             parent = next((t for t in tops if hit.label.startswith(t + ": ")), None)
             if parent is not None:
@@ -84,7 +84,7 @@ def _marks(analysis: Analysis) -> list[Mark]:
         for r in analysis.article.meta.get("removed_lines", [])
     ]
     index = _narrative_index(analysis)
-    for hit in analysis.narratives:
+    for hit in analysis.shown_narratives:
         if hit.label in index:
             marks += [(e.start, e.end, f"ev ev{index[hit.label]}", f"evidence: {hit.label}") for e in hit.evidence]
     for span in analysis.shown_techniques:
@@ -134,12 +134,14 @@ def _narratives(analysis: Analysis, key: str) -> str:
     """The narratives with their scores; each narrative's checkbox shows its evidence in the text, in its colour."""
     if analysis.unavailable("narratives"):
         return "<h3>Narratives</h3>" + _unavailable(analysis, "narratives")
-    if not analysis.narratives:
+    if "narratives" not in analysis.components and "narratives-llm" not in analysis.components:
         return ""
+    if not analysis.shown_narratives:
+        return "<h3>Narratives</h3><p>no narrative asserted</p>"
     index = _narrative_index(analysis)
     items = []
     for hit in grouped_narratives(analysis):
-        score = f"<span class='score'>{hit.score:.2f}</span>"
+        score = f"<span class='score'>{escape(in_words(hit.score))}</span>"
         if hit.level == "narrative":
             colour = NARRATIVE_COLOURS[index[hit.label] % len(NARRATIVE_COLOURS)]
             swatch = f"<span class='swatch' style='background:{colour}'></span>"
@@ -190,7 +192,7 @@ def _layers(analysis: Analysis, key: str) -> tuple[str, str]:
     """CSS-only layer switches (the report runs no script): checkboxes placed before the text, and the rules
     that show a layer in the text while its box is checked. Evidence is on, techniques and entities off."""
     boxes, rules = [], []
-    tops = [h.label for h in analysis.narratives if h.level == "narrative"]
+    tops = [h.label for h in analysis.shown_narratives if h.level == "narrative"]
     for i, label in enumerate(tops):
         colour = NARRATIVE_COLOURS[i % len(NARRATIVE_COLOURS)]
         boxes.append(f"<input type='checkbox' class='layer' id='{key}-ev{i}' checked>"

@@ -26,13 +26,16 @@ ROLE_STYLES = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
 MAX_ENTITIES = 12  # per article, most-mentioned first
 MAX_CLAIMS = 5  # per article; the JSON output has them all
 LABEL_WIDTH = 11  # the section column ("narratives", "techniques")
+# a calibrated score in words (the first bound it reaches); the same bands as the web UI's `inWords`
+SCORE_WORDS = ((0.9, "very likely"), (0.7, "likely"), (0.4, "possible"), (0.0, "unlikely"))
 
 
 def grouped_narratives(analysis: Analysis) -> list[NarrativeHit]:
-    """Each narrative followed by its subnarratives, for reading."""
-    subs = [h for h in analysis.narratives if h.level == "subnarrative"]
+    """The asserted narratives, each followed by its asserted subnarratives, for reading."""
+    shown = analysis.shown_narratives
+    subs = [h for h in shown if h.level == "subnarrative"]
     ordered: list[NarrativeHit] = []
-    for hit in (h for h in analysis.narratives if h.level == "narrative"):
+    for hit in (h for h in shown if h.level == "narrative"):
         ordered.append(hit)
         ordered += [s for s in subs if s.label.startswith(hit.label + ": ")]
     return ordered
@@ -69,15 +72,21 @@ def _facts(analysis: Analysis) -> Text:
     return _line((" \u00b7 ".join(f for f in facts if f), "dim"))
 
 
+def in_words(score: float) -> str:
+    """A calibrated score as an analyst reads it at a glance: "likely 0.82" (the words, then the number)."""
+    words = next(w for bound, w in SCORE_WORDS if score >= bound)
+    return f"{words} {score:.2f}"
+
+
 def _narratives(analysis: Analysis) -> list[Text]:
     lines = []
     for hit in grouped_narratives(analysis):
         if hit.level == "narrative":
-            lines.append(_line((f"{hit.score:.2f} ", "bold"), (hit.label, "yellow")))
+            lines.append(_line((f"{in_words(hit.score)} ", "bold"), (hit.label, "yellow")))
             if hit.evidence:
-                lines.append(_line(("     \u201c" + _one_line(hit.evidence[0].text) + "\u201d", "italic")))
+                lines.append(_line(("  \u201c" + _one_line(hit.evidence[0].text) + "\u201d", "italic")))
         else:
-            lines.append(_line("     \u21b3 ", (f"{hit.score:.2f} ", "bold"), hit.label.rsplit(": ", 1)[-1]))
+            lines.append(_line("  \u21b3 ", (f"{in_words(hit.score)} ", "bold"), hit.label.rsplit(": ", 1)[-1]))
     return lines
 
 
@@ -120,7 +129,7 @@ def _claims(analysis: Analysis) -> list[Text]:
 
 
 SECTIONS = (
-    ("narratives", "narratives", _narratives, "none (Other)"),
+    ("narratives", "narratives", _narratives, "no narrative asserted"),
     ("entities", "entities", _entities, "none with an asserted role"),
     ("techniques", "techniques", _techniques, "none above the threshold"),
     ("claims", "claims", _claims, "none found"),

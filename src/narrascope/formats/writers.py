@@ -197,8 +197,8 @@ def summary_row(analysis: Analysis) -> dict[str, str]:
         "cited_sources": "; ".join(a.cited_sources),
         "sentences": str(len(analysis.sentences)),
         "removed_lines": str(len(a.meta.get("removed_lines", []))),
-        "narratives": "; ".join(analysis.labels("narrative")),
-        "subnarratives": "; ".join(analysis.labels("subnarrative")),
+        "narratives": "; ".join(analysis.labels("narrative", asserted_only=True)),
+        "subnarratives": "; ".join(analysis.labels("subnarrative", asserted_only=True)),
         "entities": "; ".join(
             f"{e.entity} ({e.main_role}: {', '.join(e.fine_roles)})" for e in analysis.shown_entities
         ),

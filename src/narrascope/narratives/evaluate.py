@@ -13,7 +13,7 @@ from narrascope.analysis import Analysis
 from narrascope.datasets.examples import NarrativeExample, load_narrative_examples
 from narrascope.ingest.cleaning import clean
 from narrascope.learn.scoring import LabelScore, f1_samples, per_label_scores
-from narrascope.narratives.model import PROFILES, NarrativeConfig, NarrativeModel, domains_of
+from narrascope.narratives.model import PROFILES, DocumentPrediction, NarrativeConfig, NarrativeModel, domains_of
 from narrascope.taxonomy import OTHER
 
 Progress = Callable[[str], None]
@@ -43,6 +43,7 @@ def fit_examples(
         config=config,
         progress=progress,
         domains=domains_of(narratives),
+        languages=[e.language for e in examples],
     )
     model.trained_on = frozenset(f"{e.language}/{e.id}" for e in examples)
     return model
@@ -131,17 +132,31 @@ def cross_validate(
     progress: Progress | None = None,
 ) -> NarrativeReport:  # fmt: skip
     """k-fold cross-validation, folds stratified by language; thresholds tuned inside each training fold."""
+    predictions = cross_validated_predictions(examples, config, folds=folds, seed=seed, progress=progress)
+    return report_for(
+        examples, {k: ({n for n, _ in p.narratives}, {s for s, _ in p.subnarratives}) for k, p in predictions.items()}
+    )
+
+
+def cross_validated_predictions(
+    examples: Sequence[NarrativeExample], config: NarrativeConfig, *, folds: int = 5, seed: int = 0,
+    progress: Progress | None = None,
+) -> dict[str, DocumentPrediction]:  # fmt: skip
+    """Each document's prediction (picks and their judgments) by a model fitted on the other folds, keyed
+    "LANG/file"; folds stratified by language, thresholds and assertion rules fitted inside each training fold."""
     from sklearn.model_selection import StratifiedKFold
 
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     languages = [e.language for e in examples]
-    predicted: dict[str, tuple[set[str], set[str]]] = {}
+    predicted: dict[str, DocumentPrediction] = {}
     for k, (train, test) in enumerate(splitter.split(np.zeros(len(examples)), languages), start=1):
         if progress:
             progress(f"fold {k}/{folds}")
         model = fit_examples([examples[i] for i in train], config)
-        predicted.update(_predict(model, [examples[i] for i in test]))
-    return report_for(examples, predicted)
+        held_out = [examples[i] for i in test]
+        found = model.predict([model_text(e.raw_text) for e in held_out], [e.language for e in held_out])
+        predicted.update({f"{e.language}/{e.id}": p for e, p in zip(held_out, found, strict=True)})
+    return predicted
 
 
 def semeval_labels(analysis: Analysis) -> tuple[list[str], list[str]]:

@@ -11,6 +11,9 @@ every narrative and every subnarrative seen in training. Decoding, measured rule
 4. a chosen narrative with no chosen subnarrative gets `<narrative>: Other`.
 Thresholds are chosen on out-of-fold scores of an inner cross-validation inside the training data and
 stored with the model; scores are calibrated to probabilities by a sigmoid fitted on the same scores.
+That decoding is the SemEval task's decision (`predict`/`evaluate narratives`). Analysts' surfaces take a second
+decision from the same scores: which picks are *asserted* (`assertion.AssertionRule`, fitted on the same
+out-of-fold picks per language and level, for precision >= 0.75).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 
 from narrascope.learn.linear import FeatureConfig, TextFeaturizer, dequantize, fit_dual_ridge, quantize
 from narrascope.learn.storage import load_model_files, save_model_files, shipped_model_path
+from narrascope.narratives.assertion import AssertionRule, pick_features, picks_of
 from narrascope.narratives.thresholds import (
     DOMAIN_SUFFIX,
     LabelSpace,
@@ -67,6 +71,8 @@ class DocumentPrediction:
     domain: str
     narratives: list[tuple[str, float]]
     subnarratives: list[tuple[str, float]]
+    # label -> (score calibrated for the document's language, asserted): the analysts' decision
+    judged: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
 
 class NarrativeModel:
@@ -81,9 +87,12 @@ class NarrativeModel:
         bias: np.ndarray,
         thresholds: np.ndarray,
         calibration: dict[str, tuple[float, float]],
+        assertion: AssertionRule | None = None,
     ) -> None:
         self.config, self.labels, self.featurizer = config, labels, featurizer
         self.weights, self.bias, self.thresholds, self.calibration = weights, bias, thresholds, calibration
+        # None (a model saved before assertion rules): every pick but `Other` is asserted, at its probability
+        self.assertion = assertion
         self._column = {label: i for i, label in enumerate(labels.columns)}
         # "LANG/file" of the documents it was fitted on: `evaluate` says when its scores are in-sample
         self.trained_on: frozenset[str] = frozenset()
@@ -98,8 +107,10 @@ class NarrativeModel:
         config: NarrativeConfig | None = None,
         progress: Callable[[str], None] | None = None,
         domains: Sequence[str] = DOMAINS,
+        languages: Sequence[str] | None = None,
     ) -> NarrativeModel:
-        """`domains`: `Other` and the label prefixes (a team's own taxonomy has its own, see `domains_of`)."""
+        """`domains`: `Other` and the label prefixes (a team's own taxonomy has its own, see `domains_of`);
+        `languages`: each text's language, for the assertion rule (None: one pooled rule)."""
         config = config or NarrativeConfig()
         say = progress or (lambda _message: None)
         labels = LabelSpace.build(narratives, subnarratives, domains=domains)
@@ -117,35 +128,39 @@ class NarrativeModel:
         say("thresholds and calibration")
         thresholds = tune_thresholds(out_of_fold, narratives, subnarratives, labels)
         calibration = fit_calibration(out_of_fold - thresholds, Y, labels)
+        picked = _picks(out_of_fold, thresholds, calibration, labels)
+        assertion = AssertionRule.fit(
+            picks_of(
+                languages or ["*"] * len(texts),
+                [p.features for p in picked],
+                list(zip(narratives, subnarratives, strict=True)),
+            )
+        )
         say("final fit on all documents")
         W, b = fit_dual_ridge(X, Y, alpha=config.alpha)
         # The model in memory is the one that will be stored, so save -> load changes no prediction.
-        return cls(config, labels, featurizer, dequantize(*quantize(W)), b, thresholds, calibration)
+        return cls(config, labels, featurizer, dequantize(*quantize(W)), b, thresholds, calibration, assertion)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Raw label scores (documents x label columns)."""
         scores: np.ndarray = np.asarray(self.featurizer.transform(texts) @ self.weights) + self.bias
         return scores
 
-    def predict(self, texts: Sequence[str]) -> list[DocumentPrediction]:
+    def predict(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[DocumentPrediction]:
+        """The task's decoding of each text, with each pick's analysts' judgment for the text's language."""
         scores = self.scores(texts)
-        probabilities = calibrate(scores - self.thresholds, self.calibration, self.labels)
         predictions = []
-        for row, (narr, subs) in enumerate(decode(scores, self.thresholds, self.labels)):
-            domain = OTHER if narr == [OTHER] else narr[0].split(": ", 1)[0]
-            predictions.append(
-                DocumentPrediction(
-                    domain,
-                    [(label, self._probability(probabilities, row, label)) for label in narr],
-                    [(label, self._probability(probabilities, row, label)) for label in subs],
-                )
+        for row, picked in enumerate(_picks(scores, self.thresholds, self.calibration, self.labels)):
+            narr, subs = picked.narratives, picked.subnarratives
+            domain = OTHER if narr[0][0] == OTHER else narr[0][0].split(": ", 1)[0]
+            language = languages[row] if languages is not None else None
+            judged = (
+                self.assertion.judge(language, narr, subs, picked.features)
+                if self.assertion is not None
+                else {label: (p, label != OTHER) for label, p in narr + subs}
             )
+            predictions.append(DocumentPrediction(domain, narr, subs, judged))
         return predictions
-
-    def _probability(self, probabilities: np.ndarray, row: int, label: str) -> float:
-        """Calibrated probability of a label; `Other` takes the probability of the Other domain."""
-        column = self._column.get(OTHER + DOMAIN_SUFFIX if label == OTHER else label)
-        return float(probabilities[row, column]) if column is not None else 0.0
 
     def can_score(self, label: str) -> bool:
         """Whether the label has its own scorer (its sentences can be ranked as evidence)."""
@@ -174,6 +189,8 @@ class NarrativeModel:
             "labels": self.labels.to_dict(),
             "calibration": {level: list(ab) for level, ab in self.calibration.items()},
         }
+        if self.assertion is not None:
+            meta["assertion"] = self.assertion.to_dict()
         if self.trained_on:
             meta["trained_on"] = sorted(self.trained_on)
         save_model_files(directory, meta, terms, arrays)
@@ -186,9 +203,39 @@ class NarrativeModel:
         bias, thresholds = arrays.pop("bias"), arrays.pop("thresholds")
         featurizer = TextFeaturizer.from_state(config.features, terms, arrays)
         calibration = {level: (float(a), float(b)) for level, (a, b) in meta["calibration"].items()}
-        model = cls(config, LabelSpace.from_dict(meta["labels"]), featurizer, weights, bias, thresholds, calibration)
+        assertion = AssertionRule.from_dict(meta["assertion"]) if "assertion" in meta else None
+        labels = LabelSpace.from_dict(meta["labels"])
+        model = cls(config, labels, featurizer, weights, bias, thresholds, calibration, assertion)
         model.trained_on = frozenset(str(key) for key in meta.get("trained_on", []))
         return model
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The task's decoding of one document: its picks with their probabilities (`Other` takes the probability of
+    the Other domain), and each non-`Other` pick's features for the assertion rule."""
+
+    narratives: list[tuple[str, float]]
+    subnarratives: list[tuple[str, float]]
+    features: dict[str, tuple[float, ...]]
+
+
+def _picks(
+    scores: np.ndarray, thresholds: np.ndarray, calibration: dict[str, tuple[float, float]], labels: LabelSpace
+) -> list[Picked]:
+    probabilities = calibrate(scores - thresholds, calibration, labels)
+    margins = scores - thresholds
+    column = {label: i for i, label in enumerate(labels.columns)} | {OTHER: labels.columns.index(OTHER + DOMAIN_SUFFIX)}
+    nd = len(labels.domains)
+    found = []
+    for row, (narr, subs) in enumerate(decode(scores, thresholds, labels)):
+        narratives = [(n, float(probabilities[row, column[n]])) for n in narr]
+        subnarratives = [(s, float(probabilities[row, column[s]])) for s in subs]
+        domains = np.sort(scores[row, :nd])[::-1]
+        lead = float(domains[0] - domains[1]) if nd > 1 else 0.0
+        picked = {label: float(margins[row, column[label]]) for label in narr + subs if label != OTHER}
+        found.append(Picked(narratives, subnarratives, pick_features(narratives, subnarratives, picked, lead)))
+    return found
 
 
 def domains_of(narratives: Sequence[Sequence[str]]) -> tuple[str, ...]:

@@ -1,7 +1,9 @@
 """What the store counts: which judgments are asserted, which capabilities ran, which outlet an article has.
 
 One rule, set at ingest from the analysis and read by every query. A judgment is *asserted* when its calibrated
-score passed the threshold the analysis ran with (`--min-score`): a narrative the decoder chose, an entity role
+score passed the threshold the analysis ran with (`--min-score`): a narrative or subnarrative whose score, calibrated
+for the article's language, reached that language's threshold (`asserted` in the JSON; JSON before schema 1.4:
+every label the decoder picked, as it showed them), an entity role
 other than `uncertain`/`mentioned`, a technique span with `asserted`, a claim stance other than `unclear`. The
 store keeps the rest with `asserted = 0` and its score; `asserted_sql` is the one SQL condition every list
 filter, chart count, listing and export uses, so `include_withheld` means the same thing everywhere.
@@ -27,7 +29,7 @@ _NOT_COVERED = (
 
 
 def narrative_asserted(hit: NarrativeHit) -> bool:
-    return bool(getattr(hit, "asserted", True))  # the decoder emits only chosen labels
+    return hit.asserted
 
 
 def role_asserted(entity: EntityRole) -> bool:

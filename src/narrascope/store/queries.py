@@ -15,6 +15,7 @@ from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql, not_covered
 from narrascope.store.stories import story_of
+from narrascope.taxonomy import OTHER
 
 # the asserted role, or a withheld one's best candidate
 ROLE = "CASE WHEN e.asserted = 1 THEN e.main_role ELSE COALESCE(e.candidate_role, e.main_role) END"
@@ -181,6 +182,13 @@ def narrative_stats(store: Store, by: str, flt: ArticleFilter, *, level: str = "
     found = label_stats(store, level, by, flt)
     for row in found["totals"] + found["series"]:
         row["narrative"] = row["label"]
+    # the articles the narrative model ran on that count under no label: nothing asserted (or only `Other`)
+    where, args = flt.where()
+    found["articles_without"] = store.conn.execute(
+        f"SELECT count(*) FROM articles a WHERE {where} AND {covered_sql('narratives')} AND NOT EXISTS (SELECT 1"
+        f" FROM narratives n WHERE n.article_id = a.id AND n.level = ? AND n.label != ? AND {flt.judged('n')})",
+        [*args, level, OTHER],
+    ).fetchone()[0]
     return found
 
 

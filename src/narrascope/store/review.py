@@ -1,7 +1,9 @@
 """The review queue: which stored articles an analyst should look at first, and how the review is going.
 
-Articles not reviewed yet come first, most uncertain first (`learn.uncertainty` over the calibrated scores of
-the narratives and subnarratives the model asserted), then the reviewed ones. Progress counts the articles
+Articles not reviewed yet come first: those with withheld narrative candidates (picked by the task's decoding,
+below the assertion threshold) to confirm or reject first, then the others; within each, most uncertain first
+(`learn.uncertainty` over the calibrated scores of the picked narratives and subnarratives); then the reviewed
+ones. Progress counts the articles
 with a correction in force and the agreement with the model so far: the share of the analysts' decisions
 that accepted what the model said (a reject, a change or an added judgment the model missed disagrees).
 """
@@ -13,6 +15,7 @@ from typing import Any
 from narrascope.learn.uncertainty import uncertainty
 from narrascope.store.db import Store, rows
 from narrascope.store.queries import ArticleFilter
+from narrascope.taxonomy import OTHER
 
 
 def progress(store: Store, flt: ArticleFilter | None = None) -> dict[str, Any]:
@@ -42,20 +45,27 @@ def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -
     articles = rows(conn.execute(f"SELECT a.id, a.title, a.source, a.language FROM articles a WHERE {where}", args))
     scores: dict[str, list[float]] = {}
     labels: dict[str, list[str]] = {}
+    candidates: dict[str, list[dict[str, Any]]] = {}
     for row in conn.execute(
-        f"SELECT n.article_id, n.label, n.level, n.score FROM narratives n JOIN articles a ON a.id = n.article_id"
-        f" WHERE {where}",
+        f"SELECT n.article_id, n.label, n.level, n.score, n.asserted FROM narratives n"
+        f" JOIN articles a ON a.id = n.article_id WHERE {where}",
         args,
     ):
         scores.setdefault(row["article_id"], []).append(float(row["score"]))
-        if row["level"] == "narrative":
+        if row["level"] != "narrative":
+            continue
+        if row["asserted"]:
             labels.setdefault(row["article_id"], []).append(row["label"])
+        elif row["label"] != OTHER:
+            candidates.setdefault(row["article_id"], []).append({"label": row["label"], "score": row["score"]})
     reviewed = {r[0] for r in conn.execute("SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL")}
     for item in articles:
         key = str(item["id"])
         item["uncertainty"] = round(uncertainty(scores.get(key, [])), 4)
         item["reviewed"] = key in reviewed
         item["narratives"] = labels.get(key, [])
-    articles.sort(key=lambda a: (bool(a["reviewed"]), -float(a["uncertainty"]), str(a["id"])))  # type: ignore[arg-type]
+        item["candidates"] = sorted(candidates.get(key, []), key=lambda c: -float(c["score"]))
+    # not reviewed first; among them, articles with withheld candidates to confirm or reject first
+    articles.sort(key=lambda a: (bool(a["reviewed"]), not a["candidates"], -float(a["uncertainty"]), str(a["id"])))  # type: ignore[arg-type]
     return {"total": len(articles), "limit": limit, "offset": offset, "items": articles[offset : offset + limit],
             "progress": progress(store, flt)}  # fmt: skip

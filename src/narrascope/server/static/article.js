@@ -3,7 +3,7 @@
 // and a side panel of narratives, entities, claims and techniques. Only asserted judgments are shown unless
 // the header's "show withheld" control is on; then withheld ones appear greyed, with their score.
 (function (N) {
-  const { el, link, externalLink, q, put, section, showError, api, params } = N;
+  const { el, link, externalLink, q, put, section, showError, api, params, inWords } = N;
   const ROLES = ["Protagonist", "Antagonist", "Innocent"];
   const EVIDENCE_COLORS = 8;  // classes evidence-0 ... evidence-7 in app.css
 
@@ -160,7 +160,7 @@
   function sidePanel(doc, view, selectNarrative) {
     const narratives = orderedNarratives(doc).filter((h) => view.withheld || asserted.narrative(h)).map((h) =>
       el("li", { class: `narrative level-${h.level}${asserted.narrative(h) ? "" : " withheld"}${view.evidence.has(h.index) ? " selected" : ""}` },
-        el("span", { class: "label", text: h.label }), " ", score(h.score), " ",
+        el("span", { class: "label", text: h.label }), " ", el("span", { class: "score", text: inWords(h.score) }), " ",
         (h.evidence || []).length ? el("a", { href: "#", class: "show-evidence", text: `${h.evidence.length} evidence sentence(s)`,
           onclick: (e) => { e.preventDefault(); selectNarrative(h.index); } }) : null));
     const entities = (doc.entities || []).filter((e) => view.withheld || asserted.entity(e)).map((e) =>
@@ -186,13 +186,27 @@
         el("span", { class: "muted", text: ` ${entry.shown.length} span(s)${entry.withheld ? `, ${entry.withheld} withheld` : ""}` })));
     const withheld = doc.withheld_counts;
     return el("aside", { class: "side" },
-      section("Narratives", el("ul", { id: "side-narratives" }, ...narratives)),
+      section("Narratives", notAvailable(doc, "narratives"), el("ul", { id: "side-narratives" }, ...narratives),
+        noneAsserted(doc, view)),
       section("Entities", notAvailable(doc, "entities"), el("ul", { id: "side-entities" }, ...entities),
         withheld && withheld.entities && !view.withheld ? el("p", { class: "muted", text: `${withheld.entities} withheld (below the threshold)` }) : null),
       section("Claims", claims.length ? folded(`${claims.length} reported claim(s)`, el("ul", { id: "side-claims" }, ...claims), claims.length <= 3)
         : el("p", { class: "muted", text: "No reported claims found." })),
       section("Techniques", notAvailable(doc, "techniques"), el("ul", { id: "side-techniques" }, ...techniques),
         withheld && withheld.techniques && !view.withheld ? el("p", { class: "muted", text: `${withheld.techniques} span(s) withheld (below the threshold)` }) : null));
+  }
+
+  // An article where no narrative is earned says so, and how many candidates the withheld toggle would show.
+  function noneAsserted(doc, view) {
+    if ((doc.not_available || []).some((n) => n.capability === "narratives")) return null;
+    if (!(doc.components || []).some((c) => c.startsWith("narratives"))) return null;
+    const tops = (doc.narratives || []).filter((h) => h.level === "narrative" && h.label !== "Other");
+    const shown = tops.filter((h) => asserted.narrative(h)).length;
+    const held = tops.length - shown;
+    const parts = [];
+    if (!shown) parts.push("No narrative asserted.");
+    if (held && !view.withheld) parts.push(`${held} candidate(s) withheld (below the threshold).`);
+    return parts.length ? el("p", { class: "muted", id: "narratives-none", text: parts.join(" ") }) : null;
   }
 
   // An analyst's rejection replaces the model's judgment: what was rejected is not shown.

@@ -126,8 +126,15 @@
     });
   }
 
+  // A calibrated score as an analyst reads it at a glance ("likely 0.82"); the same bands as the table's.
+  const SCORE_WORDS = [[0.9, "very likely"], [0.7, "likely"], [0.4, "possible"], [0, "unlikely"]];
+  function inWords(value) {
+    const number = Number(value);
+    return `${SCORE_WORDS.find(([bound]) => number >= bound)[1]} ${number.toFixed(2)}`;
+  }
+
   window.narrascope = {
-    main, params, withheld, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
     pages: {},
   };
 })();

@@ -167,7 +167,7 @@
     const timeWhy = timeReason(narratives);
     const outletWhy = outletReason(narrativesByOutlet);
     const charts = {
-      counts: chart("plot-counts", "Articles per narrative"),
+      counts: chart("plot-counts", `Articles per narrative (${narratives.articles_without} of ${cov.narratives} articles: no narrative ${N.withheld ? "picked" : "asserted"})`),
       techniques: chart("plot-techniques", `Articles per persuasion technique (of ${cov.techniques} articles the technique model covers)`),
     };
     const notDrawn = [];

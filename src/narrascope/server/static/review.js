@@ -42,11 +42,12 @@
       el("td", {}, link(q("/review", Object.assign({ id: a.id }, filters)), a.title || a.id)),
       el("td", { text: a.source || "" }), el("td", { text: a.language || "" }),
       el("td", { class: "score", text: a.uncertainty.toFixed(2) }),
-      el("td", { class: "labels", text: a.narratives.join("; ") }),
+      el("td", { class: "labels" }, a.narratives.join("; "),
+        ...(a.candidates || []).map((c) => el("span", { class: "withheld", text: ` ${c.label} ${Number(c.score).toFixed(2)}?` }))),
       el("td", { text: a.reviewed ? "✓" : "" })));
     put(el("h1", { text: "Review queue" }), form,
       el("p", { class: "summary", id: "review-progress", text: progressLine(found.progress) }),
-      section("Articles, most uncertain first (uncertainty: the largest binary entropy of the model's narrative scores, 0–1)",
+      section("Articles with withheld narrative candidates to confirm first, then most uncertain first (uncertainty: the largest binary entropy of the model's narrative scores, 0–1; greyed with “?”: withheld candidates)",
         el("table", { id: "review-queue" },
           el("thead", {}, el("tr", {}, ...["#", "Title", "Outlet", "Lang.", "Uncertainty", "Narratives", "Reviewed"].map((h) => el("th", { text: h })))),
           el("tbody", {}, ...rows))));
@@ -55,8 +56,12 @@
   // ---- one article ---------------------------------------------------------------------------------------
   function judgments(doc) {
     const items = [];
-    for (const h of doc.narratives || []) {
-      items.push({ layer: "narrative", key: h.label, title: h.label, kind: h.level, score: h.score, state: h, body: { label: h.label } });
+    // withheld candidates first: the model picked them but its score did not earn them; confirm or reject
+    const candidate = (h) => h.asserted === false && h.label !== "Other" && !h.correction;
+    const hits = doc.narratives || [];
+    for (const h of [...hits.filter(candidate), ...hits.filter((h) => !candidate(h))]) {
+      const kind = candidate(h) ? `withheld ${h.level}: confirm?` : h.level;
+      items.push({ layer: "narrative", key: h.label, title: h.label, kind: kind, score: h.score, state: h, body: { label: h.label } });
     }
     for (const e of doc.entities || []) {
       if (!["Protagonist", "Antagonist", "Innocent"].includes(e.main_role) && !e.candidate_role && !e.correction) continue;
