@@ -183,8 +183,14 @@ def _ingest(
     "corrected view as SemEval subtask-1/2 files, raw-documents/ and PTC span files.",
 )
 @click.option("--reviewed-only", is_flag=True, help="With a SemEval folder: only articles an analyst corrected.")
+@click.option(
+    "--model-view", is_flag=True,
+    help="JSON lines or CSV: the model's own judgments as stored, without the analysts' corrections.",
+)  # fmt: skip
 @taxonomy_option
-def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None) -> None:
+def export_command(
+    db: str, fmt: str, out: str, reviewed_only: bool, model_view: bool, taxonomy_path: str | None
+) -> None:
     """Write every stored analysis as JSON lines, CSV or SemEval files (streaming)."""
     refuse_overwriting(out, [db, f"{db}-wal", f"{db}-shm"], "the store")
     store = Store(db, readonly=True)
@@ -204,7 +210,7 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
     if os.path.isdir(out):
         store.close()
         raise click.BadParameter(f"{out!r} is a folder; a folder is for --format semeval", param_hint="--out")
-    count = export(store, fmt, out)
+    count = export(store, fmt, out, view="model" if model_view else "corrected")
     store.close()
     err.print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
 

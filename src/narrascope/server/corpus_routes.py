@@ -1,6 +1,7 @@
 """Corpus-wide API routes (issue 19): label counts by outlet or time, coverage, and the filtered export.
 
-Every count is of articles, not labels, and of asserted judgments unless `include_withheld=true`.
+Every count is of articles, not labels, and of asserted judgments unless `include_withheld=true`, in the
+corrected view (analysts' corrections applied) unless `view=model`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from narrascope.server.params import Filters
+from narrascope.store.corrected import iter_view
 from narrascope.store.db import Store
 from narrascope.store.export import MEDIA_TYPES, export_chunks
 from narrascope.store.queries import coverage, label_stats
@@ -37,7 +39,7 @@ def corpus_router(store: Callable[[], Store]) -> APIRouter:
         current = store()
 
         def chunks() -> Iterator[bytes]:
-            for chunk in export_chunks(format, current.iter_analyses(where=where, args=args)):
+            for chunk in export_chunks(format, iter_view(current, view=flt.view, where=where, args=args)):
                 yield chunk.encode("utf-8")
 
         disposition = f'attachment; filename="narrascope-articles.{format}"'

@@ -38,7 +38,7 @@ from typing import Any
 
 from narrascope.errors import FormatError
 from narrascope.store.db import Store, rows
-from narrascope.store.judgments import asserted_sql
+from narrascope.store.judgments import asserted_sql, role_sql, stance_sql
 from narrascope.taxonomy import OTHER, load_taxonomy
 
 KINDS = ("narrative", "claim_growth", "entity_role")
@@ -195,7 +195,7 @@ def _claim_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
         store.conn.execute(
             "SELECT c.group_id, a.source, min(a.day) AS day FROM claims c JOIN articles a ON a.id = c.article_id"
             f" WHERE c.group_id IS NOT NULL AND a.day IS NOT NULL AND a.source IS NOT NULL{where}"
-            f" AND {asserted_sql('c', include_withheld=False)}"
+            f" AND {stance_sql('c')}"
             " GROUP BY c.group_id, a.source",
             args,
         )
@@ -223,7 +223,7 @@ def _entity_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
     args: list[Any] = [rule.entity, rule.role]
     sql = (
         "SELECT e.article_id, e.entity, max(e.score) AS score, a.source, a.title, a.url, a.day FROM entities e"
-        " JOIN articles a ON a.id = e.article_id WHERE lower(e.entity) = lower(?) AND e.main_role = ?"
+        f" JOIN articles a ON a.id = e.article_id WHERE lower(e.entity) = lower(?) AND {role_sql('e')} = ?"
         f" AND {asserted_sql('e', include_withheld=False)}"
     )
     sql += _outlets(rule, args) + " GROUP BY e.article_id ORDER BY a.day, e.article_id"

@@ -168,7 +168,7 @@ def _check_technique(document: dict[str, Any], given: CorrectionIn, vocabulary: 
     return {"technique": match[0]["technique"], "score": match[0]["score"], "asserted": match[0].get("asserted", True)}
 
 
-def _row(row: Any) -> Correction:
+def correction_row(row: Any) -> Correction:
     said = json.loads(row["model_said"]) if row["model_said"] else None
     return Correction(row["id"], row["article_id"], row["layer"], row["action"], row["label"], row["entity"],
                       row["start"], row["end"], row["user"], row["created_at"], said, row["undone_at"])  # fmt: skip
@@ -195,12 +195,19 @@ def add_correction(
             (article_id, given.layer, given.action, label, given.entity, given.start, given.end, user, now,
              json.dumps(said, ensure_ascii=False) if said is not None else None),
         )  # fmt: skip
+        _refresh(store, article_id, vocabulary)
     return get_correction(store, int(cursor.lastrowid or 0))  # type: ignore[return-value]
+
+
+def _refresh(store: Store, article_id: str, vocabulary: Vocabulary | None) -> None:
+    from narrascope.store.corrected import refresh  # corrected imports this module
+
+    refresh(store, [article_id], vocabulary)
 
 
 def get_correction(store: Store, number: int) -> Correction | None:
     row = store.conn.execute("SELECT * FROM corrections WHERE id = ?", (number,)).fetchone()
-    return _row(row) if row else None
+    return correction_row(row) if row else None
 
 
 def list_corrections(store: Store, *, article_id: str | None = None, undone: bool = False) -> list[Correction]:
@@ -212,7 +219,7 @@ def list_corrections(store: Store, *, article_id: str | None = None, undone: boo
     if not undone:
         where.append("undone_at IS NULL")
     sql = "SELECT * FROM corrections" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
-    return [_row(r) for r in store.conn.execute(sql, args)]
+    return [correction_row(r) for r in store.conn.execute(sql, args)]
 
 
 def undo_correction(store: Store, number: int) -> Correction | None:
@@ -220,6 +227,9 @@ def undo_correction(store: Store, number: int) -> Correction | None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction():
         store.conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL", (now, number))
+        found = store.conn.execute("SELECT article_id FROM corrections WHERE id = ?", (number,)).fetchone()
+        if found is not None:
+            _refresh(store, str(found[0]), None)
     return get_correction(store, number)
 
 

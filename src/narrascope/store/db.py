@@ -162,6 +162,13 @@ class Store:
             return
         if readonly:
             raise StoreError(f"{self.path}: schema version {version}; open it once for writing to migrate it")
+        self._apply(version)
+        from narrascope.store.corrected import refresh_all  # corrected imports this module
+
+        with self.transaction():
+            refresh_all(self)  # the corrected view of rows stored before a migration
+
+    def _apply(self, version: int) -> None:
         for number in range(version, SCHEMA_VERSION):
             # one migration per transaction, applied whole or not at all; the version is read again under the
             # write lock, so two processes creating one new store do not both apply it
@@ -196,6 +203,7 @@ class Store:
             stories.backfill(self.conn)  # articles stored before stories existed (a no-op once done)
             new_claims = []
             replaced = False
+            replaced_ids: list[str] = []
             for analysis in analyses:
                 digest = stamp_hash(analysis.article)
                 row = self.conn.execute("SELECT content_hash FROM articles WHERE id = ?", (analysis.id,)).fetchone()
@@ -209,10 +217,18 @@ class Store:
                 else:
                     result.added.append(analysis.id)
                 new_claims.extend(self._insert(analysis, digest))
+                if row is not None:
+                    replaced_ids.append(analysis.id)
             if replaced:
                 drop_empty_groups(self.conn)
                 stories.tidy(self.conn)
             assign_groups(self.conn, new_claims)
+            stored = set(replaced_ids) | set(result.added)
+            corrected = [r[0] for r in self.conn.execute("SELECT DISTINCT article_id FROM corrections")]
+            if stored.intersection(corrected):
+                from narrascope.store.corrected import refresh  # corrected imports this module
+
+                refresh(self, sorted(stored.intersection(corrected)))
         return result
 
     def _insert(self, analysis: Analysis, digest: str) -> list[int]:
@@ -263,8 +279,10 @@ class Store:
             ids.append(int(cursor.lastrowid or 0))
         return ids
 
-    def iter_analyses(self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()) -> Iterator[Analysis]:
-        """Every stored analysis (of the articles `a` matching the SQL condition `where`, built from bound
+    def iter_documents(
+        self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()
+    ) -> Iterator[dict[str, object]]:
+        """Every stored analysis JSON (of the articles `a` matching the SQL condition `where`, built from bound
         `args` by `queries.ArticleFilter`) in id order, a page at a time (constant memory)."""
         last = ""
         while True:
@@ -275,8 +293,13 @@ class Store:
             if not rows:
                 return
             for row in rows:
-                yield Analysis.from_dict(json.loads(row["analysis"]))
+                yield json.loads(row["analysis"])
             last = rows[-1]["id"]
+
+    def iter_analyses(self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()) -> Iterator[Analysis]:
+        """`iter_documents` as `Analysis` objects (the model's view, as stored)."""
+        for document in self.iter_documents(batch=batch, where=where, args=args):
+            yield Analysis.from_dict(document)
 
     def count(self, table: str) -> int:
         if table not in ("articles", "narratives", "entities", "techniques", "claims", "claim_groups", "stories"):

@@ -44,7 +44,7 @@ def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -
     labels: dict[str, list[str]] = {}
     for row in conn.execute(
         f"SELECT n.article_id, n.label, n.level, n.score FROM narratives n JOIN articles a ON a.id = n.article_id"
-        f" WHERE {where}",
+        f" WHERE n.model = 1 AND {where}",
         args,
     ):
         scores.setdefault(row["article_id"], []).append(float(row["score"]))

@@ -209,4 +209,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX alerts_created ON alerts(created_at);
     """,
+    # the corrected view: each judgment row says whether an analyst rejected it (`rejected`, also a subnarrative
+    # whose narrative was rejected), which correction is in force (`analyst`: its action), whether the model
+    # made it (`model = 0`: an analyst added it) and an entity's role as the analyst set it (`analyst_role`).
+    # Written by store/corrected.py whenever a correction is made or undone and whenever an article is stored.
+    """
+    ALTER TABLE narratives ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE narratives ADD COLUMN analyst TEXT;
+    ALTER TABLE narratives ADD COLUMN model INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE entities ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE entities ADD COLUMN analyst TEXT;
+    ALTER TABLE entities ADD COLUMN model INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE entities ADD COLUMN analyst_role TEXT;
+    ALTER TABLE techniques ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE techniques ADD COLUMN analyst TEXT;
+    ALTER TABLE techniques ADD COLUMN model INTEGER NOT NULL DEFAULT 1;
+    """,
 )

@@ -160,14 +160,15 @@
   function sidePanel(doc, view, selectNarrative) {
     const narratives = orderedNarratives(doc).filter((h) => view.withheld || asserted.narrative(h)).map((h) =>
       el("li", { class: `narrative level-${h.level}${asserted.narrative(h) ? "" : " withheld"}${view.evidence.has(h.index) ? " selected" : ""}` },
-        el("span", { class: "label", text: h.label }), " ", score(h.score), " ",
+        el("span", { class: "label", text: h.label }), " ", score(h.score), N.correctedMark(h.correction && h.correction.action), " ",
         (h.evidence || []).length ? el("a", { href: "#", class: "show-evidence", text: `${h.evidence.length} evidence sentence(s)`,
           onclick: (e) => { e.preventDefault(); selectNarrative(h.index); } }) : null));
     const entities = (doc.entities || []).filter((e) => view.withheld || asserted.entity(e)).map((e) =>
       el("li", { class: asserted.entity(e) ? "" : "withheld" }, link(q("/entity", { name: e.entity }), e.entity), " ",
         el("span", { class: `role role-${asserted.entity(e) ? e.main_role : "withheld"}`,
           text: !asserted.entity(e) && e.candidate_role ? `${e.main_role} (${e.candidate_role}?)` : e.main_role }), " ", score(e.score),
-        el("span", { class: "muted", text: ` ${(e.fine_roles || []).join(", ")} · ${e.mentions.length} mention(s)` })));
+        el("span", { class: "muted", text: ` ${(e.fine_roles || []).join(", ")} · ${e.mentions.length} mention(s)` }),
+        N.correctedMark(e.correction && e.correction.action)));
     const claims = (doc.claims || []).map((c) =>
       el("li", {}, el("q", { text: c.text }), " ",
         el("span", { class: "muted", text: [c.source && `source: ${c.source}`, c.relay && `via ${c.relay}`].filter(Boolean).join(" · ") }), " ",
@@ -195,7 +196,7 @@
         withheld && withheld.techniques && !view.withheld ? el("p", { class: "muted", text: `${withheld.techniques} span(s) withheld (below the threshold)` }) : null));
   }
 
-  // An analyst's rejection (issue 23) replaces the model's judgment: what was rejected is not shown.
+  // An analyst's rejection replaces the model's judgment: what was rejected is not shown.
   function withoutRejected(doc) {
     const keep = (items) => (items || []).filter((item) => !item.rejected);
     return Object.assign({}, doc, { narratives: keep(doc.narratives), entities: keep(doc.entities), techniques: keep(doc.techniques) });

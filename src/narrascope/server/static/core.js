@@ -56,10 +56,14 @@
   // The header's one control for withheld judgments (below the score threshold): on, every link and API call
   // carries include_withheld=true, so the same URL reproduces the same view.
   const withheld = params.get("include_withheld") === "true";
+  // The header's switch to the model's own view: off (the default), every count, filter, chart and export is
+  // the corrected view (analysts' corrections applied); on, every link and API call carries view=model.
+  const modelView = params.get("view") === "model";
 
   function q(path, query) {
     const search = new URLSearchParams();
     if (withheld && !(query && "include_withheld" in query)) search.set("include_withheld", "true");
+    if (modelView && !(query && "view" in query)) search.set("view", "model");
     for (const [key, value] of Object.entries(query || {})) {
       if (value !== null && value !== undefined && value !== "") search.set(key, String(value));
     }
@@ -107,27 +111,40 @@
     return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
   }
 
-  function setupWithheld() {
-    const box = document.getElementById("show-withheld");
+  // A judgment an analyst decided, marked where it is shown: "analyst: added" (accepted, changed role).
+  function correctedMark(action) {
+    if (!action || modelView) return null;
+    const words = { add: "added", accept: "accepted", change: "changed", reject: "rejected" };
+    return el("span", { class: "corrected-mark", title: "an analyst's correction: the corrected view counts it", text: `analyst: ${words[action] || action}` });
+  }
+
+  // The header's two switches (withheld judgments, the model's view): each keeps its choice in the URL.
+  function setupToggle(id, key, value, on) {
+    const box = document.getElementById(id);
     if (!box) return;
-    box.checked = withheld;
-    if (withheld) {  // the header's page links keep the choice
-      for (const a of document.querySelectorAll("header nav a, header a.brand")) {
-        const path = a.getAttribute("href");
-        if (path && path.startsWith("/") && path !== "/docs") a.setAttribute("href", q(path, {}));
-      }
-    }
+    box.checked = on;
     box.addEventListener("change", () => {
       const next = new URLSearchParams(window.location.search);
-      if (box.checked) next.set("include_withheld", "true"); else next.delete("include_withheld");
+      if (box.checked) next.set(key, value); else next.delete(key);
       next.delete("offset");
       const text = next.toString();
       window.location.assign(text ? `${window.location.pathname}?${text}` : window.location.pathname);
     });
   }
 
+  function setupWithheld() {
+    setupToggle("show-withheld", "include_withheld", "true", withheld);
+    setupToggle("model-view", "view", "model", modelView);
+    if (withheld || modelView) {  // the header's page links keep the choices
+      for (const a of document.querySelectorAll("header nav a, header a.brand")) {
+        const path = a.getAttribute("href");
+        if (path && path.startsWith("/") && path !== "/docs") a.setAttribute("href", q(path, {}));
+      }
+    }
+  }
+
   window.narrascope = {
-    main, params, withheld, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, modelView, correctedMark, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
     pages: {},
   };
 })();
