@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from narrascope.errors import FormatError
@@ -94,12 +95,13 @@ def watch(
     rounds = 0
     while True:
         started = time.monotonic()
+        round_started = datetime.now(UTC).isoformat(timespec="microseconds")  # a new rule's baseline
         rounds += 1
         summary = run_round(
             sources, store, pipeline, options=options.fetch, max_items=options.max_items,
             batch_size=options.batch_size, stop=stop, on_event=on_event,
         )  # fmt: skip
-        alerts = evaluate(store, rules) if rules is not None and rules.rules else []
+        alerts = evaluate(store, rules, round_started=round_started) if rules is not None and rules.rules else []
         if sink is not None and alerts:
             sink.emit(alerts)
         if on_round is not None:

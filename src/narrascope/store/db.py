@@ -206,7 +206,9 @@ class Store:
             replaced_ids: list[str] = []
             for analysis in analyses:
                 digest = stamp_hash(analysis.article)
-                row = self.conn.execute("SELECT content_hash FROM articles WHERE id = ?", (analysis.id,)).fetchone()
+                row = self.conn.execute(
+                    "SELECT content_hash, ingested_at FROM articles WHERE id = ?", (analysis.id,)
+                ).fetchone()
                 if row is not None and row[0] == digest:
                     result.present.append(analysis.id)
                     continue
@@ -216,7 +218,8 @@ class Store:
                     result.updated.append(analysis.id)
                 else:
                     result.added.append(analysis.id)
-                new_claims.extend(self._insert(analysis, digest))
+                first_seen = str(row["ingested_at"]) if row is not None else None  # an update is not a new article
+                new_claims.extend(self._insert(analysis, digest, first_seen))
                 if row is not None:
                     replaced_ids.append(analysis.id)
             if replaced:
@@ -231,11 +234,11 @@ class Store:
                 refresh(self, sorted(stored.intersection(corrected)))
         return result
 
-    def _insert(self, analysis: Analysis, digest: str) -> list[int]:
+    def _insert(self, analysis: Analysis, digest: str, first_seen: str | None = None) -> list[int]:
         a = analysis.article
         day = a.published[:10] if a.published and _DAY.match(a.published) else None
         origin = str(a.meta.get("path") or a.meta.get("origin") or "")
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = first_seen or datetime.now(UTC).isoformat(timespec="microseconds")  # alert baselines compare it
         source = outlet(a)
         stored = analysis.to_dict()
         if source != a.source:  # the outlet read from the URL's domain: the same in the row and the JSON

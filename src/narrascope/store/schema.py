@@ -225,4 +225,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE techniques ADD COLUMN analyst TEXT;
     ALTER TABLE techniques ADD COLUMN model INTEGER NOT NULL DEFAULT 1;
     """,
+    # alert baselines: when each alert rule was first evaluated; a rule fires only on articles stored after it
+    """
+    CREATE TABLE alert_baselines (
+        rule TEXT PRIMARY KEY,
+        since TEXT NOT NULL
+    );
+    """,
 )
