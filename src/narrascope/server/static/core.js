@@ -111,6 +111,16 @@
     return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
   }
 
+  // A filter dropdown whose options say how many articles each matches (the corpus and review pages share it):
+  // `totals` are {label, articles} rows of /api/stats/*, or plain strings.
+  function facetSelect(totals) {
+    const node = el("select", {}, el("option", { value: "", text: "any" }));
+    for (const t of totals) {
+      node.append(typeof t === "string" ? el("option", { value: t, text: t }) : el("option", { value: t.label, text: `${t.label} (${t.articles} articles)` }));
+    }
+    return node;
+  }
+
   // A judgment an analyst decided, marked where it is shown: "analyst: added" (accepted, changed role).
   function correctedMark(action) {
     if (!action || modelView) return null;
@@ -144,7 +154,7 @@
   }
 
   window.narrascope = {
-    main, params, withheld, modelView, correctedMark, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, modelView, correctedMark, facetSelect, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
     pages: {},
   };
 })();

@@ -32,14 +32,7 @@
       if (filters[name]) control.value = filters[name];
       form.append(el("label", { for: `f-${name}` }, label, control));
     }
-    // options with the number of matching articles: a facet says what it counts
-    function select(totals) {
-      const node = el("select", {}, el("option", { value: "", text: "any" }));
-      for (const t of totals) {
-        node.append(typeof t === "string" ? el("option", { value: t, text: t }) : el("option", { value: t.label, text: `${t.label} (${t.articles} articles)` }));
-      }
-      return node;
-    }
+    const select = N.facetSelect;  // options with the number of matching articles: a facet says what it counts
     field("q", "Search", el("input", { type: "search", placeholder: "words in title or text" }));
     field("narrative", "Narrative", select(stats.narratives.totals));
     field("subnarrative", "Subnarrative", select(stats.subnarratives.totals));
