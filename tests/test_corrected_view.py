@@ -149,8 +149,9 @@ def test_alert_rules_and_file_exports_read_the_corrected_view(corpus_db: Path, t
     add_correction(store, CorrectionIn("narrative", "reject", label=hit["label"]), article_id=hit["article_id"],
                    user="t")  # fmt: skip
     add_correction(store, CorrectionIn("narrative", "add", label=ADDED), article_id=hit["article_id"], user="t")
-    rules = Rules([Rule("gone", "narrative", narrative=hit["label"]), Rule("praise", "narrative", narrative=ADDED)])
-    fired = {(a["rule"], a["article_id"]) for a in evaluate(store, rules)}
+    rules = Rules([Rule("gone", "narrative", narrative=hit["label"], window_days=3660),
+                   Rule("praise", "narrative", narrative=ADDED, window_days=3660)])  # fmt: skip
+    fired = {(a["rule"], a["article_id"]) for a in evaluate(store, rules, round_started="2000-01-01")}
     assert ("gone", hit["article_id"]) not in fired and ("praise", hit["article_id"]) in fired
     export(store, "jsonl", tmp_path / "out.jsonl")
     export(store, "jsonl", tmp_path / "model.jsonl", view="model")

@@ -160,7 +160,7 @@ def _ingest(
         Text(
             visible(
                 f"{summary.added} added, {summary.present} already present, {summary.updated} updated, "
-                f"{len(summary.failed)} failed; {articles} article(s) in {db}"
+                f"{len(summary.failed)} failed; {articles} article(s) in {db}" + anchored_line(summary)
             )
         ),
         soft_wrap=True,
@@ -169,6 +169,16 @@ def _ingest(
         sys.exit(exit_code(stop.signum))
     if summary.failed:
         sys.exit(EXIT_FAILED)
+
+
+def anchored_line(summary: Any) -> str:
+    """What a changed text did to analysts' corrections, when it did anything."""
+    if not summary.corrections_moved and not summary.corrections_stale:
+        return ""
+    return (
+        f"; analysts' corrections: {summary.corrections_moved} moved to the same words in a changed text, "
+        f"{summary.corrections_stale} stale (their words are gone; kept, not applied, exported or trained on)"
+    )
 
 
 @click.command("export")

@@ -3,19 +3,24 @@
 
 `refresh(store, ids)` rewrites the view of some articles from their analysis JSON and their corrections in
 force: it runs inside the transaction of whatever changed them (a correction made or undone, an article
-stored again), so the rows and the corrections never disagree. `view_document` is the same view of one
-analysis as JSON, for exports and the API: rejected judgments left out, added ones present (`source:
-"analyst"`), every corrected one marked with its `correction`; `view="model"` gives the model's JSON as stored.
+stored again), so the rows and the corrections never disagree. It first anchors each correction with offsets
+to the article's current text (`corrections.reanchored`): moved to the same words, or marked stale.
+
+`view_document` is the same view of one analysis as JSON, for exports and the API: rejected judgments left
+out, added ones present (`source: "analyst"`), every corrected one marked with its `correction`;
+`view="model"` gives the model's JSON as stored.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from narrascope.store.corrections import Correction, Vocabulary, correction_row, in_force
+from narrascope.store.corrections import Correction, Vocabulary, correction_row, in_force, reanchored, text_hash
 from narrascope.store.db import Store
 from narrascope.store.gold import ANALYST, ANALYST_SCORE, apply_corrections
 from narrascope.store.judgments import CORRECTED, MODEL, VIEWS
@@ -29,9 +34,44 @@ def default_vocabulary() -> Vocabulary:
 def in_force_of(store: Store, article_id: str) -> list[Correction]:
     """The corrections of one article that are not undone, oldest first."""
     found = store.conn.execute(
-        "SELECT * FROM corrections WHERE article_id = ? AND undone_at IS NULL ORDER BY id", (article_id,)
+        "SELECT * FROM corrections WHERE article_id = ? AND undone_at IS NULL AND stale_at IS NULL ORDER BY id",
+        (article_id,),
     )
     return [correction_row(r) for r in found]
+
+
+@dataclass
+class Anchored:
+    """What anchoring did: corrections moved to the same words in a changed text, and corrections gone stale."""
+
+    moved: int = 0
+    stale: int = 0
+
+
+def anchor(store: Store, article_id: str, raw_text: str) -> Anchored:
+    """Anchor the article's corrections with offsets to its current raw text (see the module doc)."""
+    done = Anchored()
+    digest = text_hash(raw_text)
+    for c in in_force_of(store, article_id):
+        if c.start is None or c.end is None or c.text_hash == digest:
+            continue
+        if c.text_hash is None and c.quote is None and c.end <= len(raw_text):  # made before texts were recorded
+            store.conn.execute(
+                "UPDATE corrections SET text_hash = ?, quote = ? WHERE id = ?",
+                (digest, raw_text[c.start : c.end], c.id),
+            )
+            continue
+        place = reanchored(c, raw_text)
+        if place is None:
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            store.conn.execute("UPDATE corrections SET stale_at = ? WHERE id = ?", (now, c.id))
+            done.stale += 1
+        else:
+            store.conn.execute(
+                'UPDATE corrections SET start = ?, "end" = ?, text_hash = ? WHERE id = ?', (*place, digest, c.id)
+            )
+            done.moved += 1
+    return done
 
 
 def _action(item: dict[str, Any]) -> str | None:
@@ -39,10 +79,16 @@ def _action(item: dict[str, Any]) -> str | None:
     return str(mark["action"]) if mark else None
 
 
-def refresh(store: Store, ids: Iterable[str], vocabulary: Vocabulary | None = None) -> None:
+def refresh(store: Store, ids: Iterable[str], vocabulary: Vocabulary | None = None) -> Anchored:
     """Rewrite the corrected view of the articles `ids` (call it inside the caller's transaction)."""
     conn = store.conn
+    anchored = Anchored()
     for article_id in ids:
+        text = conn.execute("SELECT raw_text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if text is not None:
+            done = anchor(store, article_id, str(text[0]))
+            anchored.moved += done.moved
+            anchored.stale += done.stale
         for table in ("narratives", "entities", "techniques"):
             conn.execute(f"DELETE FROM {table} WHERE article_id = ? AND model = 0", (article_id,))
             conn.execute(f"UPDATE {table} SET rejected = 0, analyst = NULL WHERE article_id = ?", (article_id,))
@@ -53,6 +99,7 @@ def refresh(store: Store, ids: Iterable[str], vocabulary: Vocabulary | None = No
             continue
         doc = apply_corrections(json.loads(row[0]), corrections, vocabulary or default_vocabulary())
         _write(store, article_id, doc)
+    return anchored
 
 
 def _write(store: Store, article_id: str, doc: dict[str, Any]) -> None:
@@ -101,10 +148,16 @@ def _write(store: Store, article_id: str, doc: dict[str, Any]) -> None:
             )  # fmt: skip
 
 
-def refresh_all(store: Store, vocabulary: Vocabulary | None = None) -> None:
+def refresh_all(store: Store, vocabulary: Vocabulary | None = None) -> Anchored:
     """Rewrite the view of every article with a correction (after a migration: rows stored before it)."""
     ids = [r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL")]
-    refresh(store, ids, vocabulary)
+    return refresh(store, ids, vocabulary)
+
+
+def stale_count(store: Store) -> int:
+    """Corrections in force that a change of their article's text left stale."""
+    found = store.conn.execute("SELECT count(*) FROM corrections WHERE undone_at IS NULL AND stale_at IS NOT NULL")
+    return int(found.fetchone()[0])
 
 
 def view_document(

@@ -6,10 +6,16 @@ raw offsets of a mention for `add`); a technique span (raw offsets, end exclusiv
 It records who made it, when, and what the model had said (`model_said`). Corrections live in their own
 table with no foreign key to `articles`, so a re-analysis of the article replaces the model's judgments
 and keeps the analyst's; the newest correction of a target wins, and an undo marks one as undone.
+
+A correction also records the hash of the raw text it was made on (`text_hash`) and the words its offsets
+covered (`quote`). When a re-ingest changes the text, `anchor` finds the same words again (the occurrence
+nearest the old place) and moves the offsets, or marks the correction stale (`stale_at`): a stale correction
+is kept and listed, and never applied, exported or trained on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +52,9 @@ class Correction:
     created_at: str
     model_said: dict[str, Any] | None
     undone_at: str | None = None
+    text_hash: str | None = None
+    quote: str | None = None
+    stale_at: str | None = None
 
     def target(self) -> tuple[Any, ...]:
         """What the correction is about; the newest correction of one target is the analyst's judgment."""
@@ -60,6 +69,7 @@ class Correction:
             "id": self.id, "article_id": self.article_id, "layer": self.layer, "action": self.action,
             "label": self.label, "entity": self.entity, "start": self.start, "end": self.end, "user": self.user,
             "created_at": self.created_at, "model_said": self.model_said, "undone": self.undone_at is not None,
+            "stale": self.stale_at is not None, "text_hash": self.text_hash, "quote": self.quote,
         }  # fmt: skip
 
 
@@ -168,10 +178,16 @@ def _check_technique(document: dict[str, Any], given: CorrectionIn, vocabulary: 
     return {"technique": match[0]["technique"], "score": match[0]["score"], "asserted": match[0].get("asserted", True)}
 
 
+def text_hash(raw_text: str) -> str:
+    """The hash a correction records of the raw text it was made on."""
+    return hashlib.sha256(raw_text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def correction_row(row: Any) -> Correction:
     said = json.loads(row["model_said"]) if row["model_said"] else None
     return Correction(row["id"], row["article_id"], row["layer"], row["action"], row["label"], row["entity"],
-                      row["start"], row["end"], row["user"], row["created_at"], said, row["undone_at"])  # fmt: skip
+                      row["start"], row["end"], row["user"], row["created_at"], said, row["undone_at"],
+                      row["text_hash"], row["quote"], row["stale_at"])  # fmt: skip
 
 
 def add_correction(
@@ -184,6 +200,8 @@ def add_correction(
     user = (user or "").strip()[:MAX_USER] or "analyst"
     document = json.loads(row[0])
     said = check(document, given, vocabulary or Vocabulary())
+    raw = str(document.get("raw_text", ""))
+    quote = raw[given.start : given.end] if given.start is not None and given.end is not None else None
     label = given.label
     if given.layer == "technique" and label is None and said:  # accept/reject of a span names its technique
         label = str(said["technique"])
@@ -191,9 +209,9 @@ def add_correction(
     with store.transaction():
         cursor = store.conn.execute(
             'INSERT INTO corrections (article_id, layer, action, label, entity, start, "end", user, created_at,'
-            " model_said) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " model_said, text_hash, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article_id, given.layer, given.action, label, given.entity, given.start, given.end, user, now,
-             json.dumps(said, ensure_ascii=False) if said is not None else None),
+             json.dumps(said, ensure_ascii=False) if said is not None else None, text_hash(raw), quote),
         )  # fmt: skip
         _refresh(store, article_id, vocabulary)
     return get_correction(store, int(cursor.lastrowid or 0))  # type: ignore[return-value]
@@ -237,15 +255,33 @@ def corrected_article_ids(store: Store) -> list[str]:
     """Stored articles with at least one correction in force, in id order."""
     sql = (
         "SELECT DISTINCT c.article_id FROM corrections c JOIN articles a ON a.id = c.article_id"
-        " WHERE c.undone_at IS NULL ORDER BY c.article_id"
+        " WHERE c.undone_at IS NULL AND c.stale_at IS NULL ORDER BY c.article_id"
     )
     return [r[0] for r in store.conn.execute(sql)]
 
 
 def in_force(corrections: list[Correction]) -> dict[tuple[Any, ...], Correction]:
-    """The newest correction of each target (corrections in the order they were made)."""
+    """The newest correction of each target (corrections in the order they were made); stale ones never count."""
     latest: dict[tuple[Any, ...], Correction] = {}
     for correction in corrections:
-        if correction.undone_at is None:
+        if correction.undone_at is None and correction.stale_at is None:
             latest[correction.target()] = correction
     return latest
+
+
+def reanchored(correction: Correction, raw_text: str) -> tuple[int, int] | None:
+    """The offsets of the correction's words in `raw_text`: where they were if the text there is the same,
+    else their occurrence nearest the old place; None when the words are not in the text."""
+    start, end, quote = correction.start, correction.end, correction.quote
+    if start is None or end is None or not quote:
+        return None
+    if raw_text[start:end] == quote:
+        return start, end
+    found, at = [], raw_text.find(quote)
+    while at >= 0:
+        found.append(at)
+        at = raw_text.find(quote, at + 1)
+    if not found:
+        return None
+    best = min(found, key=lambda p: abs(p - start))
+    return best, best + len(quote)

@@ -60,6 +60,8 @@ class BatchResult:
     added: list[str]
     updated: list[str]
     present: list[str]
+    corrections_moved: int = 0  # analysts' corrections moved to the same words in a changed text
+    corrections_stale: int = 0  # ... and those whose words are gone (kept, never applied)
 
 
 def read_only_media(path: str) -> bool:
@@ -231,7 +233,8 @@ class Store:
             if stored.intersection(corrected):
                 from narrascope.store.corrected import refresh  # corrected imports this module
 
-                refresh(self, sorted(stored.intersection(corrected)))
+                anchored = refresh(self, sorted(stored.intersection(corrected)))
+                result.corrections_moved, result.corrections_stale = anchored.moved, anchored.stale
         return result
 
     def _insert(self, analysis: Analysis, digest: str, first_seen: str | None = None) -> list[int]:

@@ -25,7 +25,8 @@ def progress(store: Store, flt: ArticleFilter | None = None) -> dict[str, Any]:
     total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
     decisions = conn.execute(
         'SELECT c.id, c.article_id, c.layer, c.action, c.label, c.entity, c.start, c."end" FROM corrections c'
-        f" JOIN articles a ON a.id = c.article_id WHERE c.undone_at IS NULL AND {where} ORDER BY c.id",
+        f" JOIN articles a ON a.id = c.article_id WHERE c.undone_at IS NULL AND c.stale_at IS NULL AND {where}"
+        " ORDER BY c.id",
         args,
     ).fetchall()
     latest: dict[tuple[Any, ...], str] = {}
@@ -35,8 +36,13 @@ def progress(store: Store, flt: ArticleFilter | None = None) -> dict[str, Any]:
     reviewed = len({d["article_id"] for d in decisions})
     accepted = sum(1 for action in latest.values() if action == "accept")
     agreement = accepted / len(latest) if latest else None
+    stale = conn.execute(
+        "SELECT count(*) FROM corrections c JOIN articles a ON a.id = c.article_id WHERE c.undone_at IS NULL"
+        f" AND c.stale_at IS NOT NULL AND {where}",
+        args,
+    ).fetchone()[0]
     return {"articles": total, "reviewed": reviewed, "decisions": len(latest), "accepted": accepted,
-            "agreement": agreement}  # fmt: skip
+            "agreement": agreement, "stale": stale}  # fmt: skip
 
 
 def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -> dict[str, Any]:
@@ -58,7 +64,12 @@ def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -
         scores.setdefault(row["article_id"], []).append(float(row["score"]))
         if row["asserted"]:
             labels.setdefault(row["article_id"], []).append(row["label"])
-    reviewed = {r[0] for r in conn.execute("SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL")}
+    reviewed = {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL AND stale_at IS NULL"
+        )
+    }
     ranks: dict[str, tuple[bool, float, float]] = {}
     for item in articles:
         key = str(item["id"])

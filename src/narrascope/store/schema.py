@@ -232,4 +232,11 @@ MIGRATIONS: tuple[str, ...] = (
         since TEXT NOT NULL
     );
     """,
+    # corrections anchored to the text they were made on: its hash, the words a span covered, and when a change
+    # of the text left a span that could not be found again (`stale_at`: kept, never applied nor exported)
+    """
+    ALTER TABLE corrections ADD COLUMN text_hash TEXT;
+    ALTER TABLE corrections ADD COLUMN quote TEXT;
+    ALTER TABLE corrections ADD COLUMN stale_at TEXT;
+    """,
 )

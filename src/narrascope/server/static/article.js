@@ -211,7 +211,7 @@
   }
 
   function articleView(doc) {
-    doc = withoutRejected(doc);
+    doc = withoutRejected(N.inUnits(doc));  // offsets in UTF-16 units from here on
     const top = (doc.narratives || []).findIndex((h) => asserted.narrative(h) && (h.evidence || []).length);
     const view = { withheld: N.withheld, techniques: true, entities: true, disagreeing: false, evidence: new Set(top >= 0 ? [top] : []) };
     doc.withheld_counts = {

@@ -83,6 +83,37 @@
     put(el("p", { class: "error", role: "alert", text: message }));
   }
 
+  // ---- offsets -----------------------------------------------------------------------------------------
+  // The API's offsets count Unicode code points of raw_text (Python's str); a JavaScript string counts UTF-16
+  // code units (an emoji is two). This is the one place the UI converts: `inUnits(doc)` turns every
+  // {start, end} of an analysis into code units of its raw_text for the page, once; `toCodePoints(text, n)`
+  // turns an offset of the page (a selection) back into the API's.
+  function unitIndex(text) {  // code point index -> code unit index, one entry per code point and one past the end
+    const index = [0];
+    let units = 0;
+    for (const ch of text) { units += ch.length; index.push(units); }
+    return index;
+  }
+
+  function inUnits(doc) {
+    if (!doc || doc.offsetsInUnits) return doc;
+    const index = unitIndex(doc.raw_text || "");
+    const at = (n) => index[Math.max(0, Math.min(n, index.length - 1))];
+    const convert = (value) => {
+      if (Array.isArray(value)) { value.forEach(convert); return; }
+      if (!value || typeof value !== "object") return;
+      if (Number.isInteger(value.start) && Number.isInteger(value.end)) { value.start = at(value.start); value.end = at(value.end); }
+      for (const [key, child] of Object.entries(value)) if (key !== "offsets") convert(child);
+    };
+    for (const [key, child] of Object.entries(doc)) if (key !== "offsets") convert(child);
+    doc.offsetsInUnits = true;
+    return doc;
+  }
+
+  function toCodePoints(text, units) {
+    return Array.from(String(text).slice(0, units)).length;
+  }
+
   // ---- API ---------------------------------------------------------------------------------------------
   async function api(path, options) {
     const headers = Object.assign({ Accept: "application/json" }, (options && options.headers) || {});
@@ -154,7 +185,7 @@
   }
 
   window.narrascope = {
-    main, params, withheld, modelView, correctedMark, facetSelect, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
     pages: {},
   };
 })();

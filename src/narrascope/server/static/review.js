@@ -13,7 +13,8 @@
   }
 
   function progressLine(p) {
-    return `${p.reviewed} of ${p.articles} article(s) reviewed · ${p.decisions} decision(s) · agreement with the model so far: ${percent(p.agreement)}`;
+    const stale = p.stale ? ` · ${p.stale} stale correction(s): their words are gone from a changed text (kept, not applied, exported or trained on)` : "";
+    return `${p.reviewed} of ${p.articles} article(s) reviewed · ${p.decisions} decision(s) · agreement with the model so far: ${percent(p.agreement)}${stale}`;
   }
 
   function queueFilters() {
@@ -84,7 +85,8 @@
     return `${state.correction.action}ed by ${state.correction.user}`.replace("rejecteded", "rejected").replace("changeed", "changed");
   }
 
-  // Raw offsets of the selection inside the article text (the container's text is exactly raw_text).
+  // Offsets of the selection inside the article text, in UTF-16 units of raw_text (the container's text is
+  // exactly raw_text); `N.toCodePoints` turns them into the API's.
   function selectionOffsets(container) {
     const selection = window.getSelection();
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
@@ -107,7 +109,7 @@
   async function articleReview(id) {
     const filters = queueFilters();
     const [doc, labels, queue] = await Promise.all([
-      api(`/api/articles/${encodeURIComponent(id)}`), api("/api/review/labels"),
+      api(`/api/articles/${encodeURIComponent(id)}`).then(N.inUnits), api("/api/review/labels"),
       api(q("/api/review/queue", Object.assign({ limit: 500 }, filters))),
     ]);
     const state = { doc, items: judgments(doc), focus: Number(sessionStorage.getItem(`review-focus:${id}`) || 0), done: [] };
@@ -143,7 +145,7 @@
     }
 
     async function reload(message) {
-      const [fresh, progressNow] = await Promise.all([api(`/api/articles/${encodeURIComponent(id)}`), api(q("/api/review/queue", Object.assign({ limit: 1 }, filters)))]);
+      const [fresh, progressNow] = await Promise.all([api(`/api/articles/${encodeURIComponent(id)}`).then(N.inUnits), api(q("/api/review/queue", Object.assign({ limit: 1 }, filters)))]);
       state.doc = fresh;
       progress.textContent = progressLine(progressNow.progress);
       status.textContent = message;
@@ -199,7 +201,8 @@
       el("p", {}, techniqueChoice, " ", el("button", { type: "button", id: "add-technique-button", text: "Mark selected words", onclick: () => {
         const offsets = selectionOffsets(text.firstChild);
         if (!offsets) { status.textContent = "Select words of the article text first."; return; }
-        send({ layer: "technique", action: "add", label: techniqueChoice.value, start: offsets.start, end: offsets.end });
+        const raw = state.doc.raw_text || "";  // the page counts UTF-16 units, the API code points
+        send({ layer: "technique", action: "add", label: techniqueChoice.value, start: N.toCodePoints(raw, offsets.start), end: N.toCodePoints(raw, offsets.end) });
       } })));
 
     document.title = `Review: ${doc.title || doc.id} · narrascope`;
