@@ -47,7 +47,7 @@ def test_a_changed_text_moves_a_correction_to_the_same_words_or_makes_it_stale(t
     raw = store.conn.execute("SELECT raw_text FROM articles WHERE id = 'doc'").fetchone()[0]
     moved = found[made.id]
     assert raw[moved.start : moved.end] == "sanctions" and moved.text_hash == text_hash(raw) and moved.stale_at is None
-    assert found[kept.id].stale_at is not None and stale_count(store) == 1
+    assert found[kept.id].stale_at is not None and stale_count(store.conn) == 1
     spans = store.conn.execute(
         "SELECT start, \"end\", text FROM techniques WHERE article_id = 'doc' AND model = 0"
     ).fetchall()

@@ -22,8 +22,15 @@ from narrascope.store.corrections import CorrectionIn, add_correction
 from narrascope.store.db import Store
 from narrascope.store.gold_export import export_gold, file_name, ptc_id
 
-HOSTILE_IDS = ("x", "x.txt", "../y", "z" * 300, "doc-0123456789abcdef.txt", "h0123456789abcdef.txt",
-               file_name("../y"))  # an id equal to the name another id gets: a name of its own all the same
+HOSTILE_IDS = (
+    "x",
+    "x.txt",
+    "../y",
+    "z" * 300,
+    "doc-0123456789abcdef.txt",
+    "h0123456789abcdef.txt",
+    file_name("../y"),
+)  # an id equal to the name another id gets: a name of its own all the same
 
 
 def _copy_article(store: Store, source: str, new_id: str) -> None:
@@ -45,7 +52,9 @@ def test_every_id_gets_its_own_files_inside_out(corpus_db: Path, tmp_path: Path)
     store.close()
     names = [file_name(i) for i in HOSTILE_IDS]
     assert len(set(names)) == len(names) and len({ptc_id(n) for n in names}) == len(names)
-    assert names[:2] == ["x", "x.txt"] and names[-1] != names[2]  # plain ids keep their names; the rest are hashed, stably
+    assert (
+        names[:2] == ["x", "x.txt"] and names[-1] != names[2]
+    )  # plain ids keep their names; the rest are hashed, stably
     assert [file_name(i) for i in HOSTILE_IDS] == names
     raw = sorted(p.name for p in (out / "raw-documents").iterdir())
     assert len(raw) == done.articles == 6 + len(HOSTILE_IDS)

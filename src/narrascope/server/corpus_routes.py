@@ -13,9 +13,8 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from narrascope.server.params import Filters
-from narrascope.store.corrected import iter_view
 from narrascope.store.db import Store
-from narrascope.store.export import MEDIA_TYPES, export_chunks
+from narrascope.store.export import MEDIA_TYPES, export_chunks, iter_view
 from narrascope.store.queries import coverage, label_stats
 
 Bucket = Literal["source", "day", "week", "month"]

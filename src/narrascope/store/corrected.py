@@ -1,7 +1,7 @@
 """The corrected view in the store's rows: what `gold.apply_corrections` decides for an article, written into its
 `narratives`, `entities` and `techniques` rows so that every SQL count reads it (`judgments.asserted_sql`).
 
-`refresh(store, ids)` rewrites the view of some articles from their analysis JSON and their corrections in
+`refresh(conn, ids)` rewrites the view of some articles from their analysis JSON and their corrections in
 force: it runs inside the transaction of whatever changed them (a correction made or undone, an article
 stored again), so the rows and the corrections never disagree. It first anchors each correction with offsets
 to the article's current text (`corrections.reanchored`): moved to the same words, or marked stale.
@@ -14,14 +14,21 @@ out, added ones present (`source: "analyst"`), every corrected one marked with i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from narrascope.store.corrections import Correction, Vocabulary, correction_row, in_force, reanchored, text_hash
-from narrascope.store.db import Store
+from narrascope.store.correction_record import (
+    Correction,
+    Vocabulary,
+    correction_row,
+    in_force,
+    reanchored,
+    text_hash,
+)
 from narrascope.store.gold import ANALYST, ANALYST_SCORE, apply_corrections
 from narrascope.store.judgments import CORRECTED, MODEL, VIEWS
 
@@ -31,9 +38,9 @@ def default_vocabulary() -> Vocabulary:
     return Vocabulary()
 
 
-def in_force_of(store: Store, article_id: str) -> list[Correction]:
-    """The corrections of one article that are not undone, oldest first."""
-    found = store.conn.execute(
+def in_force_of(conn: sqlite3.Connection, article_id: str) -> list[Correction]:
+    """The corrections of one article that are neither undone nor stale, oldest first."""
+    found = conn.execute(
         "SELECT * FROM corrections WHERE article_id = ? AND undone_at IS NULL AND stale_at IS NULL ORDER BY id",
         (article_id,),
     )
@@ -48,15 +55,15 @@ class Anchored:
     stale: int = 0
 
 
-def anchor(store: Store, article_id: str, raw_text: str) -> Anchored:
+def anchor(conn: sqlite3.Connection, article_id: str, raw_text: str) -> Anchored:
     """Anchor the article's corrections with offsets to its current raw text (see the module doc)."""
     done = Anchored()
     digest = text_hash(raw_text)
-    for c in in_force_of(store, article_id):
+    for c in in_force_of(conn, article_id):
         if c.start is None or c.end is None or c.text_hash == digest:
             continue
         if c.text_hash is None and c.quote is None and c.end <= len(raw_text):  # made before texts were recorded
-            store.conn.execute(
+            conn.execute(
                 "UPDATE corrections SET text_hash = ?, quote = ? WHERE id = ?",
                 (digest, raw_text[c.start : c.end], c.id),
             )
@@ -64,10 +71,10 @@ def anchor(store: Store, article_id: str, raw_text: str) -> Anchored:
         place = reanchored(c, raw_text)
         if place is None:
             now = datetime.now(UTC).isoformat(timespec="seconds")
-            store.conn.execute("UPDATE corrections SET stale_at = ? WHERE id = ?", (now, c.id))
+            conn.execute("UPDATE corrections SET stale_at = ? WHERE id = ?", (now, c.id))
             done.stale += 1
         else:
-            store.conn.execute(
+            conn.execute(
                 'UPDATE corrections SET start = ?, "end" = ?, text_hash = ? WHERE id = ?', (*place, digest, c.id)
             )
             done.moved += 1
@@ -79,31 +86,29 @@ def _action(item: dict[str, Any]) -> str | None:
     return str(mark["action"]) if mark else None
 
 
-def refresh(store: Store, ids: Iterable[str], vocabulary: Vocabulary | None = None) -> Anchored:
+def refresh(conn: sqlite3.Connection, ids: Iterable[str], vocabulary: Vocabulary | None = None) -> Anchored:
     """Rewrite the corrected view of the articles `ids` (call it inside the caller's transaction)."""
-    conn = store.conn
     anchored = Anchored()
     for article_id in ids:
         text = conn.execute("SELECT raw_text FROM articles WHERE id = ?", (article_id,)).fetchone()
         if text is not None:
-            done = anchor(store, article_id, str(text[0]))
+            done = anchor(conn, article_id, str(text[0]))
             anchored.moved += done.moved
             anchored.stale += done.stale
         for table in ("narratives", "entities", "techniques"):
             conn.execute(f"DELETE FROM {table} WHERE article_id = ? AND model = 0", (article_id,))
             conn.execute(f"UPDATE {table} SET rejected = 0, analyst = NULL WHERE article_id = ?", (article_id,))
         conn.execute("UPDATE entities SET analyst_role = NULL WHERE article_id = ?", (article_id,))
-        corrections = in_force_of(store, article_id)
+        corrections = in_force_of(conn, article_id)
         row = conn.execute("SELECT analysis FROM articles WHERE id = ?", (article_id,)).fetchone()
         if not corrections or row is None:
             continue
         doc = apply_corrections(json.loads(row[0]), corrections, vocabulary or default_vocabulary())
-        _write(store, article_id, doc)
+        _write(conn, article_id, doc)
     return anchored
 
 
-def _write(store: Store, article_id: str, doc: dict[str, Any]) -> None:
-    conn = store.conn
+def _write(conn: sqlite3.Connection, article_id: str, doc: dict[str, Any]) -> None:
     for hit in doc.get("narratives", []):
         if hit.get("source") == ANALYST:
             conn.execute(
@@ -148,15 +153,15 @@ def _write(store: Store, article_id: str, doc: dict[str, Any]) -> None:
             )  # fmt: skip
 
 
-def refresh_all(store: Store, vocabulary: Vocabulary | None = None) -> Anchored:
+def refresh_all(conn: sqlite3.Connection, vocabulary: Vocabulary | None = None) -> Anchored:
     """Rewrite the view of every article with a correction (after a migration: rows stored before it)."""
-    ids = [r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL")]
-    return refresh(store, ids, vocabulary)
+    ids = [r[0] for r in conn.execute("SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL")]
+    return refresh(conn, ids, vocabulary)
 
 
-def stale_count(store: Store) -> int:
+def stale_count(conn: sqlite3.Connection) -> int:
     """Corrections in force that a change of their article's text left stale."""
-    found = store.conn.execute("SELECT count(*) FROM corrections WHERE undone_at IS NULL AND stale_at IS NOT NULL")
+    found = conn.execute("SELECT count(*) FROM corrections WHERE undone_at IS NULL AND stale_at IS NOT NULL")
     return int(found.fetchone()[0])
 
 
@@ -173,12 +178,3 @@ def view_document(
     for key in ("narratives", "entities", "techniques"):
         out[key] = [item for item in out.get(key, []) if not item.get("rejected")]
     return out
-
-
-def iter_view(
-    store: Store, *, view: str = CORRECTED, where: str = "1", args: Sequence[object] = ()
-) -> Iterator[dict[str, Any]]:
-    """Every stored analysis (of the articles `a` matching `where`) in a view, in id order, a page at a time."""
-    for document in store.iter_documents(where=where, args=args):
-        corrections = in_force_of(store, str(document["id"])) if view == CORRECTED else []
-        yield view_document(document, corrections, view=view)

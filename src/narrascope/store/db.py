@@ -23,6 +23,7 @@ from narrascope.article import Article
 from narrascope.errors import NarrascopeError
 from narrascope.store import stories
 from narrascope.store.claim_groups import assign_groups, drop_empty_groups
+from narrascope.store.corrected import refresh, refresh_all
 from narrascope.store.judgments import (
     narrative_asserted,
     not_covered_column,
@@ -165,10 +166,8 @@ class Store:
         if readonly:
             raise StoreError(f"{self.path}: schema version {version}; open it once for writing to migrate it")
         self._apply(version)
-        from narrascope.store.corrected import refresh_all  # corrected imports this module
-
         with self.transaction():
-            refresh_all(self)  # the corrected view of rows stored before a migration
+            refresh_all(self.conn)  # the corrected view of rows stored before a migration
 
     def _apply(self, version: int) -> None:
         for number in range(version, SCHEMA_VERSION):
@@ -231,9 +230,7 @@ class Store:
             stored = set(replaced_ids) | set(result.added)
             corrected = [r[0] for r in self.conn.execute("SELECT DISTINCT article_id FROM corrections")]
             if stored.intersection(corrected):
-                from narrascope.store.corrected import refresh  # corrected imports this module
-
-                anchored = refresh(self, sorted(stored.intersection(corrected)))
+                anchored = refresh(self.conn, sorted(stored.intersection(corrected)))
                 result.corrections_moved, result.corrections_stale = anchored.moved, anchored.stale
         return result
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from narrascope.analysis import Analysis
 from narrascope.fileio import AtomicOutput
 from narrascope.formats.writers import CsvWriter
-from narrascope.store.corrected import iter_view
+from narrascope.store.corrected import in_force_of, view_document
 from narrascope.store.db import Store
 from narrascope.store.judgments import CORRECTED
 
@@ -32,6 +32,15 @@ def _semeval_line(analysis: Analysis) -> str:
     subs = analysis.labels("subnarrative") or ["Other"]
     clean = [";".join(x.replace("\t", " ").replace("\n", " ") for x in labels) for labels in (narratives, subs)]
     return f"{analysis.id}\t{clean[0]}\t{clean[1]}\n"
+
+
+def iter_view(
+    store: Store, *, view: str = CORRECTED, where: str = "1", args: Sequence[object] = ()
+) -> Iterator[dict[str, Any]]:
+    """Every stored analysis (of the articles `a` matching `where`) in a view, in id order, a page at a time."""
+    for document in store.iter_documents(where=where, args=args):
+        corrections = in_force_of(store.conn, str(document["id"])) if view == CORRECTED else []
+        yield view_document(document, corrections, view=view)
 
 
 def export_chunks(fmt: str, documents: Iterable[dict[str, Any]]) -> Iterator[str]:
