@@ -16,7 +16,7 @@ from narrascope.datasets.semeval import read_entity_annotations, read_narrative_
 from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store
 from narrascope.store.gold import gold_entities, gold_narratives, gold_techniques
-from narrascope.store.gold_export import corrected_documents, export_gold, file_name, ptc_id
+from narrascope.store.gold_export import corrected_documents, export_gold, file_name, ptc_id, reviewed_part
 from narrascope.taxonomy import read_taxonomy_file
 from tests.serving import get_json, request, running_server
 
@@ -168,12 +168,12 @@ def test_semeval_export_reads_back_identically(served: tuple[str, Path], tmp_pat
                              "start": 0, "end": 8})[0] == 201  # fmt: skip
     store = Store(db, readonly=True)
     done = export_gold(store, tmp_path / "gold", reviewed_only=True)
-    expected = list(corrected_documents(store, reviewed_only=True))
+    expected = [reviewed_part(d) for d in corrected_documents(store, reviewed_only=True)]
     store.close()
     assert done.articles == len(expected) >= 2
     narratives = read_narrative_annotations(tmp_path / "gold" / "subtask-2-annotations.txt")
     assert [(r.file, r.narratives, r.subnarratives) for r in narratives] == [
-        (file_name(d["id"]), *gold_narratives(d)) for d in expected
+        (file_name(d["id"]), *gold_narratives(d)) for d in expected if "narrative" in d["reviewed_layers"]
     ]
     entities = read_entity_annotations(tmp_path / "gold" / "subtask-1-annotations.txt")
     assert [(r.file, r.mention, r.start, r.end + 1, r.main_role, r.fine_roles) for r in entities] == [
@@ -184,6 +184,9 @@ def test_semeval_export_reads_back_identically(served: tuple[str, Path], tmp_pat
     ] or any(r.mention == doc["raw_text"][0:8] and r.main_role == "Innocent" for r in entities)
     ptc = {a.id: a for a in load_ptc(tmp_path / "gold" / "ptc")}
     for d in expected:
+        if "technique" not in d["reviewed_layers"]:
+            assert ptc_id(file_name(d["id"])) not in ptc  # no technique reviewed: no PTC article
+            continue
         found = ptc[ptc_id(file_name(d["id"]))]
         assert found.text == d["raw_text"]
         assert [(s.start, s.end, s.technique) for s in found.spans] == gold_techniques(d)

@@ -104,3 +104,16 @@ def test_train_entities_and_techniques_from_db(corpus_db: Path, tmp_path: Path) 
                                   "--out", str(tmp_path / "tech"), "--no-tune", "--folds", "0"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "1 corrected article(s)" in result.output and (tmp_path / "tech").is_dir()
+
+
+def test_training_from_too_few_corrections_says_how_many_it_needs(corpus_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "one.db"
+    shutil.copy(corpus_db, db)
+    store = Store(db)
+    add_correction(store, CorrectionIn("narrative", "add", "URW: Praise of Russia"), article_id="a2", user="t")
+    store.close()
+    result = CliRunner().invoke(main, ["train", "narratives", "--from-db", str(db), "--out", str(tmp_path / "m")])
+    assert result.exit_code != 0 and "Traceback" not in result.output and "ValueError" not in result.output
+    error = [line for line in result.output.splitlines() if "error" in line]
+    assert len(error) == 1 and "needs at least 2 documents: correct 1 more article(s) or add --data" in error[0]
+    assert not (tmp_path / "m").exists()

@@ -57,3 +57,31 @@ def test_review_queue_and_keyboard_corrections(page: Any, base: str) -> None:
         page.goto(f"{base}/article?id={quote(first)}")
         _ready(page)
         assert key not in page.locator("#side-narratives .label").all_inner_texts()
+
+
+def test_keys_act_on_the_highlighted_row_and_its_evidence_is_shown(page: Any, base: str) -> None:
+    _, doc = get_json(f"{base}/api/article?id=a2")
+    subs = [h for h in doc["narratives"] if h["level"] == "subnarrative"]
+    page.goto(base + "/review")
+    _ready(page)
+    outlets = page.locator("#r-source option").all_inner_texts()  # the corpus page's dropdowns, with counts
+    assert page.locator("select#r-narrative").count() == 1 and any("articles)" in o for o in outlets)
+    page.goto(f"{base}/review?id=a2")
+    _ready(page)
+    items = page.locator("#judgments li")
+    target = next(i for i in range(items.count()) if items.nth(i).get_attribute("data-key") == subs[0]["label"])
+    start = int(page.locator("#judgments li.focused").get_attribute("data-index") or 0)  # kept from a last visit
+    for _ in range(target - start):
+        page.keyboard.press("j")
+    for _ in range(start - target):
+        page.keyboard.press("k")
+    focused = page.locator("#judgments li.focused")
+    assert focused.get_attribute("data-key") == subs[0]["label"]
+    shown = page.locator("#review-evidence li q").all_inner_texts()
+    assert shown == [ev["text"] for ev in subs[0]["evidence"]] and shown
+    assert page.locator("#raw-text .evidence-0, [class*='evidence-']").count() >= 1
+    page.keyboard.press("r")
+    page.wait_for_selector("#review-status:has-text('Stored: reject')")
+    made = _corrections(base, "a2")
+    assert (made[-1]["layer"], made[-1]["action"], made[-1]["label"]) == ("narrative", "reject", subs[0]["label"])
+    assert page.errors == []

@@ -127,7 +127,8 @@ def test_outlet_from_the_url_coverage_and_flags_in_one_place(tmp_path: Path) -> 
     assert outlet(Article(raw_text="x", url="https://www.tass.com/politics/1")) == "tass.com"
     assert outlet(Article(raw_text="x", url="https://tass.com/", source=" TASS ")) == "TASS"
     assert outlet(Article(raw_text="x", url="not a url")) is None
-    assert asserted_sql("t", include_withheld=False) == "t.asserted = 1"
+    assert asserted_sql("t", include_withheld=False, view="model") == "(t.model = 1 AND t.asserted = 1)"
+    assert "t.rejected = 0" in asserted_sql("t", include_withheld=False)  # the corrected view, by default
     with pytest.raises(ValueError):
         asserted_sql("t; DROP TABLE x", include_withheld=False)
     db = tmp_path / "s.db"

@@ -211,7 +211,8 @@ def _handler(web: Web) -> type[BaseHTTPRequestHandler]:
             status, kind, body = web.routes(path)
             if path.endswith(".xml") and status == 200:
                 etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
-                if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == LAST_MODIFIED:
+                given = self.headers.get("If-None-Match")  # it takes precedence over If-Modified-Since
+                if given == etag or (given is None and self.headers.get("If-Modified-Since") == LAST_MODIFIED):
                     self._send(304, kind, b"", {"ETag": etag})
                     return
                 self._send(status, kind, body, {"ETag": etag, "Last-Modified": LAST_MODIFIED})

@@ -3,7 +3,8 @@
 Every output goes to a temporary file beside the target, then `os.replace` puts it in place in one step, so
 a reader sees the old complete file or the new complete one. The temporary name is discoverable,
 `.NAME.narrascope-PID.tmp`: a run killed with SIGKILL cannot clean up after itself, so the next write to the
-same target removes the temporaries of processes that are no longer alive.
+same target removes the temporaries of processes that are no longer alive (a temporary folder too: an export
+folder is written whole, then renamed into place).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import IO
 
 from narrascope.errors import NarrascopeError
 
-_TMP = re.compile(r"^\.(?P<name>.+)\.narrascope-(?P<pid>\d+)\.tmp$")
+_TMP = re.compile(r"^\.(?P<name>.+)\.narrascope-(?P<pid>\d+)\.(?:tmp|old)$")
 
 
 class OutputError(NarrascopeError):
@@ -91,7 +93,10 @@ def remove_stale_temps(target: Path) -> list[Path]:
             m = _TMP.match(entry.name)
             if m and m["name"] == target.name and not _pid_alive(int(m["pid"])):
                 with contextlib.suppress(OSError):
-                    entry.unlink()
+                    if entry.is_dir() and not entry.is_symlink():  # a folder written whole (an export)
+                        shutil.rmtree(entry)
+                    else:
+                        entry.unlink()
                     removed.append(entry)
     return removed
 

@@ -48,6 +48,15 @@ def _corrected(db: str, read: Callable[[Store], Sequence[T]], missing: str) -> l
     return corrected
 
 
+def check_enough(db: str, corrected: int, given: int, needed: int, what: str) -> None:
+    """One line saying how many more documents training needs, before any model is fitted."""
+    if corrected + given < needed:
+        raise ModelError(
+            f"{db}: {corrected} corrected article(s) and {given} training document(s); training needs at least "
+            f"{needed} {what}: correct {needed - corrected - given} more article(s) or add --data"
+        )
+
+
 def _say(err: Console) -> Callable[[str], None]:
     return lambda message: err.print(message, markup=False)
 
@@ -71,11 +80,15 @@ def retrain_narratives(
     if custom is not None:
         check_labels(corrected, vocabulary, db)
     err.print(f"{len(corrected)} corrected article(s) from {db}, {len(given)} training document(s)", markup=False)
+    # the text features keep terms seen in min_df documents: fewer documents than that leave no vocabulary
+    check_enough(db, len(corrected), len(given), max(2, config.features.min_df), "documents")
     if folds:
         before = narrative_scores(load_default_model(), corrected)
         err.print(f"before (the shipped model on the corrected articles): coarse F1 {before.coarse:.4f}, "
                   f"fine F1 {before.fine:.4f}", markup=False)  # fmt: skip
-        if len(corrected) >= 2:
+        k = min(folds, len(corrected))
+        smallest_training = len(given) + len(corrected) - -(-len(corrected) // max(k, 1))  # minus the largest fold
+        if k >= 2 and smallest_training >= config.features.min_df:
             after = cross_validated(corrected, given, config, folds=folds, progress=_say(err))
             err.print(f"after ({min(folds, len(corrected))}-fold cross-validation on the corrected articles): "
                       f"coarse F1 {after.coarse:.4f}, fine F1 {after.fine:.4f}", markup=False)  # fmt: skip

@@ -37,8 +37,8 @@ from narrascope.fileio import refuse_overwriting
 from narrascope.taxonomy import read_taxonomy_file
 
 if TYPE_CHECKING:  # the store, the pipeline and the fetcher load with the command, not with its --help
-    from narrascope.store.db import Store
     from narrascope.pipeline import Pipeline
+    from narrascope.store.db import Store
 
 EXIT_FAILED = 1
 DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The SQLite corpus file.")
@@ -169,7 +169,7 @@ def _ingest(
         Text(
             visible(
                 f"{summary.added} added, {summary.present} already present, {summary.updated} updated, "
-                f"{len(summary.failed)} failed; {articles} article(s) in {db}"
+                f"{len(summary.failed)} failed; {articles} article(s) in {db}" + anchored_line(summary)
             )
         ),
         soft_wrap=True,
@@ -181,6 +181,16 @@ def _ingest(
 
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def anchored_line(summary: Any) -> str:
+    """What a changed text did to analysts' corrections, when it did anything."""
+    if not summary.corrections_moved and not summary.corrections_stale:
+        return ""
+    return (
+        f"; analysts' corrections: {summary.corrections_moved} moved to the same words in a changed text, "
+        f"{summary.corrections_stale} stale (their words are gone; kept, not applied, exported or trained on)"
+    )
 
 
 @click.command("export")
@@ -202,8 +212,14 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--outlet", help="Only articles of this outlet, as the corpus page lists it (--format stix).")
 @click.option("--date-from", "date_from", type=DAY, help="Only articles published on or after YYYY-MM-DD (stix).")
 @click.option("--date-to", "date_to", type=DAY, help="Only articles published on or before YYYY-MM-DD (stix).")
+@click.option(
+    "--model-view", is_flag=True,
+    help="JSON lines, CSV or STIX: the model's own judgments as stored, without the analysts' corrections.",
+)  # fmt: skip
 @taxonomy_option
-def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_path: str | None, **filters: Any) -> None:
+def export_command(
+    db: str, fmt: str, out: str, reviewed_only: bool, model_view: bool, taxonomy_path: str | None, **filters: Any
+) -> None:
     """Write every stored analysis as JSON lines, CSV, SemEval files or a STIX 2.1 bundle (streaming).
 
     --format stix writes one bundle for threat-intelligence platforms (OpenCTI): a report per article with
@@ -237,7 +253,7 @@ def export_command(db: str, fmt: str, out: str, reviewed_only: bool, taxonomy_pa
         store.close()
         raise click.BadParameter(f"{out!r} is a folder; a folder is for --format semeval", param_hint="--out")
     with progress("exporting", total=store.count("articles")) as tracker:
-        count = export(store, fmt, out, tracker.advance)
+        count = export(store, fmt, out, tracker.advance, view="model" if model_view else "corrected")
     store.close()
     err.print(f"wrote {count} article(s) to {escape(out)}", soft_wrap=True)
 

@@ -30,7 +30,7 @@ from narrascope.server.analyses import AnalysisQueue, ClientGone
 from narrascope.server.assets import VENDOR_ASSETS, asset, docs_page, page
 from narrascope.server.corpus_routes import corpus_router
 from narrascope.server.corrections import corrections_router
-from narrascope.server.params import Filters, Limit, Offset, Text, Withheld
+from narrascope.server.params import Filters, Limit, Offset, Text, View, Withheld
 from narrascope.server.security import Guard, Refused, allowed_hosts
 from narrascope.server.stories import stories_router
 from narrascope.server.trends import watch_router
@@ -152,15 +152,17 @@ def create_app(
         return list_articles(state.store(), flt, limit=limit, offset=offset)
 
     @api.get("/articles/{article_id:path}", summary="One stored analysis (offsets into raw_text)")
-    def article(article_id: str) -> dict[str, Any]:
+    def article(article_id: str, view: View = "corrected") -> dict[str, Any]:
         found = get_article(state.store(), article_id)
         if found is None:
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
+        if view == "model":
+            return found
         return apply_corrections(found, list_corrections(state.store(), article_id=article_id), vocabulary)
 
     @api.get("/article", summary="One stored analysis by ?id= (any id, `.` and `..` too, which URL paths drop)")
-    def article_by_query(id: Annotated[str, Query(max_length=4000)]) -> dict[str, Any]:
-        return article(id)
+    def article_by_query(id: Annotated[str, Query(max_length=4000)], view: View = "corrected") -> dict[str, Any]:
+        return article(id, view)
 
     @api.get("/stats/narratives", summary="Articles per (sub)narrative, by source, day, week or month")
     def stats(
@@ -172,22 +174,25 @@ def create_app(
 
     @api.get("/entities", summary="Entities with the roles the corpus casts them in (articles per role)")
     def entities(
-        q: Text = None, limit: Limit = 100, offset: Offset = 0, include_withheld: Withheld = False
-    ) -> dict[str, Any]:
-        return list_entities(state.store(), q=q, limit=limit, offset=offset, include_withheld=include_withheld)
+        q: Text = None, limit: Limit = 100, offset: Offset = 0, include_withheld: Withheld = False,
+        view: View = "corrected",
+    ) -> dict[str, Any]:  # fmt: skip
+        found = list_entities(state.store(), q=q, limit=limit, offset=offset, include_withheld=include_withheld,
+                              view=view)  # fmt: skip
+        return found
 
     @api.get("/entities/{name:path}", summary="How each outlet frames one entity")
-    def entity(name: str, include_withheld: Withheld = False) -> dict[str, Any]:
-        found = entity_framing(state.store(), name, include_withheld=include_withheld)
+    def entity(name: str, include_withheld: Withheld = False, view: View = "corrected") -> dict[str, Any]:
+        found = entity_framing(state.store(), name, include_withheld=include_withheld, view=view)
         if found is None:
             raise ApiError(404, "not_found", f"no entity named {name!r}")
         return found
 
     @api.get("/entity", summary="How each outlet frames one entity, by ?name= (any name)")
     def entity_by_query(
-        name: Annotated[str, Query(max_length=4000)], include_withheld: Withheld = False
+        name: Annotated[str, Query(max_length=4000)], include_withheld: Withheld = False, view: View = "corrected"
     ) -> dict[str, Any]:
-        return entity(name, include_withheld)
+        return entity(name, include_withheld, view)
 
     @api.get("/claims", summary="Claim groups, widest spread first: distinct outlets, then stories, then articles")
     def claims(

@@ -1,6 +1,7 @@
 """Corpus-wide API routes: label counts by outlet or time, coverage, and the filtered export.
 
-Every count is of articles, not labels, and of asserted judgments unless `include_withheld=true`.
+Every count is of articles, not labels, and of asserted judgments unless `include_withheld=true`, in the
+corrected view (analysts' corrections applied) unless `view=model`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from narrascope.server.params import Filters
 from narrascope.store.corrections import Vocabulary
 from narrascope.store.db import Store
-from narrascope.store.export import MEDIA_TYPES, export_chunks
+from narrascope.store.export import MEDIA_TYPES, export_chunks, iter_view
 from narrascope.store.queries import coverage, label_stats
 from narrascope.store.stix_export import MEDIA_TYPE as STIX_MEDIA_TYPE
 from narrascope.store.stix_export import StixExport
@@ -51,7 +52,7 @@ def corpus_router(store: Callable[[], Store], vocabulary: Vocabulary | None = No
             )  # fmt: skip
 
         def chunks() -> Iterator[bytes]:
-            for chunk in export_chunks(format, current.iter_analyses(where=where, args=args)):
+            for chunk in export_chunks(format, iter_view(current, view=flt.view, where=where, args=args)):
                 yield chunk.encode("utf-8")
 
         disposition = f'attachment; filename="narrascope-articles.{format}"'

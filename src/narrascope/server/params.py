@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 from pydantic import AfterValidator
@@ -32,14 +32,30 @@ Withheld = Annotated[
     bool, Query(description="Count judgments below the score threshold too (default: asserted ones only).")
 ]
 
+View = Annotated[
+    Literal["corrected", "model"],
+    Query(description="corrected (default): analysts' corrections applied; model: the model's own judgments."),
+]
+
 
 def filters(
     narrative: Text = None, subnarrative: Text = None, entity: Text = None, role: Text = None,
     technique: Text = None, source: Text = None, language: Text = None, date_from: Day = None,
-    date_to: Day = None, q: Text = None, include_withheld: Withheld = False,
+    date_to: Day = None, q: Text = None, include_withheld: Withheld = False, view: View = "corrected",
 ) -> ArticleFilter:  # fmt: skip
     return ArticleFilter(
-        narrative, subnarrative, entity, role, technique, source, language, date_from, date_to, q, include_withheld
+        narrative,
+        subnarrative,
+        entity,
+        role,
+        technique,
+        source,
+        language,
+        date_from,
+        date_to,
+        q,
+        include_withheld,
+        view,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from narrascope.server.params import Day, Limit, Offset, Withheld
+from narrascope.server.params import Day, Limit, Offset, View, Withheld
 from narrascope.store.alerts import list_alerts
 from narrascope.store.db import Store
 from narrascope.store.sources import list_feeds
@@ -25,10 +25,11 @@ def watch_router(store: Callable[[], Store]) -> APIRouter:
         kind: Annotated[list[Literal["narrative", "subnarrative", "claim", "outlet"]] | None, Query()] = None,
         limit: Limit = 50,
         include_withheld: Withheld = False,
+        view: View = "corrected",
     ) -> dict[str, Any]:
         return trends(
             store(), period=period, until=until, kinds=tuple(kind or KINDS), limit=limit,
-            include_withheld=include_withheld,
+            include_withheld=include_withheld, view=view,
         )  # fmt: skip
 
     @router.get("/alerts", summary="Alerts raised by `watch --rules`, newest first")

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from narrascope.errors import FormatError
@@ -108,9 +109,10 @@ def watch(
     politeness = Politeness()  # each host's pacing and robots.txt, across rounds
     while True:
         started = time.monotonic()
+        round_started = datetime.now(UTC).isoformat(timespec="microseconds")  # a new rule's baseline
         rounds += 1
         alerts: list[dict[str, object]] = []
-        alert = _alerter(store, rules, sink, alerts)
+        alert = _alerter(store, rules, sink, alerts, round_started)
         summary = run_round(
             sources, store, pipeline, options=options.fetch, max_items=options.max_items,
             batch_size=options.batch_size, stop=stop, on_event=on_event, budget=options.budget(),
@@ -126,12 +128,13 @@ def watch(
 
 
 def _alerter(
-    store: Store, rules: Rules | None, sink: AlertSink | None, found: list[dict[str, object]]
+    store: Store, rules: Rules | None, sink: AlertSink | None, found: list[dict[str, object]], round_started: str
 ) -> Callable[[list[str]], None]:
-    """Evaluate the rules, send the new alerts to `sink` and add them to `found` (called per committed batch)."""
+    """Evaluate the rules, send the new alerts to `sink` and add them to `found` (called per committed batch).
+    `round_started` is the baseline of a rule evaluated for the first time: its alerts cover this round's articles."""
 
     def alert(_: list[str]) -> None:
-        new = evaluate(store, rules) if rules is not None and rules.rules else []
+        new = evaluate(store, rules, round_started=round_started) if rules is not None and rules.rules else []
         if sink is not None and new:
             sink.emit(new)
         found.extend(new)

@@ -14,8 +14,9 @@ A rules file:
 
     [[rules]]
     name = "spreading"
-    kind = "claim_growth"           # a claim group reached by >= k new outlets on one day
+    kind = "claim_growth"           # a claim group reached by >= k new outlets in the window
     min_outlets = 2
+    window_days = 7                 # optional (every kind), default 7
 
     [[rules]]
     name = "nato-villain"
@@ -23,8 +24,18 @@ A rules file:
     entity = "NATO"
     role = "Antagonist"
 
-Each hit has a key (rule name + article, or + claim group and day); the key is UNIQUE in the table, so a hit
-is written, logged and sent once however often the rules are evaluated.
+A rule fires on what is *new*: articles first stored after the rule's baseline and published within its window.
+The baseline (`alert_baselines`) is set the first time the rule is evaluated, to the start of that round
+(`evaluate(..., round_started=)`), so the first round on a store already full of articles, or on a feed full of
+old items, alerts only on the round's own new articles, never on history. The window is `window_days` days
+ending on the corpus's newest published day (today at the latest): an item from a feed's archive is not new, and
+an undated article never is. `claim_growth` counts the outlets that carry a claim group for the first time in new
+articles (an outlet that carried it before the baseline does not count). Each alert lists the articles that
+caused it (`articles`, `links` to their pages; a claim's `links` open its provenance first), and narratives,
+roles and claims count in the corrected view (`store/judgments.py`).
+
+Each hit has a key (rule name + article, or + claim group and its new outlets); the key is UNIQUE in the table,
+so a hit is written, logged and sent once however often the rules are evaluated.
 """
 
 from __future__ import annotations
@@ -32,22 +43,24 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from narrascope.errors import FormatError
 from narrascope.store.db import Store, rows
-from narrascope.store.judgments import asserted_sql
+from narrascope.store.judgments import asserted_sql, role_sql, stance_sql
 from narrascope.taxonomy import OTHER, load_taxonomy
 
 KINDS = ("narrative", "claim_growth", "entity_role")
 ROLES = ("Protagonist", "Antagonist", "Innocent")
 _FIELDS = {
-    "narrative": {"name", "kind", "narrative", "outlets", "min_score"},
-    "claim_growth": {"name", "kind", "min_outlets", "outlets"},
-    "entity_role": {"name", "kind", "entity", "role", "outlets"},
+    "narrative": {"name", "kind", "narrative", "outlets", "min_score", "window_days"},
+    "claim_growth": {"name", "kind", "min_outlets", "outlets", "window_days"},
+    "entity_role": {"name", "kind", "entity", "role", "outlets", "window_days"},
 }
+WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,20 @@ class Rule:
     min_outlets: int = 1
     entity: str | None = None
     role: str | None = None
+    window_days: int = WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class Window:
+    """What counts as new for one rule: stored at or after `since`, published from `first` to `last` (days)."""
+
+    since: str
+    first: str
+    last: str
+
+    def sql(self, args: list[Any]) -> str:
+        args.extend([self.since, self.first, self.last])
+        return " AND a.ingested_at >= ? AND a.day IS NOT NULL AND a.day BETWEEN ? AND ?"
 
 
 @dataclass
@@ -110,6 +137,18 @@ def _rule(table: Any, where: str) -> Rule:
     outlets = table.get("outlets", [])
     if not isinstance(outlets, list) or not all(isinstance(o, str) and o for o in outlets):
         raise FormatError(f"{where}: outlets must be a list of outlet names")
+    window = table.get("window_days", WINDOW_DAYS)
+    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 3660:
+        raise FormatError(f"{where}: window_days must be a whole number of days from 1 to 3660, found {window!r}")
+    return _with_window(_kind_rule(table, where, name, kind, tuple(outlets)), window)
+
+
+def _with_window(rule: Rule, window: int) -> Rule:
+    return Rule(rule.name, rule.kind, rule.narrative, rule.outlets, rule.min_score, rule.min_outlets, rule.entity,
+                rule.role, window)  # fmt: skip
+
+
+def _kind_rule(table: dict[str, Any], where: str, name: str, kind: str, outlets: tuple[str, ...]) -> Rule:
     if kind == "narrative":
         label = table.get("narrative")
         taxonomy = load_taxonomy()
@@ -120,26 +159,54 @@ def _rule(table: Any, where: str) -> Rule:
         score = table.get("min_score", 0.0)
         if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
             raise FormatError(f"{where}: min_score must be a number from 0 to 1, found {score!r}")
-        return Rule(name, kind, narrative=label, outlets=tuple(outlets), min_score=float(score))
+        return Rule(name, kind, narrative=label, outlets=outlets, min_score=float(score))
     if kind == "claim_growth":
         k = table.get("min_outlets")
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise FormatError(f"{where}: min_outlets must be a whole number >= 1, found {k!r}")
-        return Rule(name, kind, outlets=tuple(outlets), min_outlets=k)
+        return Rule(name, kind, outlets=outlets, min_outlets=k)
     entity, role = table.get("entity"), table.get("role")
     if not isinstance(entity, str) or not entity.strip():
         raise FormatError(f'{where}: needs entity = "name"')
     if role not in ROLES:
         raise FormatError(f"{where}: role must be one of {', '.join(ROLES)}, found {role!r}")
-    return Rule(name, kind, entity=entity.strip(), role=role, outlets=tuple(outlets))
+    return Rule(name, kind, entity=entity.strip(), role=role, outlets=outlets)
 
 
-def evaluate(store: Store, rules: Rules) -> list[dict[str, Any]]:
-    """Check every rule against the store; the alerts not written before are inserted and returned."""
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def baselines(store: Store, rules: Rules, start: str) -> dict[str, str]:
+    """Each rule's baseline: when it was first evaluated (`start` for a rule evaluated now for the first time)."""
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT OR IGNORE INTO alert_baselines (rule, since) VALUES (?, ?)", [(r.name, start) for r in rules.rules]
+        )
+    return {r[0]: r[1] for r in store.conn.execute("SELECT rule, since FROM alert_baselines")}
+
+
+def window_end(store: Store) -> date:
+    """The last day of every window: the newest published day in the store, today at the latest."""
+    today = datetime.now(UTC).date()
+    newest = store.conn.execute("SELECT max(day) FROM articles WHERE day IS NOT NULL").fetchone()[0]
+    try:
+        return min(today, date.fromisoformat(str(newest))) if newest else today
+    except ValueError:
+        return today
+
+
+def evaluate(store: Store, rules: Rules, *, round_started: str | None = None) -> list[dict[str, Any]]:
+    """Check every rule against the new articles of its window; the alerts not written before are inserted and
+    returned. `round_started` (ISO time) is the baseline of a rule evaluated for the first time (default: now)."""
+    since = baselines(store, rules, round_started or datetime.now(UTC).isoformat(timespec="microseconds"))
+    last = window_end(store)
     hits: list[dict[str, Any]] = []
     for rule in rules.rules:
-        hits.extend({"rule": rule.name, "kind": rule.kind, **hit} for hit in _HITS[rule.kind](store, rule))
-    created = datetime.now(UTC).isoformat(timespec="seconds")
+        window = Window(since[rule.name], (last - timedelta(days=rule.window_days - 1)).isoformat(), last.isoformat())
+        found = _HITS[rule.kind](store, rule, window)
+        hits.extend({"rule": rule.name, "kind": rule.kind, **hit} for hit in found)
+    created = _now()
     new: list[dict[str, Any]] = []
     with store.transaction() as conn:
         for hit in hits:
@@ -162,16 +229,22 @@ def _outlets(rule: Rule, args: list[Any]) -> str:
     return f" AND a.source IN ({','.join('?' * len(rule.outlets))})"
 
 
+def article_link(article_id: str) -> str:
+    """The web UI's page of an article (a query, so any id survives)."""
+    return f"/article?id={quote(article_id, safe='')}"
+
+
 def _hit(rule: Rule, r: Any, subject: object, what: str) -> dict[str, Any]:
     """One alert hit of `rule` on the article of row `r`: "<outlet> <what>: <title>"."""
     return {
         "key": f"{rule.name}|{r['article_id']}", "article_id": r["article_id"], "subject": subject,
         "message": f"{r['source'] or 'unknown outlet'} {what}: {r['title'] or r['article_id']}",
         "outlet": r["source"], "title": r["title"], "url": r["url"], "day": r["day"], "score": r["score"],
+        "articles": [r["article_id"]], "links": [article_link(str(r["article_id"]))],
     }  # fmt: skip
 
 
-def _narrative_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
+def _narrative_hits(store: Store, rule: Rule, window: Window) -> list[dict[str, Any]]:
     args: list[Any] = [rule.narrative, rule.min_score]
     sql = (
         "SELECT n.article_id, n.label, max(n.score) AS score, a.source, a.title, a.url, a.day FROM narratives n"
@@ -180,6 +253,7 @@ def _narrative_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
     sql += (
         f" AND {asserted_sql('n', include_withheld=False)}"
         + _outlets(rule, args)
+        + window.sql(args)
         + " GROUP BY n.article_id, n.label ORDER BY a.day, n.article_id"
     )
     return [
@@ -188,45 +262,54 @@ def _narrative_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
     ]
 
 
-def _claim_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
+def _claim_hits(store: Store, rule: Rule, window: Window) -> list[dict[str, Any]]:
     args: list[Any] = []
     where = _outlets(rule, args)
-    firsts = rows(
+    found = rows(
         store.conn.execute(
-            "SELECT c.group_id, a.source, min(a.day) AS day FROM claims c JOIN articles a ON a.id = c.article_id"
-            f" WHERE c.group_id IS NOT NULL AND a.day IS NOT NULL AND a.source IS NOT NULL{where}"
-            f" AND {asserted_sql('c', include_withheld=False)}"
-            " GROUP BY c.group_id, a.source",
+            "SELECT DISTINCT c.group_id, a.source, a.id, a.ingested_at, a.day FROM claims c"
+            " JOIN articles a ON a.id = c.article_id"
+            f" WHERE c.group_id IS NOT NULL AND a.source IS NOT NULL{where} AND {stance_sql('c')}"
+            " ORDER BY c.group_id, a.source, a.id",
             args,
         )
     )
-    by_day: dict[tuple[int, str], list[str]] = {}
-    for r in firsts:
-        by_day.setdefault((int(str(r["group_id"])), str(r["day"])), []).append(str(r["source"]))
+    old: set[tuple[int, str]] = set()
+    new: dict[int, dict[str, list[str]]] = {}
+    for r in found:
+        group, outlet = int(str(r["group_id"])), str(r["source"])
+        if str(r["ingested_at"]) < window.since:
+            old.add((group, outlet))
+        elif r["day"] is not None and window.first <= str(r["day"]) <= window.last:
+            new.setdefault(group, {}).setdefault(outlet, []).append(str(r["id"]))
     hits = []
-    for (group, day), outlets in sorted(by_day.items()):
+    for group, by_outlet in sorted(new.items()):
+        outlets = sorted(o for o in by_outlet if (group, o) not in old)
         if len(outlets) < rule.min_outlets:
             continue
         canonical = store.conn.execute("SELECT canonical FROM claim_groups WHERE id = ?", (group,)).fetchone()
         text = canonical[0] if canonical else f"claim group {group}"
+        articles = sorted({a for o in outlets for a in by_outlet[o]})
         hits.append(
             {
-                "key": f"{rule.name}|group:{group}|{day}", "subject": text, "group": group, "day": day,
-                "outlets": sorted(outlets),
-                "message": f"claim reached {len(outlets)} new outlet(s) on {day}: {text}",
+                "key": f"{rule.name}|group:{group}|{'|'.join(outlets)}", "subject": text, "group": group,
+                "day": window.last, "outlets": outlets, "articles": articles,
+                "links": [f"/claim?id={group}", *(article_link(a) for a in articles)],
+                "message": f"claim reached {len(outlets)} new outlet(s) ({', '.join(outlets)}) in the"
+                f" {rule.window_days} day(s) to {window.last}: {text}",
             }
         )  # fmt: skip
     return hits
 
 
-def _entity_hits(store: Store, rule: Rule) -> list[dict[str, Any]]:
+def _entity_hits(store: Store, rule: Rule, window: Window) -> list[dict[str, Any]]:
     args: list[Any] = [rule.entity, rule.role]
     sql = (
         "SELECT e.article_id, e.entity, max(e.score) AS score, a.source, a.title, a.url, a.day FROM entities e"
-        " JOIN articles a ON a.id = e.article_id WHERE lower(e.entity) = lower(?) AND e.main_role = ?"
+        f" JOIN articles a ON a.id = e.article_id WHERE lower(e.entity) = lower(?) AND {role_sql('e')} = ?"
         f" AND {asserted_sql('e', include_withheld=False)}"
     )
-    sql += _outlets(rule, args) + " GROUP BY e.article_id ORDER BY a.day, e.article_id"
+    sql += _outlets(rule, args) + window.sql(args) + " GROUP BY e.article_id ORDER BY a.day, e.article_id"
     return [
         _hit(rule, r, r["entity"], f"casts {r['entity']} as {rule.role}") for r in rows(store.conn.execute(sql, args))
     ]

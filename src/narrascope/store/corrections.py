@@ -6,172 +6,44 @@ raw offsets of a mention for `add`); a technique span (raw offsets, end exclusiv
 It records who made it, when, and what the model had said (`model_said`). Corrections live in their own
 table with no foreign key to `articles`, so a re-analysis of the article replaces the model's judgments
 and keeps the analyst's; the newest correction of a target wins, and an undo marks one as undone.
+
+A correction also records the hash of the raw text it was made on (`text_hash`) and the words its offsets
+covered (`quote`). When a re-ingest changes the text, `anchor` finds the same words again (the occurrence
+nearest the old place) and moves the offsets, or marks the correction stale (`stale_at`): a stale correction
+is kept and listed, and never applied, exported or trained on.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from narrascope.errors import NarrascopeError
+from narrascope.store.corrected import refresh
+from narrascope.store.correction_record import (
+    ACTIONS,
+    LAYERS,
+    Correction,
+    CorrectionError,
+    CorrectionIn,
+    Vocabulary,
+    check,
+    correction_row,
+    in_force,
+    reanchored,
+    text_hash,
+)
 from narrascope.store.db import Store
-from narrascope.taxonomy import OTHER, Taxonomy, load_roles, load_taxonomy, load_techniques
 
-LAYERS = ("narrative", "entity", "technique")
-ACTIONS = {  # what each layer allows
-    "narrative": ("accept", "reject", "add"),
-    "entity": ("accept", "reject", "change", "add"),
-    "technique": ("accept", "reject", "add"),
-}
+__all__ = [
+    "ACTIONS", "LAYERS", "MAX_USER", "Correction", "CorrectionError", "CorrectionIn", "Vocabulary",
+    "add_correction", "check", "corrected_article_ids", "correction_row", "get_correction", "in_force",
+    "list_corrections", "reanchored", "text_hash", "undo_correction",
+]  # fmt: skip
 MAX_USER = 100
-
-
-class CorrectionError(NarrascopeError):
-    """A correction that names an unknown label, an entity or span the article lacks, or offsets outside it."""
-
-
-@dataclass(frozen=True)
-class Correction:
-    id: int
-    article_id: str
-    layer: str
-    action: str
-    label: str | None
-    entity: str | None
-    start: int | None
-    end: int | None
-    user: str
-    created_at: str
-    model_said: dict[str, Any] | None
-    undone_at: str | None = None
-
-    def target(self) -> tuple[Any, ...]:
-        """What the correction is about; the newest correction of one target is the analyst's judgment."""
-        if self.layer == "narrative":
-            return ("narrative", self.label)
-        if self.layer == "entity":
-            return ("entity", self.entity)
-        return ("technique", self.start, self.end, self.label)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "article_id": self.article_id, "layer": self.layer, "action": self.action,
-            "label": self.label, "entity": self.entity, "start": self.start, "end": self.end, "user": self.user,
-            "created_at": self.created_at, "model_said": self.model_said, "undone": self.undone_at is not None,
-        }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class CorrectionIn:
-    """A correction as an analyst or a client gives it, before it is checked against the article."""
-
-    layer: str
-    action: str
-    label: str | None = None
-    entity: str | None = None
-    start: int | None = None
-    end: int | None = None
-
-
-class Vocabulary:
-    """The labels a correction may use: a narrative taxonomy (the shipped one or a team's), roles, techniques."""
-
-    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
-        self.taxonomy = taxonomy or load_taxonomy()
-        roles = load_roles()
-        self.main_roles = tuple(roles)
-        self.fine_to_main = {fine: main for main, fines in roles.items() for fine in fines}
-        self.techniques = load_techniques()
-
-    def narrative_level(self, label: str) -> str | None:
-        if label == OTHER or label in self.taxonomy.narratives:
-            return "narrative"
-        return "subnarrative" if label in self.taxonomy.subnarratives else None
-
-    def role(self, label: str) -> tuple[str, tuple[str, ...]] | None:
-        """(main role, fine roles) of a role label: a main role alone, or a fine role (its main role implied)."""
-        if label in self.main_roles:
-            return label, ()
-        main = self.fine_to_main.get(label)
-        return (main, (label,)) if main else None
 
 
 def _fail(message: str) -> CorrectionError:
     return CorrectionError(message)
-
-
-def check(document: dict[str, Any], given: CorrectionIn, vocabulary: Vocabulary) -> dict[str, Any] | None:
-    """Raise a CorrectionError saying what is wrong, or return what the model had said about the target."""
-    if given.layer not in LAYERS:
-        raise _fail(f"layer: expected one of {', '.join(LAYERS)}, found {given.layer!r}")
-    if given.action not in ACTIONS[given.layer]:
-        allowed = ", ".join(ACTIONS[given.layer])
-        raise _fail(f"action: a {given.layer} correction is one of {allowed}, found {given.action!r}")
-    raw = str(document.get("raw_text", ""))
-    if (given.start is None) != (given.end is None):
-        raise _fail("start and end: give both offsets or neither")
-    if given.start is not None and given.end is not None and not 0 <= given.start < given.end <= len(raw):
-        raise _fail(f"start {given.start}, end {given.end}: expected 0 <= start < end <= {len(raw)} (raw text)")
-    if given.layer == "narrative":
-        return _check_narrative(document, given, vocabulary)
-    if given.layer == "entity":
-        return _check_entity(document, given, vocabulary)
-    return _check_technique(document, given, vocabulary)
-
-
-def _check_narrative(document: dict[str, Any], given: CorrectionIn, vocabulary: Vocabulary) -> dict[str, Any] | None:
-    if not given.label:
-        raise _fail("label: a narrative correction needs the narrative or subnarrative label")
-    if vocabulary.narrative_level(given.label) is None:
-        raise _fail(f"label: {given.label!r} is neither a narrative nor a subnarrative of the taxonomy")
-    hit = next((h for h in document.get("narratives", []) if h["label"] == given.label), None)
-    if hit is None and given.action in ("accept", "reject"):
-        raise _fail(f"label: the model did not find {given.label!r} in this article; to assert it, use add")
-    return {"label": hit["label"], "level": hit["level"], "score": hit["score"]} if hit else None
-
-
-def _check_entity(document: dict[str, Any], given: CorrectionIn, vocabulary: Vocabulary) -> dict[str, Any] | None:
-    if not given.entity:
-        raise _fail("entity: an entity correction needs the entity's name")
-    found = next((e for e in document.get("entities", []) if e["entity"] == given.entity), None)
-    if given.action in ("accept", "reject", "change") and found is None:
-        raise _fail(f"entity: no entity {given.entity!r} in this article; to add one, use add with its offsets")
-    if given.action in ("change", "add"):
-        if not given.label or vocabulary.role(given.label) is None:
-            roles = ", ".join(vocabulary.main_roles)
-            raise _fail(f"label: {given.label!r} is not a role ({roles} or one of their fine roles)")
-    elif given.label and vocabulary.role(given.label) is None:
-        raise _fail(f"label: {given.label!r} is not a role")
-    if given.action == "add" and given.start is None:
-        raise _fail("start and end: an added entity needs the raw offsets of one mention")
-    if found is None:
-        return None
-    return {"main_role": found["main_role"], "fine_roles": list(found.get("fine_roles", [])),
-            "score": found["score"], "candidate_role": found.get("candidate_role")}  # fmt: skip
-
-
-def _check_technique(document: dict[str, Any], given: CorrectionIn, vocabulary: Vocabulary) -> dict[str, Any] | None:
-    if given.start is None or given.end is None:
-        raise _fail("start and end: a technique correction needs the span's raw offsets")
-    spans = [t for t in document.get("techniques", []) if (t["start"], t["end"]) == (given.start, given.end)]
-    if given.label is not None and given.label not in vocabulary.techniques:
-        raise _fail(f"label: {given.label!r} is not one of the {len(vocabulary.techniques)} technique classes")
-    if given.action == "add":
-        if given.label is None:
-            raise _fail("label: an added technique span needs its technique")
-        return None
-    match = [t for t in spans if given.label in (None, t["technique"])]
-    if not match:
-        raise _fail(f"start {given.start}, end {given.end}: the model found no such technique span; use add")
-    return {"technique": match[0]["technique"], "score": match[0]["score"], "asserted": match[0].get("asserted", True)}
-
-
-def _row(row: Any) -> Correction:
-    said = json.loads(row["model_said"]) if row["model_said"] else None
-    return Correction(row["id"], row["article_id"], row["layer"], row["action"], row["label"], row["entity"],
-                      row["start"], row["end"], row["user"], row["created_at"], said, row["undone_at"])  # fmt: skip
 
 
 def add_correction(
@@ -184,6 +56,8 @@ def add_correction(
     user = (user or "").strip()[:MAX_USER] or "analyst"
     document = json.loads(row[0])
     said = check(document, given, vocabulary or Vocabulary())
+    raw = str(document.get("raw_text", ""))
+    quote = raw[given.start : given.end] if given.start is not None and given.end is not None else None
     label = given.label
     if given.layer == "technique" and label is None and said:  # accept/reject of a span names its technique
         label = str(said["technique"])
@@ -191,16 +65,21 @@ def add_correction(
     with store.transaction():
         cursor = store.conn.execute(
             'INSERT INTO corrections (article_id, layer, action, label, entity, start, "end", user, created_at,'
-            " model_said) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " model_said, text_hash, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article_id, given.layer, given.action, label, given.entity, given.start, given.end, user, now,
-             json.dumps(said, ensure_ascii=False) if said is not None else None),
+             json.dumps(said, ensure_ascii=False) if said is not None else None, text_hash(raw), quote),
         )  # fmt: skip
+        _refresh(store, article_id, vocabulary)
     return get_correction(store, int(cursor.lastrowid or 0))  # type: ignore[return-value]
+
+
+def _refresh(store: Store, article_id: str, vocabulary: Vocabulary | None) -> None:
+    refresh(store.conn, [article_id], vocabulary)
 
 
 def get_correction(store: Store, number: int) -> Correction | None:
     row = store.conn.execute("SELECT * FROM corrections WHERE id = ?", (number,)).fetchone()
-    return _row(row) if row else None
+    return correction_row(row) if row else None
 
 
 def list_corrections(store: Store, *, article_id: str | None = None, undone: bool = False) -> list[Correction]:
@@ -212,7 +91,7 @@ def list_corrections(store: Store, *, article_id: str | None = None, undone: boo
     if not undone:
         where.append("undone_at IS NULL")
     sql = "SELECT * FROM corrections" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
-    return [_row(r) for r in store.conn.execute(sql, args)]
+    return [correction_row(r) for r in store.conn.execute(sql, args)]
 
 
 def undo_correction(store: Store, number: int) -> Correction | None:
@@ -220,6 +99,9 @@ def undo_correction(store: Store, number: int) -> Correction | None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction():
         store.conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL", (now, number))
+        found = store.conn.execute("SELECT article_id FROM corrections WHERE id = ?", (number,)).fetchone()
+        if found is not None:
+            _refresh(store, str(found[0]), None)
     return get_correction(store, number)
 
 
@@ -227,15 +109,6 @@ def corrected_article_ids(store: Store) -> list[str]:
     """Stored articles with at least one correction in force, in id order."""
     sql = (
         "SELECT DISTINCT c.article_id FROM corrections c JOIN articles a ON a.id = c.article_id"
-        " WHERE c.undone_at IS NULL ORDER BY c.article_id"
+        " WHERE c.undone_at IS NULL AND c.stale_at IS NULL ORDER BY c.article_id"
     )
     return [r[0] for r in store.conn.execute(sql)]
-
-
-def in_force(corrections: list[Correction]) -> dict[tuple[Any, ...], Correction]:
-    """The newest correction of each target (corrections in the order they were made)."""
-    latest: dict[tuple[Any, ...], Correction] = {}
-    for correction in corrections:
-        if correction.undone_at is None:
-            latest[correction.target()] = correction
-    return latest

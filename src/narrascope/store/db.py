@@ -29,6 +29,7 @@ from narrascope.store.claim_groups import (
     plan_groups,
     records_of,
 )
+from narrascope.store.corrected import refresh, refresh_all
 from narrascope.store.judgments import (
     narrative_asserted,
     not_covered_column,
@@ -66,6 +67,8 @@ class BatchResult:
     added: list[str]
     updated: list[str]
     present: list[str]
+    corrections_moved: int = 0  # analysts' corrections moved to the same words in a changed text
+    corrections_stale: int = 0  # ... and those whose words are gone (kept, never applied)
 
 
 def read_only_media(path: str) -> bool:
@@ -168,6 +171,11 @@ class Store:
             return
         if readonly:
             raise StoreError(f"{self.path}: schema version {version}; open it once for writing to migrate it")
+        self._apply(version)
+        with self.transaction():
+            refresh_all(self.conn)  # the corrected view of rows stored before a migration
+
+    def _apply(self, version: int) -> None:
         for number in range(version, SCHEMA_VERSION):
             # one migration per transaction, applied whole or not at all; the version is read again under the
             # write lock, so two processes creating one new store do not both apply it
@@ -206,9 +214,12 @@ class Store:
             stories.backfill(self.conn)  # articles stored before stories existed (a no-op once done)
             new_claims = []
             replaced = False
+            replaced_ids: list[str] = []
             for analysis in analyses:
                 digest = stamp_hash(analysis.article)
-                row = self.conn.execute("SELECT content_hash FROM articles WHERE id = ?", (analysis.id,)).fetchone()
+                row = self.conn.execute(
+                    "SELECT content_hash, ingested_at FROM articles WHERE id = ?", (analysis.id,)
+                ).fetchone()
                 if row is not None and row[0] == digest:
                     result.present.append(analysis.id)
                     continue
@@ -218,11 +229,19 @@ class Store:
                     result.updated.append(analysis.id)
                 else:
                     result.added.append(analysis.id)
-                new_claims.extend(self._insert(analysis, digest))
+                first_seen = str(row["ingested_at"]) if row is not None else None  # an update is not a new article
+                new_claims.extend(self._insert(analysis, digest, first_seen))
+                if row is not None:
+                    replaced_ids.append(analysis.id)
             if replaced:
                 drop_empty_groups(self.conn)
                 stories.tidy(self.conn)
             assign_groups(self.conn, new_claims, embeddings, plan)
+            stored = set(replaced_ids) | set(result.added)
+            corrected = [r[0] for r in self.conn.execute("SELECT DISTINCT article_id FROM corrections")]
+            if stored.intersection(corrected):
+                anchored = refresh(self.conn, sorted(stored.intersection(corrected)))
+                result.corrections_moved, result.corrections_stale = anchored.moved, anchored.stale
         return result
 
     def _fresh(self, analyses: Sequence[Analysis]) -> list[Analysis] | None:
@@ -236,11 +255,11 @@ class Store:
                 return None
         return fresh
 
-    def _insert(self, analysis: Analysis, digest: str) -> list[int]:
+    def _insert(self, analysis: Analysis, digest: str, first_seen: str | None = None) -> list[int]:
         a = analysis.article
         day = a.published[:10] if a.published and _DAY.match(a.published) else None
         origin = str(a.meta.get("path") or a.meta.get("origin") or "")
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = first_seen or datetime.now(UTC).isoformat(timespec="microseconds")  # alert baselines compare it
         source = outlet(a)
         stored = analysis.to_dict()
         if source != a.source:  # the outlet read from the URL's domain: the same in the row and the JSON
@@ -284,8 +303,10 @@ class Store:
             ids.append(int(cursor.lastrowid or 0))
         return ids
 
-    def iter_analyses(self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()) -> Iterator[Analysis]:
-        """Every stored analysis (of the articles `a` matching the SQL condition `where`, built from bound
+    def iter_documents(
+        self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()
+    ) -> Iterator[dict[str, object]]:
+        """Every stored analysis JSON (of the articles `a` matching the SQL condition `where`, built from bound
         `args` by `queries.ArticleFilter`) in id order, a page at a time (constant memory)."""
         last = ""
         while True:
@@ -296,8 +317,13 @@ class Store:
             if not rows:
                 return
             for row in rows:
-                yield Analysis.from_dict(json.loads(row["analysis"]))
+                yield json.loads(row["analysis"])
             last = rows[-1]["id"]
+
+    def iter_analyses(self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()) -> Iterator[Analysis]:
+        """`iter_documents` as `Analysis` objects (the model's view, as stored)."""
+        for document in self.iter_documents(batch=batch, where=where, args=args):
+            yield Analysis.from_dict(document)
 
     def count(self, table: str) -> int:
         if table not in ("articles", "narratives", "entities", "techniques", "claims", "claim_groups", "stories"):

@@ -13,7 +13,7 @@ import copy
 from typing import Any
 
 from narrascope.analysis import ASSERTED_ROLES
-from narrascope.store.corrections import Correction, Vocabulary, in_force
+from narrascope.store.correction_record import Correction, Vocabulary, in_force
 from narrascope.taxonomy import OTHER, other_subnarrative
 
 ANALYST = "analyst"

@@ -26,6 +26,8 @@ class IngestSummary:
     present: int = 0
     updated: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    corrections_moved: int = 0  # analysts' corrections re-anchored in changed texts
+    corrections_stale: int = 0  # ... and made stale (their words are gone)
     stopped: bool = False
 
     @property
@@ -150,6 +152,8 @@ def store_outcomes(
         summary.added += len(result.added)
         summary.updated += len(result.updated)
         summary.present += len(result.present)
+        summary.corrections_moved += result.corrections_moved
+        summary.corrections_stale += result.corrections_stale
         if on_commit is not None:
             on_commit(list(batch), result.added)
         batch.clear()

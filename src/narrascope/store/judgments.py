@@ -7,6 +7,12 @@ every label the decoder picked, as it showed them), an entity role
 other than `uncertain`/`mentioned`, a technique span with `asserted`, a claim stance other than `unclear`. The
 store keeps the rest with `asserted = 0` and its score; `asserted_sql` is the one SQL condition every list
 filter, chart count, listing and export uses, so `include_withheld` means the same thing everywhere.
+
+Over that rule lies the analysts' one: the *corrected view* (the default of every surface) is the model's
+judgments with the corrections in force applied, as `store/corrected.py` writes them into the same rows
+(`rejected`, `analyst`, `model = 0` for a judgment an analyst added, `analyst_role` for a changed role). A
+rejected judgment is gone from it, an added one present, an accepted withheld one asserted. The *model view*
+(`view="model"`) reads the model's rows as ingest stored them, for comparison.
 """
 
 from __future__ import annotations
@@ -44,11 +50,45 @@ def stance_asserted(claim: Claim) -> bool:
     return claim.stance != UNCLEAR_STANCE
 
 
-def asserted_sql(alias: str, *, include_withheld: bool) -> str:
-    """The SQL condition on table alias `alias` for the judgments a view counts."""
+CORRECTED, MODEL = "corrected", "model"
+VIEWS = (CORRECTED, MODEL)
+ANALYST_ASSERTS = "('accept', 'change', 'add')"  # actions that make a judgment asserted in the corrected view
+# an entity's role as the model gave it: the asserted role, or a withheld one's best candidate
+MODEL_ROLE = "CASE WHEN {a}.asserted = 1 THEN {a}.main_role ELSE COALESCE({a}.candidate_role, {a}.main_role) END"
+
+
+def _alias(alias: str) -> str:
     if not alias.isidentifier():
         raise ValueError(f"not an SQL alias: {alias!r}")
-    return "1" if include_withheld else f"{alias}.asserted = 1"
+    return alias
+
+
+def _view(view: str) -> str:
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, found {view!r}")
+    return view
+
+
+def asserted_sql(alias: str, *, include_withheld: bool, view: str = CORRECTED) -> str:
+    """The SQL condition on alias `alias` of `narratives`, `entities` or `techniques` for the judgments a view
+    counts: in the corrected view nothing rejected, and a withheld judgment once an analyst accepted it."""
+    a = _alias(alias)
+    if _view(view) == MODEL:
+        return f"{a}.model = 1" if include_withheld else f"({a}.model = 1 AND {a}.asserted = 1)"
+    if include_withheld:
+        return f"{a}.rejected = 0"
+    return f"({a}.rejected = 0 AND ({a}.asserted = 1 OR {a}.analyst IN {ANALYST_ASSERTS}))"
+
+
+def stance_sql(alias: str, *, include_withheld: bool = False) -> str:
+    """The condition on alias `alias` of `claims` (no analyst corrects claims: one view)."""
+    return "1" if include_withheld else f"{_alias(alias)}.asserted = 1"
+
+
+def role_sql(alias: str, *, view: str = CORRECTED) -> str:
+    """An entity row's role in a view: the analyst's role where one was given, else the model's."""
+    model = MODEL_ROLE.format(a=_alias(alias))
+    return model if _view(view) == MODEL else f"COALESCE({alias}.analyst_role, {model})"
 
 
 def not_covered(document: Mapping[str, Any]) -> dict[str, str]:

@@ -13,12 +13,10 @@ from typing import Any
 from narrascope.store.actors import actor_details, actor_id_of
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
-from narrascope.store.judgments import CAPABILITIES, asserted_sql, covered_sql, not_covered
+from narrascope.store.judgments import CAPABILITIES, CORRECTED, asserted_sql, covered_sql, not_covered, role_sql
 from narrascope.store.stories import story_of
 from narrascope.taxonomy import OTHER
 
-# the asserted role, or a withheld one's best candidate
-ROLE = "CASE WHEN e.asserted = 1 THEN e.main_role ELSE COALESCE(e.candidate_role, e.main_role) END"
 BUCKETS = {
     "day": "a.day",
     "week": "strftime('%Y-W%W', a.day)",
@@ -40,10 +38,11 @@ class ArticleFilter:
     date_to: str | None = None
     q: str | None = None
     include_withheld: bool = False  # count withheld judgments (below the threshold) too
+    view: str = CORRECTED  # the analysts' corrections applied, or "model": the model's judgments as stored
 
     def judged(self, alias: str) -> str:
-        """The condition on a judgment table's alias: asserted only, unless `include_withheld`."""
-        return asserted_sql(alias, include_withheld=self.include_withheld)
+        """The condition on a judgment table's alias: asserted only, unless `include_withheld`, in the view."""
+        return asserted_sql(alias, include_withheld=self.include_withheld, view=self.view)
 
     def where(self) -> tuple[str, list[Any]]:
         """Articles with a judgment of each label asked for (asserted ones only, unless include_withheld)."""
@@ -60,7 +59,7 @@ class ArticleFilter:
                 sub += " AND (entity = ? OR actor = ? OR actor_id = ?)"
                 args += [self.entity] * 3
             if self.role:
-                sub += f" AND {ROLE} = ?"
+                sub += f" AND {role_sql('e', view=self.view)} = ?"
                 args.append(self.role)
             clauses.append(f"a.id IN ({sub})")
         if self.technique:
@@ -99,15 +98,18 @@ def list_articles(store: Store, flt: ArticleFilter, *, limit: int, offset: int) 
         )
     )
     for item in items:
+        counted = asserted_sql("n", include_withheld=False, view=flt.view)
         found = conn.execute(
-            "SELECT label, score, asserted FROM narratives n WHERE article_id = ? AND level = 'narrative'"
-            f" AND {flt.judged('n')} ORDER BY asserted DESC, score DESC",
+            f"SELECT label, score, {counted} AS counted, analyst FROM narratives n WHERE article_id = ?"
+            f" AND level = 'narrative' AND {flt.judged('n')} ORDER BY counted DESC, score DESC",
             (item["id"],),
         ).fetchall()
-        item["narratives"] = [r["label"] for r in found if r["asserted"]]
+        item["narratives"] = [r["label"] for r in found if r["counted"]]
+        if flt.view == CORRECTED:  # which of them an analyst decided: accept, add (a reject is not listed)
+            item["corrected"] = {r["label"]: r["analyst"] for r in found if r["counted"] and r["analyst"]}
         if flt.include_withheld:
             item["withheld_narratives"] = [
-                {"label": r["label"], "score": r["score"]} for r in found if not r["asserted"]
+                {"label": r["label"], "score": r["score"]} for r in found if not r["counted"]
             ]
     return {"total": total, "limit": limit, "offset": offset, "counts": "articles", "items": items}
 
@@ -169,7 +171,7 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
         )
     )
     return {
-        "kind": kind, "by": by, "counts": "articles", "include_withheld": flt.include_withheld,
+        "kind": kind, "by": by, "counts": "articles", "include_withheld": flt.include_withheld, "view": flt.view,
         "articles": total, "dated_articles": dated_total.fetchone()[0], "outlets": outlets,
         "outlet_articles": outlet_articles,
         "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
@@ -203,14 +205,22 @@ def coverage(store: Store, flt: ArticleFilter) -> dict[str, int]:
     return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
 
 
+def _shown_role(include_withheld: bool, view: str) -> str:
+    """The role an entity row shows: with withheld ones, `uncertain`/`mentioned` unless an analyst set one."""
+    if not include_withheld:
+        return role_sql("e", view=view)
+    return "COALESCE(e.analyst_role, e.main_role)" if view == CORRECTED else "e.main_role"
+
+
 def list_entities(
-    store: Store, *, q: str | None, limit: int, offset: int, include_withheld: bool = False
+    store: Store, *, q: str | None, limit: int, offset: int, include_withheld: bool = False, view: str = CORRECTED
 ) -> dict[str, Any]:
     """Actors (one row each, however many names and languages: `store/actors.py`) by number of articles that
     cast them in an asserted role (any role with include_withheld), with how many articles cast each in each role,
     their surface forms and languages; a withheld role counts under `uncertain` or `mentioned`. `q` matches an
     actor's name, an entity name or a surface form."""
-    judged = asserted_sql("e", include_withheld=include_withheld)
+    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
+    role = _shown_role(include_withheld, view)
     args: list[Any] = []
     where = judged
     if q:
@@ -234,27 +244,31 @@ def list_entities(
         details["roles"] = {
             r[0]: r[1]
             for r in store.conn.execute(
-                f"SELECT e.main_role, count(DISTINCT e.article_id) FROM entities e WHERE e.actor_id = ? AND {judged}"
+                f"SELECT {role}, count(DISTINCT e.article_id) FROM entities e WHERE e.actor_id = ? AND {judged}"
                 " GROUP BY 1 ORDER BY 2 DESC, 1",
                 (item["actor_id"],),
             )
         }
         items.append(details)
     return {
-        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "items": items
+        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "view": view,
+        "items": items,
     }  # fmt: skip
 
 
-def entity_framing(store: Store, entity: str, *, include_withheld: bool = False) -> dict[str, Any] | None:
+def entity_framing(
+    store: Store, entity: str, *, include_withheld: bool = False, view: str = CORRECTED
+) -> dict[str, Any] | None:
     """How each outlet casts one entity: articles per outlet and role, and the articles (asserted roles only,
     unless include_withheld; then a withheld role shows as `uncertain`/`mentioned` with its score)."""
-    judged = asserted_sql("e", include_withheld=include_withheld)
+    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
+    role = _shown_role(include_withheld, view)
     actor = actor_id_of(store.conn, entity)
     if actor is None:
         return None
     by_source = rows(
         store.conn.execute(
-            "SELECT COALESCE(a.source, '(unknown)') AS source, e.main_role AS role, count(DISTINCT a.id) AS articles"
+            f"SELECT COALESCE(a.source, '(unknown)') AS source, {role} AS role, count(DISTINCT a.id) AS articles"
             f" FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
             " GROUP BY 1, 2 ORDER BY 1, 3 DESC",
             (actor,),
@@ -267,8 +281,9 @@ def entity_framing(store: Store, entity: str, *, include_withheld: bool = False)
         return None
     articles = rows(
         store.conn.execute(
-            "SELECT a.id, a.title, a.source, a.published, e.main_role AS role, e.candidate_role, e.fine_roles,"
-            " e.score, e.asserted, e.entity, a.language FROM entities e JOIN articles a ON a.id = e.article_id"
+            f"SELECT a.id, a.title, a.source, a.published, {role} AS role, e.candidate_role, e.fine_roles,"
+            " e.score, e.asserted, e.analyst, e.entity, a.language"
+            " FROM entities e JOIN articles a ON a.id = e.article_id"
             f" WHERE e.actor_id = ? AND {judged}"
             " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500",
             (actor,),
@@ -276,5 +291,5 @@ def entity_framing(store: Store, entity: str, *, include_withheld: bool = False)
     )
     return {
         **actor_details(store.conn, actor, "1"), "counts": "articles", "include_withheld": include_withheld,
-        "withheld_articles": withheld, "by_source": by_source, "articles": articles,
+        "view": view, "withheld_articles": withheld, "by_source": by_source, "articles": articles,
     }  # fmt: skip

@@ -43,7 +43,7 @@ def corrected_layer(store: Store, layer: str, vocabulary: Vocabulary) -> list[di
     found = []
     for row in store.conn.execute(
         "SELECT a.id, a.analysis FROM articles a WHERE a.id IN (SELECT article_id FROM corrections"
-        " WHERE layer = ? AND undone_at IS NULL) ORDER BY a.id",
+        " WHERE layer = ? AND undone_at IS NULL AND stale_at IS NULL) ORDER BY a.id",
         (layer,),
     ):
         corrections = list_corrections(store, article_id=row["id"])

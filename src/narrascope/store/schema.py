@@ -230,4 +230,34 @@ MIGRATIONS: tuple[str, ...] = (
         undone_at TEXT
     );
     """,
+    # the corrected view: each judgment row says whether an analyst rejected it (`rejected`, also a subnarrative
+    # whose narrative was rejected), which correction is in force (`analyst`: its action), whether the model
+    # made it (`model = 0`: an analyst added it) and an entity's role as the analyst set it (`analyst_role`).
+    # Written by store/corrected.py whenever a correction is made or undone and whenever an article is stored.
+    """
+    ALTER TABLE narratives ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE narratives ADD COLUMN analyst TEXT;
+    ALTER TABLE narratives ADD COLUMN model INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE entities ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE entities ADD COLUMN analyst TEXT;
+    ALTER TABLE entities ADD COLUMN model INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE entities ADD COLUMN analyst_role TEXT;
+    ALTER TABLE techniques ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE techniques ADD COLUMN analyst TEXT;
+    ALTER TABLE techniques ADD COLUMN model INTEGER NOT NULL DEFAULT 1;
+    """,
+    # alert baselines: when each alert rule was first evaluated; a rule fires only on articles stored after it
+    """
+    CREATE TABLE alert_baselines (
+        rule TEXT PRIMARY KEY,
+        since TEXT NOT NULL
+    );
+    """,
+    # corrections anchored to the text they were made on: its hash, the words a span covered, and when a change
+    # of the text left a span that could not be found again (`stale_at`: kept, never applied nor exported)
+    """
+    ALTER TABLE corrections ADD COLUMN text_hash TEXT;
+    ALTER TABLE corrections ADD COLUMN quote TEXT;
+    ALTER TABLE corrections ADD COLUMN stale_at TEXT;
+    """,
 )

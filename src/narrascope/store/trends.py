@@ -3,8 +3,8 @@
 A period is a day or a week (7 days) ending on `until` (inclusive; today by default); the previous period is
 the one just before it. Counts are distinct articles by published day (`articles.day`; undated articles are
 counted apart, in `undated`), so each number matches the corpus page filtered by the same label and dates;
-only asserted judgments count (`store/judgments.py`; `include_withheld` counts the withheld ones too, as the
-corpus page's control does).
+only asserted judgments count, in the corrected view unless `view="model"` (`store/judgments.py`;
+`include_withheld` counts the withheld ones too, as the corpus page's control does).
 `first_seen` is the first published day over the whole corpus; an item is `new` when that day falls in the
 current period. "Other" (no narrative found) is not an item. Ranking: new items first, then by growth, then
 by the current count.
@@ -17,7 +17,7 @@ from typing import Any
 
 from narrascope.errors import FormatError
 from narrascope.store.db import Store
-from narrascope.store.judgments import asserted_sql
+from narrascope.store.judgments import CORRECTED, asserted_sql, stance_sql
 
 PERIODS = {"day": 1, "week": 7}
 KINDS = ("narrative", "subnarrative", "claim", "outlet")
@@ -53,6 +53,7 @@ def trends(
     kinds: tuple[str, ...] = KINDS,
     limit: int = 50,
     include_withheld: bool = False,
+    view: str = CORRECTED,
 ) -> dict[str, Any]:
     """The ranked items of each kind with current, previous, growth and first_seen (see the module doc)."""
     if period not in PERIODS:
@@ -66,16 +67,20 @@ def trends(
         "kinds": {},
     }
     for kind in kinds:
-        out["kinds"][kind] = _ranked(store, kind, (cur_from, cur_to), (prev_from, prev_to), limit, include_withheld)
+        current, previous = (cur_from, cur_to), (prev_from, prev_to)
+        out["kinds"][kind] = _ranked(store, kind, current, previous, limit, include_withheld, view)
     return out
 
 
 def _ranked(
-    store: Store, kind: str, current: tuple[str, str], previous: tuple[str, str], limit: int, include_withheld: bool
-) -> list[dict[str, Any]]:
+    store: Store, kind: str, current: tuple[str, str], previous: tuple[str, str], limit: int, include_withheld: bool,
+    view: str,
+) -> list[dict[str, Any]]:  # fmt: skip
     key, source, condition = _SOURCES[kind]
-    if kind != "outlet":
-        condition += f" AND {asserted_sql(key.split('.')[0], include_withheld=include_withheld)}"
+    if kind == "claim":
+        condition += f" AND {stance_sql('c', include_withheld=include_withheld)}"
+    elif kind != "outlet":
+        condition += f" AND {asserted_sql('n', include_withheld=include_withheld, view=view)}"
     outlets = "count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.source END)"
     sql = (
         f"SELECT {key} AS key, count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS current,"

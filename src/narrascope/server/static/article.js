@@ -160,14 +160,15 @@
   function sidePanel(doc, view, selectNarrative) {
     const narratives = orderedNarratives(doc).filter((h) => view.withheld || asserted.narrative(h)).map((h) =>
       el("li", { class: `narrative level-${h.level}${asserted.narrative(h) ? "" : " withheld"}${view.evidence.has(h.index) ? " selected" : ""}` },
-        el("span", { class: "label", text: h.label }), " ", el("span", { class: "score", text: inWords(h.score) }), " ",
+        el("span", { class: "label", text: h.label }), " ", el("span", { class: "score", text: inWords(h.score) }), N.correctedMark(h.correction && h.correction.action), " ",
         (h.evidence || []).length ? el("a", { href: "#", class: "show-evidence", text: `${h.evidence.length} evidence sentence(s)`,
           onclick: (e) => { e.preventDefault(); selectNarrative(h.index); } }) : null));
     const entities = (doc.entities || []).filter((e) => view.withheld || asserted.entity(e)).map((e) =>
       el("li", { class: asserted.entity(e) ? "" : "withheld" }, link(q("/entity", { name: e.entity }), e.entity), " ",
         el("span", { class: `role role-${asserted.entity(e) ? e.main_role : "withheld"}`,
           text: !asserted.entity(e) && e.candidate_role ? `${e.main_role} (${e.candidate_role}?)` : e.main_role }), " ", score(e.score),
-        el("span", { class: "muted", text: ` ${(e.fine_roles || []).join(", ")} · ${e.mentions.length} mention(s)` })));
+        el("span", { class: "muted", text: ` ${(e.fine_roles || []).join(", ")} · ${e.mentions.length} mention(s)` }),
+        N.correctedMark(e.correction && e.correction.action)));
     const claims = (doc.claims || []).map((c) =>
       el("li", {}, el("q", { text: c.text }), " ",
         el("span", { class: "muted", text: [c.source && `source: ${c.source}`, c.relay && `via ${c.relay}`].filter(Boolean).join(" · ") }), " ",
@@ -224,7 +225,7 @@
   }
 
   function articleView(doc) {
-    doc = withoutRejected(doc);
+    doc = withoutRejected(N.inUnits(doc));  // offsets in UTF-16 units from here on
     const top = (doc.narratives || []).findIndex((h) => asserted.narrative(h) && (h.evidence || []).length);
     const view = { withheld: N.withheld, techniques: true, entities: true, disagreeing: false, evidence: new Set(top >= 0 ? [top] : []) };
     doc.withheld_counts = {

@@ -56,10 +56,14 @@
   // The header's one control for withheld judgments (below the score threshold): on, every link and API call
   // carries include_withheld=true, so the same URL reproduces the same view.
   const withheld = params.get("include_withheld") === "true";
+  // The header's switch to the model's own view: off (the default), every count, filter, chart and export is
+  // the corrected view (analysts' corrections applied); on, every link and API call carries view=model.
+  const modelView = params.get("view") === "model";
 
   function q(path, query) {
     const search = new URLSearchParams();
     if (withheld && !(query && "include_withheld" in query)) search.set("include_withheld", "true");
+    if (modelView && !(query && "view" in query)) search.set("view", "model");
     for (const [key, value] of Object.entries(query || {})) {
       if (value !== null && value !== undefined && value !== "") search.set(key, String(value));
     }
@@ -77,6 +81,37 @@
 
   function showError(message) {
     put(el("p", { class: "error", role: "alert", text: message }));
+  }
+
+  // ---- offsets -----------------------------------------------------------------------------------------
+  // The API's offsets count Unicode code points of raw_text (Python's str); a JavaScript string counts UTF-16
+  // code units (an emoji is two). This is the one place the UI converts: `inUnits(doc)` turns every
+  // {start, end} of an analysis into code units of its raw_text for the page, once; `toCodePoints(text, n)`
+  // turns an offset of the page (a selection) back into the API's.
+  function unitIndex(text) {  // code point index -> code unit index, one entry per code point and one past the end
+    const index = [0];
+    let units = 0;
+    for (const ch of text) { units += ch.length; index.push(units); }
+    return index;
+  }
+
+  function inUnits(doc) {
+    if (!doc || doc.offsetsInUnits) return doc;
+    const index = unitIndex(doc.raw_text || "");
+    const at = (n) => index[Math.max(0, Math.min(n, index.length - 1))];
+    const convert = (value) => {
+      if (Array.isArray(value)) { value.forEach(convert); return; }
+      if (!value || typeof value !== "object") return;
+      if (Number.isInteger(value.start) && Number.isInteger(value.end)) { value.start = at(value.start); value.end = at(value.end); }
+      for (const [key, child] of Object.entries(value)) if (key !== "offsets") convert(child);
+    };
+    for (const [key, child] of Object.entries(doc)) if (key !== "offsets") convert(child);
+    doc.offsetsInUnits = true;
+    return doc;
+  }
+
+  function toCodePoints(text, units) {
+    return Array.from(String(text).slice(0, units)).length;
   }
 
   // ---- API ---------------------------------------------------------------------------------------------
@@ -107,19 +142,31 @@
     return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
   }
 
-  function setupWithheld() {
-    const box = document.getElementById("show-withheld");
-    if (!box) return;
-    box.checked = withheld;
-    if (withheld) {  // the header's page links keep the choice
-      for (const a of document.querySelectorAll("header nav a, header a.brand")) {
-        const path = a.getAttribute("href");
-        if (path && path.startsWith("/") && path !== "/docs") a.setAttribute("href", q(path, {}));
-      }
+  // A filter dropdown whose options say how many articles each matches (the corpus and review pages share it):
+  // `totals` are {label, articles} rows of /api/stats/*, or plain strings.
+  function facetSelect(totals) {
+    const node = el("select", {}, el("option", { value: "", text: "any" }));
+    for (const t of totals) {
+      node.append(typeof t === "string" ? el("option", { value: t, text: t }) : el("option", { value: t.label, text: `${t.label} (${t.articles} articles)` }));
     }
+    return node;
+  }
+
+  // A judgment an analyst decided, marked where it is shown: "analyst: added" (accepted, changed role).
+  function correctedMark(action) {
+    if (!action || modelView) return null;
+    const words = { add: "added", accept: "accepted", change: "changed", reject: "rejected" };
+    return el("span", { class: "corrected-mark", title: "an analyst's correction: the corrected view counts it", text: `analyst: ${words[action] || action}` });
+  }
+
+  // The header's two switches (withheld judgments, the model's view): each keeps its choice in the URL.
+  function setupToggle(id, key, value, on) {
+    const box = document.getElementById(id);
+    if (!box) return;
+    box.checked = on;
     box.addEventListener("change", () => {
       const next = new URLSearchParams(window.location.search);
-      if (box.checked) next.set("include_withheld", "true"); else next.delete("include_withheld");
+      if (box.checked) next.set(key, value); else next.delete(key);
       next.delete("offset");
       const text = next.toString();
       window.location.assign(text ? `${window.location.pathname}?${text}` : window.location.pathname);
@@ -133,8 +180,19 @@
     return `${SCORE_WORDS.find(([bound]) => number >= bound)[1]} ${number.toFixed(2)}`;
   }
 
+  function setupWithheld() {
+    setupToggle("show-withheld", "include_withheld", "true", withheld);
+    setupToggle("model-view", "view", "model", modelView);
+    if (withheld || modelView) {  // the header's page links keep the choices
+      for (const a of document.querySelectorAll("header nav a, header a.brand")) {
+        const path = a.getAttribute("href");
+        if (path && path.startsWith("/") && path !== "/docs") a.setAttribute("href", q(path, {}));
+      }
+    }
+  }
+
   window.narrascope = {
-    main, params, withheld, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
     pages: {},
   };
 })();

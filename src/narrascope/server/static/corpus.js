@@ -14,6 +14,7 @@
     const found = {};
     for (const name of FILTERS) if (params.get(name)) found[name] = params.get(name);
     if (N.withheld) found.include_withheld = "true";
+    if (N.modelView) found.view = "model";
     return found;
   }
 
@@ -31,14 +32,7 @@
       if (filters[name]) control.value = filters[name];
       form.append(el("label", { for: `f-${name}` }, label, control));
     }
-    // options with the number of matching articles: a facet says what it counts
-    function select(totals) {
-      const node = el("select", {}, el("option", { value: "", text: "any" }));
-      for (const t of totals) {
-        node.append(typeof t === "string" ? el("option", { value: t, text: t }) : el("option", { value: t.label, text: `${t.label} (${t.articles} articles)` }));
-      }
-      return node;
-    }
+    const select = N.facetSelect;  // options with the number of matching articles: a facet says what it counts
     field("q", "Search", el("input", { type: "search", placeholder: "words in title or text" }));
     field("narrative", "Narrative", select(stats.narratives.totals));
     field("subnarrative", "Subnarrative", select(stats.subnarratives.totals));
@@ -186,14 +180,15 @@
         outletColumn ? el("td", { text: a.source || "" }) : null,
         el("td", { text: a.published || "" }),
         el("td", { text: a.language || "" }),
-        el("td", { class: "labels" }, a.narratives.join("; "),
+        el("td", { class: "labels" }, ...a.narratives.flatMap((label, i) => [i ? "; " : "", label, N.correctedMark((a.corrected || {})[label])]),
           ...(a.withheld_narratives || []).map((w) => el("span", { class: "withheld", text: ` ${w.label} ${w.score.toFixed(2)}` })))));
     const pager = el("p", { class: "pager" },
       offset > 0 ? link(q("/", Object.assign({}, filters, { offset: Math.max(0, offset - PAGE) })), "← newer") : null, " ",
       el("span", { text: `${list.total ? offset + 1 : 0}–${offset + list.items.length} of ${list.total}` }), " ",
       offset + list.items.length < list.total ? link(q("/", Object.assign({}, filters, { offset: offset + PAGE })), "older →") : null);
-    const counted = N.withheld ? "at least one judgment of the label, withheld ones (below the score threshold) included"
-      : "at least one asserted judgment of the label (score at or above the threshold)";
+    const counted = (N.withheld ? "at least one judgment of the label, withheld ones (below the score threshold) included"
+      : "at least one asserted judgment of the label (score at or above the threshold)")
+      + (N.modelView ? ", as the model judged (analysts' corrections not applied)" : ", analysts' corrections applied");
     put(
       el("h1", { text: "Corpus" }),
       filterForm(filters, { narratives, subnarratives, techniques, outlets: narrativesByOutlet.outlet_articles }),

@@ -63,7 +63,9 @@
       el("td", { text: a.created_at }), el("td", {}, link(q("/alerts", { rule: a.rule }), a.rule)), el("td", { text: a.kind }),
       el("td", { class: "alert-message", text: a.message }),
       el("td", {}, a.article_id ? link(q("/article", { id: a.article_id }), "article") : a.details.group !== undefined ? link(q("/claim", { id: a.details.group }), "claim") : null,
-        " ", a.details.url ? externalLink(a.details.url) : null)));
+        " ", a.details.url ? externalLink(a.details.url) : null,
+        // a claim alert: each article that brought the claim to a new outlet
+        ...(!a.article_id ? (a.details.articles || []).flatMap((id, i) => [" ", link(q("/article", { id: id }), `article ${i + 1}`)]) : []))));
     put(el("h1", { text: "Alerts" }),
       el("p", { class: "summary", id: "alerts-summary", text: `${found.total} alert(s)${rule ? ` of rule ${rule}` : ""}, newest first` }),
       rule ? el("p", {}, link("/alerts", "all rules")) : null,
