@@ -26,15 +26,15 @@ _CHUNK = 2048
 @dataclass(frozen=True)
 class MatchParams:
     same_language: float = 0.91  # score from which two claims in one language are one claim
-    cross_language: float = 0.88  # ... in two languages
+    cross_language: float = 0.9  # ... in two languages
     lexical_weight: float = 0.0  # share of the TF-IDF cosine in the score
     number_bonus: float = 0.04  # the same figures on both sides
     negation_malus: float = 0.0  # a negation on one side only
     copy_knee: float = 0.3  # TF-IDF cosine above which a pair reads as an edited copy ...
     copy_malus: float = 0.3  # ... and loses this much per unit above the knee: a changed verb is a new claim
     near_copy: float = 0.985  # a semantic cosine from which only figures and actors are checked
-    lexical_floor: float = 0.0  # in one language, the TF-IDF cosine a pair needs ...
-    semantic_alone: float = 2.0  # ... unless its semantic cosine reaches this: same-topic claims score high on e5
+    lexical_floor: float = 0.15  # in one language, the TF-IDF cosine a pair needs ...
+    semantic_alone: float = 0.95  # ... unless its semantic cosine reaches this: same-topic claims score high on e5
 
 
 PARAMS = MatchParams()
@@ -50,12 +50,13 @@ def match_score(
     same_language: bool = True,
 ) -> float:
     """The score compared to the threshold; -1 when figures or actors contradict, or when two claims in one
-    language share too few words for their meaning alone to vouch for them."""
+    language share too few words (and no figures) for their meaning alone to vouch for them."""
     if disagree(a, b) is not None:
         return -1.0
     if semantic >= params.near_copy:
         return 2.0
-    if same_language and lexical < params.lexical_floor and semantic < params.semantic_alone:
+    shared_figures = bool(a.numbers) and a.numbers == b.numbers  # "60 militants" / "60 terrorists": evidence too
+    if same_language and lexical < params.lexical_floor and semantic < params.semantic_alone and not shared_figures:
         return -1.0
     score = semantic + params.lexical_weight * lexical - params.copy_malus * max(0.0, lexical - params.copy_knee)
     if a.numbers and a.numbers == b.numbers:
