@@ -70,6 +70,26 @@ def test_broken_links_and_dates_fail_alone_and_the_round_goes_on(web: HostileWeb
     store.close()
 
 
+def test_an_unexpected_error_reading_one_page_is_that_pages_line(
+    web: HostileWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrascope.sources import round as round_module
+
+    real = round_module.page_article
+
+    def flaky(body: bytes, *, url: str, **kwargs: Any) -> Any:
+        if "svr-militants" in url:
+            raise LookupError("'bogus' is not a text encoding")
+        return real(body, url=url, **kwargs)
+
+    monkeypatch.setattr(round_module, "page_article", flaky)
+    store = Store(tmp_path / "c.db")
+    summary = run_round([f"{web.base}/healthy.xml"], store, Pipeline([]), options=OPTIONS)
+    assert summary.added == 3 and len(summary.failed) == 1
+    assert summary.failed[0].endswith("svr-militants.html: unexpected LookupError: 'bogus' is not a text encoding")
+    store.close()
+
+
 def test_a_gzip_bomb_in_two_layers_is_cut_within_the_budget(web: HostileWeb) -> None:
     async def fetch(path: str) -> str:
         fetcher = Fetcher(FetchOptions(timeout=20, delay=0, allow_private=True, max_bytes=1_000_000))
