@@ -253,7 +253,9 @@ def entity_framing(
         )
     )
     withheld = store.conn.execute(
-        "SELECT count(DISTINCT article_id) FROM entities WHERE entity = ? AND asserted = 0", (entity,)
+        "SELECT count(DISTINCT article_id) FROM entities WHERE entity = ? AND model = 1 AND asserted = 0"
+        + (" AND analyst IS NULL" if view == CORRECTED else ""),  # an analyst's decision is not withheld
+        (entity,),
     ).fetchone()[0]
     if not by_source and not withheld:
         return None
