@@ -275,7 +275,9 @@ def entity_framing(
         )
     )
     withheld = store.conn.execute(
-        "SELECT count(DISTINCT article_id) FROM entities WHERE actor_id = ? AND asserted = 0", (actor,)
+        "SELECT count(DISTINCT article_id) FROM entities WHERE actor_id = ? AND model = 1 AND asserted = 0"
+        + (" AND analyst IS NULL" if view == CORRECTED else ""),  # an analyst's decision is not withheld
+        (actor,),
     ).fetchone()[0]
     if not by_source and not withheld:
         return None
