@@ -49,14 +49,17 @@ def _serve(db: str) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit(f"narrascope serve {db} did not answer in 60 s")
 
 
-def _load(page: Any, url: str) -> float:
-    """Seconds from navigation until the page has rendered what the API gave it (app.js sets data-ready)."""
+def _load(page: Any, url: str) -> float | None:
+    """Seconds from navigation until the page has rendered what the API gave it (app.js sets data-ready); None
+    when the server has no such page (an older version)."""
     start = time.perf_counter()
-    page.goto(url, wait_until="load")
+    response = page.goto(url, wait_until="load")
+    if response is None or response.status != 200:
+        return None
     if "/docs" in url:  # Swagger UI: its operations listed
         page.wait_for_selector(".opblock", timeout=60_000)
     else:
-        page.wait_for_function("document.body.dataset.ready !== undefined", timeout=60_000)
+        page.wait_for_selector("body[data-ready]", state="attached", timeout=60_000)
     return time.perf_counter() - start
 
 
@@ -79,7 +82,10 @@ def main() -> None:
             for path in PAGES:
                 target = url + path.format(article=args.article)
                 cold = _load(page, target)
-                warm = statistics.median(_load(page, target) for _ in range(args.runs))
+                if cold is None:
+                    print(f"{path.format(article=args.article):<40} {'no such page':>24}", flush=True)
+                    continue
+                warm = statistics.median(_load(page, target) or 0.0 for _ in range(args.runs))
                 print(f"{path.format(article=args.article):<40} {cold:7.2f} {warm:16.2f}", flush=True)
             if args.screenshots:
                 args.screenshots.mkdir(parents=True, exist_ok=True)
