@@ -35,7 +35,7 @@ def test_articles_filter_and_page_in_a_stable_order(base: str) -> None:
     assert paged == ids
     status, found = get_json(f"{base}/api/articles?" + urlencode({"source": "Pravda Mirror", "q": "militants"}))
     assert [a["id"] for a in found["items"]] == ["a2"]
-    narrative = next(n for a in everything["items"] for n in a["narratives"])  # an asserted narrative of the corpus
+    narrative = next(a["narratives"][0] for a in everything["items"] if a["narratives"])
     status, found = get_json(f"{base}/api/articles?" + urlencode({"narrative": narrative}))
     assert found["total"] >= 1 and all(narrative in a["narratives"] for a in found["items"])
     _, a1 = get_json(f"{base}/api/articles/a1")
@@ -56,7 +56,8 @@ def test_article_stats_entities_and_claims(base: str) -> None:
     status, stats = get_json(f"{base}/api/stats/narratives?by=source")
     assert status == 200 and {r["bucket"] for r in stats["series"]} >= {"Pravda Mirror", "Daily Wire Desk"}
     status, monthly = get_json(f"{base}/api/stats/narratives?by=month")
-    assert {r["bucket"] for r in monthly["series"]} == {"2023-02", "2023-03", "2023-04"}
+    # the April article's only label is `Other`: never an asserted narrative, so it counts in no month
+    assert {r["bucket"] for r in monthly["series"]} == {"2023-02", "2023-03"}
     status, entity = get_json(f"{base}/api/entities/Russia")
     assert status == 200 and {r["source"] for r in entity["by_source"]} >= {"Pravda Mirror", "Euro Truth"}
     status, groups = get_json(f"{base}/api/claims?min_size=2")

@@ -199,7 +199,7 @@
       section("Articles", exportLinks(filters, list.total), el("table", { id: "articles" },
         el("thead", {}, el("tr", {}, ...["Title", outletColumn ? "Outlet" : null, "Published", "Lang.", "Narratives"].filter(Boolean).map((h) => el("th", { text: h })))),
         el("tbody", {}, ...rows)), pager));
-    await barTotals(charts.counts.target, narratives.totals, "#5c6bc0", "No narratives in these articles.");
+    await barTotals(charts.counts.target, narratives.totals, "#5c6bc0", N.withheld ? "No narratives in these articles." : "No narrative asserted in these articles.");
     await barTotals(charts.techniques.target, techniques.totals, "#e8590c",
       cov.techniques ? "No asserted technique spans in these articles." : "techniques: not available for the languages of these articles (English only).");
     if (charts.time) {
