@@ -57,7 +57,7 @@ def test_article_stats_entities_and_claims(base: str) -> None:
     assert status == 200 and {r["bucket"] for r in stats["series"]} >= {"Pravda Mirror", "Daily Wire Desk"}
     status, monthly = get_json(f"{base}/api/stats/narratives?by=month")
     assert {r["bucket"] for r in monthly["series"]} == {"2023-02", "2023-03", "2023-04"}
-    status, entity = get_json(f"{base}/api/entities/Russia")
+    status, entity = get_json(f"{base}/api/entities/Russia?include_withheld=true")
     assert status == 200 and {r["source"] for r in entity["by_source"]} >= {"Pravda Mirror", "Euro Truth"}
     status, groups = get_json(f"{base}/api/claims?min_size=2")
     group = groups["items"][0]
