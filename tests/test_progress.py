@@ -59,3 +59,25 @@ def test_the_claims_table_wraps_at_word_boundaries() -> None:
     assert all(len(line) <= 60 for line in lines), text
     assert set(words.split()) <= set(text.split())  # every word whole: none cut in two at a line's end
     assert len(lines) <= 12
+
+
+def test_watch_reports_while_a_round_runs_and_is_quiet_between_rounds(capsys: object) -> None:
+    from narrascope.cli.sources import RoundProgress
+    from narrascope.sources.round import RoundSummary
+
+    with progress("fetching", unit="pages", every=0.1) as tracker:
+        on_event = RoundProgress(tracker)
+        on_event(RoundSummary(sources=2, items=5, fetched=3))
+        time.sleep(0.6)
+        on_event.done()
+        during = capsys.readouterr().err.splitlines()  # type: ignore[attr-defined]
+        time.sleep(0.35)  # waiting for the next round: no lines
+        between = capsys.readouterr().err.splitlines()  # type: ignore[attr-defined]
+        on_event(RoundSummary(sources=2, items=1, fetched=1))
+        time.sleep(0.25)
+    after = capsys.readouterr().err.splitlines()  # type: ignore[attr-defined]
+    assert during and all(
+        line.startswith("narrascope: fetching: 2 source(s), 5 item(s), 0 failed: 3 pages") for line in during
+    )
+    assert between == []
+    assert after and after[0].startswith("narrascope: fetching: 2 source(s), 1 item(s), 0 failed: 1 pages")
