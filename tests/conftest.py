@@ -18,6 +18,13 @@ def pipeline() -> Pipeline:
     return load_pipeline()
 
 
+@pytest.fixture(scope="session")
+def asserting_pipeline() -> Pipeline:
+    """Every narrative the model picks is asserted (`--min-score narratives=0`): the shipped rule withholds most
+    picks on short hand-written articles, and tests of the surfaces need asserted narratives to show and count."""
+    return load_pipeline(min_scores={"narratives": 0.0})
+
+
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
@@ -32,24 +39,21 @@ STORE_CORPUS = DATA / "store" / "corpus.jsonl"
 
 
 @pytest.fixture(scope="session")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Path:
+def corpus_db(tmp_path_factory: pytest.TempPathFactory, asserting_pipeline: Pipeline) -> Path:
     """A real SQLite store holding the analysed store fixture corpus (dated outlets, XSS payloads); read-only use."""
     from narrascope.store.db import Store
     from narrascope.store.ingest import ingest
 
     path = tmp_path_factory.mktemp("store") / "corpus.db"
     store = Store(path)
-    # every narrative the model picks is asserted here: the shipped rule withholds most picks on these short
-    # hand-written articles, and the pages' tests need asserted narratives (and withheld entities, spans) to show
-    asserting = load_pipeline(min_scores={"narratives": 0.0})
-    summary = ingest([str(STORE_CORPUS)], store, pipeline=asserting, batch_size=2)
+    summary = ingest([str(STORE_CORPUS)], store, pipeline=asserting_pipeline, batch_size=2)
     store.close()
     assert summary.failed == [] and summary.added == 6
     return path
 
 
 @pytest.fixture(scope="session")
-def spread_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Path:
+def spread_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory, asserting_pipeline: Pipeline) -> Path:
     """The store corpus plus copies (stories): a2 twice more from its own outlet and once relayed by another
     outlet, and xss1 relayed by a second hostile outlet name; read-only use."""
     import json
@@ -67,7 +71,9 @@ def spread_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory, pipelin
     store = Store(path)
     store.put_batch(
         [
-            pipeline(Article(raw_text=records[of]["text"], id=i, source=s, published=p, title=records[of]["title"]))
+            asserting_pipeline(
+                Article(raw_text=records[of]["text"], id=i, source=s, published=p, title=records[of]["title"])
+            )
             for i, of, s, p in copies
         ]
     )

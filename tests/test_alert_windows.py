@@ -41,8 +41,9 @@ def _round(web: Any, store: Store, pipeline: Pipeline, rules: Rules) -> list[dic
 
 
 def test_first_round_alerts_only_new_articles_and_claim_growth_fires_when_the_claim_spreads(
-    pipeline: Pipeline, tmp_path: Path
+    asserting_pipeline: Pipeline, tmp_path: Path
 ) -> None:
+    pipeline = asserting_pipeline  # the rule matches an asserted narrative of these short articles
     store = Store(tmp_path / "w.db")
     history = tmp_path / "history.jsonl"  # what the store held before watching: same claim, one dated, one not
     records = [

@@ -212,13 +212,13 @@ def test_stix_export_over_the_api_streams_a_valid_bundle(spread_db: Path, tmp_pa
 
 
 def test_stix_round_trip_gives_the_same_narratives_techniques_and_claims(
-    corpus_db: Path, tmp_path: Path, pipeline: Pipeline
+    corpus_db: Path, tmp_path: Path, asserting_pipeline: Pipeline
 ) -> None:
     runner = CliRunner()
     first = export(runner, corpus_db, tmp_path / "first.json")
     store = Store(tmp_path / "again.db")
     # in the batches the fixture was stored in: a claim group keeps the wording chosen when it formed
-    summary = ingest([str(tmp_path / "first.json")], store, pipeline=pipeline, batch_size=2)
+    summary = ingest([str(tmp_path / "first.json")], store, pipeline=asserting_pipeline, batch_size=2)
     columns = "SELECT id, title, source, url, published, language, raw_text FROM articles ORDER BY id"
     again = [tuple(r) for r in store.conn.execute(columns)]
     store.close()
