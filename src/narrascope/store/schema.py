@@ -209,4 +209,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX alerts_created ON alerts(created_at);
     """,
+    # stories in bounded time: each story's copies in insertion order (an index on story_id alone is ordered by
+    # rowid within a story), and band keys kept only for each story's first article and its 8 most recent copies
+    # (stories.RECENT_COPIES), so that matching a new copy never reads every earlier copy
+    """
+    CREATE INDEX articles_story_order ON articles(story_id);
+    DELETE FROM story_bands WHERE article_id IN (
+        SELECT id FROM (
+            SELECT a.id, row_number() OVER (PARTITION BY a.story_id ORDER BY a.rowid DESC) AS recent
+            FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id != s.first_article
+        ) WHERE recent > 8
+    );
+    """,
 )
