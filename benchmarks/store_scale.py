@@ -174,8 +174,10 @@ def build(db: Path, seeds: list[dict[str, Any]], n: int, group_claims: bool) -> 
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
-    print(f"store: {size / 1e9:.2f} GB on disk ({size / max(n, 1) / 1e3:.1f} KB per article); "
-          + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    print(
+        f"store: {size / 1e9:.2f} GB on disk ({size / max(n, 1) / 1e3:.1f} KB per article); "
+        + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    )
 
 
 def free_port() -> int:
@@ -262,7 +264,7 @@ def routes(s: dict[str, str]) -> list[tuple[str, str, dict[str, Any]]]:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def api_latency(base: str, s: dict[str, str], repeat: int) -> None:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
-from narrascope.store import stories
+from narrascope.store import counts, stories
 from narrascope.store.claim_groups import assign_groups, drop_empty_groups
 from narrascope.store.judgments import (
     narrative_asserted,
@@ -110,6 +110,9 @@ class Store:
                 self._switch_to_wal()
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(readonly)
+            if not readonly and counts.needs_backfill(self.conn):  # articles stored before the kept counts
+                with self.transaction():
+                    counts.backfill(self.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable narrascope database ({_reason(exc)})") from None
 
@@ -203,6 +206,7 @@ class Store:
                     result.present.append(analysis.id)
                     continue
                 if row is not None:
+                    counts.remove(self.conn, analysis.id)
                     self.conn.execute("DELETE FROM articles WHERE id = ?", (analysis.id,))
                     replaced = True
                     result.updated.append(analysis.id)
@@ -261,6 +265,7 @@ class Store:
                  stance_asserted(c)),
             )  # fmt: skip
             ids.append(int(cursor.lastrowid or 0))
+        counts.add(self.conn, a.id)
         return ids
 
     def iter_analyses(self, *, batch: int = 200, where: str = "1", args: Sequence[object] = ()) -> Iterator[Analysis]:

@@ -136,25 +136,27 @@ LABELS = {  # what a chart counts: (table alias and join condition, label column
 def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[str, Any]:
     """Articles (not labels) per narrative, subnarrative or technique, per bucket (day, week, month or source),
     and totals per label; an article counts once per label however many spans or sentences carry it."""
-    join, alias, label = LABELS[kind]
-    bucket = BUCKETS[by]
     where, args = flt.where()
-    judged = flt.judged(alias)
-    dated = " AND a.day IS NOT NULL" if by != "source" else ""
-    series = rows(
-        store.conn.execute(
-            f"SELECT {label} AS label, {bucket} AS bucket, count(DISTINCT a.id) AS articles FROM articles a"
-            f" JOIN {join} AND {judged} WHERE {where}{dated} GROUP BY 1, 2 ORDER BY 2, 1",
-            args,
+    if where == "1":  # the whole corpus: the counts kept at ingest (store/counts.py) say the same
+        series, totals = _kept_label_counts(store, kind, by, flt.include_withheld)
+    else:
+        join, alias, label = LABELS[kind]
+        judged = flt.judged(alias)
+        dated = " AND a.day IS NOT NULL" if by != "source" else ""
+        series = rows(
+            store.conn.execute(
+                f"SELECT {label} AS label, {BUCKETS[by]} AS bucket, count(DISTINCT a.id) AS articles FROM articles a"
+                f" JOIN {join} AND {judged} WHERE {where}{dated} GROUP BY 1, 2 ORDER BY 2, 1",
+                args,
+            )
         )
-    )
-    totals = rows(
-        store.conn.execute(
-            f"SELECT {label} AS label, count(DISTINCT a.id) AS articles FROM articles a"
-            f" JOIN {join} AND {judged} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
-            args,
+        totals = rows(
+            store.conn.execute(
+                f"SELECT {label} AS label, count(DISTINCT a.id) AS articles FROM articles a"
+                f" JOIN {join} AND {judged} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+                args,
+            )
         )
-    )
     conn = store.conn
     total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
     dated_total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND a.day IS NOT NULL", args)
@@ -173,6 +175,37 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
         "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
         "totals": totals, "series": series,
     }  # fmt: skip
+
+
+KEPT_BUCKETS = {  # `BUCKETS` over the kept counts' day or outlet ('' for none)
+    "day": "day",
+    "week": "strftime('%Y-W%W', day)",
+    "month": "substr(day, 1, 7)",
+    "source": "CASE WHEN source = '' THEN '(unknown)' ELSE source END",
+}
+
+
+def _kept_label_counts(
+    store: Store, kind: str, by: str, include_withheld: bool
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """`label_stats`' series and totals of the whole corpus, from `label_days` and `label_outlets`."""
+    table, dated = ("label_outlets", "") if by == "source" else ("label_days", " AND day != ''")
+    args = (kind, int(include_withheld))
+    series = rows(
+        store.conn.execute(
+            f"SELECT label, {KEPT_BUCKETS[by]} AS bucket, sum(articles) AS articles FROM {table}"
+            f" WHERE kind = ? AND include_withheld = ? AND articles > 0{dated} GROUP BY 1, 2 ORDER BY 2, 1",
+            args,
+        )
+    )
+    totals = rows(
+        store.conn.execute(
+            "SELECT label, sum(articles) AS articles FROM label_days WHERE kind = ? AND include_withheld = ?"
+            " AND articles > 0 GROUP BY 1 ORDER BY 2 DESC, 1",
+            args,
+        )
+    )
+    return series, totals
 
 
 def narrative_stats(store: Store, by: str, flt: ArticleFilter, *, level: str = "narrative") -> dict[str, Any]:
@@ -199,16 +232,15 @@ def list_entities(
 ) -> dict[str, Any]:
     """Entities by number of articles that cast them in an asserted role (any role with include_withheld),
     with how many articles cast each in each role; a withheld role counts under `uncertain` or `mentioned`."""
-    judged = asserted_sql("e", include_withheld=include_withheld)
-    args: list[Any] = []
-    where = judged
+    args: list[Any] = [int(include_withheld)]
+    where = ""
     if q:
-        where += " AND e.entity LIKE ? ESCAPE '\\'"
+        where += " AND entity LIKE ? ESCAPE '\\'"
         args.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    found = rows(
+    found = rows(  # the counts kept at ingest (store/counts.py): role '' is any role
         store.conn.execute(
-            f"SELECT e.entity, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {where}"
-            " GROUP BY e.entity ORDER BY articles DESC, e.entity LIMIT ? OFFSET ?",
+            "SELECT entity, articles FROM entity_roles WHERE include_withheld = ? AND role = '' AND articles > 0"
+            f"{where} ORDER BY articles DESC, entity LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
     )
@@ -216,9 +248,9 @@ def list_entities(
         item["roles"] = {
             r[0]: r[1]
             for r in store.conn.execute(
-                f"SELECT e.main_role, count(DISTINCT e.article_id) FROM entities e WHERE e.entity = ? AND {judged}"
-                " GROUP BY 1 ORDER BY 2 DESC, 1",
-                (item["entity"],),
+                "SELECT role, articles FROM entity_roles WHERE entity = ? AND include_withheld = ? AND role != ''"
+                " AND articles > 0 ORDER BY 2 DESC, 1",
+                (item["entity"], int(include_withheld)),
             )
         }
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from narrascope.learn.uncertainty import uncertainty
+from narrascope.store.counts import needs_backfill
 from narrascope.store.db import Store, rows
 from narrascope.store.queries import ArticleFilter
 
@@ -36,7 +37,50 @@ def progress(store: Store, flt: ArticleFilter | None = None) -> dict[str, Any]:
 
 
 def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -> dict[str, Any]:
-    """A page of the queue (filters as the article list takes them) and the progress under those filters."""
+    """A page of the queue (filters as the article list takes them) and the progress under those filters.
+
+    The order is read from the index on the uncertainty kept at ingest (`store/counts.py`): a page costs its
+    offset and length, not the corpus. A store whose older articles have no uncertainty yet (until it is next
+    opened for writing) is ordered as it always was, in memory."""
+    where, args = flt.where()
+    conn = store.conn
+    if needs_backfill(conn):
+        return _queue_in_memory(store, flt, limit=limit, offset=offset)
+    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    columns = "a.id, a.title, a.source, a.language, a.uncertainty"
+    reviewed = "EXISTS (SELECT 1 FROM corrections c WHERE c.article_id = a.id AND c.undone_at IS NULL)"
+    items: list[dict[str, Any]] = []
+    skip = offset
+    for done in (False, True):  # articles not reviewed first, then the reviewed ones
+        if len(items) >= limit:
+            break
+        condition = reviewed if done else f"NOT {reviewed}"
+        found = rows(
+            conn.execute(
+                f"SELECT {columns} FROM articles a WHERE {where} AND {condition}"
+                " ORDER BY a.uncertainty DESC, a.id LIMIT ? OFFSET ?",
+                [*args, limit - len(items), skip],
+            )
+        )
+        if not found and skip:
+            before = conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND {condition}", args)
+            skip = max(0, skip - int(before.fetchone()[0]))
+            continue
+        skip = 0
+        for item in found:
+            item["reviewed"] = done
+            item["narratives"] = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT label FROM narratives WHERE article_id = ? AND level = 'narrative' ORDER BY rowid",
+                    (item["id"],),
+                )
+            ]
+        items += found
+    return {"total": total, "limit": limit, "offset": offset, "items": items, "progress": progress(store, flt)}
+
+
+def _queue_in_memory(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -> dict[str, Any]:
     where, args = flt.where()
     conn = store.conn
     articles = rows(conn.execute(f"SELECT a.id, a.title, a.source, a.language FROM articles a WHERE {where}", args))

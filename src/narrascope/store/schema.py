@@ -221,4 +221,40 @@ MIGRATIONS: tuple[str, ...] = (
         ) WHERE recent > 8
     );
     """,
+    # counts kept at ingest (store/counts.py): articles per label and day or outlet, per entity and role, and
+    # each article's review uncertainty (filled by the next batch); indexes for the article list's order, the
+    # review queue's order and each outlet's first day
+    """
+    CREATE TABLE label_days (
+        kind TEXT NOT NULL, label TEXT NOT NULL, day TEXT NOT NULL, include_withheld INTEGER NOT NULL,
+        articles INTEGER NOT NULL, PRIMARY KEY (kind, label, day, include_withheld)
+    ) WITHOUT ROWID;
+    CREATE TABLE label_outlets (
+        kind TEXT NOT NULL, label TEXT NOT NULL, source TEXT NOT NULL, include_withheld INTEGER NOT NULL,
+        articles INTEGER NOT NULL, PRIMARY KEY (kind, label, source, include_withheld)
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_roles (
+        entity TEXT NOT NULL, role TEXT NOT NULL, include_withheld INTEGER NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (entity, role, include_withheld)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_roles_rank ON entity_roles(include_withheld, role, articles DESC, entity);
+    CREATE TEMP TABLE article_labels AS
+        SELECT article_id, level AS kind, label, max(asserted) AS asserted FROM narratives GROUP BY 1, 2, 3
+        UNION ALL SELECT article_id, 'technique', technique, max(asserted) FROM techniques GROUP BY 1, 3;
+    INSERT INTO label_days SELECT j.kind, j.label, COALESCE(a.day, ''), v.w, count(*) FROM article_labels j
+        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
+        GROUP BY 1, 2, 3, 4;
+    INSERT INTO label_outlets SELECT j.kind, j.label, COALESCE(a.source, ''), v.w, count(*) FROM article_labels j
+        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
+        GROUP BY 1, 2, 3, 4;
+    DROP TABLE article_labels;
+    INSERT INTO entity_roles SELECT j.entity, j.role, v.w, count(*) FROM (
+        SELECT article_id, entity, main_role AS role, max(asserted) AS asserted FROM entities GROUP BY 1, 2, 3
+        UNION ALL SELECT article_id, entity, '', max(asserted) FROM entities GROUP BY 1, 2
+    ) j JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1 GROUP BY 1, 2, 3;
+    ALTER TABLE articles ADD COLUMN uncertainty REAL;
+    CREATE INDEX articles_review ON articles(uncertainty DESC, id);
+    CREATE INDEX articles_listing ON articles(day IS NULL, day DESC, id);
+    CREATE INDEX articles_source_day ON articles(source, day);
+    """,
 )
