@@ -1,0 +1,136 @@
+"""The counts kept at ingest say what the queries over every article say; the large-store paths use indexes.
+
+A small scale check on a real SQLite file (the 100,000-article figures: `benchmarks/store_scale.py`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from narrascope.analysis import Analysis, EntityRole, NarrativeHit, TechniqueSpan
+from narrascope.article import Article
+from narrascope.store.db import Store
+from narrascope.store.queries import ArticleFilter, label_stats, list_articles, list_entities
+from narrascope.store.review import _queue_in_memory, review_queue
+from narrascope.store.trends import trends
+
+NARRATIVES = ("URW: Blaming the war on others", "CC: Criticism of institutions", "Other")
+ROLES = ("Protagonist", "Antagonist", "uncertain")
+
+
+class EveryArticle(ArticleFilter):
+    """No filter, written so that the queries run over every article instead of reading the kept counts."""
+
+    def where(self) -> tuple[str, list[Any]]:
+        return "1 = 1", []
+
+
+def _analysis(i: int, *, text: str = "") -> Analysis:
+    article = Article(
+        raw_text=text or f"Article {i} says the war was provoked by others, number {i * 7919}.",
+        id=f"a{i:03d}",
+        source=None if i % 5 == 0 else f"outlet-{i % 4}",
+        published=None if i % 6 == 0 else f"2024-0{1 + i % 3}-{1 + i % 27:02d}",
+    )
+    narratives = [
+        NarrativeHit(NARRATIVES[i % 3], "narrative", 0.3 + (i % 7) / 10),
+        NarrativeHit(f"{NARRATIVES[i % 3]}: sub {i % 2}", "subnarrative", 0.55),
+    ]
+    if i % 4 == 0:
+        narratives.append(NarrativeHit(NARRATIVES[(i + 1) % 3], "narrative", 0.2))
+    entities = [
+        EntityRole(f"Entity {i % 3}", "GPE", ROLES[i % 3], (), 0.6, (), candidate_role="Antagonist"),
+        EntityRole("Entity 9", "ORG", ROLES[(i + 1) % 3], (), 0.4, (), candidate_role="Innocent"),
+    ]
+    techniques = [
+        TechniqueSpan(0, 7, "Article", "Loaded_Language", 0.8, asserted=bool(i % 2)),
+        TechniqueSpan(8, 10, str(i)[:2], "Doubt", 0.7),
+    ]
+    return Analysis(article, narratives=narratives, entities=entities, techniques=techniques)
+
+
+def _store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "kept.db")
+    for start in range(0, 60, 16):
+        store.put_batch([_analysis(i) for i in range(start, min(60, start + 16))])
+    # replaced articles: their old judgments leave the counts, their new ones enter
+    store.put_batch([_analysis(i, text=f"Rewritten article {i}, now about something else.") for i in (3, 10, 44)])
+    return store
+
+
+def test_kept_counts_equal_the_counts_over_every_article(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    for withheld in (False, True):
+        for kind in ("narrative", "subnarrative", "technique"):
+            for by in ("day", "week", "month", "source"):
+                kept = label_stats(store, kind, by, ArticleFilter(include_withheld=withheld))
+                live = label_stats(store, kind, by, EveryArticle(include_withheld=withheld))
+                assert kept == live, (kind, by, withheld)
+                assert kept["totals"], (kind, by)
+        kept_entities = list_entities(store, q=None, limit=50, offset=0, include_withheld=withheld)
+        live = {}
+        judged = "" if withheld else " AND asserted = 1"
+        for entity, role, articles in store.conn.execute(
+            f"SELECT entity, main_role, count(DISTINCT article_id) FROM entities WHERE 1{judged} GROUP BY 1, 2"
+        ):
+            live.setdefault(entity, {})[role] = articles
+        assert {e["entity"]: e["roles"] for e in kept_entities["items"]} == live
+        assert [e["entity"] for e in list_entities(store, q="9", limit=5, offset=0)["items"]] == ["Entity 9"]
+
+
+def test_review_queue_pages_from_the_index_in_the_order_it_always_had(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    store.conn.execute(
+        "INSERT INTO corrections (article_id, layer, action, label, user, created_at) VALUES"
+        " ('a007', 'narrative', 'accept', 'Other', 'ana', '2024-01-01'),"
+        " ('a011', 'narrative', 'reject', 'Other', 'ana', '2024-01-01')"
+    )
+    flt = ArticleFilter()
+    expected = _queue_in_memory(store, flt, limit=100, offset=0)
+    assert review_queue(store, flt, limit=100, offset=0) == expected
+    for offset, limit in ((0, 7), (50, 9), (57, 5), (80, 5)):
+        assert (
+            review_queue(store, flt, limit=limit, offset=offset)["items"] == expected["items"][offset : offset + limit]
+        )
+    narrative = ArticleFilter(narrative=NARRATIVES[0])
+    assert review_queue(store, narrative, limit=10, offset=0) == _queue_in_memory(store, narrative, limit=10, offset=0)
+
+
+def test_trends_read_only_the_two_periods(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    found = trends(store, period="week", until="2024-02-10", limit=10)
+    narrative = found["kinds"]["narrative"]
+    assert narrative and all(item["first_seen"] <= "2024-02-10" for item in narrative)
+    earliest = store.conn.execute(
+        "SELECT min(a.day) FROM narratives n JOIN articles a ON a.id = n.article_id WHERE n.label = ?"
+        " AND n.level = 'narrative' AND n.asserted = 1",
+        (narrative[0]["key"],),
+    ).fetchone()[0]
+    assert narrative[0]["first_seen"] == earliest and narrative[0]["new"] is False
+    outlets = found["kinds"]["outlet"]
+    assert outlets
+    for outlet in outlets:
+        first = store.conn.execute(
+            "SELECT min(day) FROM articles WHERE source = ? AND day <= '2024-02-10'", (outlet["key"],)
+        ).fetchone()[0]
+        assert outlet["first_seen"] == first and outlet["new"] == (first >= found["current"]["from"])
+
+
+def test_the_large_store_paths_read_indexes_not_every_article(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+
+    def plan(sql: str, args: list[Any]) -> str:
+        return " | ".join(str(r[3]) for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+
+    listing = plan("SELECT a.id FROM articles a WHERE 1 ORDER BY a.day IS NULL, a.day DESC, a.id LIMIT 25 OFFSET 5", [])
+    assert "articles_listing" in listing and "TEMP B-TREE" not in listing
+    queue = plan(
+        "SELECT a.id FROM articles a WHERE 1 AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.article_id = a.id)"
+        " ORDER BY a.uncertainty DESC, a.id LIMIT 25",
+        [],
+    )
+    assert "articles_review" in queue and "TEMP B-TREE" not in queue
+    page = list_articles(store, ArticleFilter(), limit=5, offset=5)
+    days = [i["day"] for i in page["items"]]
+    assert page["total"] == 60 and days == sorted(days, reverse=True)
