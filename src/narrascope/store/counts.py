@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from narrascope.analysis import Analysis
 from narrascope.learn.uncertainty import uncertainty
 
 # the distinct labels of one article: (kind, label, whether any of its judgments of that label is asserted)
@@ -53,10 +54,13 @@ def _change(conn: sqlite3.Connection, article_id: str, delta: int) -> None:
 
 
 def add(conn: sqlite3.Connection, article_id: str) -> None:
-    """Count a new article (its row and judgment rows written); set its uncertainty."""
+    """Count a new article (its row and judgment rows written)."""
     _change(conn, article_id, 1)
-    scores = [r[0] for r in conn.execute("SELECT score FROM narratives WHERE article_id = ?", (article_id,))]
-    conn.execute("UPDATE articles SET uncertainty = ? WHERE id = ?", (round(uncertainty(scores), 4), article_id))
+
+
+def review_uncertainty(analysis: Analysis) -> float:
+    """The `articles.uncertainty` of an analysis: what the review queue orders by."""
+    return round(uncertainty([hit.score for hit in analysis.narratives]), 4)
 
 
 def remove(conn: sqlite3.Connection, article_id: str) -> None:

@@ -233,9 +233,10 @@ class Store:
         story = stories.place(self.conn, a.id, a.raw_text)
         self.conn.execute(
             "INSERT INTO articles (id, content_hash, title, source, url, published, day, language, origin, raw_text,"
-            " analysis, ingested_at, not_covered, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " analysis, ingested_at, not_covered, story_id, uncertainty)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (a.id, digest, a.title, source, a.url, a.published, day, a.language, origin, a.raw_text, document, now,
-             not_covered_column(analysis), story.story_id),
+             not_covered_column(analysis), story.story_id, counts.review_uncertainty(analysis)),
         )  # fmt: skip
         stories.record(self.conn, a.id, story)
         self.conn.executemany(

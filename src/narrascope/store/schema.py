@@ -222,8 +222,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # counts kept at ingest (store/counts.py): articles per label and day or outlet, per entity and role, and
-    # each article's review uncertainty (filled by the next batch); indexes for the article list's order, the
-    # review queue's order and each outlet's first day
+    # each article's review uncertainty (filled when the store is next opened for writing); indexes for the
+    # article list's order, the review queue's order and each outlet's first day; the full-text index is
+    # rewritten only when an article's title or text changes (not its story or uncertainty)
     """
     CREATE TABLE label_days (
         kind TEXT NOT NULL, label TEXT NOT NULL, day TEXT NOT NULL, include_withheld INTEGER NOT NULL,
@@ -256,5 +257,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_review ON articles(uncertainty DESC, id);
     CREATE INDEX articles_listing ON articles(day IS NULL, day DESC, id);
     CREATE INDEX articles_source_day ON articles(source, day);
+    DROP TRIGGER articles_au;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, raw_text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, raw_text)
+            VALUES ('delete', old.rowid, old.title, old.raw_text);
+        INSERT INTO articles_fts(rowid, title, raw_text) VALUES (new.rowid, new.title, new.raw_text);
+    END;
     """,
 )
