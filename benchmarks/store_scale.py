@@ -37,12 +37,13 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from narrascope.analysis import Analysis
+from narrascope.store import counts
 from narrascope.store import db as store_db
 from narrascope.store.db import HASH_KEY, Store
 
@@ -98,21 +99,21 @@ def reword(text: str, language: str, words: dict[tuple[str, int], list[str]], rn
     return "".join(parts)
 
 
-def articles(seeds: list[dict[str, Any]], n: int, rng: random.Random) -> Iterator[Analysis]:
-    """N analyses: distinct rewordings of the seeds and, a third of them, copies of recent ones (each shares its
-    seed's judgments; only the article, its text and metadata are new)."""
+def articles(seeds: list[dict[str, Any]], indices: Iterable[int], n: int, rng: random.Random) -> Iterator[Analysis]:
+    """The analyses of articles `indices` of N: distinct rewordings of the seeds and, a third of them, copies of
+    recent ones (each shares its seed's judgments; only the article, its text and metadata are new)."""
     words = vocabulary(seeds)
     parsed = [Analysis.from_dict(seed) for seed in seeds]
     start = date(2024, 1, 1)
     originals: list[tuple[Analysis, str, date]] = []  # (seed analysis, text, day)
-    for i in range(n):
+    for i in indices:
         day = start + timedelta(days=i * 365 // n)
         if originals and rng.random() < COPY_SHARE:
             seed, text, first_day = originals[-1 - min(int(rng.expovariate(1 / 300)), len(originals) - 1)]
             language = seed.article.language or ""
             outlet = f"{language}-outlet-{rng.randrange(OUTLETS)}.example"
             text = f"{text}\n\nRepublished by {outlet} under licence."
-            day = first_day + timedelta(days=rng.randrange(4))
+            day = max(first_day, day) + timedelta(days=rng.randrange(4))
         else:
             seed = parsed[rng.randrange(len(parsed))]
             language = seed.article.language or ""
@@ -149,27 +150,25 @@ class SeedGroups:
             conn.execute("UPDATE claims SET group_id = ? WHERE id = ?", (group, claim_id))
 
 
-def build(db: Path, seeds: list[dict[str, Any]], n: int, group_claims: bool) -> None:
+def build(db: Path, seeds: list[dict[str, Any]], n: int, timed: int, group_claims: bool) -> None:
+    """The first and the last `timed` articles written by `put_batch` (timed per 10,000), the ones between
+    copied in SQL from the first ones (`fill`)."""
     if not group_claims:
         store_db.assign_groups = SeedGroups()  # type: ignore[assignment]
     store = Store(db)
-    step = 10_000 if n >= 20_000 else max(1, n // 5)
-    batch: list[Analysis] = []
-    spent, done, stretch_start = 0.0, 0, 0
+    timed = min(timed, n // 2) if timed else n
+    step = min(10_000, timed) if n >= 20_000 else max(1, n // 5)
     print(f"ingest of {n:,} articles (put_batch, batches of {BATCH}; claim grouping: "
           f"{'the model' if group_claims else 'by the seeds claim texts'}):")  # fmt: skip
-    for analysis in articles(seeds, n, random.Random(34)):
-        batch.append(analysis)
-        if len(batch) == BATCH or done + len(batch) == n:
-            started = time.perf_counter()
-            store.put_batch(batch)
-            spent += time.perf_counter() - started
-            done += len(batch)
-            batch = []
-            if done - stretch_start >= step or done == n:
-                print(f"  articles {stretch_start + 1:>7,}-{done:<7,}  {(done - stretch_start) / spent:7.1f} articles/s"
-                      f"  ({load()})", flush=True)  # fmt: skip
-                spent, stretch_start = 0.0, done
+    generated = articles(seeds, [*range(timed), *range(n - timed, n)] if timed < n else range(n), n, random.Random(34))
+    write(store, generated, 0, timed, step)
+    if timed < n:
+        started = time.perf_counter()
+        for k0 in range(timed, n - timed, timed):
+            fill(store, timed, k0, min(timed, n - timed - k0), n)
+        print(f"  articles {timed + 1:>7,}-{n - timed:<7,}  copied in SQL from the first {timed:,} (re-dated, new ids,"
+              f" new stories) in {time.perf_counter() - started:.0f} s  ({load()})", flush=True)  # fmt: skip
+        write(store, generated, n - timed, n, step)
     counts = {t: store.count(t) for t in ("articles", "stories", "narratives", "entities", "claims", "claim_groups")}
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
@@ -178,6 +177,62 @@ def build(db: Path, seeds: list[dict[str, Any]], n: int, group_claims: bool) -> 
         f"store: {size / 1e9:.2f} GB on disk ({size / max(n, 1) / 1e3:.1f} KB per article); "
         + ", ".join(f"{v:,} {k}" for k, v in counts.items())
     )
+
+
+def write(store: Store, generated: Iterator[Analysis], first: int, end: int, step: int) -> None:
+    """`put_batch` of articles first..end-1, printing articles/s per `step`."""
+    batch: list[Analysis] = []
+    spent, done, stretch_start = 0.0, first, first
+    for analysis in generated:
+        batch.append(analysis)
+        if len(batch) == BATCH or done + len(batch) == end:
+            started = time.perf_counter()
+            store.put_batch(batch)
+            spent += time.perf_counter() - started
+            done += len(batch)
+            batch = []
+            if done - stretch_start >= step or done == end:
+                print(f"  articles {stretch_start + 1:>7,}-{done:<7,}  {(done - stretch_start) / spent:7.1f} articles/s"
+                      f"  ({load()})", flush=True)  # fmt: skip
+                spent, stretch_start = 0.0, done
+            if done == end:
+                return
+
+
+def fill(store: Store, timed: int, k0: int, count: int, n: int) -> None:
+    """Articles k0..k0+count-1 as copies of the first `count` rows (new ids, days shifted by k0's place in the
+    year, a new story for each story's copy of its first article, the same claim groups), in one transaction."""
+    conn = store.conn
+    new_id = f"'scale-' || printf('%07d', {k0} + a.rowid - 1)"
+    shift = f"printf('+%d days', {k0 * 365 // n})"
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(articles)")]
+    values = {"id": new_id, "day": f"date(a.day, {shift})", "published": f"date(a.day, {shift})", "story_id": "m.new"}
+    picked = ", ".join(values.get(c, f"a.{c}") for c in cols)
+    with store.transaction():
+        conn.execute("CREATE TEMP TABLE story_map (old INTEGER PRIMARY KEY, new INTEGER)")
+        firsts = conn.execute(
+            f"SELECT s.id, {new_id} FROM stories s JOIN articles a ON a.id = s.first_article WHERE a.rowid <= ?",
+            (count,),
+        ).fetchall()
+        for old, first in firsts:
+            story = conn.execute("INSERT INTO stories (first_article) VALUES (?)", (first,)).lastrowid
+            conn.execute("INSERT INTO story_map VALUES (?, ?)", (old, story))
+        conn.execute(
+            f"INSERT INTO articles ({', '.join(cols)}) SELECT {picked} FROM articles a"
+            " JOIN story_map m ON m.old = a.story_id WHERE a.rowid <= ? ORDER BY a.rowid",
+            (count,),
+        )
+        for table in ("narratives", "entities", "techniques", "claims", "story_signatures", "story_bands"):
+            tcols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+            picked_t = ", ".join(new_id if c == "article_id" else f"t.{c}" for c in tcols)
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(tcols)}) SELECT {picked_t} FROM {table} t"
+                " JOIN articles a ON a.id = t.article_id WHERE a.rowid <= ?",
+                (count,),
+            )
+        conn.execute("DROP TABLE story_map")
+        if k0 + count >= n - timed:
+            counts.rebuild(conn)
 
 
 def free_port() -> int:
@@ -323,6 +378,12 @@ def main() -> None:
     parser.add_argument("--components", help="pipeline components for the seed analyses (without --analyses)")
     parser.add_argument("--keep", type=Path, help="build the store here and keep it (default: a temporary file)")
     parser.add_argument("--reuse", action="store_true", help="measure the store at --keep without building it")
+    parser.add_argument(
+        "--timed",
+        type=int,
+        default=10_000,
+        help="articles written by put_batch first and last (the rest copied in SQL); 0: all",
+    )
     parser.add_argument("--group-claims", action="store_true", help="group claims with the model (slow)")
     parser.add_argument("--repeat", type=int, default=20, help="requests per API route (default 20)")
     parser.add_argument("--pages", type=int, default=3, help="loads per UI page (default 3; 0: none)")
@@ -334,7 +395,7 @@ def main() -> None:
                 stale.unlink()
             seeds = seed_analyses(args.analyses, args.data, args.components)
             print(f"{len(seeds)} seed analyses; {load()} on {os.cpu_count()} cores")
-            build(db, seeds, args.n, args.group_claims)
+            build(db, seeds, args.n, args.timed, args.group_claims)
         s = samples(db)
         with served(db) as base:
             api_latency(base, s, args.repeat)

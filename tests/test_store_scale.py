@@ -10,11 +10,13 @@ from typing import Any
 
 from narrascope.analysis import Analysis, EntityRole, NarrativeHit, TechniqueSpan
 from narrascope.article import Article
+from narrascope.store import counts
 from narrascope.store.db import Store
 from narrascope.store.queries import ArticleFilter, label_stats, list_articles, list_entities
 from narrascope.store.review import _queue_in_memory, review_queue
 from narrascope.store.trends import trends
 
+TABLES = ("label_days", "label_outlets", "entity_roles")
 NARRATIVES = ("URW: Blaming the war on others", "CC: Criticism of institutions", "Other")
 ROLES = ("Protagonist", "Antagonist", "uncertain")
 
@@ -77,6 +79,10 @@ def test_kept_counts_equal_the_counts_over_every_article(tmp_path: Path) -> None
             live.setdefault(entity, {})[role] = articles
         assert {e["entity"]: e["roles"] for e in kept_entities["items"]} == live
         assert [e["entity"] for e in list_entities(store, q="9", limit=5, offset=0)["items"]] == ["Entity 9"]
+    kept = [store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4").fetchall() for t in TABLES]
+    with store.transaction():
+        counts.rebuild(store.conn)  # what the migration counts in a store written before: the same
+    assert [store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4").fetchall() for t in TABLES] == kept
 
 
 def test_review_queue_pages_from_the_index_in_the_order_it_always_had(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import sqlite3
 
 from narrascope.analysis import Analysis
 from narrascope.learn.uncertainty import uncertainty
+from narrascope.store.schema import KEPT_COUNTS
 
 # the distinct labels of one article: (kind, label, whether any of its judgments of that label is asserted)
 _LABELS = """
@@ -78,3 +79,12 @@ def backfill(conn: sqlite3.Connection) -> None:
     for article_id in todo:
         scores = [r[0] for r in conn.execute("SELECT score FROM narratives WHERE article_id = ?", (article_id,))]
         conn.execute("UPDATE articles SET uncertainty = ? WHERE id = ?", (round(uncertainty(scores), 4), article_id))
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Count every stored article again (after rows were written around `add`, by a bulk copy say)."""
+    for table in ("label_days", "label_outlets", "entity_roles"):
+        conn.execute(f"DELETE FROM {table}")
+    for statement in KEPT_COUNTS.split(";"):
+        if statement.strip():
+            conn.execute(statement)

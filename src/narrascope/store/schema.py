@@ -10,6 +10,24 @@ index `articles_fts` over titles and raw text, `corrections` (analysts' judgment
 
 from __future__ import annotations
 
+# the counts `store/counts.py` keeps at ingest, counted over every stored article (`counts.rebuild` runs it too)
+KEPT_COUNTS = """
+    CREATE TEMP TABLE article_labels AS
+        SELECT article_id, level AS kind, label, max(asserted) AS asserted FROM narratives GROUP BY 1, 2, 3
+        UNION ALL SELECT article_id, 'technique', technique, max(asserted) FROM techniques GROUP BY 1, 3;
+    INSERT INTO label_days SELECT j.kind, j.label, COALESCE(a.day, ''), v.w, count(*) FROM article_labels j
+        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
+        GROUP BY 1, 2, 3, 4;
+    INSERT INTO label_outlets SELECT j.kind, j.label, COALESCE(a.source, ''), v.w, count(*) FROM article_labels j
+        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
+        GROUP BY 1, 2, 3, 4;
+    DROP TABLE article_labels;
+    INSERT INTO entity_roles SELECT j.entity, j.role, v.w, count(*) FROM (
+        SELECT article_id, entity, main_role AS role, max(asserted) AS asserted FROM entities GROUP BY 1, 2, 3
+        UNION ALL SELECT article_id, entity, '', max(asserted) FROM entities GROUP BY 1, 2
+    ) j JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1 GROUP BY 1, 2, 3;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
     """
@@ -239,20 +257,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (entity, role, include_withheld)
     ) WITHOUT ROWID;
     CREATE INDEX entity_roles_rank ON entity_roles(include_withheld, role, articles DESC, entity);
-    CREATE TEMP TABLE article_labels AS
-        SELECT article_id, level AS kind, label, max(asserted) AS asserted FROM narratives GROUP BY 1, 2, 3
-        UNION ALL SELECT article_id, 'technique', technique, max(asserted) FROM techniques GROUP BY 1, 3;
-    INSERT INTO label_days SELECT j.kind, j.label, COALESCE(a.day, ''), v.w, count(*) FROM article_labels j
-        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
-        GROUP BY 1, 2, 3, 4;
-    INSERT INTO label_outlets SELECT j.kind, j.label, COALESCE(a.source, ''), v.w, count(*) FROM article_labels j
-        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
-        GROUP BY 1, 2, 3, 4;
-    DROP TABLE article_labels;
-    INSERT INTO entity_roles SELECT j.entity, j.role, v.w, count(*) FROM (
-        SELECT article_id, entity, main_role AS role, max(asserted) AS asserted FROM entities GROUP BY 1, 2, 3
-        UNION ALL SELECT article_id, entity, '', max(asserted) FROM entities GROUP BY 1, 2
-    ) j JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1 GROUP BY 1, 2, 3;
+    """
+    + KEPT_COUNTS
+    + """
     ALTER TABLE articles ADD COLUMN uncertainty REAL;
     CREATE INDEX articles_review ON articles(uncertainty DESC, id);
     CREATE INDEX articles_listing ON articles(day IS NULL, day DESC, id);
