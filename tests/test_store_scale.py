@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from narrascope.analysis import Analysis, EntityRole, NarrativeHit, TechniqueSpan
+from narrascope.analysis import Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
 from narrascope.article import Article
 from narrascope.store import counts
 from narrascope.store.db import Store
+from narrascope.store.provenance import list_claim_groups
 from narrascope.store.queries import ArticleFilter, label_stats, list_articles, list_entities
 from narrascope.store.review import _queue_in_memory, review_queue
 from narrascope.store.trends import trends
@@ -140,3 +141,38 @@ def test_the_large_store_paths_read_indexes_not_every_article(tmp_path: Path) ->
     page = list_articles(store, ArticleFilter(), limit=5, offset=5)
     days = [i["day"] for i in page["items"]]
     assert page["total"] == 60 and days == sorted(days, reverse=True)
+
+
+def test_the_kept_claim_group_spread_equals_the_spread_over_every_claim(tmp_path: Path) -> None:
+    store = Store(tmp_path / "spread.db")
+    said = "The minister said that the sanctions against Russia have failed and will be lifted next year."
+    other = "Farmers in Poland blocked the border crossings for a third week over cheap grain imports."
+    for start in range(0, 30, 10):
+        batch = []
+        for i in range(start, start + 10):
+            text = f"Report {i} on the economy, with figures {i * 31} and {i * 17}. {said}" if i % 3 else said
+            article = Article(raw_text=text, id=f"c{i:02d}", source=None if i % 4 == 0 else f"outlet-{i % 5}",
+                              published=f"2024-03-{1 + i % 20:02d}", language="en" if i % 7 else "de")  # fmt: skip
+            claim = said if i % 2 else other
+            claims = [Claim(0, len(claim), claim, "The minister", None, None, None, None, (), "reports", 0.8, 0.9)]
+            batch.append(Analysis(article, claims=claims))
+        store.put_batch(batch)
+    store.put_batch([Analysis(Article(raw_text="Something else entirely, said nobody.", id="c05"))])  # replaced
+    with store.transaction():  # two groups merged, as a bridging claim does
+        first, second = [r[0] for r in store.conn.execute("SELECT id FROM claim_groups ORDER BY id LIMIT 2")]
+        store.conn.execute("UPDATE claims SET group_id = ? WHERE group_id = ?", (first, second))
+        store.conn.execute("DELETE FROM claim_groups WHERE id = ?", (second,))
+    live = [
+        dict(r)
+        for r in store.conn.execute(
+            "SELECT g.id, g.canonical, g.source, count(c.id) AS size, count(DISTINCT c.article_id) AS articles,"
+            " count(DISTINCT a.source) AS outlets, count(DISTINCT COALESCE(a.story_id, -a.rowid)) AS stories,"
+            " count(DISTINCT CASE WHEN a.source IS NULL THEN COALESCE(a.story_id, -a.rowid) END)"
+            " AS unknown_outlet_stories, count(DISTINCT a.language) AS languages, min(a.day) AS first_day"
+            " FROM claim_groups g JOIN claims c ON c.group_id = g.id JOIN articles a ON a.id = c.article_id"
+            " GROUP BY g.id ORDER BY outlets DESC, stories DESC, articles DESC, size DESC, g.id"
+        )
+    ]
+    assert live and list_claim_groups(store, q=None, min_size=1, limit=100, offset=0)["items"] == live
+    kept = store.conn.execute("SELECT * FROM claim_group_parts ORDER BY 1, 2, 3").fetchall()
+    assert all(r["claims"] > 0 for r in kept)
