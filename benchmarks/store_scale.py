@@ -266,16 +266,27 @@ def fetch(url: str) -> Any:
 
 def samples(db: Path) -> dict[str, str]:
     """Values that exist in the store, for the filters: the most frequent narrative, entity, outlet..."""
-    store = Store(db, readonly=True)
+    store = Store(db)  # migrated first, when an older narrascope built it
     one = lambda sql: store.conn.execute(sql).fetchone()[0]  # noqa: E731
-    found = {
-        "narrative": one("SELECT label FROM narratives WHERE level = 'narrative' AND label != 'Other' LIMIT 1"),
-        "subnarrative": one("SELECT label FROM narratives WHERE level = 'subnarrative' LIMIT 1"),
-        "entity": one("SELECT entity FROM entities WHERE asserted = 1 LIMIT 1"),
-        "technique": one("SELECT technique FROM techniques WHERE asserted = 1 LIMIT 1"),
-        "source": one("SELECT source FROM articles LIMIT 1"),
+    found = {  # the most frequent of each: the heaviest page a user opens
+        "narrative": one(
+            "SELECT label FROM label_days WHERE kind = 'narrative' AND label != 'Other' AND include_withheld = 0"
+            " GROUP BY label ORDER BY sum(articles) DESC LIMIT 1"
+        ),
+        "subnarrative": one(
+            "SELECT label FROM label_days WHERE kind = 'subnarrative' AND include_withheld = 0"
+            " GROUP BY label ORDER BY sum(articles) DESC LIMIT 1"
+        ),
+        "entity": one(
+            "SELECT entity FROM entity_roles WHERE role = '' AND include_withheld = 0 ORDER BY articles DESC LIMIT 1"
+        ),
+        "technique": one(
+            "SELECT label FROM label_days WHERE kind = 'technique' AND include_withheld = 0"
+            " GROUP BY label ORDER BY sum(articles) DESC LIMIT 1"
+        ),
+        "source": one("SELECT source FROM label_outlets GROUP BY source ORDER BY sum(articles) DESC LIMIT 1"),
         "article": one("SELECT id FROM articles ORDER BY rowid DESC LIMIT 1"),
-        "group": str(one("SELECT group_id FROM claims WHERE group_id IS NOT NULL LIMIT 1")),
+        "group": one("SELECT group_id FROM claim_group_spread ORDER BY outlets DESC, stories DESC LIMIT 1"),
         "until": one("SELECT max(day) FROM articles"),
     }
     store.close()

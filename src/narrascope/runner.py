@@ -91,8 +91,8 @@ def analyze_result(pipeline: Pipeline, result: ReadResult, *, raise_errors: bool
 
 
 def analyze_results(pipeline: Pipeline, results: Sequence[ReadResult], *, raise_errors: bool = False) -> list[Outcome]:
-    """Outcomes of read documents, in order. The articles are analysed together (`Pipeline.pipe`: each model
-    scores them in one batch, spaCy parses them in one stream), which gives each the analysis it gets alone;
+    """Outcomes of read documents, in order. The articles are analysed together (`Pipeline.pipe`: a batch
+    component scores them in one batch), which gives each the analysis it gets alone;
     when that fails, each is analysed alone, so a bad article fails alone."""
     readable = [r for r in results if r.article is not None]
     if len(readable) < 2:
