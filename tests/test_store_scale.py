@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from narrascope.analysis import Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
 from narrascope.article import Article
-from narrascope.store import counts
+from narrascope.store import counts, queries
 from narrascope.store.db import Store
 from narrascope.store.provenance import list_claim_groups
 from narrascope.store.queries import ArticleFilter, label_stats, list_articles, list_entities
@@ -176,3 +178,21 @@ def test_the_kept_claim_group_spread_equals_the_spread_over_every_claim(tmp_path
     assert live and list_claim_groups(store, q=None, min_size=1, limit=100, offset=0)["items"] == live
     kept = store.conn.execute("SELECT * FROM claim_group_parts ORDER BY 1, 2, 3").fetchall()
     assert all(r["claims"] > 0 for r in kept)
+
+
+def test_a_filtered_page_is_the_same_read_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(tmp_path)
+    filters = [
+        ArticleFilter(narrative=NARRATIVES[0]), ArticleFilter(subnarrative=f"{NARRATIVES[1]}: sub 1"),
+        ArticleFilter(technique="Loaded_Language"), ArticleFilter(technique="Loaded_Language", include_withheld=True),
+        ArticleFilter(entity="Entity 9"), ArticleFilter(entity="Entity 1", role="Antagonist"),
+        ArticleFilter(narrative=NARRATIVES[2], source="outlet-1"),
+    ]  # fmt: skip
+    for flt in filters:
+        where, args = flt.where()
+        total = store.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+        pages = []
+        for frequent in (0, 10**9):  # looked up per article, or listed first
+            monkeypatch.setattr(queries, "FREQUENT", frequent)
+            pages.append(list_articles(store, flt, limit=7, offset=3))
+        assert pages[0] == pages[1] and pages[0]["total"] == total and total > 3, flt

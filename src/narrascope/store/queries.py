@@ -43,14 +43,23 @@ class ArticleFilter:
         """The condition on a judgment table's alias: asserted only, unless `include_withheld`."""
         return asserted_sql(alias, include_withheld=self.include_withheld)
 
-    def where(self) -> tuple[str, list[Any]]:
-        """Articles with a judgment of each label asked for (asserted ones only, unless include_withheld)."""
+    def where(self, *, per_article: bool = False) -> tuple[str, list[Any]]:
+        """Articles with a judgment of each label asked for (asserted ones only, unless include_withheld).
+
+        `per_article`: the same condition written as a lookup per article (EXISTS) instead of a list of every
+        matching article (IN): cheaper for a page read in the index's order when the labels are frequent."""
+
+        def matching(sub: str, column: str) -> str:
+            if per_article:
+                return f"EXISTS ({sub.replace('SELECT article_id FROM', 'SELECT 1 FROM', 1)} AND {column} = a.id)"
+            return f"a.id IN ({sub})"
+
         clauses: list[str] = []
         args: list[Any] = []
         for label, level in ((self.narrative, "narrative"), (self.subnarrative, "subnarrative")):
             if label:
                 sub = f"SELECT article_id FROM narratives n WHERE label = ? AND level = ? AND {self.judged('n')}"
-                clauses.append(f"a.id IN ({sub})")
+                clauses.append(matching(sub, "n.article_id"))
                 args += [label, level]
         if self.entity or self.role:
             sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}"
@@ -60,9 +69,10 @@ class ArticleFilter:
             if self.role:
                 sub += f" AND {ROLE} = ?"
                 args.append(self.role)
-            clauses.append(f"a.id IN ({sub})")
+            clauses.append(matching(sub, "e.article_id"))
         if self.technique:
-            clauses.append(f"a.id IN (SELECT article_id FROM techniques t WHERE technique = ? AND {self.judged('t')})")
+            sub = f"SELECT article_id FROM techniques t WHERE technique = ? AND {self.judged('t')}"
+            clauses.append(matching(sub, "t.article_id"))
             args.append(self.technique)
         for column, value in (("source", self.source), ("language", self.language)):
             if value:
@@ -88,12 +98,18 @@ def list_articles(store: Store, flt: ArticleFilter, *, limit: int, offset: int) 
     """A page of articles, newest day first then by id (a stable order for paging), and the total."""
     where, args = flt.where()
     conn = store.conn
-    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    kept = _kept_total(store, flt)
+    total = (
+        kept if kept is not None else conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    )
+    # a frequent label: walk the articles in the listing's order, looking each up (stops after the page); a rare
+    # one: list its articles first
+    page_where, page_args = flt.where(per_article=kept is not None and kept >= FREQUENT)
     items = rows(
         conn.execute(
-            f"SELECT a.id, a.title, a.source, a.url, a.published, a.day, a.language FROM articles a WHERE {where}"
+            f"SELECT a.id, a.title, a.source, a.url, a.published, a.day, a.language FROM articles a WHERE {page_where}"
             " ORDER BY a.day IS NULL, a.day DESC, a.id LIMIT ? OFFSET ?",
-            [*args, limit, offset],
+            [*page_args, limit, offset],
         )
     )
     for item in items:
@@ -108,6 +124,25 @@ def list_articles(store: Store, flt: ArticleFilter, *, limit: int, offset: int) 
                 {"label": r["label"], "score": r["score"]} for r in found if not r["asserted"]
             ]
     return {"total": total, "limit": limit, "offset": offset, "counts": "articles", "items": items}
+
+
+FREQUENT = 1000  # articles with a label from which a page is read by lookups (see `list_articles`)
+
+
+def _kept_total(store: Store, flt: ArticleFilter) -> int | None:
+    """The articles matching a filter of one label alone, from the counts kept at ingest; None for others."""
+    given = {k: v for k, v in vars(flt).items() if v and k != "include_withheld"}
+    withheld = int(flt.include_withheld)
+    if len(given) != 1 or not ({"narrative", "subnarrative", "technique", "entity"} & set(given)):
+        return None
+    ((kind, label),) = given.items()
+    if kind == "entity":
+        sql = "SELECT sum(articles) FROM entity_roles WHERE entity = ? AND role = '' AND include_withheld = ?"
+        found = store.conn.execute(sql, (label, withheld)).fetchone()
+    else:
+        sql = "SELECT sum(articles) FROM label_days WHERE kind = ? AND label = ? AND include_withheld = ?"
+        found = store.conn.execute(sql, (kind, label, withheld)).fetchone()
+    return int(found[0] or 0)
 
 
 def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
