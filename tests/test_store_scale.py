@@ -186,8 +186,11 @@ def test_a_filtered_page_is_the_same_read_either_way(tmp_path: Path, monkeypatch
         ArticleFilter(narrative=NARRATIVES[0]), ArticleFilter(subnarrative=f"{NARRATIVES[1]}: sub 1"),
         ArticleFilter(technique="Loaded_Language"), ArticleFilter(technique="Loaded_Language", include_withheld=True),
         ArticleFilter(entity="Entity 9"), ArticleFilter(entity="Entity 1", role="Antagonist"),
+        ArticleFilter(entity="Entity 9", role="Protagonist"), ArticleFilter(entity="Entity 9", role="Innocent"),
+        ArticleFilter(entity="Entity 9", role="Antagonist", include_withheld=True),
         ArticleFilter(narrative=NARRATIVES[2], source="outlet-1"),
     ]  # fmt: skip
+    found = []
     for flt in filters:
         where, args = flt.where()
         total = store.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
@@ -195,4 +198,6 @@ def test_a_filtered_page_is_the_same_read_either_way(tmp_path: Path, monkeypatch
         for frequent in (0, 10**9):  # looked up per article, or listed first
             monkeypatch.setattr(queries, "FREQUENT", frequent)
             pages.append(list_articles(store, flt, limit=7, offset=3))
-        assert pages[0] == pages[1] and pages[0]["total"] == total and total > 3, flt
+        assert pages[0] == pages[1] and pages[0]["total"] == total, flt
+        found.append(total)
+    assert sum(1 for total in found if total > 3) >= len(filters) - 1  # only the Innocent one matches nothing

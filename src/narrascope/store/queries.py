@@ -133,6 +133,9 @@ def _kept_total(store: Store, flt: ArticleFilter) -> int | None:
     """The articles matching a filter of one label alone, from the counts kept at ingest; None for others."""
     given = {k: v for k, v in vars(flt).items() if v and k != "include_withheld"}
     withheld = int(flt.include_withheld)
+    if set(given) == {"entity", "role"} and not withheld:  # an asserted role is the kept main role
+        sql = "SELECT sum(articles) FROM entity_roles WHERE entity = ? AND role = ? AND include_withheld = 0"
+        return int(store.conn.execute(sql, (given["entity"], given["role"])).fetchone()[0] or 0)
     if len(given) != 1 or not ({"narrative", "subnarrative", "technique", "entity"} & set(given)):
         return None
     ((kind, label),) = given.items()
