@@ -2,19 +2,27 @@
 
     python benchmarks/near_duplicates.py                 # the 460 unlabeled SemEval test articles
     python benchmarks/near_duplicates.py --n 5000        # the store cost on a 5,000-article corpus
+    python benchmarks/near_duplicates.py --copies 1000 --copies 4000   # one wire story copied N times
 
 Prints (1) the exact Jaccard similarity of the word 5-shingle sets of every pair of distinct documents, as a
 histogram, and every pair at or above 0.2; (2) how well MinHash estimates those pairs and whether LSH finds
 them; (3) the time story detection adds to the store's batch writes per 1,000 articles (signatures, LSH
 look-ups in SQLite, inserts), measured on a corpus of N records cycled from the documents (so every document
 has copies under other ids, as in a scrape that fetched a syndicated story several times).
+
+With `--copies N` (repeatable) it only times `narrascope ingest --components cleaning` of a JSONL of N copies
+of one wire story (each under its own id and outlet, some with a footer) into a new store, and prints the
+seconds, the ratio to the first N and the number of stories (1 expected): story matching must cost the same
+per copy however large the story grows.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,15 +126,44 @@ def store_cost(docs: list[tuple[str, str]], n: int, batch: int) -> None:
           f" {count} stories (expected {expected}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 
+def wire_copies(docs: list[tuple[str, str]], counts: list[int], tmp: Path) -> None:
+    """`ingest --components cleaning` of N copies of one wire story, for each N: seconds and stories."""
+    text = max(docs, key=lambda d: len(d[1]))[1]
+    first = None
+    for n in counts:
+        corpus, db = tmp / f"copies-{n}.jsonl", tmp / f"copies-{n}.db"
+        with corpus.open("w", encoding="utf-8") as handle:
+            for i in range(n):
+                footer = f"\n\nRepublished by outlet {i % 200} under licence." if i % 3 else ""
+                record = {"id": f"copy-{i:06d}", "text": text + footer, "source": f"outlet-{i % 200}"}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        command = [sys.executable, "-m", "narrascope.cli.main", "ingest", str(corpus), "--db", str(db)]
+        start = time.perf_counter()
+        subprocess.run([*command, "--components", "cleaning"], check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+        store = Store(db, readonly=True)
+        count = store.count("stories")
+        store.close()
+        first = first or (n, seconds)
+        print(f"{n:>6} copies of one story: ingest --components cleaning {seconds:6.1f} s"
+              f"  (x{seconds / first[1]:.2f} for x{n / first[0]:.1f} the copies); {count} stor"
+              f"{'y' if count == 1 else 'ies'}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--n", type=int, default=1000, help="articles for the store cost (default 1000)")
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--copies", type=int, action="append", help="time the ingest of N copies of one story")
     args = parser.parse_args()
     docs = documents(args.data)
     if not docs:
         sys.exit(f"no documents under {args.data}")
+    if args.copies:
+        with tempfile.TemporaryDirectory() as tmp:
+            wire_copies(docs, args.copies, Path(tmp))
+        return
     pairs = distribution(docs)
     estimates(docs, pairs)
     store_cost(docs, args.n, args.batch)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
 from narrascope.analysis import Analysis
+from narrascope.article import Article
 from narrascope.components import BaseComponent, register
 from narrascope.engine.local import PipelineSpec, analyze_chunk, run_batch
 from narrascope.ingest.records import ReadResult
-from narrascope.runner import Batch
+from narrascope.pipeline import Pipeline
+from narrascope.runner import Batch, analyze_result, analyze_results
+
+from .conftest import STORE_CORPUS
 
 FAST = ("cleaning", "language", "sentences")
 
@@ -75,3 +80,41 @@ def test_results_are_the_same_with_one_and_two_processes(tmp_path: Path) -> None
 def test_read_results_travel_between_processes(tmp_path: Path) -> None:
     result = ReadResult("x", error="x: bad", bytes_read=3)
     assert analyze_chunk(PipelineSpec(FAST), [result])[0].error == "x: bad"
+
+
+@register("test_fails_on_marker")
+class FailsOnMarker(BaseComponent):
+    """Raises on an article holding FAIL."""
+
+    name = "test_fails_on_marker"
+    requires = ("article.raw_text",)
+    assigns = ()
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        if "FAIL" in analysis.article.raw_text:
+            raise ValueError("a bad article")
+        return analysis
+
+
+def test_a_chunk_analysed_together_gives_each_article_the_analysis_it_gets_alone(pipeline: Pipeline) -> None:
+    import json
+
+    records = [json.loads(line) for line in STORE_CORPUS.read_text("utf-8").splitlines()]
+    results = [ReadResult("corpus.jsonl", Article(raw_text=r["text"], id=r["id"])) for r in records]
+    results.insert(2, ReadResult("broken.txt", None, error="broken.txt: not readable"))
+    together = analyze_results(pipeline, results)
+    alone = [analyze_result(pipeline, copy.deepcopy(r)) for r in results]
+    assert [o.analysis.to_dict() if o.analysis else o.error for o in together] == [
+        o.analysis.to_dict() if o.analysis else o.error for o in alone
+    ]
+    assert sum(1 for o in together if o.analysis and o.analysis.entities) >= 2  # the models did run
+
+
+def test_a_failing_article_in_a_chunk_fails_alone() -> None:
+    spec = PipelineSpec((*FAST, "test_fails_on_marker"))
+    chunk = [
+        ReadResult(f"d{i}", Article(raw_text=f"Text {i} {'FAIL' if i == 1 else ''}", id=f"d{i}")) for i in range(3)
+    ]
+    outcomes = analyze_chunk(spec, chunk)
+    assert [o.analysis is None for o in outcomes] == [False, True, False]
+    assert "a bad article" in str(outcomes[1].error)

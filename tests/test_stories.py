@@ -10,13 +10,14 @@ import pytest
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
-from narrascope.ingest.near_duplicates import find_copies, shingles, signature, similarity
+from narrascope.ingest.near_duplicates import band_keys, find_copies, shingles, signature, similarity
 from narrascope.pipeline import Pipeline
 from narrascope.store import db as store_db
 from narrascope.store import stories
 from narrascope.store.db import Store
 from narrascope.store.ingest import ingest
 from narrascope.store.queries import get_article
+from narrascope.store.schema import MIGRATIONS
 
 ORIGINAL = (
     "Picking losers: choosing nuclear over renewables will make the climate crisis worse\n\n"
@@ -130,3 +131,31 @@ def test_articles_stored_before_stories_get_one(tmp_path: Path) -> None:
     assert found["a"] == found["b"] != found["o"] and None not in found.values()
     expected = {"id": found["a"], "first_article": "a", "copies": 2, "articles": ["a", "b"]}
     assert stories.stories_with_copies(store.conn) == [expected]
+
+
+def test_a_large_story_is_matched_against_its_first_and_most_recent_copies_only(tmp_path: Path) -> None:
+    store = Store(tmp_path / "wire.db")
+    copies = [Article(raw_text=f"{RELAYED if i % 2 else ORIGINAL}\nCopy {i}.", id=f"copy-{i:03d}") for i in range(40)]
+    for start in range(0, len(copies), 7):
+        store.put_batch([Analysis(a) for a in copies[start : start + 7]])
+    assert len(set(_stories(store).values())) == 1 and store.count("stories") == 1
+    indexed = [r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM story_bands ORDER BY article_id")]
+    recent = [f"copy-{i:03d}" for i in range(40 - stories.RECENT_COPIES, 40)]
+    assert indexed == ["copy-000", *recent]  # the first article and the most recent copies, whatever the story's size
+    values = signature(ORIGINAL + "\nCopy 40.")
+    assert values is not None
+    candidates = stories._candidates(store.conn, band_keys(values))
+    assert len(candidates) == stories.RECENT_COPIES + 1
+    placement = stories.place(store.conn, "copy-040", ORIGINAL + "\nCopy 40.")
+    assert placement.story_id == _stories(store)["copy-000"] and placement.similarity is not None
+    # a store written before keeps every copy's keys until its migration drops the older ones with the same number
+    assert any(f"recent > {stories.RECENT_COPIES}" in m for m in MIGRATIONS)
+
+
+def test_a_new_first_article_gets_its_band_keys_back(tmp_path: Path) -> None:
+    store = Store(tmp_path / "moved.db")
+    store.put_batch([Analysis(Article(raw_text=f"{ORIGINAL}\nCopy {i}.", id=f"c{i:02d}")) for i in range(12)])
+    store.put_batch([Analysis(Article(raw_text=OTHER, id="c00"))])  # the first article now says something else
+    first = store.conn.execute("SELECT first_article FROM stories WHERE first_article != 'c00'").fetchone()[0]
+    assert first == "c01"
+    assert store.conn.execute("SELECT count(*) FROM story_bands WHERE article_id = 'c01'").fetchone()[0] == 25

@@ -6,8 +6,9 @@ analysed, and nothing of a finished document is kept, so memory does not grow wi
 
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,31 @@ def analyze_result(pipeline: Pipeline, result: ReadResult, *, raise_errors: bool
         )
     analysis.warnings.extend(result.warnings)
     return Outcome(result.origin, analysis, warnings=result.warnings, bytes_read=result.bytes_read)
+
+
+def analyze_results(pipeline: Pipeline, results: Sequence[ReadResult], *, raise_errors: bool = False) -> list[Outcome]:
+    """Outcomes of read documents, in order. The articles are analysed together (`Pipeline.pipe`: a batch
+    component scores them in one batch), which gives each the analysis it gets alone;
+    when that fails, each is analysed alone, so a bad article fails alone."""
+    readable = [r for r in results if r.article is not None]
+    if len(readable) < 2:
+        return [analyze_result(pipeline, r, raise_errors=raise_errors) for r in results]
+    try:
+        articles = [copy.deepcopy(r.article) for r in readable if r.article is not None]  # originals kept for a retry
+        analyses = iter(list(pipeline.pipe(articles, batch_size=len(articles))))
+    except Exception:
+        if raise_errors:
+            raise
+        return [analyze_result(pipeline, r, raise_errors=raise_errors) for r in results]
+    outcomes = []
+    for result in results:
+        if result.article is None:
+            outcomes.append(analyze_result(pipeline, result))
+            continue
+        analysis = next(analyses)
+        analysis.warnings.extend(result.warnings)
+        outcomes.append(Outcome(result.origin, analysis, warnings=result.warnings, bytes_read=result.bytes_read))
+    return outcomes
 
 
 class Batch:

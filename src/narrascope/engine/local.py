@@ -27,9 +27,9 @@ from typing import Any
 
 from narrascope.ingest.readers import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
-from narrascope.runner import Outcome, analyze_result
+from narrascope.runner import Outcome, analyze_results
 
-CHUNK_SIZE = 4
+CHUNK_SIZE = 16  # documents a worker analyses together (one model batch); 2 x jobs chunks in flight
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,7 @@ def worker_pipeline(spec: PipelineSpec, pipeline: Pipeline | None = None) -> Pip
 
 def analyze_chunk(spec: PipelineSpec, chunk: Sequence[ReadResult], raise_errors: bool = False) -> list[Outcome]:
     """The worker function: outcomes of a chunk of read documents, in order, with the pipeline of `spec`."""
-    pipeline = worker_pipeline(spec)
-    return [analyze_result(pipeline, result, raise_errors=raise_errors) for result in chunk]
+    return analyze_results(worker_pipeline(spec), chunk, raise_errors=raise_errors)
 
 
 def default_jobs() -> int:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from narrascope.store import counts
 from narrascope.store.correction_record import (
     Correction,
     Vocabulary,
@@ -90,22 +91,28 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str], vocabulary: Vocabulary
     """Rewrite the corrected view of the articles `ids` (call it inside the caller's transaction)."""
     anchored = Anchored()
     for article_id in ids:
-        text = conn.execute("SELECT raw_text FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if text is not None:
-            done = anchor(conn, article_id, str(text[0]))
-            anchored.moved += done.moved
-            anchored.stale += done.stale
-        for table in ("narratives", "entities", "techniques"):
-            conn.execute(f"DELETE FROM {table} WHERE article_id = ? AND model = 0", (article_id,))
-            conn.execute(f"UPDATE {table} SET rejected = 0, analyst = NULL WHERE article_id = ?", (article_id,))
-        conn.execute("UPDATE entities SET analyst_role = NULL WHERE article_id = ?", (article_id,))
-        corrections = in_force_of(conn, article_id)
-        row = conn.execute("SELECT analysis FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if not corrections or row is None:
-            continue
-        doc = apply_corrections(json.loads(row[0]), corrections, vocabulary or default_vocabulary())
-        _write(conn, article_id, doc)
+        counts.remove(conn, article_id)  # the counts kept at ingest follow the view: uncounted, then counted again
+        _refresh_one(conn, article_id, anchored, vocabulary)
+        counts.add(conn, article_id)
     return anchored
+
+
+def _refresh_one(conn: sqlite3.Connection, article_id: str, anchored: Anchored, vocabulary: Vocabulary | None) -> None:
+    text = conn.execute("SELECT raw_text FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if text is not None:
+        done = anchor(conn, article_id, str(text[0]))
+        anchored.moved += done.moved
+        anchored.stale += done.stale
+    for table in ("narratives", "entities", "techniques"):
+        conn.execute(f"DELETE FROM {table} WHERE article_id = ? AND model = 0", (article_id,))
+        conn.execute(f"UPDATE {table} SET rejected = 0, analyst = NULL WHERE article_id = ?", (article_id,))
+    conn.execute("UPDATE entities SET analyst_role = NULL WHERE article_id = ?", (article_id,))
+    corrections = in_force_of(conn, article_id)
+    row = conn.execute("SELECT analysis FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if not corrections or row is None:
+        return
+    doc = apply_corrections(json.loads(row[0]), corrections, vocabulary or default_vocabulary())
+    _write(conn, article_id, doc)
 
 
 def _write(conn: sqlite3.Connection, article_id: str, doc: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
-from narrascope.store import actors, stories
+from narrascope.store import actors, counts, stories
 from narrascope.store.claim_groups import (
     assign_groups,
     claim_embeddings,
@@ -224,6 +224,7 @@ class Store:
                     result.present.append(analysis.id)
                     continue
                 if row is not None:
+                    counts.remove(self.conn, analysis.id)
                     self.conn.execute("DELETE FROM articles WHERE id = ?", (analysis.id,))
                     replaced = True
                     result.updated.append(analysis.id)
@@ -301,6 +302,7 @@ class Store:
                  stance_asserted(c)),
             )  # fmt: skip
             ids.append(int(cursor.lastrowid or 0))
+        counts.add(self.conn, a.id)
         return ids
 
     def iter_documents(

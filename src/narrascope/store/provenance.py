@@ -30,15 +30,13 @@ def list_claim_groups(store: Store, *, q: str | None, min_size: int, limit: int,
             " AND g.id IN (SELECT rowid FROM claim_groups_fts WHERE claim_groups_fts MATCH ?)" if query else " AND 0"
         )
         args += [query] if query else []
-    found = rows(
+    found = rows(  # the spread kept as claims join and leave groups (schema: claim_group_spread)
         store.conn.execute(
-            "SELECT g.id, g.canonical, g.source, count(c.id) AS size, count(DISTINCT c.article_id) AS articles,"
-            f" count(DISTINCT a.source) AS outlets, count(DISTINCT {STORY}) AS stories,"
-            f" count(DISTINCT CASE WHEN a.source IS NULL THEN {STORY} END) AS unknown_outlet_stories,"
-            " count(DISTINCT a.language) AS languages, min(a.day) AS first_day FROM claim_groups g"
-            " JOIN claims c ON c.group_id = g.id JOIN articles a ON a.id = c.article_id"
-            f" GROUP BY g.id HAVING count(c.id) >= ?{extra}"
-            " ORDER BY outlets DESC, stories DESC, articles DESC, size DESC, g.id LIMIT ? OFFSET ?",
+            "SELECT g.id, g.canonical, g.source, s.size, s.articles, s.outlets, s.stories, s.unknown_outlet_stories,"
+            " s.languages, (SELECT min(value) FROM claim_group_parts p WHERE p.group_id = g.id AND p.part = 'day')"
+            " AS first_day FROM claim_group_spread s JOIN claim_groups g ON g.id = s.group_id"
+            f" WHERE s.size >= ?{extra}"
+            " ORDER BY s.outlets DESC, s.stories DESC, s.articles DESC, s.size DESC, g.id LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
     )

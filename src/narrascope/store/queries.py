@@ -44,14 +44,23 @@ class ArticleFilter:
         """The condition on a judgment table's alias: asserted only, unless `include_withheld`, in the view."""
         return asserted_sql(alias, include_withheld=self.include_withheld, view=self.view)
 
-    def where(self) -> tuple[str, list[Any]]:
-        """Articles with a judgment of each label asked for (asserted ones only, unless include_withheld)."""
+    def where(self, *, per_article: bool = False) -> tuple[str, list[Any]]:
+        """Articles with a judgment of each label asked for (asserted ones only, unless include_withheld).
+
+        `per_article`: the same condition written as a lookup per article (EXISTS) instead of a list of every
+        matching article (IN): cheaper for a page read in the index's order when the labels are frequent."""
+
+        def matching(sub: str, column: str) -> str:
+            if per_article:
+                return f"EXISTS ({sub.replace('SELECT article_id FROM', 'SELECT 1 FROM', 1)} AND {column} = a.id)"
+            return f"a.id IN ({sub})"
+
         clauses: list[str] = []
         args: list[Any] = []
         for label, level in ((self.narrative, "narrative"), (self.subnarrative, "subnarrative")):
             if label:
                 sub = f"SELECT article_id FROM narratives n WHERE label = ? AND level = ? AND {self.judged('n')}"
-                clauses.append(f"a.id IN ({sub})")
+                clauses.append(matching(sub, "n.article_id"))
                 args += [label, level]
         if self.entity or self.role:
             sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}"
@@ -61,9 +70,10 @@ class ArticleFilter:
             if self.role:
                 sub += f" AND {role_sql('e', view=self.view)} = ?"
                 args.append(self.role)
-            clauses.append(f"a.id IN ({sub})")
+            clauses.append(matching(sub, "e.article_id"))
         if self.technique:
-            clauses.append(f"a.id IN (SELECT article_id FROM techniques t WHERE technique = ? AND {self.judged('t')})")
+            sub = f"SELECT article_id FROM techniques t WHERE technique = ? AND {self.judged('t')}"
+            clauses.append(matching(sub, "t.article_id"))
             args.append(self.technique)
         for column, value in (("source", self.source), ("language", self.language)):
             if value:
@@ -89,12 +99,18 @@ def list_articles(store: Store, flt: ArticleFilter, *, limit: int, offset: int) 
     """A page of articles, newest day first then by id (a stable order for paging), and the total."""
     where, args = flt.where()
     conn = store.conn
-    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    kept = _kept_total(store, flt)
+    total = (
+        kept if kept is not None else conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    )
+    # a frequent label: walk the articles in the listing's order, looking each up (stops after the page); a rare
+    # one: list its articles first
+    page_where, page_args = flt.where(per_article=kept is not None and kept >= FREQUENT)
     items = rows(
         conn.execute(
-            f"SELECT a.id, a.title, a.source, a.url, a.published, a.day, a.language FROM articles a WHERE {where}"
+            f"SELECT a.id, a.title, a.source, a.url, a.published, a.day, a.language FROM articles a WHERE {page_where}"
             " ORDER BY a.day IS NULL, a.day DESC, a.id LIMIT ? OFFSET ?",
-            [*args, limit, offset],
+            [*page_args, limit, offset],
         )
     )
     for item in items:
@@ -112,6 +128,23 @@ def list_articles(store: Store, flt: ArticleFilter, *, limit: int, offset: int) 
                 {"label": r["label"], "score": r["score"]} for r in found if not r["counted"]
             ]
     return {"total": total, "limit": limit, "offset": offset, "counts": "articles", "items": items}
+
+
+FREQUENT = 1000  # articles with a label from which a page is read by lookups (see `list_articles`)
+
+
+def _kept_total(store: Store, flt: ArticleFilter) -> int | None:
+    """The articles matching a filter of one label alone, from the counts kept at ingest (the corrected view);
+    None for other filters and for the model view."""
+    if flt.view != CORRECTED:
+        return None
+    given = {k: v for k, v in vars(flt).items() if v and k not in ("include_withheld", "view")}
+    if len(given) != 1 or not ({"narrative", "subnarrative", "technique"} & set(given)):
+        return None
+    ((kind, label),) = given.items()
+    sql = "SELECT sum(articles) FROM label_days WHERE kind = ? AND label = ? AND include_withheld = ?"
+    found = store.conn.execute(sql, (kind, label, int(flt.include_withheld))).fetchone()
+    return int(found[0] or 0)
 
 
 def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
@@ -140,25 +173,27 @@ LABELS = {  # what a chart counts: (table alias and join condition, label column
 def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[str, Any]:
     """Articles (not labels) per narrative, subnarrative or technique, per bucket (day, week, month or source),
     and totals per label; an article counts once per label however many spans or sentences carry it."""
-    join, alias, label = LABELS[kind]
-    bucket = BUCKETS[by]
     where, args = flt.where()
-    judged = flt.judged(alias)
-    dated = " AND a.day IS NOT NULL" if by != "source" else ""
-    series = rows(
-        store.conn.execute(
-            f"SELECT {label} AS label, {bucket} AS bucket, count(DISTINCT a.id) AS articles FROM articles a"
-            f" JOIN {join} AND {judged} WHERE {where}{dated} GROUP BY 1, 2 ORDER BY 2, 1",
-            args,
+    if where == "1" and flt.view == CORRECTED:  # the whole corpus: the counts kept at ingest (store/counts.py)
+        series, totals = _kept_label_counts(store, kind, by, flt.include_withheld)
+    else:
+        join, alias, label = LABELS[kind]
+        judged = flt.judged(alias)
+        dated = " AND a.day IS NOT NULL" if by != "source" else ""
+        series = rows(
+            store.conn.execute(
+                f"SELECT {label} AS label, {BUCKETS[by]} AS bucket, count(DISTINCT a.id) AS articles FROM articles a"
+                f" JOIN {join} AND {judged} WHERE {where}{dated} GROUP BY 1, 2 ORDER BY 2, 1",
+                args,
+            )
         )
-    )
-    totals = rows(
-        store.conn.execute(
-            f"SELECT {label} AS label, count(DISTINCT a.id) AS articles FROM articles a"
-            f" JOIN {join} AND {judged} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
-            args,
+        totals = rows(
+            store.conn.execute(
+                f"SELECT {label} AS label, count(DISTINCT a.id) AS articles FROM articles a"
+                f" JOIN {join} AND {judged} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+                args,
+            )
         )
-    )
     conn = store.conn
     total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
     dated_total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND a.day IS NOT NULL", args)
@@ -177,6 +212,37 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
         "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
         "totals": totals, "series": series,
     }  # fmt: skip
+
+
+KEPT_BUCKETS = {  # `BUCKETS` over the kept counts' day or outlet ('' for none)
+    "day": "day",
+    "week": "strftime('%Y-W%W', day)",
+    "month": "substr(day, 1, 7)",
+    "source": "CASE WHEN source = '' THEN '(unknown)' ELSE source END",
+}
+
+
+def _kept_label_counts(
+    store: Store, kind: str, by: str, include_withheld: bool
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """`label_stats`' series and totals of the whole corpus, from `label_days` and `label_outlets`."""
+    table, dated = ("label_outlets", "") if by == "source" else ("label_days", " AND day != ''")
+    args = (kind, int(include_withheld))
+    series = rows(
+        store.conn.execute(
+            f"SELECT label, {KEPT_BUCKETS[by]} AS bucket, sum(articles) AS articles FROM {table}"
+            f" WHERE kind = ? AND include_withheld = ? AND articles > 0{dated} GROUP BY 1, 2 ORDER BY 2, 1",
+            args,
+        )
+    )
+    totals = rows(
+        store.conn.execute(
+            "SELECT label, sum(articles) AS articles FROM label_days WHERE kind = ? AND include_withheld = ?"
+            " AND articles > 0 GROUP BY 1 ORDER BY 2 DESC, 1",
+            args,
+        )
+    )
+    return series, totals
 
 
 def narrative_stats(store: Store, by: str, flt: ArticleFilter, *, level: str = "narrative") -> dict[str, Any]:

@@ -10,6 +10,74 @@ index `articles_fts` over titles and raw text, `corrections` (analysts' judgment
 
 from __future__ import annotations
 
+from narrascope.store.judgments import asserted_sql
+
+# the counts `store/counts.py` keeps at ingest, counted over every stored article (`counts.rebuild` runs it too)
+# the corrected view's rule (`judgments.asserted_sql`): what the kept counts count, asserted or any judgment
+_ASSERTED = {alias: asserted_sql(alias, include_withheld=False) for alias in ("n", "t")}
+_ANY = {alias: asserted_sql(alias, include_withheld=True) for alias in ("n", "t")}
+KEPT_COUNTS = (
+    """
+    CREATE TEMP TABLE article_labels AS
+        SELECT n.article_id, n.level AS kind, n.label, max("""
+    + _ASSERTED["n"]
+    + """) AS asserted FROM narratives n
+            WHERE """
+    + _ANY["n"]
+    + """ GROUP BY 1, 2, 3
+        UNION ALL SELECT t.article_id, 'technique', t.technique, max("""
+    + _ASSERTED["t"]
+    + """) FROM techniques t
+            WHERE """
+    + _ANY["t"]
+    + """ GROUP BY 1, 3;
+    INSERT INTO label_days SELECT j.kind, j.label, COALESCE(a.day, ''), v.w, count(*) FROM article_labels j
+        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
+        GROUP BY 1, 2, 3, 4;
+    INSERT INTO label_outlets SELECT j.kind, j.label, COALESCE(a.source, ''), v.w, count(*) FROM article_labels j
+        JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
+        GROUP BY 1, 2, 3, 4;
+    DROP TABLE article_labels;
+"""
+)
+
+
+def _parts(article_id: str) -> str:
+    """The (part, value) rows of one article that a claim group's spread counts (see `claim_group_spread`)."""
+    one = f"FROM articles a WHERE a.id = {article_id}"
+    return (
+        f"SELECT 'article' AS part, a.id AS value {one}"
+        f" UNION ALL SELECT 'story', CAST(COALESCE(a.story_id, -a.rowid) AS TEXT) {one}"
+        f" UNION ALL SELECT 'outlet', a.source {one} AND a.source IS NOT NULL"
+        f" UNION ALL SELECT 'unknown', CAST(COALESCE(a.story_id, -a.rowid) AS TEXT) {one} AND a.source IS NULL"
+        f" UNION ALL SELECT 'language', a.language {one} AND a.language IS NOT NULL"
+        f" UNION ALL SELECT 'day', a.day {one} AND a.day IS NOT NULL"
+    )
+
+
+def _spread_change(group: str, article_id: str, delta: int) -> str:
+    """Statements adding (delta 1) or removing (-1) one claim of `article_id` to or from group `group`."""
+    parts = _parts(article_id)
+    counted = (
+        ("article", "articles"), ("story", "stories"), ("outlet", "outlets"),
+        ("unknown", "unknown_outlet_stories"), ("language", "languages"),
+    )  # fmt: skip
+    edge = 1 if delta > 0 else 0  # a part entering (its first claim) or leaving (its last)
+    changes = ", ".join(
+        f"{column} = {column} + {delta} * (SELECT count(*) FROM claim_group_parts WHERE group_id = {group}"
+        f" AND part = '{part}' AND claims = {edge} AND value IN (SELECT value FROM ({parts}) WHERE part = '{part}'))"
+        for part, column in counted
+    )
+    return (
+        f"INSERT INTO claim_group_spread (group_id) VALUES ({group}) ON CONFLICT DO NOTHING;"
+        f" INSERT INTO claim_group_parts (group_id, part, value, claims) SELECT {group}, part, value, {delta}"
+        f" FROM ({parts}) WHERE 1 ON CONFLICT DO UPDATE SET claims = claims + {delta};"
+        f" UPDATE claim_group_spread SET size = size + {delta}, {changes} WHERE group_id = {group};"
+        f" DELETE FROM claim_group_parts WHERE group_id = {group} AND claims = 0"
+        f" AND (part, value) IN (SELECT part, value FROM ({parts}));"
+    )
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
     """
@@ -259,5 +327,94 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE corrections ADD COLUMN text_hash TEXT;
     ALTER TABLE corrections ADD COLUMN quote TEXT;
     ALTER TABLE corrections ADD COLUMN stale_at TEXT;
+    """,
+    # stories in bounded time: each story's copies in insertion order (an index on story_id alone is ordered by
+    # rowid within a story), and band keys kept only for each story's first article and its 8 most recent copies
+    # (stories.RECENT_COPIES), so that matching a new copy never reads every earlier copy
+    """
+    CREATE INDEX articles_story_order ON articles(story_id);
+    DELETE FROM story_bands WHERE article_id IN (
+        SELECT id FROM (
+            SELECT a.id, row_number() OVER (PARTITION BY a.story_id ORDER BY a.rowid DESC) AS recent
+            FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id != s.first_article
+        ) WHERE recent > 8
+    );
+    """,
+    # counts kept at ingest (store/counts.py): articles per label and day or outlet, in the corrected view;
+    # indexes for the article list's order and each outlet's first day; the full-text index is rewritten only
+    # when an article's title or text changes (not its story)
+    """
+    CREATE TABLE label_days (
+        kind TEXT NOT NULL, label TEXT NOT NULL, day TEXT NOT NULL, include_withheld INTEGER NOT NULL,
+        articles INTEGER NOT NULL, PRIMARY KEY (kind, label, day, include_withheld)
+    ) WITHOUT ROWID;
+    CREATE TABLE label_outlets (
+        kind TEXT NOT NULL, label TEXT NOT NULL, source TEXT NOT NULL, include_withheld INTEGER NOT NULL,
+        articles INTEGER NOT NULL, PRIMARY KEY (kind, label, source, include_withheld)
+    ) WITHOUT ROWID;
+    """
+    + KEPT_COUNTS
+    + """
+    CREATE INDEX articles_listing ON articles(day IS NULL, day DESC, id);
+    CREATE INDEX articles_source_day ON articles(source, day);
+    DROP TRIGGER articles_au;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, raw_text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, raw_text)
+            VALUES ('delete', old.rowid, old.title, old.raw_text);
+        INSERT INTO articles_fts(rowid, title, raw_text) VALUES (new.rowid, new.title, new.raw_text);
+    END;
+    """,
+    # the spread of each claim group kept as claims join and leave it (triggers, whatever code moves them): the
+    # claims list ranks groups by it without reading every claim. `claim_group_parts` counts each group's claims
+    # per article, story, outlet, story of unknown outlet, language and day; `claim_group_spread` has how many
+    # of each a group has. An article's claims leave their groups before the article is deleted.
+    """
+    CREATE TABLE claim_group_spread (
+        group_id INTEGER PRIMARY KEY, size INTEGER NOT NULL DEFAULT 0, articles INTEGER NOT NULL DEFAULT 0,
+        stories INTEGER NOT NULL DEFAULT 0, outlets INTEGER NOT NULL DEFAULT 0,
+        unknown_outlet_stories INTEGER NOT NULL DEFAULT 0, languages INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX claim_group_spread_rank
+        ON claim_group_spread(outlets DESC, stories DESC, articles DESC, size DESC, group_id);
+    CREATE TABLE claim_group_parts (
+        group_id INTEGER NOT NULL, part TEXT NOT NULL, value TEXT NOT NULL, claims INTEGER NOT NULL,
+        PRIMARY KEY (group_id, part, value)
+    ) WITHOUT ROWID;
+    INSERT INTO claim_group_parts SELECT c.group_id, p.part, p.value, count(*) FROM claims c JOIN (
+        SELECT a.id AS article_id, 'article' AS part, a.id AS value FROM articles a
+        UNION ALL SELECT a.id, 'story', CAST(COALESCE(a.story_id, -a.rowid) AS TEXT) FROM articles a
+        UNION ALL SELECT a.id, 'outlet', a.source FROM articles a WHERE a.source IS NOT NULL
+        UNION ALL SELECT a.id, 'unknown', CAST(COALESCE(a.story_id, -a.rowid) AS TEXT) FROM articles a
+            WHERE a.source IS NULL
+        UNION ALL SELECT a.id, 'language', a.language FROM articles a WHERE a.language IS NOT NULL
+        UNION ALL SELECT a.id, 'day', a.day FROM articles a WHERE a.day IS NOT NULL
+    ) p ON p.article_id = c.article_id WHERE c.group_id IS NOT NULL GROUP BY 1, 2, 3;
+    INSERT INTO claim_group_spread SELECT group_id, sum(CASE WHEN part = 'article' THEN claims ELSE 0 END),
+        sum(part = 'article'), sum(part = 'story'), sum(part = 'outlet'), sum(part = 'unknown'), sum(part = 'language')
+        FROM claim_group_parts GROUP BY group_id;
+    CREATE TRIGGER claims_spread_insert AFTER INSERT ON claims WHEN new.group_id IS NOT NULL BEGIN
+    """
+    + _spread_change("new.group_id", "new.article_id", 1)
+    + """
+    END;
+    CREATE TRIGGER claims_spread_leave AFTER UPDATE OF group_id ON claims
+        WHEN old.group_id IS NOT NULL AND old.group_id IS NOT new.group_id BEGIN
+    """
+    + _spread_change("old.group_id", "old.article_id", -1)
+    + """
+    END;
+    CREATE TRIGGER claims_spread_join AFTER UPDATE OF group_id ON claims
+        WHEN new.group_id IS NOT NULL AND old.group_id IS NOT new.group_id BEGIN
+    """
+    + _spread_change("new.group_id", "new.article_id", 1)
+    + """
+    END;
+    CREATE TRIGGER articles_claims_leave BEFORE DELETE ON articles BEGIN
+        UPDATE claims SET group_id = NULL WHERE article_id = old.id AND group_id IS NOT NULL;
+    END;
+    CREATE TRIGGER claim_groups_spread_delete AFTER DELETE ON claim_groups BEGIN
+        DELETE FROM claim_group_spread WHERE group_id = old.id;
+        DELETE FROM claim_group_parts WHERE group_id = old.id;
+    END;
     """,
 )

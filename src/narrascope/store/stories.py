@@ -8,6 +8,11 @@ killed before its commit leaves no story, signature or band behind. datasketch's
 memory or Redis; keeping the band keys in SQLite is what makes them part of the batch's transaction.
 
 Stories are never split or merged afterwards: an article joins one story, the one of its best match.
+
+Bounded cost: only a story's first article (its representative) and its `RECENT_COPIES` most recent copies keep
+their band keys; an older copy's keys are dropped when a newer copy joins (its signature stays). A new article
+is so compared with at most `RECENT_COPIES + 1` articles of each story it shares a band with, and a story of
+10,000 copies costs no more per copy than one of 10 (`python benchmarks/near_duplicates.py --copies N`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ from typing import Any
 import numpy as np
 
 from narrascope.ingest.near_duplicates import THRESHOLD, band_keys, best_match, from_bytes, signature, to_bytes
+
+# copies of a story, besides its first article, whose band keys are kept: a copy of a copy that drifted (an
+# edited re-post of a re-post) still finds its story through a recent copy. The schema's migration that drops
+# older copies' keys in stores written before uses the same number.
+RECENT_COPIES = 8
 
 
 @dataclass
@@ -67,6 +77,14 @@ def record(conn: sqlite3.Connection, article_id: str, placement: Placement) -> N
         "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)",
         [(band, key, article_id) for band, key in placement.keys],
     )
+    if placement.similarity is not None:  # joined a stored story: its copy that is no longer recent retires
+        retired = conn.execute(
+            "SELECT a.id FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.story_id = ?"
+            " AND a.id != s.first_article ORDER BY a.rowid DESC LIMIT 1 OFFSET ?",
+            (placement.story_id, RECENT_COPIES),
+        ).fetchone()
+        if retired is not None:
+            conn.execute("DELETE FROM story_bands WHERE article_id = ?", (retired[0],))
 
 
 def backfill(conn: sqlite3.Connection) -> int:
@@ -87,6 +105,15 @@ def tidy(conn: sqlite3.Connection) -> None:
         " LIMIT 1) WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = stories.first_article"
         " AND story_id = stories.id)"
     )
+    unindexed = conn.execute(  # a first article named now that had retired: it finds its copies again
+        "SELECT g.article_id, g.signature FROM stories s JOIN story_signatures g ON g.article_id = s.first_article"
+        " WHERE NOT EXISTS (SELECT 1 FROM story_bands b WHERE b.article_id = s.first_article)"
+    ).fetchall()
+    for article_id, blob in unindexed:
+        conn.executemany(
+            "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)",
+            [(band, key, article_id) for band, key in band_keys(from_bytes(blob))],
+        )
 
 
 def story_of(conn: sqlite3.Connection, article_id: str) -> dict[str, Any] | None:

@@ -82,20 +82,30 @@ def _ranked(
     elif kind != "outlet":
         condition += f" AND {asserted_sql('n', include_withheld=include_withheld, view=view)}"
     outlets = "count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.source END)"
-    sql = (
+    sql = (  # the two periods' articles only (index on day); each key's first day is looked up apart
         f"SELECT {key} AS key, count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS current,"
-        f" count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS previous, min(a.day) AS first_seen,"
+        f" count(DISTINCT CASE WHEN a.day BETWEEN ? AND ? THEN a.id END) AS previous,"
         f" {outlets} AS current_outlets, {outlets} AS previous_outlets"
-        f" FROM {source} WHERE {condition} AND a.day IS NOT NULL AND a.day <= ? GROUP BY {key}"
+        f" FROM {source} WHERE {condition} AND a.day BETWEEN ? AND ? GROUP BY {key}"
         " HAVING current > 0 OR previous > 0"
     )
-    args = [*current, *previous, *current, *previous, current[1]]
+    args = [*current, *previous, *current, *previous, previous[0], current[1]]
     items: list[dict[str, Any]] = []
-    for row in store.conn.execute(sql, args):
+    for row in store.conn.execute(sql, args).fetchall():
+        # a claim group's first day is read for the items kept only (a group can have thousands of claims);
+        # whether it is new, from its first claim seen before the current period
+        first_seen = (
+            None if kind == "claim" else _first_seen(store, kind, row["key"], current[1], include_withheld, view)
+        )
+        new = (
+            first_seen >= current[0]
+            if first_seen
+            else not _seen_before(store, row["key"], current[0], include_withheld)
+        )
         item = {
             "key": row["key"], "label": row["key"], "current": row["current"], "previous": row["previous"],
-            "growth": row["current"] - row["previous"], "first_seen": row["first_seen"],
-            "new": row["first_seen"] >= current[0], "current_outlets": row["current_outlets"],
+            "growth": row["current"] - row["previous"], "first_seen": first_seen,
+            "new": new, "current_outlets": row["current_outlets"],
             "previous_outlets": row["previous_outlets"],
         }  # fmt: skip
         item["ratio"] = None if row["previous"] == 0 else round(row["current"] / row["previous"], 3)
@@ -104,6 +114,45 @@ def _ranked(
     items = items[:limit]
     if kind == "claim":
         for item in items:
+            item["first_seen"] = _first_seen(store, kind, item["key"], current[1], include_withheld, view)
             found = store.conn.execute("SELECT canonical FROM claim_groups WHERE id = ?", (item["key"],)).fetchone()
             item["label"] = found[0] if found else f"claim group {item['key']}"
     return items
+
+
+def _first_seen(store: Store, kind: str, key: Any, until: str, include_withheld: bool, view: str) -> str:
+    """The first published day (up to `until`) of an item: from the counts kept at ingest for labels (the
+    corrected view; the model view reads its judgments), the outlet's index for outlets, the group's claims for
+    claim groups."""
+    if kind in ("narrative", "subnarrative") and view != CORRECTED:
+        sql = (
+            "SELECT min(a.day) FROM narratives n JOIN articles a ON a.id = n.article_id WHERE n.level = ?"
+            f" AND n.label = ? AND {asserted_sql('n', include_withheld=include_withheld, view=view)}"
+            " AND a.day IS NOT NULL AND a.day <= ?"
+        )
+        found = store.conn.execute(sql, (kind, key, until)).fetchone()
+    elif kind in ("narrative", "subnarrative"):
+        sql = (
+            "SELECT min(day) FROM label_days WHERE kind = ? AND label = ? AND include_withheld = ? AND day != ''"
+            " AND day <= ? AND articles > 0"
+        )
+        found = store.conn.execute(sql, (kind, key, int(include_withheld), until)).fetchone()
+    elif kind == "outlet":
+        sql = "SELECT min(day) FROM articles WHERE source = ? AND day IS NOT NULL AND day <= ?"
+        found = store.conn.execute(sql, (key, until)).fetchone()
+    else:
+        sql = (
+            "SELECT min(a.day) FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
+            f" AND {stance_sql('c', include_withheld=include_withheld)} AND a.day IS NOT NULL AND a.day <= ?"
+        )
+        found = store.conn.execute(sql, (key, until)).fetchone()
+    return str(found[0])
+
+
+def _seen_before(store: Store, group_id: Any, day: str, include_withheld: bool) -> bool:
+    """Whether a claim group has a claim in an article published before `day`."""
+    sql = (
+        "SELECT 1 FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
+        f" AND {stance_sql('c', include_withheld=include_withheld)} AND a.day < ? LIMIT 1"
+    )
+    return store.conn.execute(sql, (group_id, day)).fetchone() is not None

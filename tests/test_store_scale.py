@@ -1,0 +1,201 @@
+"""The counts kept at ingest say what the queries over every article say; the large-store paths use indexes.
+
+A small scale check on a real SQLite file (the 100,000-article figures: `benchmarks/store_scale.py`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from narrascope.analysis import Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
+from narrascope.article import Article
+from narrascope.store import counts, queries
+from narrascope.store.corrected import refresh
+from narrascope.store.db import Store
+from narrascope.store.provenance import list_claim_groups
+from narrascope.store.queries import ArticleFilter, label_stats, list_articles
+from narrascope.store.trends import trends
+
+TABLES = ("label_days", "label_outlets")
+NARRATIVES = ("URW: Blaming the war on others", "CC: Criticism of institutions", "Other")
+ROLES = ("Protagonist", "Antagonist", "uncertain")
+
+
+class EveryArticle(ArticleFilter):
+    """No filter, written so that the queries run over every article instead of reading the kept counts."""
+
+    def where(self) -> tuple[str, list[Any]]:
+        return "1 = 1", []
+
+
+def _analysis(i: int, *, text: str = "") -> Analysis:
+    article = Article(
+        raw_text=text or f"Article {i} says the war was provoked by others, number {i * 7919}.",
+        id=f"a{i:03d}",
+        source=None if i % 5 == 0 else f"outlet-{i % 4}",
+        published=None if i % 6 == 0 else f"2024-0{1 + i % 3}-{1 + i % 27:02d}",
+    )
+    narratives = [
+        NarrativeHit(NARRATIVES[i % 3], "narrative", 0.3 + (i % 7) / 10),
+        NarrativeHit(f"{NARRATIVES[i % 3]}: sub {i % 2}", "subnarrative", 0.55),
+    ]
+    if i % 4 == 0:
+        narratives.append(NarrativeHit(NARRATIVES[(i + 1) % 3], "narrative", 0.2))
+    entities = [
+        EntityRole(f"Entity {i % 3}", "GPE", ROLES[i % 3], (), 0.6, (), candidate_role="Antagonist"),
+        EntityRole("Entity 9", "ORG", ROLES[(i + 1) % 3], (), 0.4, (), candidate_role="Innocent"),
+    ]
+    techniques = [
+        TechniqueSpan(0, 7, "Article", "Loaded_Language", 0.8, asserted=bool(i % 2)),
+        TechniqueSpan(8, 10, str(i)[:2], "Doubt", 0.7),
+    ]
+    return Analysis(article, narratives=narratives, entities=entities, techniques=techniques)
+
+
+def _store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "kept.db")
+    for start in range(0, 60, 16):
+        store.put_batch([_analysis(i) for i in range(start, min(60, start + 16))])
+    # replaced articles: their old judgments leave the counts, their new ones enter
+    store.put_batch([_analysis(i, text=f"Rewritten article {i}, now about something else.") for i in (3, 10, 44)])
+    return store
+
+
+def test_kept_counts_equal_the_counts_over_every_article(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    for withheld in (False, True):
+        for kind in ("narrative", "subnarrative", "technique"):
+            for by in ("day", "week", "month", "source"):
+                kept = label_stats(store, kind, by, ArticleFilter(include_withheld=withheld))
+                live = label_stats(store, kind, by, EveryArticle(include_withheld=withheld))
+                assert kept == live, (kind, by, withheld)
+                assert kept["totals"], (kind, by)
+    kept = [store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4").fetchall() for t in TABLES]
+    with store.transaction():
+        counts.rebuild(store.conn)  # what the migration counts in a store written before: the same
+    assert [store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4").fetchall() for t in TABLES] == kept
+
+
+def test_kept_counts_follow_an_analysts_rejection_and_its_undo(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    label = store.conn.execute(
+        "SELECT label FROM narratives WHERE article_id = 'a007' AND level = 'narrative' AND asserted = 1"
+    ).fetchone()[0]
+
+    def both(label_filter: str) -> tuple[int, int]:
+        kept = label_stats(store, "narrative", "source", ArticleFilter())["totals"]
+        live = label_stats(store, "narrative", "source", EveryArticle())["totals"]
+        assert kept == live
+        return next((t["articles"] for t in kept if t["label"] == label_filter), 0), list_articles(
+            store, ArticleFilter(narrative=label_filter), limit=1, offset=0
+        )["total"]
+
+    before = both(label)
+    with store.transaction():
+        store.conn.execute(
+            "INSERT INTO corrections (article_id, layer, action, label, user, created_at) VALUES"
+            " ('a007', 'narrative', 'reject', ?, 'ana', '2024-01-01')",
+            (label,),
+        )
+        refresh(store.conn, ["a007"])
+    assert both(label) == (before[0] - 1, before[1] - 1)  # the corrected view, kept and live alike
+    model = label_stats(store, "narrative", "source", ArticleFilter(view="model"))["totals"]
+    assert next(t["articles"] for t in model if t["label"] == label) == before[0]  # the model's own view
+    with store.transaction():
+        store.conn.execute("UPDATE corrections SET undone_at = '2024-01-02' WHERE article_id = 'a007'")
+        refresh(store.conn, ["a007"])
+    assert both(label) == before
+
+
+def test_trends_read_only_the_two_periods(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    found = trends(store, period="week", until="2024-02-10", limit=10)
+    narrative = found["kinds"]["narrative"]
+    assert narrative and all(item["first_seen"] <= "2024-02-10" for item in narrative)
+    earliest = store.conn.execute(
+        "SELECT min(a.day) FROM narratives n JOIN articles a ON a.id = n.article_id WHERE n.label = ?"
+        " AND n.level = 'narrative' AND n.asserted = 1",
+        (narrative[0]["key"],),
+    ).fetchone()[0]
+    assert narrative[0]["first_seen"] == earliest and narrative[0]["new"] is False
+    outlets = found["kinds"]["outlet"]
+    assert outlets
+    for outlet in outlets:
+        first = store.conn.execute(
+            "SELECT min(day) FROM articles WHERE source = ? AND day <= '2024-02-10'", (outlet["key"],)
+        ).fetchone()[0]
+        assert outlet["first_seen"] == first and outlet["new"] == (first >= found["current"]["from"])
+
+
+def test_the_large_store_paths_read_indexes_not_every_article(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+
+    def plan(sql: str, args: list[Any]) -> str:
+        return " | ".join(str(r[3]) for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+
+    listing = plan("SELECT a.id FROM articles a WHERE 1 ORDER BY a.day IS NULL, a.day DESC, a.id LIMIT 25 OFFSET 5", [])
+    assert "articles_listing" in listing and "TEMP B-TREE" not in listing
+    page = list_articles(store, ArticleFilter(), limit=5, offset=5)
+    days = [i["day"] for i in page["items"]]
+    assert page["total"] == 60 and days == sorted(days, reverse=True)
+
+
+def test_the_kept_claim_group_spread_equals_the_spread_over_every_claim(tmp_path: Path) -> None:
+    store = Store(tmp_path / "spread.db")
+    said = "The minister said that the sanctions against Russia have failed and will be lifted next year."
+    other = "Farmers in Poland blocked the border crossings for a third week over cheap grain imports."
+    for start in range(0, 30, 10):
+        batch = []
+        for i in range(start, start + 10):
+            text = f"Report {i} on the economy, with figures {i * 31} and {i * 17}. {said}" if i % 3 else said
+            article = Article(raw_text=text, id=f"c{i:02d}", source=None if i % 4 == 0 else f"outlet-{i % 5}",
+                              published=f"2024-03-{1 + i % 20:02d}", language="en" if i % 7 else "de")  # fmt: skip
+            claim = said if i % 2 else other
+            claims = [Claim(0, len(claim), claim, "The minister", None, None, None, None, (), "reports", 0.8, 0.9)]
+            batch.append(Analysis(article, claims=claims))
+        store.put_batch(batch)
+    store.put_batch([Analysis(Article(raw_text="Something else entirely, said nobody.", id="c05"))])  # replaced
+    with store.transaction():  # two groups merged, as a bridging claim does
+        first, second = [r[0] for r in store.conn.execute("SELECT id FROM claim_groups ORDER BY id LIMIT 2")]
+        store.conn.execute("UPDATE claims SET group_id = ? WHERE group_id = ?", (first, second))
+        store.conn.execute("DELETE FROM claim_groups WHERE id = ?", (second,))
+    live = [
+        dict(r)
+        for r in store.conn.execute(
+            "SELECT g.id, g.canonical, g.source, count(c.id) AS size, count(DISTINCT c.article_id) AS articles,"
+            " count(DISTINCT a.source) AS outlets, count(DISTINCT COALESCE(a.story_id, -a.rowid)) AS stories,"
+            " count(DISTINCT CASE WHEN a.source IS NULL THEN COALESCE(a.story_id, -a.rowid) END)"
+            " AS unknown_outlet_stories, count(DISTINCT a.language) AS languages, min(a.day) AS first_day"
+            " FROM claim_groups g JOIN claims c ON c.group_id = g.id JOIN articles a ON a.id = c.article_id"
+            " GROUP BY g.id ORDER BY outlets DESC, stories DESC, articles DESC, size DESC, g.id"
+        )
+    ]
+    assert live and list_claim_groups(store, q=None, min_size=1, limit=100, offset=0)["items"] == live
+    kept = store.conn.execute("SELECT * FROM claim_group_parts ORDER BY 1, 2, 3").fetchall()
+    assert all(r["claims"] > 0 for r in kept)
+
+
+def test_a_filtered_page_is_the_same_read_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(tmp_path)
+    filters = [
+        ArticleFilter(narrative=NARRATIVES[0]), ArticleFilter(subnarrative=f"{NARRATIVES[1]}: sub 1"),
+        ArticleFilter(technique="Loaded_Language"), ArticleFilter(technique="Loaded_Language", include_withheld=True),
+        ArticleFilter(entity="Entity 9"), ArticleFilter(entity="Entity 1", role="Antagonist"),
+        ArticleFilter(entity="Entity 9", role="Protagonist"), ArticleFilter(entity="Entity 9", role="Innocent"),
+        ArticleFilter(entity="Entity 9", role="Antagonist", include_withheld=True),
+        ArticleFilter(narrative=NARRATIVES[2], source="outlet-1"),
+    ]  # fmt: skip
+    found = []
+    for flt in filters:
+        where, args = flt.where()
+        total = store.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+        pages = []
+        for frequent in (0, 10**9):  # looked up per article, or listed first
+            monkeypatch.setattr(queries, "FREQUENT", frequent)
+            pages.append(list_articles(store, flt, limit=7, offset=3))
+        assert pages[0] == pages[1] and pages[0]["total"] == total, flt
+        found.append(total)
+    assert sum(1 for total in found if total > 3) >= len(filters) - 1  # only the Innocent one matches nothing
