@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
 
-from narrascope.server.corrections import USER_HEADER
+from narrascope.server.corrections import USER_HEADER, json_only
+from narrascope.server.security import Refused
 from narrascope.store.actors import (
     ActorCorrectionError,
     add_actor_correction,
@@ -40,18 +40,8 @@ class ActorCorrectionBody(BaseModel):
     )
 
 
-class _Refused(HTTPException):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(status, message)
-        self.code = code
-
-
 def actors_router(state: _State, write_lock: Any) -> APIRouter:
     router = APIRouter(prefix="/api")
-
-    def json_only(request: Request) -> None:
-        if not request.headers.get("content-type", "").startswith("application/json"):
-            raise _Refused(415, "unsupported_media_type", "send the correction as Content-Type: application/json")
 
     @router.post(
         "/actors/corrections", status_code=201, dependencies=[Depends(json_only)],
@@ -65,7 +55,7 @@ def actors_router(state: _State, write_lock: Any) -> APIRouter:
                     state.store().conn, body.action, body.actor, into=body.into, entity=body.entity, user=user
                 )
         except ActorCorrectionError as exc:
-            raise _Refused(422, "invalid_correction", str(exc)) from None
+            raise Refused(422, "invalid_correction", str(exc)) from None
         return stored.to_dict()
 
     @router.get("/actors/corrections", summary="Merges and splits of actors, oldest first")
@@ -78,7 +68,7 @@ def actors_router(state: _State, write_lock: Any) -> APIRouter:
         with write_lock:
             undone = undo_actor_correction(state.store().conn, number)
         if undone is None:
-            raise _Refused(404, "not_found", f"no actor correction {number}")
+            raise Refused(404, "not_found", f"no actor correction {number}")
         return undone.to_dict()
 
     return router

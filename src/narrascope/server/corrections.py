@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
 
+from narrascope.server.security import Refused
 from narrascope.store.corrections import (
     CorrectionError,
     CorrectionIn,
@@ -49,18 +49,14 @@ class CorrectionBody(BaseModel):
     )
 
 
-class _Refused(HTTPException):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(status, message)
-        self.code = code
+def json_only(request: Request) -> None:
+    """A write is a JSON body: a form post (what a foreign page can send without asking) is refused."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise Refused(415, "unsupported_media_type", "send the correction as Content-Type: application/json")
 
 
 def corrections_router(state: _State, vocabulary: Vocabulary, write_lock: Any) -> APIRouter:
     router = APIRouter(prefix="/api")
-
-    def json_only(request: Request) -> None:
-        if not request.headers.get("content-type", "").startswith("application/json"):
-            raise _Refused(415, "unsupported_media_type", "send the correction as Content-Type: application/json")
 
     @router.post(
         "/articles/{article_id:path}/corrections", status_code=201, dependencies=[Depends(json_only)],
@@ -71,12 +67,12 @@ def corrections_router(state: _State, vocabulary: Vocabulary, write_lock: Any) -
         given = CorrectionIn(body.layer, body.action, body.label, body.entity, body.start, body.end)
         store = state.store()
         if store.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
-            raise _Refused(404, "not_found", f"no article with id {article_id!r}")
+            raise Refused(404, "not_found", f"no article with id {article_id!r}")
         try:
             with write_lock:
                 stored = add_correction(store, given, article_id=article_id, user=user, vocabulary=vocabulary)
         except CorrectionError as exc:
-            raise _Refused(422, "invalid_correction", str(exc)) from None
+            raise Refused(422, "invalid_correction", str(exc)) from None
         return stored.to_dict()
 
     @router.get("/corrections", summary="Corrections, oldest first (of one article when `article` is given)")
@@ -89,7 +85,7 @@ def corrections_router(state: _State, vocabulary: Vocabulary, write_lock: Any) -
     @router.delete("/corrections/{number}", summary="Undo one correction (kept in the table, marked undone)")
     def undo(number: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
         if get_correction(state.store(), number) is None:
-            raise _Refused(404, "not_found", f"no correction {number}")
+            raise Refused(404, "not_found", f"no correction {number}")
         with write_lock:
             undone = undo_correction(state.store(), number)
         assert undone is not None
