@@ -17,6 +17,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -87,6 +89,10 @@ def jobs_for(documents: int | None, jobs: int | None = None) -> int:
 def _worker_init() -> None:
     # Ctrl-C reaches the whole process group: the parent decides how to stop, the workers do not die mid-chunk.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (kill -9, the OOM killer) cannot stop its workers: each leaves once it is orphaned,
+    # instead of waiting forever on a task queue nobody feeds (and holding the parent's stdout and stderr open).
+    parent = os.getppid()
+    threading.Thread(target=_leave_when_orphaned, args=(parent,), name="orphan-watch", daemon=True).start()
     # N processes each running a BLAS pool of N threads would fight over N cores: one thread per worker.
     try:
         from threadpoolctl import threadpool_limits
@@ -94,6 +100,12 @@ def _worker_init() -> None:
         threadpool_limits(1)
     except ImportError:  # pragma: no cover (installed with scikit-learn)
         pass
+
+
+def _leave_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _chunks(results: Iterable[ReadResult], size: int) -> Iterator[list[ReadResult]]:
