@@ -163,14 +163,14 @@ def test_security_headers_and_offline_assets(base: str) -> None:
             and "script-src 'self';" in csp
             and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
         )
-    status, headers, data = request(f"{base}/static/plotly.min.js")
+    status, headers, data = request(f"{base}/static/plotly-basic.min.js")
     assert status == 200 and b"plotly.js" in data[:200] and headers["content-type"].startswith("text/javascript")
-    status, headers, _ = request(f"{base}/static/plotly.min.js")
+    status, headers, _ = request(f"{base}/static/plotly-basic.min.js")
     assert "immutable" in headers["cache-control"]  # loaded once, then from the browser's cache
     charts = {"/": True, "/entity?name=x": True, "/claim?id=1": True, "/article?id=a1": False, "/entities": False,
               "/claims": False, "/stories": False, "/review": False}  # fmt: skip
     for path, has_charts in charts.items():
-        assert (b"/static/plotly.min.js" in request(base + path)[2]) is has_charts, path
+        assert (b"/static/plotly-basic.min.js" in request(base + path)[2]) is has_charts, path
     status, _, page = request(f"{base}/docs")
     assert b'href="/"' in page  # a way back to the UI
     assert b"/static/swagger-ui-bundle.js" in page and b"http" not in page.split(b"<body")[0].replace(

@@ -76,7 +76,7 @@ def test_the_stories_page_lists_each_copy_with_outlet_and_links_to_it(page: Any,
     first = page.locator("section.card").first
     assert first.locator("h2").inner_text() == "4 copies"
     assert "Pravda Mirror" in first.inner_text() and "Relay Daily" in first.inner_text()
-    assert "/static/plotly.min.js" not in page.content()  # no chart on this page: no 4.8 MB script
+    assert "/static/plotly-basic.min.js" not in page.content()  # no chart on this page: no 1.2 MB script
     page.goto(f"{base}/stories")
     _ready(page)
     page.locator("section.card").nth(1).locator("a").first.click()
