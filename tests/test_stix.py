@@ -16,10 +16,11 @@ from click.testing import CliRunner
 from narrascope.cli.main import main
 from narrascope.formats import stix as mapping
 from narrascope.ingest.readers import read_paths
-from narrascope.pipeline import Pipeline
+from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.store.corrections import CorrectionIn, Vocabulary, add_correction
 from narrascope.store.db import Store
 from narrascope.store.ingest import ingest
+from tests.conftest import STORE_CORPUS
 from tests.serving import running_server
 
 stix2validator = pytest.importorskip("stix2validator", reason="stix2-validator is a dev dependency")
@@ -139,6 +140,27 @@ def test_stix_claim_group_is_a_note_with_its_sources_relays_and_articles(
         assert report["id"] in note["object_refs"] and "SVR" in actors
         relays = {relay for _, relay in claims if relay}
         assert relays <= actors
+
+
+def test_stix_sends_a_withheld_narrative_once_an_analyst_accepts_it(tmp_path: Path) -> None:
+    db = tmp_path / "accepted.db"
+    store = Store(db)
+    withholding = load_pipeline(min_scores={"narratives": 1.0})  # every narrative pick withheld
+    ingest([str(STORE_CORPUS)], store, pipeline=withholding)
+    found = store.conn.execute(
+        "SELECT article_id, label FROM narratives WHERE level = 'narrative' AND asserted = 0 AND label != 'Other'"
+        " ORDER BY article_id, label LIMIT 1"
+    ).fetchone()
+    assert found is not None
+    before = export(CliRunner(), db, tmp_path / "before.json")
+    assert found[1] not in {o.get("name") for o in before["objects"] if o["type"] == "narrative"}
+    add_correction(store, CorrectionIn("narrative", "accept", label=found[1]), article_id=found[0],
+                   user="ana", vocabulary=Vocabulary())  # fmt: skip
+    store.close()
+    after = export(CliRunner(), db, tmp_path / "after.json")
+    validate(tmp_path / "after.json")
+    report = report_of(after, found[0])
+    assert found[1] in {target.get("name") for _, target in targets(after, report)}
 
 
 def test_stix_sends_asserted_judgments_and_corrections_only(corpus_db: Path, tmp_path: Path) -> None:

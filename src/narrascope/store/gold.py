@@ -50,6 +50,8 @@ def _narratives(doc: dict[str, Any], latest: dict[tuple[Any, ...], Correction], 
         if found is not None:
             hit["correction"] = _mark(found)
             hit["rejected"] = found.action == "reject"
+            if found.action == "accept":  # an analyst confirmed a withheld candidate: asserted in the corrected view
+                hit["asserted"] = True
     for key, correction in latest.items():
         if key[0] != "narrative" or correction.action != "add" or correction.label in present:
             continue
@@ -61,7 +63,7 @@ def _narratives(doc: dict[str, Any], latest: dict[tuple[Any, ...], Correction], 
             added.insert(0, (parent, "narrative"))
         for name, lvl in added:
             hits.append({"label": name, "level": lvl, "score": ANALYST_SCORE, "evidence": [], "source": ANALYST,
-                         "correction": _mark(correction), "rejected": False})  # fmt: skip
+                         "asserted": True, "correction": _mark(correction), "rejected": False})  # fmt: skip
             present.add(name)
     kept = {h["label"] for h in hits if not h.get("rejected")}
     for hit in hits:  # a rejected narrative takes its subnarratives with it; `Other` goes when a narrative stays
