@@ -10,25 +10,21 @@ Every count is maintained inside the transaction that changes it: `add` after an
 written, `remove` before they are deleted (a replaced article) or rewritten by a correction (`store/corrected.py`
 removes and adds the article around its refresh). Rows stored before these counts are counted by the migration
 that creates them.
-A filtered view still runs its query on the articles it selects.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from narrascope.store.judgments import asserted_sql
-from narrascope.store.schema import KEPT_COUNTS
+from narrascope.store.schema import COUNTED_ANY, COUNTED_ASSERTED, KEPT_COUNTS
 
 # the distinct labels of one article in the corrected view: (kind, label, whether any of its judgments of that label
 # is asserted)
-_ASSERTED = {alias: asserted_sql(alias, include_withheld=False) for alias in ("n", "t")}
-_ANY = {alias: asserted_sql(alias, include_withheld=True) for alias in ("n", "t")}
 _LABELS = f"""
-    SELECT n.level AS kind, n.label, max({_ASSERTED["n"]}) AS asserted FROM narratives n
-        WHERE n.article_id = :id AND {_ANY["n"]} GROUP BY 1, 2
-    UNION ALL SELECT 'technique', t.technique, max({_ASSERTED["t"]}) FROM techniques t
-        WHERE t.article_id = :id AND {_ANY["t"]} GROUP BY 2
+    SELECT n.level AS kind, n.label, max({COUNTED_ASSERTED["n"]}) AS asserted FROM narratives n
+        WHERE n.article_id = :id AND {COUNTED_ANY["n"]} GROUP BY 1, 2
+    UNION ALL SELECT 'technique', t.technique, max({COUNTED_ASSERTED["t"]}) FROM techniques t
+        WHERE t.article_id = :id AND {COUNTED_ANY["t"]} GROUP BY 2
 """
 # one row per view: include_withheld = 1 counts every label, 0 only asserted ones
 _VIEWS = "(SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1"

@@ -14,22 +14,22 @@ from narrascope.store.judgments import asserted_sql
 
 # the counts `store/counts.py` keeps at ingest, counted over every stored article (`counts.rebuild` runs it too)
 # the corrected view's rule (`judgments.asserted_sql`): what the kept counts count, asserted or any judgment
-_ASSERTED = {alias: asserted_sql(alias, include_withheld=False) for alias in ("n", "t")}
-_ANY = {alias: asserted_sql(alias, include_withheld=True) for alias in ("n", "t")}
+COUNTED_ASSERTED = {alias: asserted_sql(alias, include_withheld=False) for alias in ("n", "t")}
+COUNTED_ANY = {alias: asserted_sql(alias, include_withheld=True) for alias in ("n", "t")}
 KEPT_COUNTS = (
     """
     CREATE TEMP TABLE article_labels AS
         SELECT n.article_id, n.level AS kind, n.label, max("""
-    + _ASSERTED["n"]
+    + COUNTED_ASSERTED["n"]
     + """) AS asserted FROM narratives n
             WHERE """
-    + _ANY["n"]
+    + COUNTED_ANY["n"]
     + """ GROUP BY 1, 2, 3
         UNION ALL SELECT t.article_id, 'technique', t.technique, max("""
-    + _ASSERTED["t"]
+    + COUNTED_ASSERTED["t"]
     + """) FROM techniques t
             WHERE """
-    + _ANY["t"]
+    + COUNTED_ANY["t"]
     + """ GROUP BY 1, 3;
     INSERT INTO label_days SELECT j.kind, j.label, COALESCE(a.day, ''), v.w, count(*) FROM article_labels j
         JOIN articles a ON a.id = j.article_id JOIN (SELECT 0 AS w UNION ALL SELECT 1) v ON v.w = 1 OR j.asserted = 1
