@@ -30,7 +30,17 @@ _TIME_LEAD = re.compile(
 )
 _PREPOSITION = re.compile(r"^(?:в|във|во|от)\s+(?P<rest>.+)$", re.IGNORECASE)
 _WORD_EDGE = _TRIM + "!?"
-_PARTICIPLE = re.compile(r"^[а-яё]+(?:вшие|вшиеся|ющие|ющиеся|ящие|ящиеся|вший|вшая|ющий|ющая|ящий|ящая)$")
+_PARTICIPLE = re.compile(
+    r"^[а-яё]+(?:вшие|вшиеся|ющие|ющиеся|ящие|ящиеся|вший|вшая|ющий|ющая|ящий|ящая"
+    r"|ованная|ованный|ованные|ованное|ованных|ованной)$"
+)
+_MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "В прошлом месяце Песков": the time, then the speaker
+    r"^(?:в|во)\s+(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре"
+    r"|прошлом\s+\w+|этом\s+\w+|понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
+    r"(?:\s+(?:этого|прошлого|текущего)\s+(?:года|месяца))?\s+",
+    re.IGNORECASE,
+)
+_PT_PAST = re.compile(r"^[a-zà-ú]+(?:ou|iu|eu)$")
 _PAST_VERB = re.compile(r"^[а-яё]+(?:ила|ела|ала|яла|ыла|ил|ел|ал|ял|ыл|или|ели|али|яли|ыли)$")
 
 
@@ -50,6 +60,8 @@ class _Lists:
     subordinators: frozenset[str]
     verb: re.Pattern[str] | None  # a word that can be a verb (None: not checked)
     verb_first: tuple[str, ...]
+    relatives: frozenset[str]
+    not_verbs: frozenset[str]
 
 
 @cache
@@ -77,6 +89,8 @@ def _lists(language: str) -> _Lists | None:
         subordinators=frozenset(w.lower() for w in entry["subordinators"]),
         verb=_verb_pattern(entry["verb_words"], entry["verb_endings"]),
         verb_first=tuple(entry["verb_first"]),
+        relatives=frozenset(w.lower() for w in entry["relatives"]),
+        not_verbs=frozenset(w.lower() for w in entry["not_verbs"]),
     )
 
 
@@ -132,7 +146,7 @@ def speaker(language: str | None, phrase: str | None) -> str | None:
     text = " ".join(phrase.split()).strip(_TRIM)
     if lists is None:
         return text or None
-    if _CLAUSE.search(text) or any(w in lists.clause_word for w in _words(text)):
+    if _CLAUSE.search(text) or "[" in text or "]" in text or any(w in lists.clause_word for w in _words(text)):
         return None
     lower = text.lower()
     for marker in lists.cut:  # "Zelensky in an interview with ...", "जेलेंस्की ने टेलीग्राम पर"
@@ -143,11 +157,15 @@ def speaker(language: str | None, phrase: str | None) -> str | None:
         parts = [p.strip(_TRIM) for p in text.split(",") if p.strip(_TRIM)]
         named = [p for p in parts if p[:1].isupper()]
         text = named[-1] if parts and not parts[0][:1].isupper() and named else (parts[0] if parts else "")
-    text = _TIME_LEAD.sub("", _strip_lead(text, lists.lead))
+    text = _MONTH_LEAD.sub("", _TIME_LEAD.sub("", _strip_lead(text, lists.lead)))
     text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(_TRIM)
+    if text.count("(") > text.count(")"):
+        text += ")"  # "Американският петролен институт (API)": the trimming took the closing bracket
     parts = text.split()
     if len(parts) > 1 and _PAST_VERB.match(parts[-1]) and any(p[:1].isupper() for p in parts[:-1]):
         text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
+    if len(parts) == 1 and (_PAST_VERB.match(text) or _PT_PAST.match(text)) and text.islower():
+        return None  # "сделал", "tentou": a verb, no one named
     preposition = _PREPOSITION.match(text)
     if preposition is not None:  # "в СБУ" (the SBU), but "в статията" (in the article) names no one
         text = preposition.group("rest")
@@ -183,25 +201,38 @@ def is_proposition(language: str | None, text: str) -> bool:
     if len(words) < 3:
         return False
     lists = _lists(_language(language))
-    if lists is not None and lists.verb is not None and not any(lists.verb.match(w) for w in words):
-        return False  # "O ex-presidente da Rússia, Dmitri Medvedev": no verb, no predicate
-    if lists is not None and words[0] in lists.subordinators and "," not in text:
-        return False  # "Ако трябваше да избирам", "If I had to choose": no main clause
-    first = text.lstrip(_WORD_EDGE)[:1]
-    if lists is not None and not first.isupper():  # "And that's when ...", "И они получили": a quoted sentence
-        lower = " ".join(words)
-        for phrase in lists.fragment_start:
-            if lower == phrase or lower.startswith(phrase + " "):
-                return False
-        if words[-1] in lists.fragment_end:
+    if lists is not None and not _sentence_shape(lists, text, words):
+        return False
+    for opening, closing in (("(", ")"), ("[", "]")):
+        opened = 0
+        for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
+            opened += (ch == opening) - (ch == closing)
+            if opened < 0:
+                return False  # "There is a] perception ...": the text starts inside a bracket
+    return True
+
+
+def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
+    return any(lower == phrase or lower.startswith(phrase + " ") for phrase in phrases)
+
+
+def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
+    """Whether `text`'s words, read with the language's lists, have the shape of a statement."""
+    verbs = [w for w in words if w not in lists.not_verbs]
+    if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
+        return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
+    if words[0] in lists.subordinators and not re.search(r",(?!\d)", text):
+        return False  # "Ако трябваше да избирам", "While the population reached 8bn on November 15, 2022"
+    lower = " ".join(words)
+    if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives):
+        return False  # "с която да посрещне ...", "in which ...": a relative clause
+    if words[-1] in lists.fragment_end:
+        return False  # "... incluindo crianças, e", "All backed, of course, by"
+    if not text.lstrip(_WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
+        if _starts_with(lower, lists.fragment_start):
             return False
         if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)):
             return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
-    opened = 0
-    for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
-        opened += (ch == "(") - (ch == ")")
-        if opened < 0:
-            return False
     return True
 
 
