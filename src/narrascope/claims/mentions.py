@@ -31,12 +31,15 @@ class Mention:
     kind: str
 
 
+_NOT_PERSON_WORDS = frozenset({"Agreement", "Treaty", "Accord", "Convention", "Times", "News", "Post", "Journal"})
+
+
 def _kind(words: list[str], rules: ClaimRules, *, titled: bool) -> str:
     text = " ".join(words)
     if text in rules.gpe_words:
         return "GPE"
-    if any(w in rules.org_words for w in words):
-        return "ORG"
+    if any(w in rules.org_words or w in _NOT_PERSON_WORDS for w in words) or rules.outlets.fullmatch(text):
+        return "ORG"  # "Financial Times", "Paris Agreement": two capitalised words that are no person ("he")
     if titled:
         return "PERSON"
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:

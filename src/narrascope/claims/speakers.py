@@ -41,6 +41,12 @@ _MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "В �
     re.IGNORECASE,
 )
 _PT_PAST = re.compile(r"^[a-zà-ú]+(?:ou|iu|eu)$")
+# "globalists pushing population replacement scheme": the people, then what they do (not after "the", "its")
+_EN_ING = re.compile(r"^(?P<who>\S+(?:\s+\S+)*?)(?<!\bthe)(?<!\ba)(?<!\ban)(?<!\bits)(?<!\btheir)\s+[a-z]+ing\b.*$")
+# "we find,” the , “that ...", "do the not correct": an article followed by no noun is a garbled text
+_EN_GARBLED = re.compile(
+    r"\b(?:the|a|an)(?:\s*[,.;:]|\s+(?:not|is|are|was|were|we|we[’']re|they|of|to|and|or)\b)", re.IGNORECASE
+)
 _PAST_VERB = re.compile(r"^[а-яё]+(?:ила|ела|ала|яла|ыла|ил|ел|ал|ял|ыл|или|ели|али|яли|ыли)$")
 
 
@@ -164,6 +170,8 @@ def speaker(language: str | None, phrase: str | None) -> str | None:
     parts = text.split()
     if len(parts) > 1 and _PAST_VERB.match(parts[-1]) and any(p[:1].isupper() for p in parts[:-1]):
         text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
+    if _language(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
+        text = ing.group("who")
     if len(parts) == 1 and (_PAST_VERB.match(text) or _PT_PAST.match(text)) and text.islower():
         return None  # "сделал", "tentou": a verb, no one named
     preposition = _PREPOSITION.match(text)
@@ -203,6 +211,8 @@ def is_proposition(language: str | None, text: str) -> bool:
     lists = _lists(_language(language))
     if lists is not None and not _sentence_shape(lists, text, words):
         return False
+    if _language(language) == "en" and _EN_GARBLED.search(text):
+        return False
     for opening, closing in (("(", ")"), ("[", "]")):
         opened = 0
         for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
@@ -221,15 +231,15 @@ def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
     verbs = [w for w in words if w not in lists.not_verbs]
     if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
         return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
-    if words[0] in lists.subordinators and not re.search(r",(?!\d)", text):
+    if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
         return False  # "Ако трябваше да избирам", "While the population reached 8bn on November 15, 2022"
     lower = " ".join(words)
     if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives):
         return False  # "с която да посрещне ...", "in which ...": a relative clause
-    if words[-1] in lists.fragment_end:
-        return False  # "... incluindo crianças, e", "All backed, of course, by"
+    if words[-1] in lists.fragment_end and words[-1] in lists.not_end:
+        return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
     if not text.lstrip(_WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
-        if _starts_with(lower, lists.fragment_start):
+        if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
             return False
         if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)):
             return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
