@@ -74,6 +74,10 @@ def test_a_speaker_phrase_is_tidied_to_the_name(language: str, phrase: str, name
         ("en", "All backed, of course, by", False),
         ("en", "Ukrainian forces shelled the plant, RIA Novosti reported", True),
         ("en", "Each of these examples is an “amazing tale”", True),
+        ("hi", "फ्रंट फुट पर यूक्रेन से लड़ रहे उत्तर कोरियाई सैनिक", False),
+        ("hi", "रूस लाखों लोगों को आतंकित कर रहा है", True),
+        ("hi", "यूएन जलवायु सम्मेलन लगभग विफल रहा", True),
+        ("hi", "सुरक्षा सेवा ने इस हमले को अंजाम दिया", True),
     ],
 )
 def test_claim_texts_are_complete_propositions(language: str, text: str, complete: bool) -> None:
