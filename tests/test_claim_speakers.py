@@ -65,6 +65,8 @@ def test_a_speaker_phrase_is_tidied_to_the_name(language: str, phrase: str, name
         ("pt", "A Ucrânia, por seu lado", False),
         ("pt", "A Rússia invadiu a Ucrânia em 2022", True),
         ("pt", "a operação militar especial vai continuar", True),
+        ("pt", "confessa ter desistido de ter filhos pelas razões que explica", False),
+        ("pt", "toda a gente pode verificar a diferença", True),
         ("bg", "с която да посрещне неизбежните компликации", False),
         ("ru", "предложил Владимиру Путину переориентировать поставки зерна", False),
         ("ru", "Но мы не готовы идти на компромисс", True),

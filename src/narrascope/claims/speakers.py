@@ -241,7 +241,7 @@ def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
     if not text.lstrip(_WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
         if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
             return False
-        if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)):
+        if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)) and words[0] not in lists.not_verbs:
             return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
     return True
 
