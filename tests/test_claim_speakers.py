@@ -43,6 +43,7 @@ def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
         ("bg", "Американският петролен институт (API) междувременно", "Американският петролен институт (API)"),
         ("en", "globalists pushing population replacement scheme", "globalists"),
         ("en", "the ruling party", "the ruling party"),
+        ("en", "Reuters citing sources", "Reuters citing sources"),
     ],
 )
 def test_a_speaker_phrase_is_tidied_to_the_name(language: str, phrase: str, name: str) -> None:

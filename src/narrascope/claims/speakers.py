@@ -41,8 +41,12 @@ _MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "В �
     re.IGNORECASE,
 )
 _PT_PAST = re.compile(r"^[a-zà-ú]+(?:ou|iu|eu)$")
-# "globalists pushing population replacement scheme": the people, then what they do (not after "the", "its")
-_EN_ING = re.compile(r"^(?P<who>\S+(?:\s+\S+)*?)(?<!\bthe)(?<!\ba)(?<!\ban)(?<!\bits)(?<!\btheir)\s+[a-z]+ing\b.*$")
+# "globalists pushing population replacement scheme": the people, then what they do (not after "the", "its";
+# "citing"/"quoting" name the speaker behind a relay, so the phrase is left whole)
+_EN_ING = re.compile(
+    r"^(?P<who>\S+(?:\s+\S+)*?)(?<!\bthe)(?<!\ba)(?<!\ban)(?<!\bits)(?<!\btheir)"
+    r"\s+(?!citing\b|quoting\b|according\b)[a-z]+ing\b.*$"
+)
 # "we find,” the , “that ...", "do the not correct": an article followed by no noun is a garbled text
 _EN_GARBLED = re.compile(
     r"\b(?:the|a|an)(?:\s*[,.;:]|\s+(?:not|is|are|was|were|we|we[’']re|they|of|to|and|or)\b)", re.IGNORECASE
