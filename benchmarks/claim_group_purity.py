@@ -4,7 +4,7 @@
 
 `benchmarks/data/claim_group_purity.json`: the 30 widest groups of the unlabeled corpus plus the seeds as the
 store grouped them, each member judged by reading (`same_as_canonical`). Prints the share over all members,
-over the members other than the canonical wording itself, and per group.
+over the members other than the canonical wording itself, per group, and the widest group's members.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ def main() -> None:
     for g in groups:
         judged = [m["same_as_canonical"] for m in g["members"]]
         print(f"  #{g['rank']:>2} {sum(judged)}/{len(judged)}  {g['canonical'][:90]}")
+    widest = groups[0]
+    print(f"\nthe widest group (#{widest['rank']}): {widest['canonical']}")
+    for m in widest["members"]:
+        same = "same" if m["same_as_canonical"] else "DIFFERENT"
+        print(f"  {same:<9} {m['article_id']:<28} {m['source'] or 'unknown'}: {m['text']}")
 
 
 if __name__ == "__main__":
