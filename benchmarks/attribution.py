@@ -7,7 +7,7 @@
 unlabeled SemEval corpus as the extractor showed them before the rules (82 a language), each with its sentence,
 the source shown, whether that shown source is an acceptable speaker name (`extracted_source_ok`), the right
 speaker (or "unknown"), and whether the claim text is a complete proposition. Split by article. The tune half
-later gained 198 claims of 54 other articles (ids `xx-tNNN`: EN, PT and BG unlabeled articles, RU train
+later gained 237 claims of 68 other articles (ids `xx-tNNN`: EN, PT and BG unlabeled articles, RU train
 articles, as the extractor showed them before the speaker rules), labelled the same way before the second round
 of rules was written on them; the held-out half is unchanged.
 

@@ -44,6 +44,11 @@ def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
         ("en", "globalists pushing population replacement scheme", "globalists"),
         ("en", "the ruling party", "the ruling party"),
         ("en", "Reuters citing sources", "Reuters citing sources"),
+        ("ru", "В интервью газете Yomiuri Йенс Столтенберг", "Йенс Столтенберг"),
+        ("ru", "В том же интервью Столтенберг «успокоил» европейцев", "Столтенберг"),
+        ("ru", "И тут же The Asia Times", "The Asia Times"),
+        ("ru", "но теперь генсек НАТО прямо", "генсек НАТО"),
+        ("ru", "военнослужащего с позывным «Лев»", "военнослужащего с позывным «Лев»"),
     ],
 )
 def test_a_speaker_phrase_is_tidied_to_the_name(language: str, phrase: str, name: str) -> None:
@@ -71,6 +76,11 @@ def test_a_speaker_phrase_is_tidied_to_the_name(language: str, phrase: str, name
         ("bg", "с която да посрещне неизбежните компликации", False),
         ("ru", "предложил Владимиру Путину переориентировать поставки зерна", False),
         ("ru", "Но мы не готовы идти на компромисс", True),
+        ("ru", "может существенно повлиять на её публичный образ и карьеру", False),
+        ("ru", "Не только мое, а прежде всего общества, народа Украины", False),
+        ("ru", "украинцы — «совершенно отдельный народ с древней уникальной культурой»", True),
+        ("ru", "российская сторона никогда не отказывалась от участия в переговорах", True),
+        ("ru", "совет директоров одобрил сделку", True),
         ("en", "There is a] perception that ESG assessments do something that they do not", False),
         ("en", "While the world population reached 8bn on November 15, 2022", False),
         ("en", "Using statistical tests we find,” the , “that the effect is weak", False),

@@ -40,6 +40,10 @@ _MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "В �
     r"(?:\s+(?:этого|прошлого|текущего)\s+(?:года|месяца))?\s+",
     re.IGNORECASE,
 )
+_CONTEXT_LEAD = re.compile(  # "в (том же) интервью ...", "в эфире ...": where it was said, then (maybe) who said it
+    r"^(?:в|во)?\s*(?:том\s+же\s+|своем\s+|своём\s+)?(?:интервью|эфире|беседе|разговоре|статье|заявлении)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
 _PT_PAST = re.compile(r"^[a-zà-ú]+(?:ou|iu|eu)$")
 # "globalists pushing population replacement scheme": the people, then what they do (not after "the", "its";
 # "citing"/"quoting" name the speaker behind a relay, so the phrase is left whole)
@@ -169,8 +173,12 @@ def speaker(language: str | None, phrase: str | None) -> str | None:
         text = named[-1] if parts and not parts[0][:1].isupper() and named else (parts[0] if parts else "")
     text = _MONTH_LEAD.sub("", _TIME_LEAD.sub("", _strip_lead(text, lists.lead)))
     text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(_TRIM)
-    if text.count("(") > text.count(")"):
-        text += ")"  # "Американският петролен институт (API)": the trimming took the closing bracket
+    for opening, closing in (("(", ")"), ("«", "»"), ("„", "“")):
+        if text.count(opening) > text.count(closing):
+            text += closing  # "Американският петролен институт (API)": the trimming took the closing bracket
+    context = _CONTEXT_LEAD.match(text)
+    if context is not None and (name := _last_name_run(context.group("rest"))):
+        text = name  # "В интервью газете Yomiuri Йенс Столтенберг": the interview, then who gave it
     parts = text.split()
     if len(parts) > 1 and _PAST_VERB.match(parts[-1]) and any(p[:1].isupper() for p in parts[:-1]):
         text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
@@ -195,6 +203,23 @@ def speaker(language: str | None, phrase: str | None) -> str | None:
     if _headline(text):
         return None
     return text
+
+
+def _last_name_run(text: str) -> str | None:
+    """The last run of capitalised words of `text` in one script ("газете Yomiuri Йенс Столтенберг" -> "Йенс
+    Столтенберг", "Столтенберг «успокоил» европейцев" -> "Столтенберг"), or None."""
+    runs: list[list[str]] = [[]]
+    for word in text.split():
+        if word[:1].isupper():
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    run = next((r for r in reversed(runs) if r), [])
+    if not run:
+        return None
+    cyrillic = "\u0400" <= run[-1][0] <= "\u04ff"
+    kept = [w for w in run if ("\u0400" <= w[0] <= "\u04ff") == cyrillic]
+    return " ".join(kept).strip(_TRIM) or None
 
 
 def _headline(text: str) -> bool:
@@ -232,7 +257,7 @@ def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
 
 def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
     """Whether `text`'s words, read with the language's lists, have the shape of a statement."""
-    verbs = [w for w in words if w not in lists.not_verbs]
+    verbs = [w for w in words if w not in lists.not_verbs] + [d for d in ("—", "–") if f" {d} " in text]
     if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
         return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
     if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
