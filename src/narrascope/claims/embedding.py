@@ -1,12 +1,12 @@
 """A cheap multilingual meaning for claims: e5 distilled into static word vectors (`artifacts/words/`).
 
 The 35,840 most frequent words of the SemEval-2025 Task 10 train and unlabeled articles (five languages) were
-each embedded on their own by multilingual e5, centred per language and reduced by PCA (`benchmarks/build_claim_words.py`, the model2vec recipe over our own 4-bit
-e5). A claim is the normalised mean of its words' vectors, each weighted by its smooth inverse frequency: a
-dictionary look-up per word instead of a transformer run. A word the
-vocabulary lacks takes the vector of the most frequent known word sharing its longest prefix (at least 4
-letters and 60 % of its length: "террористов" -> "террористы"), else it is left out.
-The word vectors are also what the pair model (`claims/matching.py`) aligns word by word.
+each embedded on their own by multilingual e5, centred per language and reduced by PCA
+(`benchmarks/build_claim_words.py`, the model2vec recipe over our own 4-bit e5). A claim is the normalised mean
+of its words' vectors, each weighted by its smooth inverse frequency in its language: a dictionary look-up per
+word instead of a transformer run. A word the vocabulary lacks takes the vector of the most frequent known word
+sharing its longest prefix (at least 4 letters and 60 % of its length: "террористов" -> "террористы"), else it
+is left out. The word vectors are also what the pair model (`claims/matching.py`) aligns word by word.
 """
 
 from __future__ import annotations

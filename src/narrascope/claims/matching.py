@@ -70,6 +70,7 @@ class ClaimSide:
 
     vector: np.ndarray
     rows: np.ndarray  # vocabulary rows of its words
+    weights: np.ndarray  # their SIF weights
     words: int
     facts: ClaimFacts
     language: str
@@ -83,7 +84,8 @@ def side(text: str, language: str | None, vector: np.ndarray | None = None) -> C
     if vector is None:
         vector = static_embed([text])[0]
     content = frozenset(int(r) for r in rows if table.weight[r] >= CONTENT_WEIGHT)
-    return ClaimSide(vector, rows, len(WORD.findall(text)), facts_of(text, lang), lang, content)
+    weights = table.weight[rows]
+    return ClaimSide(vector, rows, weights, len(WORD.findall(text)), facts_of(text, lang), lang, content)
 
 
 def same_words(a: ClaimSide, b: ClaimSide) -> bool:
@@ -95,36 +97,76 @@ def same_words(a: ClaimSide, b: ClaimSide) -> bool:
 
 
 def pair_features(a: ClaimSide, b: ClaimSide, lexical: float) -> list[float]:
+    """The pair model's features of one pair (in the order of FEATURES)."""
+    return [float(x) for x in features_against(a, [b], np.array([lexical]))[0]]
+
+
+def features_against(a: ClaimSide, others: Sequence[ClaimSide], lexical: np.ndarray) -> np.ndarray:
+    """The pair model's features of `a` against each of `others` (one row each): one matrix product of `a`'s words
+    with all of theirs, then segment-wise maxima and sums (a pair at a time is ten times slower)."""
     table = word_vectors()
-    cosine = float(a.vector @ b.vector)
-    align_mean, align_least, align_worst, covered = 0.0, 0.0, 0.0, [0.0] * len(COVERED)
-    if len(a.rows) and len(b.rows):
-        sims = table.vectors[a.rows] @ table.vectors[b.rows].T
-        sides = ((sims.max(axis=1), table.weight[a.rows]), (sims.max(axis=0), table.weight[b.rows]))
-        means = [float(w @ best / w.sum()) for best, w in sides]  # each side's words, weighted, best counterpart
-        align_mean, align_least = sum(means) / 2, min(means)
-        content = [best[w >= CONTENT_WEIGHT] for best, w in sides]
-        align_worst = min((float(c.min()) for c in content if len(c)), default=1.0)
-        covered = [min(float(w @ (best >= t)) / float(w.sum()) for best, w in sides) for t in COVERED]
-    cross = float(a.language != b.language)
-    fa, fb = a.facts, b.facts
-    return [
-        cosine, align_mean, align_least, align_worst, *covered, lexical, max(0.0, lexical - 0.3),
-        float(bool(fa.numbers) and fa.numbers == fb.numbers), float(bool(fa.numbers) != bool(fb.numbers)),
-        float(bool(fa.actors & fb.actors)), float(fa.negated != fb.negated),
-        cross, cross * cosine, cross * align_mean, min(a.words, b.words) / max(a.words, b.words, 1),
-    ]  # fmt: skip
+    n = len(others)
+    out = np.zeros((n, len(FEATURES)))
+    out[:, 0] = np.array([b.vector for b in others]) @ a.vector if n else 0.0
+    sizes = np.array([len(b.rows) for b in others], dtype=np.int64)
+    aligned = np.flatnonzero(sizes > 0) if len(a.rows) else np.zeros(0, np.int64)
+    if len(aligned):
+        b_rows = np.concatenate([others[k].rows for k in aligned.tolist()])
+        b_weight = np.concatenate([others[k].weights for k in aligned.tolist()])
+        starts = np.concatenate([[0], np.cumsum(sizes[aligned])[:-1]])
+        sims = table.vectors[a.rows] @ table.vectors[b_rows].T  # a's words x every other's words
+        best_a = np.maximum.reduceat(sims, starts, axis=1)  # a's words x others: best counterpart in each other
+        best_b = sims.max(axis=0)  # each other's word: its best counterpart in a
+        wa, wa_sum = a.weights, a.weights.sum()
+        wb_sum = np.add.reduceat(b_weight, starts)
+        mean_a = wa @ best_a / wa_sum
+        mean_b = np.add.reduceat(b_weight * best_b, starts) / wb_sum
+        worst_a = np.where(wa >= CONTENT_WEIGHT, best_a.T, np.inf).min(axis=1)
+        worst_b = np.minimum.reduceat(np.where(b_weight >= CONTENT_WEIGHT, best_b, np.inf), starts)
+        worst = np.minimum(worst_a, worst_b)
+        out[aligned, 1] = (mean_a + mean_b) / 2
+        out[aligned, 2] = np.minimum(mean_a, mean_b)
+        out[aligned, 3] = np.where(np.isinf(worst), 1.0, worst)
+        for col, t in enumerate(COVERED, start=4):
+            hit_a = wa @ (best_a >= t) / wa_sum
+            hit_b = np.add.reduceat(b_weight * (best_b >= t), starts) / wb_sum
+            out[aligned, col] = np.minimum(hit_a, hit_b)
+    fa = a.facts
+    cross = np.array([float(a.language != b.language) for b in others])
+    out[:, 6] = lexical
+    out[:, 7] = np.maximum(0.0, lexical - 0.3)
+    out[:, 8] = [float(bool(fa.numbers) and fa.numbers == b.facts.numbers) for b in others]
+    out[:, 9] = [float(bool(fa.numbers) != bool(b.facts.numbers)) for b in others]
+    out[:, 10] = [float(bool(fa.actors & b.facts.actors)) for b in others]
+    out[:, 11] = [float(fa.negated != b.facts.negated) for b in others]
+    out[:, 12] = cross
+    out[:, 13] = cross * out[:, 0]
+    out[:, 14] = cross * out[:, 1]
+    out[:, 15] = [min(a.words, b.words) / max(a.words, b.words, 1) for b in others]
+    return out
+
+
+def scores_against(
+    a: ClaimSide, others: Sequence[ClaimSide], lexical: np.ndarray, model: PairModel | None = None
+) -> np.ndarray:
+    """The probability that `a` and each of `others` are one claim; -1 where figures or actors contradict, 2 where
+    they are the same words reordered (`same_words`)."""
+    model = model or pair_model()
+    if not others:
+        return np.zeros(0)
+    z = model.bias + features_against(a, others, lexical) @ np.asarray(model.weights)
+    scores: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    for k, b in enumerate(others):
+        if disagree(a.facts, b.facts) is not None:
+            scores[k] = -1.0
+        elif same_words(a, b):
+            scores[k] = 2.0
+    return scores
 
 
 def match_score(a: ClaimSide, b: ClaimSide, lexical: float, model: PairModel | None = None) -> float:
     """The probability that `a` and `b` are one claim; -1 when their figures or actors contradict."""
-    if disagree(a.facts, b.facts) is not None:
-        return -1.0
-    if same_words(a, b):
-        return 2.0
-    model = model or pair_model()
-    z = model.bias + float(np.dot(model.weights, pair_features(a, b, lexical)))
-    return float(1.0 / (1.0 + np.exp(-z)))
+    return float(scores_against(a, [b], np.array([lexical]), model)[0])
 
 
 def is_match(a: ClaimSide, b: ClaimSide, lexical: float, model: PairModel | None = None) -> bool:
@@ -162,16 +204,23 @@ def semantic_links(
         keep = rows + lo < cols
         pairs.update(zip((rows[keep] + lo).tolist(), cols[keep].tolist(), strict=True))
     ordered = sorted(pairs)
-    lexes: list[float] = []
+    lexes = np.zeros(0)
     if ordered:  # the TF-IDF cosines of all the candidate pairs at once (row by row is a thousand times slower)
         left, right = np.array([p[0] for p in ordered]), np.array([p[1] for p in ordered])
-        lexes = np.asarray(lexical[left].multiply(lexical[right]).sum(axis=1)).ravel().tolist()
+        lexes = np.asarray(lexical[left].multiply(lexical[right]).sum(axis=1)).ravel()
+    by_left: dict[int, list[int]] = {}
+    for n, (i, _) in enumerate(ordered):
+        by_left.setdefault(i, []).append(n)
     links = []
-    for (i, j), lex in zip(ordered, lexes, strict=True):
-        a, b = side_at(i), side_at(j)
-        score = match_score(a, b, lex, model)
-        if score >= (model.same_language if a.language == b.language else model.cross_language):
-            links.append((i, j, score))
+    from threadpoolctl import threadpool_limits  # (scikit-learn's dependency; as engine/local.py)
+
+    with threadpool_limits(limits=1, user_api="blas"):  # many small products: BLAS threads only contend
+        for i, at in by_left.items():  # each claim against all its candidates at once
+            a, others = side_at(i), [side_at(ordered[n][1]) for n in at]
+            scores = scores_against(a, others, lexes[at], model)
+            for n, b, score in zip(at, others, scores.tolist(), strict=True):
+                if score >= (model.same_language if a.language == b.language else model.cross_language):
+                    links.append((i, ordered[n][1], score))
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     return links
 
