@@ -10,7 +10,7 @@ set, or an edited copy (hard negatives: another figure, another actor, a negatio
 150 pairs of claims of two different articles of the unlabeled corpus that e5 finds close (kind "same-topic":
 the same topic, actors and weeks, labelled by reading; 148 say different things). Rows
 where `lang_a != lang_b` are the cross-lingual column. A pair counts as matched as grouping matches it: it is
-a candidate (vector cosine at the floor, or grouping by shared words proposes it) and the pair model says yes.
+a candidate (vector cosine at the floor) and the pair model says yes.
 "word overlap (before)" is the grouping before embeddings: TF-IDF cosine with number and negation rules.
 """
 
@@ -60,8 +60,8 @@ def features(rows: list[dict]) -> None:
 
 
 def predict(r: dict, model: PairModel) -> bool:
-    """As `group_claims` decides a pair: a candidate (close vectors, or shared words) the pair model accepts."""
-    if r["cosine"] < model.candidate_floor and not r["before"]:
+    """As `group_claims` decides a pair: a candidate (close vectors) the pair model accepts."""
+    if r["cosine"] < model.candidate_floor:
         return False
     a, b = r["sides"]
     limit = model.same_language if r["group"] != "cross" else model.cross_language
@@ -114,7 +114,7 @@ def tune(rows: list[dict]) -> PairModel:
     model = PairModel(tuple(float(w) for w in weights), bias, 0.5, 0.5, round(floor, 3))
     thresholds = np.arange(0.05, 0.99, 0.01)
     scores = np.array([match_score(*r["sides"], r["lexical"], model) for r in rows])
-    candidate = np.array([r["cosine"] >= floor or r["before"] for r in rows])
+    candidate = np.array([r["cosine"] >= floor for r in rows])
     said = (scores[:, None] >= thresholds[None, :]) & candidate[:, None]
     gold = np.array([r["label"] == "same" for r in rows])
     masks = [np.array([r["group"] == g for r in rows]) for g in GROUPS]

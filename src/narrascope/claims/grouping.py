@@ -248,9 +248,9 @@ def cluster_records(
         for i, j in _repeats(records, unique, u_texts, matrix):
             a, b = _root(unit, i), _root(unit, j)
             unit[max(a, b)] = min(a, b)
-        # close rewordings, as grouping by shared words finds them, are candidates beside the close vectors
-        lexical_pairs = list(_lexical_links(records, unique, u_texts, matrix))
-        for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique], extra=lexical_pairs):
+        # the candidates are the pairs of close vectors: on the tune half of the labelled pairs, no same pair
+        # was proposed by shared words only, and proposing them cost a random projection a batch
+        for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique]):
             links[(i, j)] = score
     units: dict[int, list[int]] = {}  # unit root -> record indices
     for k in range(len(records)):

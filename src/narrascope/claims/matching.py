@@ -2,7 +2,7 @@
 
 Meaning comes from static multilingual word vectors distilled from e5 (`claims/embedding.py`): a claim's vector
 is the weighted mean of its words'. Two claims are compared only when they are plausible: their vectors' cosine
-reaches `candidate_floor`, or grouping by shared words proposes them. A small logistic model then decides
+reaches `candidate_floor`. A small logistic model then decides
 (`artifacts/words/pairs.json`, trained on the tune half of `benchmarks/data/claim_pairs.jsonl` by
 `python benchmarks/claim_pairs.py --tune`): over the cosine, how well each claim's words align with the other's
 (the mean and the worst-aligned content word: a changed verb or actor aligns badly), the TF-IDF cosine and how
