@@ -248,10 +248,14 @@ def cluster_records(
         for i, j in _repeats(records, unique, u_texts, matrix):
             a, b = _root(unit, i), _root(unit, j)
             unit[max(a, b)] = min(a, b)
-        # the candidates are the pairs of close vectors: on the tune half of the labelled pairs, no same pair
-        # was proposed by shared words only, and proposing them cost a random projection a batch
         for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique]):
             links[(i, j)] = score
+        # wire copies and close rewordings, as grouping by shared words finds them, when figures and actors agree:
+        # the pair model, trained where most high-overlap pairs are edited copies, would put them apart
+        same = pair_model().same_language
+        for i, j in _lexical_links(records, unique, u_texts, matrix):
+            if disagree(facts_of(u_texts[i], languages[i]), facts_of(u_texts[j], languages[j])) is None:
+                links[(i, j)] = max(links.get((i, j), 0.0), same)
     units: dict[int, list[int]] = {}  # unit root -> record indices
     for k in range(len(records)):
         units.setdefault(_root(unit, position[wording[k]]), []).append(k)
