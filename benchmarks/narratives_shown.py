@@ -11,6 +11,10 @@ model are scored against the gold labels of the held-out documents:
 - "asserted": the picks whose calibrated score reaches their language's threshold (precision target 0.75).
 Precision = right shown labels / shown labels; recall = right shown labels / gold labels (gold `Other` left
 out), over all documents of the language.
+"best P at R .40": the highest precision a threshold on the picks' calibrated scores reaches at recall 0.40,
+chosen on the held-out picks themselves (an upper bound of any rule over this ranking; "-" when every pick
+together stays under recall 0.40). Last, the task decoding's F1-samples of the same picks (as
+`narratives_cv.py` prints them), so a ranking change is checked against the SemEval score in the same run.
 
 With --corpus (unlabeled SemEval language folders), no cross-validation: the shipped model (or --model) reads
 every article, and the share of each language's articles that get each narrative is printed, every pick
