@@ -11,6 +11,10 @@ model are scored against the gold labels of the held-out documents:
 - "asserted": the picks whose calibrated score reaches their language's threshold (precision target 0.75).
 Precision = right shown labels / shown labels; recall = right shown labels / gold labels (gold `Other` left
 out), over all documents of the language.
+"best P at R .40": the highest precision a threshold on the picks' calibrated scores reaches at recall 0.40,
+chosen on the held-out picks themselves (an upper bound of any rule over this ranking; "-" when every pick
+together stays under recall 0.40). Last, the task decoding's F1-samples of the same picks (as
+`narratives_cv.py` prints them), so a ranking change is checked against the SemEval score in the same run.
 
 With --corpus (unlabeled SemEval language folders), no cross-validation: the shipped model (or --model) reads
 every article, and the share of each language's articles that get each narrative is printed, every pick
@@ -25,7 +29,7 @@ import time
 from collections.abc import Sequence
 
 from narrascope.datasets.examples import NarrativeExample, load_narrative_examples
-from narrascope.narratives.evaluate import cross_validated_predictions
+from narrascope.narratives.evaluate import cross_validated_predictions, report_for
 from narrascope.narratives.model import PROFILES, DocumentPrediction
 from narrascope.taxonomy import OTHER
 
@@ -58,6 +62,29 @@ def shown_labels(prediction: DocumentPrediction, level: str, *, asserted: bool) 
     }
 
 
+def best_precision_at(
+    examples: Sequence[NarrativeExample], predictions: dict[str, DocumentPrediction], level: str, recall: float
+) -> float | None:
+    """The highest precision any threshold on the picks' calibrated scores reaches at `recall` or more, the
+    threshold chosen on these very picks (an upper bound of what a rule could do with this ranking); None when
+    every pick together does not reach `recall`."""
+    scored: list[tuple[float, bool]] = []
+    gold_total = 0
+    for e in examples:
+        gold = {g for g in (e.narratives if level == "narrative" else e.subnarratives) if g != OTHER}
+        gold_total += len(gold)
+        prediction = predictions[f"{e.language}/{e.id}"]
+        for label in shown_labels(prediction, level, asserted=False):
+            scored.append((prediction.judged.get(label, (0.0, False))[0], label in gold))
+    scored.sort(key=lambda pair: -pair[0])
+    best, right = None, 0
+    for k, (_, ok) in enumerate(scored, start=1):
+        right += ok
+        if gold_total and right / gold_total >= recall:
+            best = max(best or 0.0, right / k)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="+", help="train/ or train/EN ... folders")
@@ -77,7 +104,7 @@ def main() -> None:
     print(f"\n{args.folds}-fold cross-validation, {len(examples)} documents, {time.perf_counter() - started:.0f} s")
     languages = sorted({e.language for e in examples})
     print(f"{'level':<13} {'lang':<5} {'docs':>4}  {'every pick P':>12} {'R':>5}  {'asserted P':>10} {'R':>5}"
-          f" {'shown':>5} {'gold':>5}  {'none asserted':>13}")  # fmt: skip
+          f" {'shown':>5} {'gold':>5}  {'none asserted':>13}  {'best P at R .40':>15}")  # fmt: skip
     for level in LEVELS:
         for language in [*languages, "all"]:
             group = [e for e in examples if language in ("all", e.language)]
@@ -87,8 +114,21 @@ def main() -> None:
             p0, r0, _, _ = precision_recall(group, every, level)
             p1, r1, n1, gold = precision_recall(group, kept, level)
             none = sum(1 for k in keys if not kept[k])
+            best = best_precision_at(group, predictions, level, 0.40)
+            shown_best = "-" if best is None else f"{best:.3f}"
             print(f"{level:<13} {language.upper():<5} {len(group):>4}  {p0:>12.3f} {r0:>5.3f}  {p1:>10.3f} {r1:>5.3f}"
-                  f" {n1:>5} {gold:>5}  {none:>6} ({none / len(group):.0%})")  # fmt: skip
+                  f" {n1:>5} {gold:>5}  {none:>6} ({none / len(group):>3.0%})  {shown_best:>15}")  # fmt: skip
+    task_scores(examples, predictions)
+
+
+def task_scores(examples: Sequence[NarrativeExample], predictions: dict[str, DocumentPrediction]) -> None:
+    """The SemEval task's F1-samples of the same cross-validated picks (the task's decoding, every pick)."""
+    report = report_for(
+        examples, {k: ({n for n, _ in p.narratives}, {s for s, _ in p.subnarratives}) for k, p in predictions.items()}
+    )
+    print("\nthe task's decoding, F1-samples (as benchmarks/narratives_cv.py)")
+    for row in report.rows:
+        print(f"{row.name:<20} {row.documents:>4}  coarse {row.coarse:.3f}  fine {row.fine:.3f}")
 
 
 def corpus_rates(folders: Sequence[str], model_path: str | None) -> None:

@@ -80,6 +80,7 @@ def test_hierarchical_narratives_drop_unknown_labels_and_unlocated_quotes(tmp_pa
     assert all(h.label in taxonomy.narratives + taxonomy.subnarratives for h in analysis.narratives)
     (evidence,) = analysis.narratives[0].evidence
     assert analysis.article.raw_text[evidence.start : evidence.end] == QUOTE
+    assert all(h.asserted for h in analysis.narratives)  # its quote was found in the text
     # domain, narratives, one subnarrative request per chosen narrative, the explanation
     assert len(fake.chat_requests) == 4
     subs_prompt = prompt_of(fake.chat_requests[2])
@@ -90,6 +91,26 @@ def test_hierarchical_narratives_drop_unknown_labels_and_unlocated_quotes(tmp_pa
     assert len(explanation.text.split()) <= 81 and explanation.narrative == "URW: Discrediting Ukraine"
     assert [analysis.article.raw_text[q.start : q.end] for q in explanation.quotes] == [QUOTE]
     assert client.stats.dropped_quotes == 1  # the lovely city is not in the text (a dropped label's quote is not read)
+
+
+def test_an_llm_narrative_whose_quote_is_not_in_the_text_is_withheld(tmp_path: Path) -> None:
+    def script(body: dict[str, Any]) -> Reply:
+        if "Which of these narratives" in prompt_of(body):
+            return answer({"narratives": [{"label": "URW: Discrediting Ukraine", "quote": "Words never written"}]})
+        return teacher(body)
+
+    with fake_openai(script) as fake:
+        analysis = run(["cleaning", "language", "sentences", "narratives"], llm(fake.url, tmp_path))
+    assert analysis.labels("narrative") == ["URW: Discrediting Ukraine"]  # the task's output keeps the pick
+    assert analysis.labels("subnarrative") == [PUPPET]
+    assert analysis.labels("narrative", asserted_only=True) == []
+    assert analysis.labels("subnarrative", asserted_only=True) == []  # withheld with its narrative
+
+
+def test_an_llm_answer_of_other_asserts_nothing(tmp_path: Path) -> None:
+    with fake_openai(lambda body: answer({"domain": "Other"})) as fake:
+        analysis = run(["cleaning", "language", "sentences", "narratives"], llm(fake.url, tmp_path))
+    assert analysis.labels("narrative") == ["Other"] and analysis.shown_narratives == []
 
 
 def test_explanation_without_a_located_quote_falls_back_to_the_extractive_one(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ class FeatureConfig:
     word_weight: float = 1.0
     char_weight: float = 1.0
     title_repeat: int = 1  # the headline once more at the top: it states the article's point
+    # Cyrillic and Devanagari read as Latin letters (anyascii) before the n-grams: names and loanwords shared
+    # across the five languages ("NATO", "Zelensky") fall on the same features. Off in models saved before it.
+    transliterate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -43,6 +46,14 @@ class FeatureConfig:
 def _with_title(text: str, repeat: int) -> str:
     title = text.lstrip().split("\n", 1)[0]
     return (title + "\n") * repeat + text
+
+
+def _prepared(texts: Sequence[str], repeat: int, transliterate: bool) -> list[str]:
+    if transliterate:
+        from anyascii import anyascii
+
+        texts = [anyascii(t) for t in texts]
+    return [_with_title(t, repeat) for t in texts]
 
 
 class TextFeaturizer:
@@ -69,13 +80,13 @@ class TextFeaturizer:
         return [self.config.word_weight if name == "word" else self.config.char_weight for name in self.blocks]
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        prepared = [_with_title(t, self.config.title_repeat) for t in texts]
+        prepared = _prepared(texts, self.config.title_repeat, self.config.transliterate)
         parts = [w * vec.fit_transform(prepared) for w, vec in zip(self._weights(), self.blocks.values(), strict=True)]
         return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def transform(self, texts: Sequence[str], *, title_repeat: int | None = None) -> sp.csr_matrix:
         repeat = self.config.title_repeat if title_repeat is None else title_repeat
-        prepared = [_with_title(t, repeat) for t in texts]
+        prepared = _prepared(texts, repeat, self.config.transliterate)
         # the vectorizers' parameters were checked when they were fitted; checking them again on every call
         # (scikit-learn's default) cost about 5 % of a full pipeline run
         with config_context(skip_parameter_validation=True):

@@ -6,6 +6,11 @@ Three steps, as the best SemEval-2025 systems do: the domain (URW, CC or Other);
 Labels outside the taxonomy are dropped and counted; a quote is kept as evidence only when it is found in the
 raw text. The component assigns the same `narratives` part as the offline one (LLM labels carry score 1.0:
 the model's choice, not a probability).
+
+Asserted or withheld (`asserted_by_quote`): the LLM gives no probability to calibrate, so its picks get a
+documented rule instead: a narrative is asserted only when the quote the model gave for it is found in the
+article (an analyst can check it against the text); a subnarrative only with its narrative. A narrative whose
+quote is missing or invented stays in the JSON and the store, withheld, like the offline model's weak picks.
 """
 
 from __future__ import annotations
@@ -151,8 +156,20 @@ class LLMNarratives(UsesLLM, BatchComponent[NarrativeAnswer]):
     def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[NarrativeAnswer]) -> None:
         for analysis, answer in zip(analyses, predictions, strict=True):
             if not answer.narratives:
-                analysis.narratives = [NarrativeHit(OTHER, "narrative", 1.0), NarrativeHit(OTHER, "subnarrative", 1.0)]
+                # `Other` is the absence of a narrative: never asserted, as in the offline model
+                analysis.narratives = [
+                    NarrativeHit(OTHER, level, 1.0, (), False) for level in ("narrative", "subnarrative")
+                ]
                 continue
-            hits = [NarrativeHit(label, "narrative", 1.0, evidence) for label, evidence in answer.narratives]
-            hits += [NarrativeHit(label, "subnarrative", 1.0) for label in answer.subnarratives]
-            analysis.narratives = hits
+            analysis.narratives = asserted_by_quote(answer)
+
+
+def asserted_by_quote(answer: NarrativeAnswer) -> list[NarrativeHit]:
+    """The hits of one answer: a narrative asserted when its quote was located in the text, a subnarrative
+    when its narrative is."""
+    asserted = {label for label, evidence in answer.narratives if evidence}
+    hits = [NarrativeHit(label, "narrative", 1.0, evidence, label in asserted) for label, evidence in answer.narratives]
+    for label in answer.subnarratives:
+        parent = next((n for n, _ in answer.narratives if label.startswith(n + ": ")), "")
+        hits.append(NarrativeHit(label, "subnarrative", 1.0, (), parent in asserted))
+    return hits
