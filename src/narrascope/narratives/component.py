@@ -40,7 +40,8 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
     ) -> None:  # fmt: skip
         # `--min-score narratives=S`: one threshold on the calibrated score for every language and level
         self.min_score = (min_scores or {}).get("narratives")
-        self._evidence_scorer: EvidenceScorer | None | bool = False  # False: not loaded yet
+        self._evidence_scorer: EvidenceScorer | None = None
+        self._evidence_loaded = False
         if isinstance(narrative_model, NarrativeModel):
             self.model = narrative_model
         elif narrative_model is not None:
@@ -87,21 +88,19 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
         picked, inputs = sentence_inputs(texts, lexical, sentence_encoder().encode)
         probabilities = {label: scorer.probabilities(inputs, label, known) for label in known if scorer.knows(label)}
         chosen = assign(probabilities, related=lambda a, b: parent_of(a) == parent_of(b), both=CARRIES_BOTH)
-        found = {
-            label: tuple(
-                Evidence(sentences[picked[i]].start, sentences[picked[i]].end, sentences[picked[i]].text,
-                         round(float(probabilities[label][i]), 4))
-                for i in positions
-            )  # fmt: skip
-            for label, positions in chosen.items()
-        }
+        found: dict[str, tuple[Evidence, ...]] = {}
+        for label, positions in chosen.items():
+            shown = [(i, sentences[picked[i]]) for i in positions]
+            found[label] = tuple(
+                Evidence(s.start, s.end, s.text, round(float(probabilities[label][i]), 4)) for i, s in shown
+            )
         lexical_found = self.lexical_evidence(analysis, [label for label in labels if label not in found])
         return found | lexical_found
 
     def evidence_scorer(self) -> EvidenceScorer | None:
         """The shipped evidence scorer, when the multilingual encoder it reads is installed."""
-        if self._evidence_scorer is False:
-            self._evidence_scorer = load_evidence_scorer()
+        if not self._evidence_loaded:
+            self._evidence_scorer, self._evidence_loaded = load_evidence_scorer(), True
         return self._evidence_scorer
 
     def lexical_evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:

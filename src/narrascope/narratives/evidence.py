@@ -131,7 +131,7 @@ class EvidenceScorer:
     def save(self, directory: str | Path) -> None:
         meta = {"format_version": FORMAT_VERSION, "kind": KIND, "features": list(FEATURES),
                 "intercept": self.intercept, **self.meta}  # fmt: skip
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "prototypes": self.prototypes.astype(np.float16),
             "weak": self.weak.astype(np.float16),
             "weak_mean": self.weak_mean.astype(np.float32),

@@ -36,6 +36,8 @@ from narrascope.taxonomy import OTHER
 Encode = Callable[[list[str]], np.ndarray]
 WEAK_ALPHA = 10.0  # ridge penalty of the weak per-label directions (e5 space, thousands of sentences)
 C = 0.3  # inverse penalty of the logistic regression (one weight per feature and per e5 dimension)
+WEAK_PER_LANGUAGE = 50  # training articles per language for the weak directions (first by SHA-1 of "LANG/file")
+WEAK_SENTENCES = 40  # first sentences of each of them
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,11 @@ def read_evidence_set(path: str | Path) -> list[dict[str, Any]]:
             continue
         try:
             row = json.loads(line)
-            row["id"], row["split"], row["evidence"]  # noqa: B018 - the fields every row needs
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            missing = [field for field in ("id", "split", "evidence") if field not in row]
+        except (json.JSONDecodeError, TypeError) as exc:
             raise FormatError(f"{path}:{n}: not an evidence row ({exc})") from None
+        if missing:
+            raise FormatError(f"{path}:{n}: not an evidence row (no {', '.join(missing)})")
         rows.append(row)
     return rows
 
@@ -116,10 +120,9 @@ def fit_scorer(
     labels = sorted(label for label in found | set(explanations) if not label.endswith(": Other"))
     column = {label: i for i, label in enumerate(labels)}
 
-    say(f"weak directions from {len(examples) - len(heldout & set(examples))} training articles")
-    weak, weak_mean = _weak_directions(
-        [e for key, e in examples.items() if key not in heldout], column, encode, say
-    )  # fmt: skip
+    weak_examples = _weak_examples(examples, heldout, {row["id"] for row in tune})
+    say(f"weak directions from {len(weak_examples)} training articles")
+    weak, weak_mean = _weak_directions(weak_examples, column, encode, say)
     say(f"prototypes of {len(labels)} labels")
     base = np.zeros((len(labels), DIMENSIONS), np.float32)
     names = encode([_label_text(label) for label in labels])
@@ -142,12 +145,22 @@ def fit_scorer(
             y.append(np.array([i in positions for i in range(len(a.inputs.texts))], np.float32))
     classifier = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
     classifier.fit(np.vstack(X), np.concatenate(y))
-    meta = {"trained_on": {"tune_articles": len(articles), "weak_articles": len(examples) - len(heldout)},
+    meta = {"trained_on": {"tune_articles": len(articles), "weak_articles": len(weak_examples)},
             "encoder": "multilingual-e5-small-q4"}  # fmt: skip
     return EvidenceScorer(
         labels, _normalised(base + _normalised(marked_total)), weak, weak_mean, classifier.coef_[0].astype(np.float32),
         float(classifier.intercept_[0]), meta,
     )  # fmt: skip
+
+
+def _weak_examples(examples: dict[str, NarrativeExample], heldout: set[str], tune: set[str]) -> list[NarrativeExample]:
+    """The tune articles and, per language, the first WEAK_PER_LANGUAGE others by SHA-1 of their key; never a
+    held-out one."""
+    chosen = [examples[key] for key in sorted(tune) if key in examples]
+    for language in sorted({key.split("/", 1)[0] for key in examples}):
+        keys = sorted((k for k in examples if k.startswith(language + "/") and k not in heldout | tune), key=split_key)
+        chosen += [examples[key] for key in keys[:WEAK_PER_LANGUAGE]]
+    return chosen
 
 
 def _label_text(label: str) -> str:
@@ -172,7 +185,7 @@ def _weak_directions(
     target_total = np.zeros(len(column), np.float64)
     count = 0
     for n, example in enumerate(examples, 1):
-        texts = [text.strip() for _, _, text in sentences_of(example)][:80]
+        texts = [text.strip() for _, _, text in sentences_of(example)][:WEAK_SENTENCES]
         if not texts:
             continue
         V = np.asarray(encode(texts), np.float64)
