@@ -12,10 +12,12 @@ import pytest
 from narrascope.analysis import Analysis, Sentence
 from narrascope.article import Article
 from narrascope.errors import FormatError, ModelError
-from narrascope.narratives.component import NarrativeClassifier
+from narrascope.narratives.component import CARRIES_BOTH, NarrativeClassifier
 from narrascope.narratives.evidence import (
+    CANDIDATES_PER_LABEL,
     DIMENSIONS,
     FEATURES,
+    LEAD,
     EvidenceScorer,
     SentenceInputs,
     assign,
@@ -41,18 +43,18 @@ def test_a_sentence_is_shown_for_two_unrelated_narratives_only_when_it_carries_b
         WEST_SUB: np.array([0.85, 0.7, 0.1]),
         PRAISE: np.array([0.7, 0.2, 0.5]),
     }
-    chosen = assign(probabilities, related=_related, both=0.8)
-    # sentence 0 carries WEST best: PRAISE (0.7 < 0.8) does not show it, the subnarrative of WEST does
+    chosen = assign(probabilities, related=_related, both=CARRIES_BOTH)
+    # sentence 0 carries WEST best: PRAISE (0.7 < 0.9) does not show it, the subnarrative of WEST does
     assert chosen[WEST][0] == 0 and chosen[WEST_SUB][:2] == [0, 1]
     assert chosen[PRAISE] == [2]
     # once it carries PRAISE too, it is shown for both
-    probabilities[PRAISE] = np.array([0.85, 0.2, 0.5])
-    assert assign(probabilities, related=_related, both=0.8)[PRAISE][0] == 0
+    probabilities[PRAISE] = np.array([0.95, 0.2, 0.5])
+    assert assign(probabilities, related=_related, both=CARRIES_BOTH)[PRAISE][0] == 0
 
 
 def test_every_label_keeps_its_best_sentence_and_at_most_three() -> None:
     probabilities = {WEST: np.linspace(0.9, 0.5, 6), PRAISE: np.linspace(0.3, 0.1, 6)}
-    chosen = assign(probabilities, related=_related, both=0.8)
+    chosen = assign(probabilities, related=_related, both=CARRIES_BOTH)
     assert chosen[WEST] == [0, 1, 2]
     assert chosen[PRAISE] == [0]  # every sentence carries WEST better, yet PRAISE is not left without evidence
 
@@ -61,8 +63,9 @@ def test_candidates_are_the_lead_and_each_labels_best_long_sentences() -> None:
     lexical = {WEST: np.array([0.0, 0.0, 0.0, 0.0, 0.1, 0.9, 0.8, 0.2, 0.3, 0.4, 0.5, 0.6, 0.95])}
     words = [8] * 12 + [3]  # the last one is too short to be evidence
     chosen = candidates(lexical, words, len(words))
-    assert chosen[:4] == [0, 1, 2, 3] and 12 not in chosen
-    assert {5, 6, 11, 10, 9, 8} <= set(chosen)
+    assert chosen[:LEAD] == list(range(LEAD)) and 12 not in chosen
+    best = [5, 6, 11, 10, 9, 8][:CANDIDATES_PER_LABEL]
+    assert set(chosen) == set(range(LEAD)) | set(best)
 
 
 def _scorer(seed: int = 0) -> EvidenceScorer:
@@ -145,3 +148,18 @@ def test_the_component_shows_sentences_that_carry_the_narrative_by_raw_offsets()
     assert evidence[label][0].text.startswith("The Western sanctions")
     assert evidence[sub][0].text.startswith("The Western sanctions")
     assert all(text[e.start : e.end] == e.text and len(found) <= 3 for found in evidence.values() for e in found)
+
+
+def test_withheld_labels_keep_the_lexical_selection_and_embed_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import narrascope.learn.encoder as encoder
+
+    def no_encoder() -> None:
+        raise AssertionError("nothing asserted: no sentence should be embedded")
+
+    monkeypatch.setattr(encoder, "sentence_encoder", no_encoder)
+    text = "The Western sanctions will ruin Europe's own economy and its industry, not Russia's.\n"
+    analysis = Analysis(Article(raw_text=text, id="w"), [Sentence(0, len(text) - 1, text[:-1])])
+    label = "URW: Negative Consequences for the West"
+    classifier = NarrativeClassifier()
+    evidence = classifier.evidence(analysis, [label], scored=set())
+    assert evidence == classifier.lexical_evidence(analysis, [label])

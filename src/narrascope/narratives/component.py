@@ -9,7 +9,8 @@ score of each sentence (`lexical_evidence`, the selection shipped before the sco
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from narrascope.taxonomy import OTHER
 
 MAX_EVIDENCE = 3
 # a sentence the scorer gives at least this probability for a second, unrelated narrative is shown for both
-CARRIES_BOTH = 0.8
+CARRIES_BOTH = 0.9
 MIN_EVIDENCE_WORDS = 6  # a short sentence scores high on one or two words; it is weak evidence
 
 
@@ -55,7 +56,6 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
     def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]) -> None:
         for analysis, prediction in zip(analyses, predictions, strict=True):
             labels = [label for label, _ in prediction.narratives + prediction.subnarratives]
-            evidence = self.evidence(analysis, labels)
             hits = []
             for level, picked in (("narrative", prediction.narratives), ("subnarrative", prediction.subnarratives)):
                 for label, probability in picked:
@@ -65,28 +65,34 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
                         asserted = label != OTHER and score >= self.min_score
                         asserted = asserted and prediction.judged.get(parent, (0.0, False))[0] >= self.min_score
                     hits.append(
-                        NarrativeHit(label, level, round(score, 4), evidence.get(label, ()), asserted,
-                                     round(probability, 4))
+                        NarrativeHit(label, level, round(score, 4), (), asserted, round(probability, 4))
                     )  # fmt: skip
-            analysis.narratives = hits
+            # the trained scorer chooses the evidence of the asserted labels (what an analyst is shown); the
+            # withheld candidates keep the lexical selection, so an article with none asserted embeds nothing
+            evidence = self.evidence(analysis, labels, scored={hit.label for hit in hits if hit.asserted})
+            analysis.narratives = [replace(hit, evidence=evidence.get(hit.label, ())) for hit in hits]
 
-    def evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
-        """Up to three sentences per label, best first, chosen by the evidence scorer (the lexical selection
-        where there is none): a sentence is shown for the narrative it carries best and its subnarratives, and
-        for another narrative only when it carries that one too."""
+    def evidence(
+        self, analysis: Analysis, labels: list[str], scored: Collection[str] | None = None
+    ) -> dict[str, tuple[Evidence, ...]]:
+        """Up to three sentences per label, best first, chosen by the evidence scorer for the `scored` labels
+        (None: all) and by the lexical selection for the others (and where there is no scorer): a sentence is
+        shown for the narrative it carries best and its subnarratives, and for another narrative only when it
+        carries that one too."""
         scorer = self.evidence_scorer()
         sentences = analysis.sentences
         known = [label for label in labels if label != OTHER]
-        if scorer is None or not sentences or not known:
+        wanted = [label for label in known if scored is None or label in scored]
+        if scorer is None or not sentences or not wanted:
             return self.lexical_evidence(analysis, labels)
         from narrascope.learn.encoder import sentence_encoder
 
         texts = [s.text for s in sentences]
-        scorable = [label for label in known if self.model.can_score(label)]
+        scorable = [label for label in wanted if self.model.can_score(label)]
         scores = self.model.sentence_scores(texts, scorable) if scorable else np.zeros((len(texts), 0))
-        lexical = {label: scores[:, k] for k, label in enumerate(scorable)}
+        lexical = {label: scores[:, k] for k, label in enumerate(scorable)}  # candidates: the wanted labels' only
         picked, inputs = sentence_inputs(texts, lexical, sentence_encoder().encode)
-        probabilities = {label: scorer.probabilities(inputs, label, known) for label in known if scorer.knows(label)}
+        probabilities = {label: scorer.probabilities(inputs, label, known) for label in wanted if scorer.knows(label)}
         chosen = assign(probabilities, related=lambda a, b: parent_of(a) == parent_of(b), both=CARRIES_BOTH)
         found: dict[str, tuple[Evidence, ...]] = {}
         for label, positions in chosen.items():
