@@ -7,14 +7,14 @@ a label it combines, in one logistic regression:
   explanations written for it and the tune sentences marked for it) and to its parent narrative's prototype,
   raw and standardised within the article;
 - how far that similarity leads the article's other labels of the same level (one sentence, one narrative);
-- a weak per-label direction in the e5 space, fitted by ridge regression on every sentence of the training
-  articles with the article's labels as targets (sentences of articles that push a narrative lean its way);
+- a weak per-label direction in the e5 space, fitted by ridge regression on the sentences of training articles
+  with their article's labels as targets (sentences of articles that push a narrative lean its way);
 - the narrative model's own lexical score of the sentence for the label (the evidence shipped before);
 - the sentence's own shape: position, length, a question, and its e5 vector (what an asserting sentence
   looks like, whatever the label).
-Only candidate sentences are embedded (the best lexical ones for each label and the lead), so the scorer costs
-tens of milliseconds per article, not a pass of the encoder over every sentence. Scores are probabilities that
-the sentence carries the label; a sentence goes to the labels it carries best (`assign`).
+Only candidate sentences are embedded (the best lexical ones for each label and the lead: 6-10 sentences, a few
+hundred milliseconds on one core), not every sentence. Scores are probabilities that the sentence carries the
+label; a sentence goes to the labels it carries best (`assign`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ SemEval training folders.
 
 The scorer learns only from what the benchmark does not report on: the tune half of the evidence set (its
 marked sentences are the positives, the article's other candidates the negatives), the subtask-3
-explanations and the article-level labels of every training article outside the held-out half.
+explanations of the training articles outside the held-out half, and the article-level labels of the tune
+articles and of WEAK_PER_LANGUAGE other training articles per language (never a held-out one).
 """
 
 from __future__ import annotations
