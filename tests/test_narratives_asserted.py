@@ -147,7 +147,7 @@ def test_a_sentence_is_evidence_of_one_narrative_and_a_question_only_when_nothin
         "Western": {WEST: 0.5, PRAISE: 0.1, WEST_SUB: 0.6},
         "Russia": {WEST: 0.2, PRAISE: 0.7},
     })  # fmt: skip
-    evidence = NarrativeClassifier(narrative_model=model)._evidence(
+    evidence = NarrativeClassifier(narrative_model=model).lexical_evidence(
         Analysis(Article(raw_text=text, id="e"), sentences), [WEST, PRAISE, WEST_SUB]
     )
     first = {label: found[0].text.split()[0] for label, found in evidence.items()}

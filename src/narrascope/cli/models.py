@@ -20,6 +20,7 @@ from narrascope.cli.llm import (
     open_llm,
     predict_explanations,
 )
+from narrascope.cli.narrative_evidence import train_narrative_evidence
 from narrascope.cli.options import busy, data_option, embedding_progress, engine_options, llm_options, model_option
 from narrascope.cli.progress import progress, steps
 from narrascope.cli.report import per_label_options, show_per_label
@@ -61,6 +62,7 @@ def predict() -> None:
 
 
 train.add_command(train_techniques)
+train.add_command(train_narrative_evidence)
 evaluate.add_command(evaluate_techniques)
 predict.add_command(predict_techniques)
 predict.add_command(predict_explanations)

@@ -1,23 +1,29 @@
 """Narrative classification component (SemEval-2025 Task 10, subtask 2), with sentence evidence.
 
 `predict` scores a batch of articles (pure: no writes); `set_annotations` writes the labels and, for each
-label, the 1-3 sentences whose own score for that label is highest — the same linear model applied to one
-sentence — so that an analyst can check the claim against the text.
+label, the 1-3 sentences that carry it best by the evidence scorer (`evidence.py`, trained on sentences read
+by hand), so that an analyst can check the claim against the text. Without the scorer (no multilingual encoder
+installed, or `--model` names a model folder without one), the evidence is the narrative model's own lexical
+score of each sentence (`lexical_evidence`, the selection shipped before the scorer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from narrascope.analysis import Analysis, Evidence, NarrativeHit
 from narrascope.components import BatchComponent, register
+from narrascope.narratives.evidence import EvidenceScorer, assign, load_evidence_scorer, parent_of, sentence_inputs
 from narrascope.narratives.model import DocumentPrediction, NarrativeModel, load_default_model
 from narrascope.taxonomy import OTHER
 
 MAX_EVIDENCE = 3
+# a sentence the scorer gives at least this probability for a second, unrelated narrative is shown for both
+CARRIES_BOTH = 0.9
 MIN_EVIDENCE_WORDS = 6  # a short sentence scores high on one or two words; it is weak evidence
 
 
@@ -35,6 +41,8 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
     ) -> None:  # fmt: skip
         # `--min-score narratives=S`: one threshold on the calibrated score for every language and level
         self.min_score = (min_scores or {}).get("narratives")
+        self._evidence_scorer: EvidenceScorer | None = None
+        self._evidence_loaded = False
         if isinstance(narrative_model, NarrativeModel):
             self.model = narrative_model
         elif narrative_model is not None:
@@ -48,7 +56,6 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
     def set_annotations(self, analyses: Sequence[Analysis], predictions: Sequence[DocumentPrediction]) -> None:
         for analysis, prediction in zip(analyses, predictions, strict=True):
             labels = [label for label, _ in prediction.narratives + prediction.subnarratives]
-            evidence = self._evidence(analysis, labels)
             hits = []
             for level, picked in (("narrative", prediction.narratives), ("subnarrative", prediction.subnarratives)):
                 for label, probability in picked:
@@ -58,12 +65,51 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
                         asserted = label != OTHER and score >= self.min_score
                         asserted = asserted and prediction.judged.get(parent, (0.0, False))[0] >= self.min_score
                     hits.append(
-                        NarrativeHit(label, level, round(score, 4), evidence.get(label, ()), asserted,
-                                     round(probability, 4))
+                        NarrativeHit(label, level, round(score, 4), (), asserted, round(probability, 4))
                     )  # fmt: skip
-            analysis.narratives = hits
+            # the trained scorer chooses the evidence of the asserted labels (what an analyst is shown); the
+            # withheld candidates keep the lexical selection, so an article with none asserted embeds nothing
+            evidence = self.evidence(analysis, labels, scored={hit.label for hit in hits if hit.asserted})
+            analysis.narratives = [replace(hit, evidence=evidence.get(hit.label, ())) for hit in hits]
 
-    def _evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
+    def evidence(
+        self, analysis: Analysis, labels: list[str], scored: Collection[str] | None = None
+    ) -> dict[str, tuple[Evidence, ...]]:
+        """Up to three sentences per label, best first, chosen by the evidence scorer for the `scored` labels
+        (None: all) and by the lexical selection for the others (and where there is no scorer): a sentence is
+        shown for the narrative it carries best and its subnarratives, and for another narrative only when it
+        carries that one too."""
+        scorer = self.evidence_scorer()
+        sentences = analysis.sentences
+        known = [label for label in labels if label != OTHER]
+        wanted = [label for label in known if scored is None or label in scored]
+        if scorer is None or not sentences or not wanted:
+            return self.lexical_evidence(analysis, labels)
+        from narrascope.learn.encoder import sentence_encoder
+
+        texts = [s.text for s in sentences]
+        scorable = [label for label in wanted if self.model.can_score(label)]
+        scores = self.model.sentence_scores(texts, scorable) if scorable else np.zeros((len(texts), 0))
+        lexical = {label: scores[:, k] for k, label in enumerate(scorable)}  # candidates: the wanted labels' only
+        picked, inputs = sentence_inputs(texts, lexical, sentence_encoder().encode)
+        probabilities = {label: scorer.probabilities(inputs, label, known) for label in wanted if scorer.knows(label)}
+        chosen = assign(probabilities, related=lambda a, b: parent_of(a) == parent_of(b), both=CARRIES_BOTH)
+        found: dict[str, tuple[Evidence, ...]] = {}
+        for label, positions in chosen.items():
+            shown = [(i, sentences[picked[i]]) for i in positions]
+            found[label] = tuple(
+                Evidence(s.start, s.end, s.text, round(float(probabilities[label][i]), 4)) for i, s in shown
+            )
+        lexical_found = self.lexical_evidence(analysis, [label for label in labels if label not in found])
+        return found | lexical_found
+
+    def evidence_scorer(self) -> EvidenceScorer | None:
+        """The shipped evidence scorer, when the multilingual encoder it reads is installed."""
+        if not self._evidence_loaded:
+            self._evidence_scorer, self._evidence_loaded = load_evidence_scorer(), True
+        return self._evidence_scorer
+
+    def lexical_evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
         """Up to three sentences per label, best first. A sentence is evidence of the one narrative of the article
         it scores highest for (a subnarrative's sentences are its narrative's), so that one sentence is not shown
         for two unrelated narratives; a question is taken only when no statement qualifies."""

