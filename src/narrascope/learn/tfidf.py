@@ -2,12 +2,12 @@
 
 scikit-learn counts terms in a Python loop over every n-gram of every document (and builds each character n-gram
 again for every occurrence of a word): the counting was a third of a full pipeline run. Here a document's terms
-are counted in C (`collections.Counter`), looked up in the vocabulary once per distinct term, and a word's
-in-vocabulary character n-grams (`char_wb`, which never crosses a word boundary) are built once per vectorizer
-and kept (`WORDS_KEPT` words at most, then the memory starts again). The counts then go through the
-vectorizer's own tf-idf step (sublinear tf, idf, L2 norm), so that the matrix is the one `transform` returns:
-same indices, same float32 values. Vectorizers this does not know (a callable analyzer, file input, binary
-counts) get scikit-learn's `transform`.
+are counted in C (`collections.Counter`, or `numpy.unique` over a whole batch), looked up in the vocabulary once
+per distinct term, and a word's in-vocabulary character n-grams (`char_wb`, which never crosses a word boundary)
+are built once per vectorizer and kept (`WORDS_KEPT` words at most, then the memory starts again). The counts
+then go through the vectorizer's own tf-idf step (sublinear tf, idf, L2 norm), so that the matrix is the one
+`transform` returns: same indices, same float32 values. Vectorizers this does not know (a callable analyzer,
+file input, binary counts) get scikit-learn's `transform`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l1, inplace
 
 WORDS_KEPT = 20_000  # words whose in-vocabulary n-grams a `char_wb` vectorizer keeps (about 6 MB)
 _WHITE_SPACES = re.compile(r"\s\s+")  # what scikit-learn's `char_wb` analyzer folds before splitting words
-_EMPTY = np.zeros(0, dtype=np.int32)
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 class _Counter:
@@ -37,47 +37,62 @@ class _Counter:
         self.vocabulary: dict[str, int] = vectorizer.vocabulary_
         self.size = len(self.vocabulary)
         self.char_wb = vectorizer.analyzer == "char_wb"
+        self.preprocess: Callable[[str], str] = vectorizer.build_preprocessor()
         if self.char_wb:
-            self.preprocess: Callable[[str], str] = vectorizer.build_preprocessor()
             self.ngrams: Callable[[str], list[str]] = vectorizer._char_wb_ngrams
             self.words: dict[str, np.ndarray] = {}
         else:  # scikit-learn's word analyzer, its n-grams counted as they are made
-            self.preprocess = vectorizer.build_preprocessor()
             self.tokenize: Callable[[str], list[str]] = vectorizer.build_tokenizer()
             self.stop_words: frozenset[str] | None = vectorizer.get_stop_words()
             self.ngram_range: tuple[int, int] = vectorizer.ngram_range
 
+    def matrix(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(counts, indices, indptr) of the texts' term counts: CSR, each row's indices sorted."""
+        keys, counts = self._char_wb_keys(texts) if self.char_wb else self._word_keys(texts)
+        rows = keys // self.size
+        indptr = np.zeros(len(texts) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
+        return counts, (keys - rows * self.size).astype(np.int32), indptr
+
+    def _char_wb_keys(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted (row x size + term) keys and their counts: each word's n-grams as kept, counted together."""
+        found = []
+        for row, text in enumerate(texts):
+            words = _WHITE_SPACES.sub(" ", self.preprocess(text)).split()
+            kept: list[np.ndarray | None] = list(map(self.words.get, words))  # in C; the new words below
+            ngrams = [self._word(words[i]) if n is None else n for i, n in enumerate(kept)]
+            found.append(np.concatenate(ngrams or [_EMPTY]) + np.int64(row * self.size))
+        keys, counts = np.unique(np.concatenate(found), return_counts=True)
+        return keys, counts
+
     def _word(self, word: str) -> np.ndarray:
         """Vocabulary indices of the word's character n-grams (each as often as it occurs in the word)."""
-        found = self.words.get(word)
-        if found is None:
-            if len(self.words) >= WORDS_KEPT:
-                self.words.clear()
-            get = self.vocabulary.get
-            found = np.fromiter((i for i in map(get, self.ngrams(word)) if i is not None), dtype=np.int32)
-            self.words[word] = found
+        if len(self.words) >= WORDS_KEPT:
+            self.words.clear()
+        get = self.vocabulary.get
+        found = np.fromiter((i for i in map(get, self.ngrams(word)) if i is not None), dtype=np.int64)
+        self.words[word] = found
         return found
 
-    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(sorted vocabulary indices, counts) of one document's terms."""
-        if self.char_wb:
-            words = Counter(_WHITE_SPACES.sub(" ", self.preprocess(text)).split())
-            indices = np.concatenate([np.repeat(self._word(w), n) for w, n in words.items()] or [_EMPTY])
-            counts = np.bincount(indices, minlength=self.size)
-            found = np.flatnonzero(counts)
-            return found, counts[found]
-        tokens = self.tokenize(self.preprocess(text))
-        if self.stop_words is not None:
-            tokens = [w for w in tokens if w not in self.stop_words]
+    def _word_keys(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted (row x size + term) keys and their counts: the n-grams of the tokens, counted in C."""
+        keys, counts = [], []
         low, high = self.ngram_range
-        terms: Counter[str] = Counter()
-        for n in range(low, min(high, len(tokens)) + 1):
-            terms.update(tokens if n == 1 else map(" ".join, zip(*(tokens[k:] for k in range(n)), strict=False)))
-        index = np.fromiter(map(self.vocabulary.get, terms, repeat(-1)), dtype=np.int32, count=len(terms))
-        number = np.fromiter(terms.values(), dtype=np.int64, count=len(terms))
-        kept = index >= 0
-        order = np.argsort(index[kept], kind="stable")
-        return index[kept][order], number[kept][order]
+        for row, text in enumerate(texts):
+            tokens = self.tokenize(self.preprocess(text))
+            if self.stop_words is not None:
+                tokens = [w for w in tokens if w not in self.stop_words]
+            terms: Counter[str] = Counter()
+            for n in range(low, min(high, len(tokens)) + 1):
+                terms.update(tokens if n == 1 else map(" ".join, zip(*(tokens[k:] for k in range(n)), strict=False)))
+            index = np.fromiter(map(self.vocabulary.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+            number = np.fromiter(terms.values(), dtype=np.int64, count=len(terms))
+            kept = index >= 0
+            keys.append(index[kept] + np.int64(row * self.size))
+            counts.append(number[kept])
+        key = np.concatenate(keys)
+        order = np.argsort(key, kind="stable")
+        return key[order], np.concatenate(counts)[order]
 
 
 _COUNTERS: weakref.WeakKeyDictionary[TfidfVectorizer, _Counter] = weakref.WeakKeyDictionary()
@@ -89,7 +104,7 @@ def _counter(vectorizer: TfidfVectorizer) -> _Counter | None:
         and vectorizer.input == "content"
         and vectorizer.analyzer in ("word", "char_wb")
         and not vectorizer.binary
-        and hasattr(vectorizer, "vocabulary_")
+        and bool(getattr(vectorizer, "vocabulary_", None))
     )
     if not plain:
         return None
@@ -105,12 +120,8 @@ def tfidf_transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> Any:
     if counter is None or not texts:  # no texts: scikit-learn's error
         with config_context(skip_parameter_validation=True):  # checked when the vectorizer was fitted
             return vectorizer.transform(texts)
-    rows = [counter.row(text) for text in texts]
-    indptr = np.zeros(len(rows) + 1, dtype=np.int32)
-    np.cumsum([len(index) for index, _ in rows], out=indptr[1:])
-    indices = np.concatenate([index for index, _ in rows] or [_EMPTY]).astype(np.int32, copy=False)
-    counts = np.concatenate([number for _, number in rows] or [_EMPTY])
-    return _weighted(vectorizer, sp.csr_matrix((counts, indices, indptr), (len(rows), counter.size), vectorizer.dtype))
+    counts, indices, indptr = counter.matrix(texts)
+    return _weighted(vectorizer, sp.csr_matrix((counts, indices, indptr), (len(texts), counter.size), vectorizer.dtype))
 
 
 def _weighted(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> Any:
