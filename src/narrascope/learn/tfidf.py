@@ -25,7 +25,7 @@ from sklearn import config_context, get_config
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l1, inplace_csr_row_normalize_l2
 
-WORDS_KEPT = 20_000  # words whose in-vocabulary n-grams a `char_wb` vectorizer keeps (about 6 MB)
+WORDS_KEPT = 50_000  # words whose in-vocabulary n-grams a `char_wb` vectorizer keeps (about 10 MB)
 _WHITE_SPACES = re.compile(r"\s\s+")  # what scikit-learn's `char_wb` analyzer folds before splitting words
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -40,7 +40,7 @@ class _Counter:
         self.preprocess: Callable[[str], str] = vectorizer.build_preprocessor()
         if self.char_wb:
             self.ngrams: Callable[[str], list[str]] = vectorizer._char_wb_ngrams
-            self.words: dict[str, np.ndarray] = {}
+            self.words: dict[str, bytes] = {}
         else:  # scikit-learn's word analyzer, its n-grams counted as they are made
             self.tokenize: Callable[[str], list[str]] = vectorizer.build_tokenizer()
             self.stop_words: frozenset[str] | None = vectorizer.get_stop_words()
@@ -59,18 +59,21 @@ class _Counter:
         found = []
         for row, text in enumerate(texts):
             words = _WHITE_SPACES.sub(" ", self.preprocess(text)).split()
-            kept: list[np.ndarray | None] = list(map(self.words.get, words))  # in C; the new words below
-            ngrams = [self._word(words[i]) if n is None else n for i, n in enumerate(kept)]
-            found.append(np.concatenate(ngrams or [_EMPTY]) + np.int64(row * self.size))
+            kept: list[bytes | None] = list(map(self.words.get, words))  # in C; the new words below
+            if None in kept:
+                kept = [self._word(words[i]) if n is None else n for i, n in enumerate(kept)]
+            terms = np.frombuffer(b"".join(kept), dtype=np.int32)  # type: ignore[arg-type]
+            found.append(terms + np.int64(row * self.size))
         keys, counts = np.unique(np.concatenate(found), return_counts=True)
         return keys, counts
 
-    def _word(self, word: str) -> np.ndarray:
-        """Vocabulary indices of the word's character n-grams (each as often as it occurs in the word)."""
+    def _word(self, word: str) -> bytes:
+        """Vocabulary indices of the word's character n-grams (each as often as it occurs in the word), as the
+        bytes of int32s: compact to keep, and a document's words are joined in C."""
         if len(self.words) >= WORDS_KEPT:
             self.words.clear()
         get = self.vocabulary.get
-        found = np.fromiter((i for i in map(get, self.ngrams(word)) if i is not None), dtype=np.int64)
+        found = np.fromiter((i for i in map(get, self.ngrams(word)) if i is not None), dtype=np.int32).tobytes()
         self.words[word] = found
         return found
 
