@@ -8,7 +8,9 @@ Builds the corpus under /tmp from the unlabeled SemEval documents (all five lang
 with its own id), then runs the CLI once per `--jobs` value and samples, every 0.2 s, the documents written
 (lines of the output's temporary file) and the memory of the process tree (PSS, so pages that forked
 workers share with the parent count once). Prints docs/s and the peak memory reached by 10%, 50% and 100%
-of the documents (2k, 10k and 20k for --n 20000). Acceptance: peak at 100% <= 1.25 x peak at 10%.
+of the documents (2k, 10k and 20k for --n 20000). Acceptance: peak at 100% <= 1.25 x peak at 10%. The last
+line, `summary:`, gives docs/s, CPU ms per document (user + system time of the CLI and its workers: the figure
+the machine's load does not change much) and the peak memory, with the load average at the end of the run.
 """
 
 from __future__ import annotations
@@ -115,6 +117,11 @@ def run(corpus: Path, n: int, jobs: int, components: str | None) -> None:
     ratio = marks[n] / marks[max(1, n // 10)] if marks[max(1, n // 10)] else float("nan")
     print(f"  ratio at {n:,} / at {max(1, n // 10):,} documents: {ratio:.2f} (acceptance: <= 1.25)")
     print("  " + (stderr.strip().splitlines() or ["(no summary)"])[-1])
+    # one line with the three figures of the acceptance (what a comparison quotes), the load beside them
+    largest = after.ru_maxrss / 1024  # KB on Linux: the largest single process (the CLI or a worker)
+    print(f"summary: --jobs {jobs}: {done / seconds:.1f} docs/s, {cpu / max(done, 1) * 1000:.0f} ms CPU per document, "
+          f"peak PSS {peak:.0f} MB (largest process RSS {largest:.0f} MB), "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     out.unlink(missing_ok=True)
 
 

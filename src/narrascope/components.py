@@ -56,6 +56,10 @@ class BaseComponent:
         for analysis in analyses:
             yield self(analysis)
 
+    def warm_up(self) -> None:
+        """Load now what the component would load on its first article (a model it reads lazily), so that
+        worker processes forked afterwards share it instead of each loading its own copy."""
+
 
 class BatchComponent(BaseComponent, Generic[P]):
     """A model component: `predict` scores a batch without writing anything, `set_annotations` writes the

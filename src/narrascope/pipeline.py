@@ -86,6 +86,13 @@ class Pipeline:
             analysis.components.append(component.name)
         return analysis
 
+    def warm_up(self) -> None:
+        """Each component loads what it would load lazily (`BaseComponent.warm_up`): before forking workers."""
+        for component in self.components:
+            warm_up = getattr(component, "warm_up", None)
+            if callable(warm_up):
+                warm_up()
+
     def pipe(self, articles: Iterable[Article | Analysis], *, batch_size: int = 32) -> Iterator[Analysis]:
         stream: Iterator[Analysis] = (a if isinstance(a, Analysis) else Analysis(a) for a in articles)
         for component in self.components:

@@ -16,7 +16,7 @@ from narrascope.analysis import Analysis, Claim, TextSpan
 from narrascope.article import Article
 from narrascope.claims import multilingual
 from narrascope.claims.attribution import ExtractedClaim, paragraph_relays
-from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor
+from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor, load_nlp
 from narrascope.claims.rules import ClaimRules
 from narrascope.claims.speakers import tidy_claims
 from narrascope.claims.stance import STANCE_THRESHOLD
@@ -42,6 +42,9 @@ class ClaimsComponent(BaseComponent):
         rules = claims_rules if isinstance(claims_rules, ClaimRules) else ClaimRules.load(claims_rules)
         self.extractor = ClaimExtractor(rules)
         self.min_score = (min_scores or {}).get("claims", STANCE_THRESHOLD)
+
+    def warm_up(self) -> None:
+        load_nlp()
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article

@@ -131,6 +131,8 @@ def run_batch(
             yield from analyze_chunk(spec, [result], raise_errors)
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if method == "fork":  # the models, loaded once here, are shared by every worker (memory, and loading time)
+        worker_pipeline(spec).warm_up()
     context = multiprocessing.get_context(method)
     pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]] = deque()
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init)

@@ -91,6 +91,9 @@ class EntityFramer(BaseComponent):
         use_ner = entity_detection == "ner"
         self.detect = MentionDetector(gazetteers, use_ner=use_ner) if gazetteers or not use_ner else DEFAULT
 
+    def warm_up(self) -> None:
+        self.detect.warm_up()
+
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article
         language = article.language or ""

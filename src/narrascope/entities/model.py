@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from narrascope.learn.calibration import Calibrator
 from narrascope.learn.linear import dequantize, quantize, restore_vectorizers, vectorizers_state
 from narrascope.learn.storage import load_model_files, save_model_files
+from narrascope.learn.tfidf import tfidf_transform
 from narrascope.taxonomy import load_roles
 
 FORMAT_VERSION = 2
@@ -143,7 +144,7 @@ class EntityRoleModel:
             # The mentions of one article share its text: vectorise each distinct text once.
             distinct = list(dict.fromkeys(texts))
             rows = {text: i for i, text in enumerate(distinct)}
-            blocks.append(vectorizer.transform(distinct)[[rows[t] for t in texts]])
+            blocks.append(tfidf_transform(vectorizer, distinct)[[rows[t] for t in texts]])
         if self.context_weight:
             from narrascope.entities.context import context_encoder
 

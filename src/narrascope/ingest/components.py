@@ -16,6 +16,8 @@ from narrascope.ingest.sentences import split_sentences
 # a few hundred sentences), low enough that every component stays within seconds and hundreds of MB on one article.
 MAX_ANALYSED_CHARS = 50_000
 MAX_SENTENCES = 5_000
+# One sentence in each script of the training languages (Latin, Cyrillic, Devanagari)
+WARM_UP_TEXTS = ("The government said on Monday.", "Правительство заявило в понедельник.", "सरकार ने सोमवार को कहा।")
 
 
 @register("cleaning")
@@ -77,6 +79,10 @@ class LanguageIdentifier(BaseComponent):
             article.language = code
         article.meta["language_confidence"] = confidence
         return analysis
+
+    def warm_up(self) -> None:
+        for sample in WARM_UP_TEXTS:  # lingua loads each script's language models on first use
+            detect_language(sample)
 
 
 @register("sentences")

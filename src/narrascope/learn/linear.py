@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from narrascope.learn.tfidf import tfidf_transform
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,11 @@ class TextFeaturizer:
     def transform(self, texts: Sequence[str], *, title_repeat: int | None = None) -> sp.csr_matrix:
         repeat = self.config.title_repeat if title_repeat is None else title_repeat
         prepared = _prepared(texts, repeat, self.config.transliterate)
-        # the vectorizers' parameters were checked when they were fitted; checking them again on every call
-        # (scikit-learn's default) cost about 5 % of a full pipeline run
-        with config_context(skip_parameter_validation=True):
-            parts = [w * vec.transform(prepared) for w, vec in zip(self._weights(), self.blocks.values(), strict=True)]
+        # `tfidf_transform`: scikit-learn's `transform`, bit for bit, without re-checking the parameters on
+        # every call and with the terms counted faster (its counting was a third of a pipeline run)
+        parts = [
+            w * tfidf_transform(vec, prepared) for w, vec in zip(self._weights(), self.blocks.values(), strict=True)
+        ]
         return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def state(self) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:

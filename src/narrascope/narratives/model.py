@@ -173,7 +173,9 @@ class NarrativeModel:
         """Each sentence's support for each label: the label's linear score of the sentence alone."""
         columns = [self._column[label] for label in labels]
         X = self.featurizer.transform(sentences, title_repeat=0)
-        return np.asarray(X @ self.weights[:, columns])
+        # every column, then the wanted ones: the same numbers (each column is summed alone) without copying the
+        # weights' columns out of the whole (features x labels) matrix for every article
+        return np.asarray(X @ self.weights)[:, columns]
 
     def save(self, directory: str | Path) -> None:
         """JSON for configuration, labels and term lists; npz (no pickles) for the arrays."""

@@ -46,6 +46,14 @@ class MentionDetector:
     def gazetteer(self, language: str) -> Gazetteer | None:
         return self.gazetteers.get(language) if self.gazetteers is not None else shipped_gazetteer(language)
 
+    def warm_up(self) -> None:
+        """Load every language's models now (spaCy's, natasha's, the gazetteers), not on their first article."""
+        english_mentions("The West.")
+        if self.use_ner:
+            russian_mentions("Москва.")
+        for language in LANGUAGES:
+            self.gazetteer(language)
+
     def __call__(self, text: str, language: str) -> list[Mention]:
         if language == "en":
             return tidy(text, english_mentions(text))
