@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.analysis import Analysis
-from narrascope.store import counts
+from narrascope.store import counts, review_rank
 from narrascope.store import db as store_db
 from narrascope.store.db import HASH_KEY, Store
 
@@ -138,7 +138,9 @@ class SeedGroups:
     def __init__(self) -> None:
         self.groups: dict[str, int] = {}
 
-    def __call__(self, conn: sqlite3.Connection, claim_ids: list[int]) -> None:
+    def __call__(self, conn: sqlite3.Connection, claim_ids: list[int], *_: object) -> None:
+        if not claim_ids:
+            return
         marks = ",".join("?" * len(claim_ids))
         for claim_id, text, source in conn.execute(
             f"SELECT id, text, source FROM claims WHERE id IN ({marks})", claim_ids
@@ -155,6 +157,8 @@ def build(db: Path, seeds: list[dict[str, Any]], n: int, timed: int, group_claim
     copied in SQL from the first ones (`fill`)."""
     if not group_claims:
         store_db.assign_groups = SeedGroups()  # type: ignore[assignment]
+        store_db.claim_embeddings = lambda analyses: None  # type: ignore[assignment]  # no encoder, no plan
+        store_db.plan_groups = lambda *args: None  # type: ignore[assignment]
     store = Store(db)
     timed = min(timed, n // 2) if timed else n
     step = min(10_000, timed) if n >= 20_000 else max(1, n // 5)
@@ -233,6 +237,7 @@ def fill(store: Store, timed: int, k0: int, count: int, n: int) -> None:
         conn.execute("DROP TABLE story_map")
         if k0 + count >= n - timed:
             counts.rebuild(conn)
+            review_rank.fill(conn)
 
 
 def free_port() -> int:

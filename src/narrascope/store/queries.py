@@ -10,10 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from narrascope.store.actors import actor_details, actor_id_of
+from narrascope.store.actors import actor_details, actor_id_of, kept_details
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 from narrascope.store.judgments import CAPABILITIES, CORRECTED, asserted_sql, covered_sql, not_covered, role_sql
+from narrascope.store.schema import ACTOR_ROLE
 from narrascope.store.stories import story_of
 from narrascope.taxonomy import OTHER
 
@@ -275,7 +276,7 @@ def _shown_role(include_withheld: bool, view: str) -> str:
     """The role an entity row shows: with withheld ones, `uncertain`/`mentioned` unless an analyst set one."""
     if not include_withheld:
         return role_sql("e", view=view)
-    return "COALESCE(e.analyst_role, e.main_role)" if view == CORRECTED else "e.main_role"
+    return ACTOR_ROLE[1] if view == CORRECTED else "e.main_role"
 
 
 def list_entities(
@@ -284,22 +285,57 @@ def list_entities(
     """Actors (one row each, however many names and languages: `store/actors.py`) by number of articles that
     cast them in an asserted role (any role with include_withheld), with how many articles cast each in each role,
     their surface forms and languages; a withheld role counts under `uncertain` or `mentioned`. `q` matches an
-    actor's name, an entity name or a surface form."""
-    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
-    role = _shown_role(include_withheld, view)
+    actor's name, an entity name or a surface form. The corrected view reads the counts kept at ingest
+    (`store/counts.py`), the model view the entity rows."""
     args: list[Any] = []
-    where = judged
+    matched = ""
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where += (
-            " AND e.actor_id IN (SELECT actor_id FROM entities WHERE entity LIKE ? ESCAPE '\\'"
+        matched = (
+            " AND {col} IN (SELECT actor_id FROM entities WHERE entity LIKE ? ESCAPE '\\'"
             " OR actor LIKE ? ESCAPE '\\' OR forms LIKE ? ESCAPE '\\')"
         )
         args += [pattern] * 3
+    conn = store.conn
+    if view == CORRECTED:
+        w = int(include_withheld)
+        found = rows(
+            conn.execute(
+                "SELECT actor_id, articles FROM actor_articles WHERE include_withheld = ? AND role = ''"
+                f" AND articles > 0{matched.format(col='actor_id')} ORDER BY articles DESC, actor_id LIMIT ? OFFSET ?",
+                [w, *args, limit, offset],
+            )
+        )
+        items = []
+        for item in found:
+            details = kept_details(conn, str(item["actor_id"]), w)
+            details["articles"] = item["articles"]
+            details["roles"] = dict(
+                conn.execute(
+                    "SELECT role, articles FROM actor_articles WHERE actor_id = ? AND include_withheld = ?"
+                    " AND role != '' AND articles > 0 ORDER BY 2 DESC, 1",
+                    (item["actor_id"], w),
+                ).fetchall()
+            )
+            items.append(details)
+    else:
+        items = _live_entities(store, matched.format(col="e.actor_id"), args, limit, offset, include_withheld, view)
+    return {
+        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "view": view,
+        "items": items,
+    }  # fmt: skip
+
+
+def _live_entities(
+    store: Store, matched: str, args: list[Any], limit: int, offset: int, include_withheld: bool, view: str
+) -> list[dict[str, Any]]:
+    """`list_entities` read from every entity row (the model view; the kept counts' reference)."""
+    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
+    role = _shown_role(include_withheld, view)
     found = rows(
         store.conn.execute(
-            f"SELECT e.actor_id, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {where}"
-            " GROUP BY e.actor_id ORDER BY articles DESC, e.actor_id LIMIT ? OFFSET ?",
+            f"SELECT e.actor_id, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {judged}{matched}"
+            " AND e.actor_id IS NOT NULL GROUP BY e.actor_id ORDER BY articles DESC, e.actor_id LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
     )
@@ -316,10 +352,7 @@ def list_entities(
             )
         }
         items.append(details)
-    return {
-        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "view": view,
-        "items": items,
-    }  # fmt: skip
+    return items
 
 
 def entity_framing(
@@ -358,6 +391,6 @@ def entity_framing(
         )
     )
     return {
-        **actor_details(store.conn, actor, "1"), "counts": "articles", "include_withheld": include_withheld,
+        **kept_details(store.conn, actor, 2), "counts": "articles", "include_withheld": include_withheld,
         "view": view, "withheld_articles": withheld, "by_source": by_source, "articles": articles,
     }  # fmt: skip

@@ -10,7 +10,7 @@ index `articles_fts` over titles and raw text, `corrections` (analysts' judgment
 
 from __future__ import annotations
 
-from narrascope.store.judgments import asserted_sql
+from narrascope.store.judgments import CORRECTED, asserted_sql, role_sql
 
 # the counts `store/counts.py` keeps at ingest, counted over every stored article (`counts.rebuild` runs it too)
 # the corrected view's rule (`judgments.asserted_sql`): what the kept counts count, asserted or any judgment
@@ -40,6 +40,47 @@ KEPT_COUNTS = (
     DROP TABLE article_labels;
 """
 )
+
+
+# the actors' counts kept at ingest (`counts.py`), three views of an actor's entity rows: 0 counts the asserted ones
+# and 1 any not rejected (the corrected view of the entities list, without and with withheld roles), 2 every row
+# (the names and forms an actor page shows); the role shown is the one `queries.list_entities` shows in each
+_ACTOR_VIEWS = (
+    "(SELECT 0 AS w UNION ALL SELECT 1 UNION ALL SELECT 2) v ON CASE v.w WHEN 0 THEN "
+    + asserted_sql("e", include_withheld=False)
+    + " WHEN 1 THEN "
+    + asserted_sql("e", include_withheld=True)
+    + " ELSE 1 END"
+)
+ACTOR_ROLE = {0: role_sql("e", view=CORRECTED), 1: "COALESCE(e.analyst_role, e.main_role)"}
+
+
+def actor_article_rows(where: str, delta: str = "1") -> str:
+    """(actor_id, view, role, articles) of the entity rows `e` matching `where`: articles per actor and role
+    shown, and per actor under role '' (views 0 and 1), each count times `delta`."""
+    views = f"FROM entities e JOIN {_ACTOR_VIEWS} AND v.w < 2 WHERE e.actor_id IS NOT NULL AND ({where})"
+    return (
+        f"SELECT e.actor_id, v.w, CASE v.w WHEN 0 THEN {ACTOR_ROLE[0]} ELSE {ACTOR_ROLE[1]} END,"
+        f" {delta} * count(DISTINCT e.article_id) {views} GROUP BY 1, 2, 3"
+        f" UNION ALL SELECT e.actor_id, v.w, '', {delta} * count(DISTINCT e.article_id) {views} GROUP BY 1, 2"
+    )
+
+
+def actor_name_rows(where: str, delta: str = "1") -> str:
+    """(actor_id, view, actor, entity, forms, language, own, rows) of the entity rows `e` matching `where`: what
+    `actors.actor_details` reads, rows counted times `delta`."""
+    return (
+        "SELECT e.actor_id, v.w, COALESCE(e.actor, e.entity), e.entity, COALESCE(e.forms, ''),"
+        f" COALESCE(a.language, ''), COALESCE(e.actor_key = e.actor_id, 0), {delta} * count(*)"
+        f" FROM entities e JOIN articles a ON a.id = e.article_id JOIN {_ACTOR_VIEWS}"
+        f" WHERE e.actor_id IS NOT NULL AND ({where}) GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    )
+
+
+KEPT_ACTORS = f"""
+    INSERT INTO actor_articles {actor_article_rows("1")};
+    INSERT INTO actor_names {actor_name_rows("1")};
+"""
 
 
 def _parts(article_id: str) -> str:
@@ -417,4 +458,37 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM claim_group_parts WHERE group_id = old.id;
     END;
     """,
+    # the review queue's order kept at ingest (store/review_rank.py): one row per article, written when an article
+    # is stored and when its corrections change; the articles stored before it are ranked when the store is opened
+    """
+    CREATE TABLE review_rank (
+        article_id TEXT PRIMARY KEY, reviewed INTEGER NOT NULL, no_candidates INTEGER NOT NULL, margin REAL NOT NULL,
+        entropy REAL NOT NULL, day TEXT NOT NULL, ingested_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX review_rank_order
+        ON review_rank(reviewed, no_candidates, margin, entropy DESC, day DESC, ingested_at DESC, article_id);
+    CREATE TRIGGER review_rank_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM review_rank WHERE article_id = old.id;
+    END;
+    CREATE TRIGGER review_rank_day AFTER UPDATE OF day, ingested_at ON articles BEGIN
+        UPDATE review_rank SET day = COALESCE(new.day, ''), ingested_at = COALESCE(new.ingested_at, '')
+            WHERE article_id = new.id;
+    END;
+    """,
+    # actors' counts kept at ingest (store/counts.py): articles per actor and role shown, and each actor's names,
+    # surface forms and languages, in the corrected view, so that the entities list reads them instead of every
+    # entity row; an analyst's merge or split counts the actors it touches again
+    """
+    CREATE TABLE actor_articles (
+        actor_id TEXT NOT NULL, include_withheld INTEGER NOT NULL, role TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (actor_id, include_withheld, role)
+    ) WITHOUT ROWID;
+    CREATE INDEX actor_articles_rank ON actor_articles(include_withheld, role, articles DESC, actor_id);
+    CREATE TABLE actor_names (
+        actor_id TEXT NOT NULL, include_withheld INTEGER NOT NULL, actor TEXT NOT NULL, entity TEXT NOT NULL,
+        forms TEXT NOT NULL, language TEXT NOT NULL, own INTEGER NOT NULL, rows INTEGER NOT NULL,
+        PRIMARY KEY (actor_id, include_withheld, actor, entity, forms, language, own)
+    ) WITHOUT ROWID;
+    """
+    + KEPT_ACTORS,
 )
