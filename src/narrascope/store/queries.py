@@ -21,6 +21,14 @@ from narrascope.taxonomy import OTHER
 # the articles read through the covering index of their small columns (schema: articles_facets), for counts and
 # charts that read no more than those: never the article's row, whose later columns sit after its text
 FACETS = "articles a INDEXED BY articles_facets"
+
+
+def facets(where: str) -> str:
+    """`FACETS` for a filtered read; the whole corpus (`where` "1") is left to the planner (an index of one
+    column: outlets, coverage)."""
+    return "articles a" if where == "1" else FACETS
+
+
 BUCKETS = {
     "day": "a.day",
     "week": "strftime('%Y-W%W', a.day)",
@@ -201,11 +209,11 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
     conn = store.conn
     total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where}", args).fetchone()[0]
     dated_total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where} AND a.day IS NOT NULL", args)
-    outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM {FACETS} WHERE {where}", args).fetchone()[0]
+    outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM {facets(where)} WHERE {where}", args).fetchone()[0]
     outlet_articles = rows(
         conn.execute(
-            f"SELECT a.source AS label, count(*) AS articles FROM {FACETS} WHERE {where} AND a.source IS NOT NULL"
-            " GROUP BY 1 ORDER BY 2 DESC, 1",
+            f"SELECT a.source AS label, count(*) AS articles FROM {facets(where)} WHERE {where}"
+            " AND a.source IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
             args,
         )
     )
@@ -271,7 +279,9 @@ def coverage(store: Store, flt: ArticleFilter) -> dict[str, int]:
     """How many of the filtered articles each capability ran on (entities and techniques cover some languages)."""
     where, args = flt.where()
     columns = ", ".join(f"sum({covered_sql(c)}) AS {c}" for c in CAPABILITIES)
-    row = store.conn.execute(f"SELECT count(*) AS articles, {columns} FROM {FACETS} WHERE {where}", args).fetchone()
+    row = store.conn.execute(
+        f"SELECT count(*) AS articles, {columns} FROM {facets(where)} WHERE {where}", args
+    ).fetchone()
     return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
 
 
@@ -371,7 +381,7 @@ def entity_framing(
     by_source = rows(
         store.conn.execute(
             f"SELECT COALESCE(a.source, '(unknown)') AS source, {role} AS role, count(DISTINCT a.id) AS articles"
-            f" FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
+            f" FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
             " GROUP BY 1, 2 ORDER BY 1, 3 DESC",
             (actor,),
         )
@@ -383,13 +393,17 @@ def entity_framing(
     ).fetchone()[0]
     if not by_source and not withheld:
         return None
+    # the first 500 by day read from the covering index, then only their rows of `articles`
+    page = (
+        f"SELECT a.id, a.day, {role} AS role, e.candidate_role, e.fine_roles, e.score, e.asserted, e.analyst,"
+        f" e.entity FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
+        " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500"
+    )
     articles = rows(
         store.conn.execute(
-            f"SELECT a.id, a.title, a.source, a.published, {role} AS role, e.candidate_role, e.fine_roles,"
-            " e.score, e.asserted, e.analyst, e.entity, a.language"
-            " FROM entities e JOIN articles a ON a.id = e.article_id"
-            f" WHERE e.actor_id = ? AND {judged}"
-            " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500",
+            "SELECT p.id, b.title, b.source, b.published, p.role, p.candidate_role, p.fine_roles, p.score,"
+            f" p.asserted, p.analyst, p.entity, b.language FROM ({page}) p JOIN articles b ON b.id = p.id"
+            " ORDER BY p.day IS NULL, p.day, p.id",
             (actor,),
         )
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from narrascope.store.db import Store
-from narrascope.store.queries import FACETS, ArticleFilter
+from narrascope.store.queries import ArticleFilter, facets
 from narrascope.store.review_rank import ORDER
 from narrascope.taxonomy import OTHER
 
@@ -25,7 +25,7 @@ from narrascope.taxonomy import OTHER
 def progress(store: Store, flt: ArticleFilter | None = None) -> dict[str, Any]:
     where, args = (flt or ArticleFilter()).where()
     conn = store.conn
-    total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where}", args).fetchone()[0]
+    total = conn.execute(f"SELECT count(*) FROM {facets(where)} WHERE {where}", args).fetchone()[0]
     decisions = conn.execute(
         'SELECT c.id, c.article_id, c.layer, c.action, c.label, c.entity, c.start, c."end" FROM corrections c'
         f" JOIN articles a ON a.id = c.article_id WHERE c.undone_at IS NULL AND c.stale_at IS NULL AND {where}"
@@ -53,7 +53,7 @@ def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -
     in the order kept at ingest (`store/review_rank.py`)."""
     where, args = flt.where()
     conn = store.conn
-    total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where}", args).fetchone()[0]
+    total = conn.execute(f"SELECT count(*) FROM {facets(where)} WHERE {where}", args).fetchone()[0]
     page = conn.execute(
         "SELECT a.id, a.title, a.source, a.language, a.day, r.margin, r.entropy, r.reviewed FROM review_rank r"
         f" JOIN articles a ON a.id = r.article_id WHERE {where} ORDER BY {ORDER} LIMIT ? OFFSET ?",
