@@ -493,10 +493,13 @@ MIGRATIONS: tuple[str, ...] = (
     + KEPT_ACTORS,
     # the articles' small columns in one covering index: a filtered count, chart or coverage reads them from it
     # instead of each article's row, whose columns added after the text (`not_covered`, `story_id`) are read only
-    # at the end of its overflow pages; narratives by article and by label with what the corrected view tests
+    # at the end of its overflow pages; narratives by article and by label with what the corrected view tests;
+    # entities by actor name; one language's articles in the list's order
     """
     CREATE INDEX articles_facets ON articles(id, day, source, language, not_covered, story_id);
     CREATE INDEX narratives_article_view ON narratives(article_id, level, label, rejected, asserted, analyst);
     CREATE INDEX narratives_label_view ON narratives(label, level, article_id, rejected, asserted, analyst);
+    CREATE INDEX entities_actor_name ON entities(actor, article_id);
+    CREATE INDEX articles_language_listing ON articles(language, day IS NULL, day DESC, id);
     """,
 )
