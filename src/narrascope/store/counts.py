@@ -24,10 +24,12 @@ from collections.abc import Iterable
 from narrascope.store.schema import (
     COUNTED_ANY,
     COUNTED_ASSERTED,
+    FACETS,
     KEPT_ACTORS,
     KEPT_COUNTS,
     actor_article_rows,
     actor_name_rows,
+    label_gap_rows,
 )
 
 # the distinct labels of one article in the corrected view: (kind, label, whether any of its judgments of that label
@@ -55,6 +57,11 @@ def _change(conn: sqlite3.Connection, article_id: str, delta: int) -> None:
             f" ON CONFLICT (kind, label, {column}, include_withheld) DO UPDATE SET articles = articles + :delta",
             args,
         )
+    conn.execute(
+        f"INSERT INTO label_gaps SELECT * FROM ({label_gap_rows(FACETS, 'a.id = :id', ':delta')}) WHERE 1"
+        " ON CONFLICT DO UPDATE SET articles = articles + excluded.articles",
+        args,
+    )
     one = "e.article_id = :id"
     conn.execute(
         f"INSERT INTO actor_articles SELECT * FROM ({actor_article_rows(one, ':delta')}) WHERE 1"
@@ -94,8 +101,9 @@ def remove(conn: sqlite3.Connection, article_id: str) -> None:
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Count every stored article again (after rows were written around `add`, by a bulk copy say)."""
-    for table in ("label_days", "label_outlets", "actor_articles", "actor_names"):
+    for table in ("label_days", "label_outlets", "actor_articles", "actor_names", "label_gaps"):
         conn.execute(f"DELETE FROM {table}")
     for statement in (KEPT_COUNTS + KEPT_ACTORS).split(";"):
         if statement.strip():
             conn.execute(statement)
+    conn.execute(f"INSERT INTO label_gaps {label_gap_rows(FACETS)}")

@@ -14,13 +14,9 @@ from narrascope.store.actors import actor_details, actor_id_of, kept_details
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 from narrascope.store.judgments import CAPABILITIES, CORRECTED, asserted_sql, covered_sql, not_covered, role_sql
-from narrascope.store.schema import ACTOR_ROLE
+from narrascope.store.schema import ACTOR_ROLE, FACETS
 from narrascope.store.stories import story_of
 from narrascope.taxonomy import OTHER
-
-# the articles read through the covering index of their small columns (schema: articles_facets), for counts and
-# charts that read no more than those: never the article's row, whose later columns sit after its text
-FACETS = "articles a INDEXED BY articles_facets"
 
 
 def facets(where: str) -> str:
@@ -275,6 +271,13 @@ def narrative_stats(store: Store, by: str, flt: ArticleFilter, *, level: str = "
         row["narrative"] = row["label"]
     # the articles the narrative model ran on that count under no label: nothing asserted (or only `Other`)
     where, args = flt.where()
+    if where == "1" and flt.view == CORRECTED:  # the whole corpus: kept at ingest (store/counts.py)
+        kept = store.conn.execute(
+            "SELECT articles FROM label_gaps WHERE level = ? AND include_withheld = ?",
+            (level, int(flt.include_withheld)),
+        ).fetchone()
+        found["articles_without"] = int(kept[0]) if kept else 0
+        return found
     found["articles_without"] = store.conn.execute(
         f"SELECT count(*) FROM {FACETS} WHERE {where} AND {covered_sql('narratives')} AND NOT EXISTS (SELECT 1"
         f" FROM narratives n WHERE n.article_id = a.id AND n.level = ? AND n.label != ? AND {flt.judged('n')})",

@@ -11,6 +11,7 @@ index `articles_fts` over titles and raw text, `corrections` (analysts' judgment
 from __future__ import annotations
 
 from narrascope.store.judgments import CORRECTED, asserted_sql, role_sql
+from narrascope.taxonomy import OTHER
 
 # the counts `store/counts.py` keeps at ingest, counted over every stored article (`counts.rebuild` runs it too)
 # the corrected view's rule (`judgments.asserted_sql`): what the kept counts count, asserted or any judgment
@@ -81,6 +82,26 @@ KEPT_ACTORS = f"""
     INSERT INTO actor_articles {actor_article_rows("1")};
     INSERT INTO actor_names {actor_name_rows("1")};
 """
+
+# the articles read through the covering index of their small columns (`articles_facets`), for counts and charts
+# that read no more than those: never the article's row, whose later columns sit after its text
+FACETS = "articles a INDEXED BY articles_facets"
+
+
+def label_gap_rows(articles: str, where: str = "1", delta: str = "1") -> str:
+    """(level, view, articles) of the articles `a` in `articles` (a FROM clause) matching `where` that the
+    narrative model ran on and that count under no (sub)narrative but `Other` in the corrected view (0: none
+    asserted, 1: none at all), each count times `delta`: the `articles_without` of the narrative charts."""
+    asserted, any_one = (asserted_sql("n", include_withheld=w) for w in (False, True))
+    judged = f"CASE v.w WHEN 0 THEN {asserted} ELSE {any_one} END"
+    return (
+        f"SELECT l.level, v.w, {delta} * count(*) FROM {articles}"
+        " JOIN (SELECT 'narrative' AS level UNION ALL SELECT 'subnarrative') l"
+        " JOIN (SELECT 0 AS w UNION ALL SELECT 1) v"
+        f" WHERE ({where}) AND instr(COALESCE(a.not_covered, ''), ' narratives ') = 0 AND NOT EXISTS (SELECT 1"
+        f" FROM narratives n WHERE n.article_id = a.id AND n.level = l.level AND n.label != '{OTHER}' AND {judged})"
+        " GROUP BY 1, 2"
+    )
 
 
 def _parts(article_id: str) -> str:
@@ -501,5 +522,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX narratives_label_view ON narratives(label, level, article_id, rejected, asserted, analyst);
     CREATE INDEX entities_actor_name ON entities(actor, article_id);
     CREATE INDEX articles_language_listing ON articles(language, day IS NULL, day DESC, id);
+    """,
+    # the articles the narrative model ran on with no (sub)narrative but `Other`, kept at ingest (store/counts.py)
+    # for the whole corpus's charts; entities by actor with what the corrected view and the roles read
+    """
+    CREATE TABLE label_gaps (
+        level TEXT NOT NULL, include_withheld INTEGER NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (level, include_withheld)
+    ) WITHOUT ROWID;
+    INSERT INTO label_gaps """
+    + label_gap_rows(FACETS)
+    + """;
+    CREATE INDEX entities_actor_view ON entities(actor_id, article_id, rejected, asserted, analyst, model, analyst_role,
+        main_role, candidate_role);
     """,
 )

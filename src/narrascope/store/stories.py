@@ -45,7 +45,8 @@ def _candidates(conn: sqlite3.Connection, keys: list[tuple[int, int]]) -> list[t
     where = " OR ".join("(b.band = ? AND b.key = ?)" for _ in keys)
     found = conn.execute(
         "SELECT DISTINCT s.article_id, s.signature, a.story_id, a.rowid FROM story_bands b"
-        " JOIN story_signatures s ON s.article_id = b.article_id JOIN articles a ON a.id = b.article_id"
+        " JOIN story_signatures s ON s.article_id = b.article_id"
+        " JOIN articles a INDEXED BY articles_facets ON a.id = b.article_id"  # story_id from the index, not the row
         f" WHERE {where} ORDER BY a.rowid",
         [v for key in keys for v in key],
     )
