@@ -13,7 +13,7 @@ import pytest
 from narrascope.analysis import Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
 from narrascope.article import Article
 from narrascope.learn.uncertainty import label_entropy, margin, review_key
-from narrascope.store import counts, queries
+from narrascope.store import counts, queries, stories
 from narrascope.store.actors import actor_details, add_actor_correction, undo_actor_correction
 from narrascope.store.corrected import refresh
 from narrascope.store.correction_record import CorrectionIn
@@ -323,3 +323,19 @@ def test_the_kept_articles_without_a_narrative_equal_the_count_over_every_articl
             assert kept["articles_without"] == live["articles_without"], (withheld, level)
             found.add(kept["articles_without"])
     assert len(found) > 1  # the views and levels differ: the comparison can fail
+
+
+def test_the_kept_story_copies_equal_the_count_over_every_article(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    wire = "A wire story about the grain corridor, re-posted word for word by many outlets across the region today."
+    store.put_batch([_analysis(i, text=wire) for i in range(70, 76)])
+    store.put_batch([_analysis(i, text=f"{wire} Another paragraph.") for i in range(80, 83)])
+    store.put_batch([_analysis(72, text="Article 72 now says something else entirely.")])  # leaves its story
+    live = store.conn.execute(
+        "SELECT a.story_id, s.first_article, count(*) FROM articles a JOIN stories s ON s.id = a.story_id"
+        " GROUP BY a.story_id HAVING count(*) > 1 ORDER BY 3 DESC, a.story_id"
+    ).fetchall()
+    kept = stories.stories_with_copies(store.conn, limit=100)
+    assert [(s["id"], s["first_article"], s["copies"]) for s in kept] == [tuple(r) for r in live]
+    assert live and live[0][2] >= 5 and stories.story_count(store.conn) == len(live)
+    assert all(len(s["articles"]) == s["copies"] for s in kept)

@@ -536,4 +536,22 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX entities_actor_view ON entities(actor_id, article_id, rejected, asserted, analyst, model, analyst_role,
         main_role, candidate_role);
     """,
+    # each story's number of copies kept by triggers as articles join and leave it: the stories list ranks them
+    # without grouping every article
+    """
+    ALTER TABLE stories ADD COLUMN copies INTEGER NOT NULL DEFAULT 0;
+    UPDATE stories SET copies = (SELECT count(*) FROM articles a WHERE a.story_id = stories.id);
+    CREATE INDEX stories_copies ON stories(copies DESC, id);
+    CREATE TRIGGER stories_copies_insert AFTER INSERT ON articles WHEN new.story_id IS NOT NULL BEGIN
+        UPDATE stories SET copies = copies + 1 WHERE id = new.story_id;
+    END;
+    CREATE TRIGGER stories_copies_delete AFTER DELETE ON articles WHEN old.story_id IS NOT NULL BEGIN
+        UPDATE stories SET copies = copies - 1 WHERE id = old.story_id;
+    END;
+    CREATE TRIGGER stories_copies_move AFTER UPDATE OF story_id ON articles
+        WHEN old.story_id IS NOT new.story_id BEGIN
+        UPDATE stories SET copies = copies - 1 WHERE id = old.story_id;
+        UPDATE stories SET copies = copies + 1 WHERE id = new.story_id;
+    END;
+    """,
 )
