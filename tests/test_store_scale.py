@@ -305,15 +305,16 @@ def test_the_kept_review_order_and_actor_counts_follow_corrections_merges_splits
 
 def test_the_kept_articles_without_a_narrative_equal_the_count_over_every_article(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    with store.transaction():  # an article the narrative model did not run on, and one whose labels are rejected
+    with store.transaction():  # an article the narrative model did not run on, and one whose label is rejected
         store.conn.execute("UPDATE articles SET not_covered = ' narratives ' WHERE id = 'a002'")
         counts.rebuild(store.conn)
         store.conn.execute(
             "INSERT INTO corrections (article_id, layer, action, label, user, created_at) VALUES"
-            " ('a011', 'narrative', 'reject', ?, 'ana', '2024-01-01')",
-            (NARRATIVES[2],),
+            " ('a009', 'narrative', 'reject', ?, 'ana', '2024-01-01')",
+            (NARRATIVES[0],),
         )
-        refresh(store.conn, ["a011"])
+        refresh(store.conn, ["a009"])  # its one narrative rejected: it has none left
+    store.put_batch([_analysis(i) for i in (61, 62, 63)])  # 62 has `Other` only
     store.put_batch([_analysis(13, text="Article 13 stored again with another text.")])
     found = set()
     for withheld in (False, True):
