@@ -322,8 +322,12 @@ def test_the_kept_articles_without_a_narrative_equal_the_count_over_every_articl
             kept = queries.narrative_stats(store, "source", ArticleFilter(include_withheld=withheld), level=level)
             live = queries.narrative_stats(store, "source", EveryArticle(include_withheld=withheld), level=level)
             assert kept["articles_without"] == live["articles_without"], (withheld, level)
+            assert kept == live  # and the whole corpus's articles, outlets and coverage
             found.add(kept["articles_without"])
     assert len(found) > 1  # the views and levels differ: the comparison can fail
+    kept_coverage = queries.coverage(store, ArticleFilter())
+    assert kept_coverage == queries.coverage(store, EveryArticle())
+    assert kept_coverage["narratives"] == kept_coverage["articles"] - 1 == 62
 
 
 def test_the_kept_story_copies_equal_the_count_over_every_article(tmp_path: Path) -> None:

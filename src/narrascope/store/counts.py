@@ -5,6 +5,7 @@
   judgment of the label, `1` those with any, in the corrected view (the rule of `judgments.asserted_sql`: an
   analyst's rejection removes a label, an addition or acceptance asserts it). The model view, like any filtered
   view, runs its query on the articles.
+- `article_counts`: articles per outlet, dated or not, and capabilities not covered: the whole corpus's totals.
 - `actor_articles` and `actor_names`: per actor (`entities.actor_id`), the articles that cast it in each role
   shown and in any (`role = ''`), and its entity rows per display name, entity name, surface forms and language
   (`schema.actor_name_rows`), in the corrected view: what the entities list ranks and shows. An analyst's merge or
@@ -29,6 +30,7 @@ from narrascope.store.schema import (
     KEPT_COUNTS,
     actor_article_rows,
     actor_name_rows,
+    article_count_rows,
     label_gap_rows,
 )
 
@@ -57,6 +59,11 @@ def _change(conn: sqlite3.Connection, article_id: str, delta: int) -> None:
             f" ON CONFLICT (kind, label, {column}, include_withheld) DO UPDATE SET articles = articles + :delta",
             args,
         )
+    conn.execute(
+        f"INSERT INTO article_counts SELECT * FROM ({article_count_rows(FACETS, 'a.id = :id', ':delta')}) WHERE 1"
+        " ON CONFLICT DO UPDATE SET articles = articles + excluded.articles",
+        args,
+    )
     conn.execute(
         f"INSERT INTO label_gaps SELECT * FROM ({label_gap_rows(FACETS, 'a.id = :id', ':delta')}) WHERE 1"
         " ON CONFLICT DO UPDATE SET articles = articles + excluded.articles",
@@ -101,9 +108,10 @@ def remove(conn: sqlite3.Connection, article_id: str) -> None:
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Count every stored article again (after rows were written around `add`, by a bulk copy say)."""
-    for table in ("label_days", "label_outlets", "actor_articles", "actor_names", "label_gaps"):
+    for table in ("label_days", "label_outlets", "actor_articles", "actor_names", "label_gaps", "article_counts"):
         conn.execute(f"DELETE FROM {table}")
     for statement in (KEPT_COUNTS + KEPT_ACTORS).split(";"):
         if statement.strip():
             conn.execute(statement)
     conn.execute(f"INSERT INTO label_gaps {label_gap_rows(FACETS)}")
+    conn.execute(f"INSERT INTO article_counts {article_count_rows(FACETS)}")

@@ -213,24 +213,42 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
                 args,
             )
         )
-    conn = store.conn
-    total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where}", args).fetchone()[0]
-    dated_total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where} AND a.day IS NOT NULL", args)
-    outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM {facets(where)} WHERE {where}", args).fetchone()[0]
-    outlet_articles = rows(
-        conn.execute(
-            f"SELECT a.source AS label, count(*) AS articles FROM {facets(where)} WHERE {where}"
-            " AND a.source IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
-            args,
-        )
-    )
+    total, dated_total, outlets, outlet_articles = _article_totals(store, where, args)
     return {
         "kind": kind, "by": by, "counts": "articles", "include_withheld": flt.include_withheld, "view": flt.view,
-        "articles": total, "dated_articles": dated_total.fetchone()[0], "outlets": outlets,
+        "articles": total, "dated_articles": dated_total, "outlets": outlets,
         "outlet_articles": outlet_articles,
         "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
         "totals": totals, "series": series,
     }  # fmt: skip
+
+
+def _article_totals(store: Store, where: str, args: list[Any]) -> tuple[int, int, int, list[dict[str, object]]]:
+    """The filtered articles, the dated ones, their outlets and articles per outlet; the whole corpus (`where`
+    "1") from the counts kept at ingest (`article_counts`: the same in either view)."""
+    conn = store.conn
+    if where == "1":
+        total, dated = conn.execute(
+            "SELECT COALESCE(sum(articles), 0), COALESCE(sum(dated * articles), 0) FROM article_counts"
+        ).fetchone()
+        outlet_articles = rows(
+            conn.execute(
+                "SELECT source AS label, sum(articles) AS articles FROM article_counts WHERE source != ''"
+                " GROUP BY 1 HAVING sum(articles) > 0 ORDER BY 2 DESC, 1"
+            )
+        )
+        return int(total), int(dated), len(outlet_articles), outlet_articles
+    total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where}", args).fetchone()[0]
+    dated = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where} AND a.day IS NOT NULL", args).fetchone()[0]
+    outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM {FACETS} WHERE {where}", args).fetchone()[0]
+    outlet_articles = rows(
+        conn.execute(
+            f"SELECT a.source AS label, count(*) AS articles FROM {FACETS} WHERE {where}"
+            " AND a.source IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+            args,
+        )
+    )
+    return int(total), int(dated), int(outlets), outlet_articles
 
 
 KEPT_BUCKETS = {  # `BUCKETS` over the kept counts' day or outlet ('' for none)
@@ -292,10 +310,12 @@ LABEL_CAPABILITY = {"narrative": "narratives", "subnarrative": "narratives", "te
 def coverage(store: Store, flt: ArticleFilter) -> dict[str, int]:
     """How many of the filtered articles each capability ran on (entities and techniques cover some languages)."""
     where, args = flt.where()
+    if where == "1":  # the whole corpus: kept at ingest (`article_counts`, `a` standing for its rows)
+        kept = ", ".join(f"sum(CASE WHEN {covered_sql(c)} THEN a.articles ELSE 0 END) AS {c}" for c in CAPABILITIES)
+        row = store.conn.execute(f"SELECT sum(a.articles) AS articles, {kept} FROM article_counts a").fetchone()
+        return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
     columns = ", ".join(f"sum({covered_sql(c)}) AS {c}" for c in CAPABILITIES)
-    row = store.conn.execute(
-        f"SELECT count(*) AS articles, {columns} FROM {facets(where)} WHERE {where}", args
-    ).fetchone()
+    row = store.conn.execute(f"SELECT count(*) AS articles, {columns} FROM {FACETS} WHERE {where}", args).fetchone()
     return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
 
 

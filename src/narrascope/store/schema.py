@@ -88,6 +88,14 @@ KEPT_ACTORS = f"""
 FACETS = "articles a INDEXED BY articles_facets"
 
 
+def article_count_rows(articles: str, where: str = "1", delta: str = "1") -> str:
+    """(outlet, dated, not_covered, articles) of the articles `a` in `articles` matching `where`, times `delta`."""
+    return (
+        f"SELECT COALESCE(a.source, ''), a.day IS NOT NULL, COALESCE(a.not_covered, ''), {delta} * count(*)"
+        f" FROM {articles} WHERE {where} GROUP BY 1, 2, 3"
+    )
+
+
 def label_gap_rows(articles: str, where: str = "1", delta: str = "1") -> str:
     """(level, view, articles) of the articles `a` in `articles` (a FROM clause) matching `where` that the
     narrative model ran on and that count under no (sub)narrative but `Other` in the corrected view (0: none
@@ -553,5 +561,16 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE stories SET copies = copies - 1 WHERE id = old.story_id;
         UPDATE stories SET copies = copies + 1 WHERE id = new.story_id;
     END;
+    """,
+    # articles per outlet (`''`: unknown), dated or not, and capabilities not covered, kept at ingest (store/counts.py):
+    # the whole corpus's outlet totals and coverage without reading every article
+    """
+    CREATE TABLE article_counts (
+        source TEXT NOT NULL, dated INTEGER NOT NULL, not_covered TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (source, dated, not_covered)
+    ) WITHOUT ROWID;
+    INSERT INTO article_counts """
+    + article_count_rows(FACETS)
+    + """;
     """,
 )
