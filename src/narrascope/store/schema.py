@@ -563,7 +563,8 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     """,
     # articles per outlet (`''`: unknown), dated or not, and capabilities not covered, kept at ingest (store/counts.py):
-    # the whole corpus's outlet totals and coverage without reading every article
+    # the whole corpus's outlet totals and coverage without reading every article; the articles of some days with
+    # their outlets (trends), without their rows
     """
     CREATE TABLE article_counts (
         source TEXT NOT NULL, dated INTEGER NOT NULL, not_covered TEXT NOT NULL, articles INTEGER NOT NULL,
@@ -572,5 +573,6 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO article_counts """
     + article_count_rows(FACETS)
     + """;
+    CREATE INDEX articles_day_source ON articles(day, id, source);
     """,
 )

@@ -18,6 +18,7 @@ from typing import Any
 from narrascope.errors import FormatError
 from narrascope.store.db import Store
 from narrascope.store.judgments import CORRECTED, asserted_sql, stance_sql
+from narrascope.store.schema import FACETS
 
 PERIODS = {"day": 1, "week": 7}
 KINDS = ("narrative", "subnarrative", "claim", "outlet")
@@ -144,7 +145,7 @@ def _first_seen(store: Store, kind: str, key: Any, until: str, include_withheld:
         found = store.conn.execute(sql, (key, until)).fetchone()
     else:
         sql = (
-            "SELECT min(a.day) FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
+            f"SELECT min(a.day) FROM claims c JOIN {FACETS} ON a.id = c.article_id WHERE c.group_id = ?"
             f" AND {stance_sql('c', include_withheld=include_withheld)} AND a.day IS NOT NULL AND a.day <= ?"
         )
         found = store.conn.execute(sql, (key, until)).fetchone()
@@ -154,7 +155,7 @@ def _first_seen(store: Store, kind: str, key: Any, until: str, include_withheld:
 def _seen_before(store: Store, group_id: Any, day: str, include_withheld: bool) -> bool:
     """Whether a claim group has a claim in an article published before `day`."""
     sql = (
-        "SELECT 1 FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
+        f"SELECT 1 FROM claims c JOIN {FACETS} ON a.id = c.article_id WHERE c.group_id = ?"  # day from the index
         f" AND {stance_sql('c', include_withheld=include_withheld)} AND a.day < ? LIMIT 1"
     )
     return store.conn.execute(sql, (group_id, day)).fetchone() is not None
