@@ -13,8 +13,16 @@ from typing import Any
 from narrascope.store.actors import actor_details, actor_id_of, kept_details
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
-from narrascope.store.judgments import CAPABILITIES, CORRECTED, asserted_sql, covered_sql, not_covered, role_sql
-from narrascope.store.schema import ACTOR_ROLE, FACETS
+from narrascope.store.judgments import (
+    CAPABILITIES,
+    CORRECTED,
+    asserted_sql,
+    covered,
+    covered_sql,
+    not_covered,
+    role_sql,
+)
+from narrascope.store.schema import ACTOR_ROLE, FACETS, article_count_rows
 from narrascope.store.stories import story_of
 from narrascope.taxonomy import OTHER
 
@@ -195,60 +203,51 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
     where, args = flt.where()
     if where == "1" and flt.view == CORRECTED:  # the whole corpus: the counts kept at ingest (store/counts.py)
         series, totals = _kept_label_counts(store, kind, by, flt.include_withheld)
-    else:
+    else:  # one query: an article has one bucket, so its label's total is the sum over buckets (undated ones too)
         join, alias, label = LABELS[kind]
-        judged = flt.judged(alias)
-        dated = " AND a.day IS NOT NULL" if by != "source" else ""
-        series = rows(
-            store.conn.execute(
-                f"SELECT {label} AS label, {BUCKETS[by]} AS bucket, count(DISTINCT a.id) AS articles FROM {FACETS}"
-                f" JOIN {join} AND {judged} WHERE {where}{dated} GROUP BY 1, 2 ORDER BY 2, 1",
-                args,
-            )
-        )
-        totals = rows(
-            store.conn.execute(
-                f"SELECT {label} AS label, count(DISTINCT a.id) AS articles FROM {FACETS}"
-                f" JOIN {join} AND {judged} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
-                args,
-            )
-        )
-    total, dated_total, outlets, outlet_articles = _article_totals(store, where, args)
+        found = store.conn.execute(
+            f"SELECT {label} AS label, {BUCKETS[by]} AS bucket, count(DISTINCT a.id) AS articles FROM {FACETS}"
+            f" JOIN {join} AND {flt.judged(alias)} WHERE {where} GROUP BY 1, 2",
+            args,
+        ).fetchall()
+        dated = sorted((r for r in found if r[1] is not None), key=lambda r: (r[1], r[0]))
+        series = [{"label": r[0], "bucket": r[1], "articles": r[2]} for r in dated]
+        summed: dict[str, int] = {}
+        for r in found:
+            summed[r[0]] = summed.get(r[0], 0) + int(r[2])
+        totals = [{"label": k, "articles": v} for k, v in sorted(summed.items(), key=lambda x: (-x[1], x[0]))]
+    facts = _article_facts(store, where, args)
+    outlet_articles = _outlet_articles(facts)
     return {
         "kind": kind, "by": by, "counts": "articles", "include_withheld": flt.include_withheld, "view": flt.view,
-        "articles": total, "dated_articles": dated_total, "outlets": outlets,
-        "outlet_articles": outlet_articles,
-        "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
+        "articles": sum(f[3] for f in facts), "dated_articles": sum(f[3] for f in facts if f[1]),
+        "outlets": len(outlet_articles), "outlet_articles": outlet_articles,
+        "covered_articles": _coverage_of(facts)[LABEL_CAPABILITY[kind]],
         "totals": totals, "series": series,
     }  # fmt: skip
 
 
-def _article_totals(store: Store, where: str, args: list[Any]) -> tuple[int, int, int, list[dict[str, object]]]:
-    """The filtered articles, the dated ones, their outlets and articles per outlet; the whole corpus (`where`
-    "1") from the counts kept at ingest (`article_counts`: the same in either view)."""
-    conn = store.conn
+def _article_facts(store: Store, where: str, args: list[Any]) -> list[tuple[str, int, str, int]]:
+    """(outlet or '', dated, capabilities not covered, articles) of the filtered articles, in one read: the whole
+    corpus (`where` "1") from the counts kept at ingest (`article_counts`, the same in either view)."""
     if where == "1":
-        total, dated = conn.execute(
-            "SELECT COALESCE(sum(articles), 0), COALESCE(sum(dated * articles), 0) FROM article_counts"
-        ).fetchone()
-        outlet_articles = rows(
-            conn.execute(
-                "SELECT source AS label, sum(articles) AS articles FROM article_counts WHERE source != ''"
-                " GROUP BY 1 HAVING sum(articles) > 0 ORDER BY 2 DESC, 1"
-            )
-        )
-        return int(total), int(dated), len(outlet_articles), outlet_articles
-    total = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where}", args).fetchone()[0]
-    dated = conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where} AND a.day IS NOT NULL", args).fetchone()[0]
-    outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM {FACETS} WHERE {where}", args).fetchone()[0]
-    outlet_articles = rows(
-        conn.execute(
-            f"SELECT a.source AS label, count(*) AS articles FROM {FACETS} WHERE {where}"
-            " AND a.source IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
-            args,
-        )
-    )
-    return int(total), int(dated), int(outlets), outlet_articles
+        return store.conn.execute("SELECT source, dated, not_covered, articles FROM article_counts").fetchall()
+    return store.conn.execute(article_count_rows(FACETS, where), args).fetchall()
+
+
+def _outlet_articles(facts: list[tuple[str, int, str, int]]) -> list[dict[str, object]]:
+    summed: dict[str, int] = {}
+    for source, _, _, count in facts:
+        if source:
+            summed[source] = summed.get(source, 0) + count
+    return [{"label": k, "articles": v} for k, v in sorted(summed.items(), key=lambda x: (-x[1], x[0])) if v > 0]
+
+
+def _coverage_of(facts: list[tuple[str, int, str, int]]) -> dict[str, int]:
+    found = {"articles": sum(f[3] for f in facts)}
+    for capability in CAPABILITIES:
+        found[capability] = sum(f[3] for f in facts if covered(f[2], capability))
+    return found
 
 
 KEPT_BUCKETS = {  # `BUCKETS` over the kept counts' day or outlet ('' for none)
@@ -310,13 +309,7 @@ LABEL_CAPABILITY = {"narrative": "narratives", "subnarrative": "narratives", "te
 def coverage(store: Store, flt: ArticleFilter) -> dict[str, int]:
     """How many of the filtered articles each capability ran on (entities and techniques cover some languages)."""
     where, args = flt.where()
-    if where == "1":  # the whole corpus: kept at ingest (`article_counts`, `a` standing for its rows)
-        kept = ", ".join(f"sum(CASE WHEN {covered_sql(c)} THEN a.articles ELSE 0 END) AS {c}" for c in CAPABILITIES)
-        row = store.conn.execute(f"SELECT sum(a.articles) AS articles, {kept} FROM article_counts a").fetchone()
-        return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
-    columns = ", ".join(f"sum({covered_sql(c)}) AS {c}" for c in CAPABILITIES)
-    row = store.conn.execute(f"SELECT count(*) AS articles, {columns} FROM {FACETS} WHERE {where}", args).fetchone()
-    return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
+    return _coverage_of(_article_facts(store, where, args))
 
 
 def _shown_role(include_withheld: bool, view: str) -> str:
