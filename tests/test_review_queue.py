@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from narrascope.learn.uncertainty import label_entropy, margin
+from narrascope.store import review_rank
 from narrascope.store.db import Store
 from narrascope.store.queries import ArticleFilter
 from narrascope.store.review import review_queue
@@ -45,6 +46,7 @@ def test_queue_ranks_by_margin_then_entropy_then_recency(corpus_db: Path, tmp_pa
         conn.execute("UPDATE articles SET day = '2026-01-01' WHERE id = ?", (ids[3],))
         conn.execute("UPDATE articles SET day = '2026-02-01' WHERE id = ?", (ids[4],))
         conn.execute("UPDATE articles SET day = NULL WHERE id = ?", (ids[5],))
+        review_rank.update(conn, ids)  # the scores were written by hand: their kept order written again
     found = review_queue(store, ArticleFilter(), limit=10, offset=0)["items"]
     store.close()
     assert [a["id"] for a in found] == [ids[2], ids[1], ids[0], ids[4], ids[3], ids[5]]

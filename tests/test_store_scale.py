@@ -12,11 +12,17 @@ import pytest
 
 from narrascope.analysis import Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
 from narrascope.article import Article
-from narrascope.store import counts, queries
+from narrascope.learn.uncertainty import label_entropy, margin, review_key
+from narrascope.store import counts, queries, stories
+from narrascope.store.actors import actor_details, add_actor_correction, undo_actor_correction
 from narrascope.store.corrected import refresh
+from narrascope.store.correction_record import CorrectionIn
+from narrascope.store.corrections import add_correction, undo_correction
 from narrascope.store.db import Store
+from narrascope.store.judgments import CORRECTED
 from narrascope.store.provenance import list_claim_groups
-from narrascope.store.queries import ArticleFilter, label_stats, list_articles
+from narrascope.store.queries import ArticleFilter, entity_framing, label_stats, list_articles, list_entities
+from narrascope.store.review import review_queue
 from narrascope.store.trends import trends
 
 TABLES = ("label_days", "label_outlets")
@@ -199,3 +205,142 @@ def test_a_filtered_page_is_the_same_read_either_way(tmp_path: Path, monkeypatch
         assert pages[0] == pages[1] and pages[0]["total"] == total, flt
         found.append(total)
     assert sum(1 for total in found if total > 3) >= len(filters) - 1  # only the Innocent one matches nothing
+
+
+def _queue_over_every_article(store: Store) -> list[tuple[str, bool, bool, float, float]]:
+    """The review queue's order ranked over every article, as the queue ranked it before its order was kept."""
+    scores: dict[str, list[float]] = {}
+    candidates: set[str] = set()
+    for article_id, label, score, asserted in store.conn.execute(
+        "SELECT article_id, label, score, asserted FROM narratives WHERE model = 1 AND level = 'narrative'"
+    ):
+        scores.setdefault(article_id, []).append(score)
+        if not asserted and label != "Other":
+            candidates.add(article_id)
+    reviewed = {
+        r[0]
+        for r in store.conn.execute("SELECT article_id FROM corrections WHERE undone_at IS NULL AND stale_at IS NULL")
+    }
+    found = store.conn.execute("SELECT id, day, ingested_at FROM articles").fetchall()
+    found.sort(key=lambda a: a[0])
+    found.sort(key=lambda a: (a[1] or "", a[2] or ""), reverse=True)
+    found.sort(key=lambda a: (a[0] in reviewed, a[0] not in candidates, *review_key(sorted(scores.get(a[0], [])))))
+    return [
+        (
+            a[0],
+            a[0] in reviewed,
+            a[0] in candidates,
+            margin(scores.get(a[0], [])),
+            label_entropy(sorted(scores.get(a[0], []))),
+        )
+        for a in found
+    ]
+
+
+def _kept_equal_live(store: Store) -> None:
+    """The kept review order and actors' counts say what the queries over every row say."""
+    live = _queue_over_every_article(store)
+    kept = review_queue(store, ArticleFilter(), limit=1000, offset=0)["items"]
+    assert [(i["id"], i["reviewed"], bool(i["candidates"])) for i in kept] == [r[:3] for r in live]
+    assert [(i["margin"], i["entropy"]) for i in kept] == [(round(r[3], 4), round(r[4], 4)) for r in live]
+    page = review_queue(store, ArticleFilter(source="outlet-1"), limit=5, offset=2)
+    sources = dict(store.conn.execute("SELECT id, source FROM articles").fetchall())
+    assert [i["id"] for i in page["items"]] == [r[0] for r in live if sources[r[0]] == "outlet-1"][2:7]
+    for withheld in (False, True):
+        listed = list_entities(store, q=None, limit=100, offset=0, include_withheld=withheld)["items"]
+        assert listed == queries._live_entities(store, "", [], 100, 0, withheld, CORRECTED)
+        assert listed and any(item["roles"] for item in listed)
+        searched = list_entities(store, q="ntity 1", limit=100, offset=1, include_withheld=withheld)["items"]
+        matched = " AND e.actor_id IN (SELECT actor_id FROM entities WHERE entity LIKE ?)"
+        assert searched == queries._live_entities(store, matched, ["%ntity 1%"], 100, 1, withheld, CORRECTED)
+    actor = list_entities(store, q=None, limit=1, offset=0)["items"][0]["actor_id"]
+    framing = entity_framing(store, actor)
+    assert framing is not None
+    assert {k: framing[k] for k in ("entity", "entities", "forms", "languages")} == {
+        k: v for k, v in actor_details(store.conn, actor, "1").items() if k != "actor_id"
+    }
+    kept_rows = [store.conn.execute(f"SELECT * FROM {t} WHERE {c} != 0 ORDER BY 1, 2, 3, 4").fetchall()
+                 for t, c in (("actor_articles", "articles"), ("actor_names", "rows"))]  # fmt: skip
+    with store.transaction():
+        counts.rebuild(store.conn)  # what the migration counts in a store written before: the same
+    assert [store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4").fetchall()
+            for t in ("actor_articles", "actor_names")] == kept_rows  # fmt: skip
+
+
+def test_the_kept_review_order_and_actor_counts_follow_corrections_merges_splits_and_undos(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _kept_equal_live(store)  # after ingest, with replaced articles
+    made = [
+        add_correction(store, CorrectionIn("entity", "reject", entity="Entity 9"), article_id="a004", user="ana"),
+        add_correction(
+            store, CorrectionIn("entity", "change", label="Innocent", entity="Entity 1"), article_id="a007", user="ana"
+        ),
+        add_correction(
+            store,
+            CorrectionIn("entity", "add", label="Antagonist", entity="Article", start=0, end=7),
+            article_id="a012",
+            user="ana",
+        ),
+    ]
+    with store.transaction():  # a label outside the shipped taxonomy: written as add_correction writes it
+        store.conn.execute(
+            "INSERT INTO corrections (article_id, layer, action, label, user, created_at) VALUES"
+            " ('a009', 'narrative', 'reject', ?, 'ana', '2024-01-01')",
+            (NARRATIVES[0],),
+        )
+        refresh(store.conn, ["a009"])
+    _kept_equal_live(store)  # reviewed articles leave the head of the queue; roles and counts follow
+    merged = add_actor_correction(store.conn, "merge", "entity 1", into="entity 9")
+    _kept_equal_live(store)
+    split = add_actor_correction(store.conn, "split", "entity 9", entity="Entity 1")
+    _kept_equal_live(store)
+    store.put_batch([_analysis(7, text="Article 7, stored again with another text.")])  # re-ingest: both kept
+    _kept_equal_live(store)
+    undo_actor_correction(store.conn, split.id)
+    undo_actor_correction(store.conn, merged.id)
+    for number in [*(c.id for c in made), len(made) + 1]:
+        undo_correction(store, number)
+    _kept_equal_live(store)
+
+
+def test_the_kept_articles_without_a_narrative_equal_the_count_over_every_article(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    with store.transaction():  # an article the narrative model did not run on, and one whose label is rejected
+        store.conn.execute("UPDATE articles SET not_covered = ' narratives ' WHERE id = 'a002'")
+        counts.rebuild(store.conn)
+        store.conn.execute(
+            "INSERT INTO corrections (article_id, layer, action, label, user, created_at) VALUES"
+            " ('a009', 'narrative', 'reject', ?, 'ana', '2024-01-01')",
+            (NARRATIVES[0],),
+        )
+        refresh(store.conn, ["a009"])  # its one narrative rejected: it has none left
+    store.put_batch([_analysis(i) for i in (61, 62, 63)])  # 62 has `Other` only
+    store.put_batch([_analysis(13, text="Article 13 stored again with another text.")])
+    found = set()
+    for withheld in (False, True):
+        for level in ("narrative", "subnarrative"):
+            kept = queries.narrative_stats(store, "source", ArticleFilter(include_withheld=withheld), level=level)
+            live = queries.narrative_stats(store, "source", EveryArticle(include_withheld=withheld), level=level)
+            assert kept["articles_without"] == live["articles_without"], (withheld, level)
+            assert kept == live  # and the whole corpus's articles, outlets and coverage
+            found.add(kept["articles_without"])
+    assert len(found) > 1  # the views and levels differ: the comparison can fail
+    kept_coverage = queries.coverage(store, ArticleFilter())
+    assert kept_coverage == queries.coverage(store, EveryArticle())
+    assert kept_coverage["narratives"] == kept_coverage["articles"] - 1 == 62
+
+
+def test_the_kept_story_copies_equal_the_count_over_every_article(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    wire = "A wire story about the grain corridor, re-posted word for word by many outlets across the region today."
+    store.put_batch([_analysis(i, text=wire) for i in range(70, 76)])
+    store.put_batch([_analysis(i, text=f"{wire} Another paragraph.") for i in range(80, 83)])
+    store.put_batch([_analysis(72, text="Article 72 now says something else entirely.")])  # leaves its story
+    live = store.conn.execute(
+        "SELECT a.story_id, s.first_article, count(*) FROM articles a JOIN stories s ON s.id = a.story_id"
+        " GROUP BY a.story_id HAVING count(*) > 1 ORDER BY 3 DESC, a.story_id"
+    ).fetchall()
+    kept = stories.stories_with_copies(store.conn, limit=100)
+    assert [(s["id"], s["first_article"], s["copies"]) for s in kept] == [tuple(r) for r in live]
+    assert live and live[0][2] >= 5 and stories.story_count(store.conn) == len(live)
+    assert all(len(s["articles"]) == s["copies"] for s in kept)

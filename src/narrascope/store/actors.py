@@ -11,13 +11,14 @@ them, and each correction or undo places the rows already stored again.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from narrascope.analysis import EntityRole
 from narrascope.errors import NarrascopeError
+from narrascope.store import counts
 
 MAX_CHAIN = 50  # merges followed from one actor (a cycle stops here)
 
@@ -72,13 +73,13 @@ class ActorMap:
 
 
 def place_all(conn: sqlite3.Connection) -> None:
-    """Set every stored row's actor_id from the active corrections (after a correction or an undo)."""
+    """Set every stored row's actor_id from the active corrections (after a correction or an undo), and count
+    the actors whose rows moved again (`counts.recount_actors`)."""
     place = ActorMap(conn)
     pairs = conn.execute("SELECT DISTINCT actor_key, entity, actor_id FROM entities").fetchall()
-    conn.executemany(
-        "UPDATE entities SET actor_id = ? WHERE actor_key = ? AND entity = ?",
-        [(place(key, entity), key, entity) for key, entity, now in pairs if place(key, entity) != now],
-    )
+    moved = [(place(key, entity), key, entity, now) for key, entity, now in pairs if place(key, entity) != now]
+    conn.executemany("UPDATE entities SET actor_id = ? WHERE actor_key = ? AND entity = ?", [m[:3] for m in moved])
+    counts.recount_actors(conn, {m[0] for m in moved} | {m[3] for m in moved if m[3] is not None})
 
 
 def _known(conn: sqlite3.Connection, actor_id: str) -> bool:
@@ -152,19 +153,36 @@ def actor_details(conn: sqlite3.Connection, actor_id: str, judged: str) -> dict[
     """Display name, entity names, surface forms (with their languages and mentions) and languages of one
     actor, over its rows that pass `judged` (an SQL condition on alias `e`)."""
     rows = conn.execute(
-        "SELECT e.actor, e.entity, e.forms, a.language, e.actor_key = e.actor_id FROM entities e JOIN articles a"
-        f" ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}",
+        "SELECT e.actor, e.entity, e.forms, a.language, e.actor_key = e.actor_id, count(*) FROM entities e"
+        f" JOIN articles a ON a.id = e.article_id WHERE e.actor_id = ? AND {judged} GROUP BY 1, 2, 3, 4, 5",
         (actor_id,),
     ).fetchall()
+    return details_of(actor_id, rows)
+
+
+def kept_details(conn: sqlite3.Connection, actor_id: str, view: int) -> dict[str, Any]:
+    """`actor_details` from the counts kept at ingest (`counts.py`): view 0 over the asserted rows of the
+    corrected view, 1 over its rows not rejected, 2 over every row."""
+    rows = conn.execute(
+        "SELECT actor, entity, forms, language, own, rows FROM actor_names WHERE actor_id = ? AND include_withheld = ?"
+        " AND rows > 0",
+        (actor_id, view),
+    )
+    return details_of(actor_id, rows)
+
+
+def details_of(actor_id: str, rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    """`actor_details` from an actor's rows counted by (display name, entity, forms, language, own key, rows):
+    read from its entity rows, or from the counts kept at ingest (`actor_names`)."""
     names: dict[str, tuple[int, int]] = {}  # display name -> (rows of the actor's own key, rows)
     entities: dict[str, int] = {}
     forms: dict[tuple[str, str], int] = {}
-    for actor, entity, joined, language, own in rows:
+    for actor, entity, joined, language, own, count in rows:
         mine, total = names.get(actor, (0, 0))
-        names[actor] = (mine + int(own), total + 1)
-        entities[entity] = entities.get(entity, 0) + 1
+        names[actor] = (mine + int(own) * count, total + count)
+        entities[entity] = entities.get(entity, 0) + count
         for form in (joined or entity).split("; "):
-            forms[form, language or ""] = forms.get((form, language or ""), 0) + 1
+            forms[form, language or ""] = forms.get((form, language or ""), 0) + count
     # the actor's own name (a merge keeps the name of the actor merged into), then the most frequent
     name = max(names, key=lambda n: (*names[n], n)) if names else actor_id
     if names and not any(mine for mine, _ in names.values()):  # split out: named by its entity
@@ -172,7 +190,7 @@ def actor_details(conn: sqlite3.Connection, actor_id: str, judged: str) -> dict[
     return {
         "entity": name,
         "actor_id": actor_id,
-        "entities": sorted(entities, key=lambda n: -entities[n]),
+        "entities": sorted(entities, key=lambda n: (-entities[n], n)),
         "forms": [
             {"form": f, "language": lang, "articles": n}
             for (f, lang), n in sorted(forms.items(), key=lambda x: (-x[1], x[0]))

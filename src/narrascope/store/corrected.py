@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from narrascope.store import counts
+from narrascope.store import counts, review_rank
+from narrascope.store.actors import ActorMap
 from narrascope.store.correction_record import (
     Correction,
     Vocabulary,
@@ -94,6 +95,7 @@ def refresh(conn: sqlite3.Connection, ids: Iterable[str], vocabulary: Vocabulary
         counts.remove(conn, article_id)  # the counts kept at ingest follow the view: uncounted, then counted again
         _refresh_one(conn, article_id, anchored, vocabulary)
         counts.add(conn, article_id)
+        review_rank.update(conn, [article_id])  # reviewed or not: its corrections in force
     return anchored
 
 
@@ -130,12 +132,14 @@ def _write(conn: sqlite3.Connection, article_id: str, doc: dict[str, Any]) -> No
             )
     for entity in doc.get("entities", []):
         if entity.get("source") == ANALYST:
+            key = entity["entity"].casefold()  # listed under the actor of its name, as an analysed one is
             conn.execute(
                 "INSERT INTO entities (article_id, entity, ner_label, main_role, fine_roles, score, mentions,"
-                " asserted, candidate_role, rejected, analyst, model, analyst_role)"
-                " VALUES (?, ?, ?, ?, ?, ?, 1, 1, NULL, 0, 'add', 0, ?)",
+                " asserted, candidate_role, rejected, analyst, model, analyst_role, actor, actor_key, forms, actor_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 1, 1, NULL, 0, 'add', 0, ?, ?, ?, ?, ?)",
                 (article_id, entity["entity"], entity.get("label") or "MISC", entity["main_role"],
-                 "; ".join(entity.get("fine_roles", [])), ANALYST_SCORE, entity["main_role"]),
+                 "; ".join(entity.get("fine_roles", [])), ANALYST_SCORE, entity["main_role"], entity["entity"], key,
+                 entity["entity"], ActorMap(conn)(key, entity["entity"])),
             )  # fmt: skip
         elif entity.get("correction"):
             action = _action(entity)

@@ -5,6 +5,11 @@
   judgment of the label, `1` those with any, in the corrected view (the rule of `judgments.asserted_sql`: an
   analyst's rejection removes a label, an addition or acceptance asserts it). The model view, like any filtered
   view, runs its query on the articles.
+- `article_counts`: articles per outlet, dated or not, and capabilities not covered: the whole corpus's totals.
+- `actor_articles` and `actor_names`: per actor (`entities.actor_id`), the articles that cast it in each role
+  shown and in any (`role = ''`), and its entity rows per display name, entity name, surface forms and language
+  (`schema.actor_name_rows`), in the corrected view: what the entities list ranks and shows. An analyst's merge or
+  split moves rows between actors: `recount_actors` counts the actors it touches again.
 
 Every count is maintained inside the transaction that changes it: `add` after an article's judgment rows are
 written, `remove` before they are deleted (a replaced article) or rewritten by a correction (`store/corrected.py`
@@ -15,8 +20,19 @@ that creates them.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
-from narrascope.store.schema import COUNTED_ANY, COUNTED_ASSERTED, KEPT_COUNTS
+from narrascope.store.schema import (
+    COUNTED_ANY,
+    COUNTED_ASSERTED,
+    FACETS,
+    KEPT_ACTORS,
+    KEPT_COUNTS,
+    actor_article_rows,
+    actor_name_rows,
+    article_count_rows,
+    label_gap_rows,
+)
 
 # the distinct labels of one article in the corrected view: (kind, label, whether any of its judgments of that label
 # is asserted)
@@ -43,6 +59,41 @@ def _change(conn: sqlite3.Connection, article_id: str, delta: int) -> None:
             f" ON CONFLICT (kind, label, {column}, include_withheld) DO UPDATE SET articles = articles + :delta",
             args,
         )
+    conn.execute(
+        f"INSERT INTO article_counts SELECT * FROM ({article_count_rows(FACETS, 'a.id = :id', ':delta')}) WHERE 1"
+        " ON CONFLICT DO UPDATE SET articles = articles + excluded.articles",
+        args,
+    )
+    conn.execute(
+        f"INSERT INTO label_gaps SELECT * FROM ({label_gap_rows(FACETS, 'a.id = :id', ':delta')}) WHERE 1"
+        " ON CONFLICT DO UPDATE SET articles = articles + excluded.articles",
+        args,
+    )
+    one = "e.article_id = :id"
+    conn.execute(
+        f"INSERT INTO actor_articles SELECT * FROM ({actor_article_rows(one, ':delta')}) WHERE 1"
+        " ON CONFLICT DO UPDATE SET articles = articles + excluded.articles",
+        args,
+    )
+    conn.execute(
+        f"INSERT INTO actor_names SELECT * FROM ({actor_name_rows(one, ':delta')}) WHERE 1"
+        " ON CONFLICT DO UPDATE SET rows = rows + excluded.rows",
+        args,
+    )
+
+
+def recount_actors(conn: sqlite3.Connection, actor_ids: Iterable[str]) -> None:
+    """Count some actors again from their entity rows (after their rows moved between actors)."""
+    wanted = sorted(set(actor_ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for table, rows in (("actor_articles", actor_article_rows), ("actor_names", actor_name_rows)):
+            conn.execute(f"DELETE FROM {table} WHERE actor_id IN ({marks})", chunk)
+            conn.execute(
+                f"INSERT INTO {table} {rows(f'e.actor_id IN ({marks})')}",
+                chunk * (2 if table == "actor_articles" else 1),
+            )
 
 
 def add(conn: sqlite3.Connection, article_id: str) -> None:
@@ -57,8 +108,10 @@ def remove(conn: sqlite3.Connection, article_id: str) -> None:
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Count every stored article again (after rows were written around `add`, by a bulk copy say)."""
-    for table in ("label_days", "label_outlets"):
+    for table in ("label_days", "label_outlets", "actor_articles", "actor_names", "label_gaps", "article_counts"):
         conn.execute(f"DELETE FROM {table}")
-    for statement in KEPT_COUNTS.split(";"):
+    for statement in (KEPT_COUNTS + KEPT_ACTORS).split(";"):
         if statement.strip():
             conn.execute(statement)
+    conn.execute(f"INSERT INTO label_gaps {label_gap_rows(FACETS)}")
+    conn.execute(f"INSERT INTO article_counts {article_count_rows(FACETS)}")

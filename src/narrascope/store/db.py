@@ -21,7 +21,7 @@ from urllib.parse import quote
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.errors import NarrascopeError
-from narrascope.store import actors, counts, stories
+from narrascope.store import actors, counts, review_rank, stories
 from narrascope.store.claim_groups import (
     assign_groups,
     claim_embeddings,
@@ -174,6 +174,7 @@ class Store:
         self._apply(version)
         with self.transaction():
             refresh_all(self.conn)  # the corrected view of rows stored before a migration
+            review_rank.fill(self.conn)  # the review queue's order of articles stored before it was kept
 
     def _apply(self, version: int) -> None:
         for number in range(version, SCHEMA_VERSION):
@@ -238,6 +239,7 @@ class Store:
                 drop_empty_groups(self.conn)
                 stories.tidy(self.conn)
             assign_groups(self.conn, new_claims, embeddings, plan)
+            review_rank.update(self.conn, result.added + result.updated)
             stored = set(replaced_ids) | set(result.added)
             corrected = [r[0] for r in self.conn.execute("SELECT DISTINCT article_id FROM corrections")]
             if stored.intersection(corrected):

@@ -113,6 +113,11 @@ def not_covered_column(analysis: Analysis) -> str:
     return f" {' '.join(names)} " if names else ""
 
 
+def covered(not_covered_value: str | None, capability: str) -> bool:
+    """`covered_sql` on one `articles.not_covered` value: whether `capability` ran on the article."""
+    return f" {capability} " not in (not_covered_value or "")
+
+
 def covered_sql(capability: str) -> str:
     """The SQL condition on `articles a` for articles that `capability` ran on."""
     if capability not in CAPABILITIES:

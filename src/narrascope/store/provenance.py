@@ -15,7 +15,9 @@ from typing import Any
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
 
-STORY = "COALESCE(a.story_id, -a.rowid)"  # an article stored before stories existed is its own story
+# an article stored before stories existed is its own story; read from the covering index of the articles' small
+# columns (`f`), not the article's row, where story_id sits after the text
+STORY = "COALESCE(f.story_id, -f.rowid)"
 STANCE_ORDER = ("disputes", "endorses", "reports", "unclear")  # a tie names the stance that commits most
 MAX_MEMBERS = 5000
 
@@ -117,7 +119,8 @@ def claim_group(store: Store, group_id: int) -> dict[str, Any] | None:
             "SELECT c.article_id, a.title, a.source AS outlet, a.published, a.day, a.language,"
             f" {STORY} AS story_id, c.source, c.relay, c.stance, c.stance_score, c.asserted AS stance_asserted,"
             ' c.start, c."end", c.text FROM claims c'
-            " JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
+            " JOIN articles a ON a.id = c.article_id JOIN articles f INDEXED BY articles_facets ON f.id = c.article_id"
+            " WHERE c.group_id = ?"
             " ORDER BY a.day IS NULL, a.day, a.published, c.article_id, c.start LIMIT ?",
             (group_id, MAX_MEMBERS),
         )

@@ -10,12 +10,28 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from narrascope.store.actors import actor_details, actor_id_of
+from narrascope.store.actors import actor_details, actor_id_of, kept_details
 from narrascope.store.claim_groups import fts_query
 from narrascope.store.db import Store, rows
-from narrascope.store.judgments import CAPABILITIES, CORRECTED, asserted_sql, covered_sql, not_covered, role_sql
+from narrascope.store.judgments import (
+    CAPABILITIES,
+    CORRECTED,
+    asserted_sql,
+    covered,
+    covered_sql,
+    not_covered,
+    role_sql,
+)
+from narrascope.store.schema import ACTOR_ROLE, FACETS, article_count_rows
 from narrascope.store.stories import story_of
 from narrascope.taxonomy import OTHER
+
+
+def facets(where: str) -> str:
+    """`FACETS` for a filtered read; the whole corpus (`where` "1") is left to the planner (an index of one
+    column: outlets, coverage)."""
+    return "articles a" if where == "1" else FACETS
+
 
 BUCKETS = {
     "day": "a.day",
@@ -63,12 +79,16 @@ class ArticleFilter:
                 clauses.append(matching(sub, "n.article_id"))
                 args += [label, level]
         if self.entity or self.role:
-            sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}"
-            if self.entity:  # an entity name, or an actor's name or id: the actor's articles in every language
+            role = f" AND {role_sql('e', view=self.view)} = ?" if self.role else ""
+            sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}{role}"
+            if self.entity and not per_article:  # an entity name, or an actor's name or id: the actor's articles
+                # in every language; three index lookups (an OR of the three columns reads every entity row)
+                sub = " UNION ".join(f"{sub} AND {column} = ?" for column in ("entity", "actor", "actor_id"))
+                args += [*([self.role] if self.role else []), self.entity] * 3
+            elif self.entity:
                 sub += " AND (entity = ? OR actor = ? OR actor_id = ?)"
-                args += [self.entity] * 3
-            if self.role:
-                sub += f" AND {role_sql('e', view=self.view)} = ?"
+                args += [*([self.role] if self.role else []), *[self.entity] * 3]
+            else:
                 args.append(self.role)
             clauses.append(matching(sub, "e.article_id"))
         if self.technique:
@@ -101,15 +121,22 @@ def list_articles(store: Store, flt: ArticleFilter, *, limit: int, offset: int) 
     conn = store.conn
     kept = _kept_total(store, flt)
     total = (
-        kept if kept is not None else conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+        kept if kept is not None else conn.execute(f"SELECT count(*) FROM {FACETS} WHERE {where}", args).fetchone()[0]
     )
     # a frequent label: walk the articles in the listing's order, looking each up (stops after the page); a rare
     # one: list its articles first
-    page_where, page_args = flt.where(per_article=kept is not None and kept >= FREQUENT)
+    per_article = kept is not None and kept >= FREQUENT
+    page_where, page_args = flt.where(per_article=per_article)
+    # the page's ids first (an entity's or a search's articles: sorted from the covering index, not their rows),
+    # then only the page's rows
+    listed = FACETS if (flt.entity or flt.role or flt.q) and not per_article else "articles a"
+    page = (
+        f"SELECT a.id, a.day FROM {listed} WHERE {page_where} ORDER BY a.day IS NULL, a.day DESC, a.id LIMIT ? OFFSET ?"
+    )
     items = rows(
         conn.execute(
-            f"SELECT a.id, a.title, a.source, a.url, a.published, a.day, a.language FROM articles a WHERE {page_where}"
-            " ORDER BY a.day IS NULL, a.day DESC, a.id LIMIT ? OFFSET ?",
+            "SELECT a.id, a.title, a.source, a.url, a.published, a.day, a.language FROM articles a"
+            f" JOIN ({page}) p ON p.id = a.id ORDER BY p.day IS NULL, p.day DESC, p.id",
             [*page_args, limit, offset],
         )
     )
@@ -176,42 +203,51 @@ def label_stats(store: Store, kind: str, by: str, flt: ArticleFilter) -> dict[st
     where, args = flt.where()
     if where == "1" and flt.view == CORRECTED:  # the whole corpus: the counts kept at ingest (store/counts.py)
         series, totals = _kept_label_counts(store, kind, by, flt.include_withheld)
-    else:
+    else:  # one query: an article has one bucket, so its label's total is the sum over buckets (undated ones too)
         join, alias, label = LABELS[kind]
-        judged = flt.judged(alias)
-        dated = " AND a.day IS NOT NULL" if by != "source" else ""
-        series = rows(
-            store.conn.execute(
-                f"SELECT {label} AS label, {BUCKETS[by]} AS bucket, count(DISTINCT a.id) AS articles FROM articles a"
-                f" JOIN {join} AND {judged} WHERE {where}{dated} GROUP BY 1, 2 ORDER BY 2, 1",
-                args,
-            )
-        )
-        totals = rows(
-            store.conn.execute(
-                f"SELECT {label} AS label, count(DISTINCT a.id) AS articles FROM articles a"
-                f" JOIN {join} AND {judged} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
-                args,
-            )
-        )
-    conn = store.conn
-    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
-    dated_total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND a.day IS NOT NULL", args)
-    outlets = conn.execute(f"SELECT count(DISTINCT a.source) FROM articles a WHERE {where}", args).fetchone()[0]
-    outlet_articles = rows(
-        conn.execute(
-            f"SELECT a.source AS label, count(*) AS articles FROM articles a WHERE {where} AND a.source IS NOT NULL"
-            " GROUP BY 1 ORDER BY 2 DESC, 1",
+        found = store.conn.execute(
+            f"SELECT {label} AS label, {BUCKETS[by]} AS bucket, count(DISTINCT a.id) AS articles FROM {FACETS}"
+            f" JOIN {join} AND {flt.judged(alias)} WHERE {where} GROUP BY 1, 2",
             args,
-        )
-    )
+        ).fetchall()
+        dated = sorted((r for r in found if r[1] is not None), key=lambda r: (r[1], r[0]))
+        series = [{"label": r[0], "bucket": r[1], "articles": r[2]} for r in dated]
+        summed: dict[str, int] = {}
+        for r in found:
+            summed[r[0]] = summed.get(r[0], 0) + int(r[2])
+        totals = [{"label": k, "articles": v} for k, v in sorted(summed.items(), key=lambda x: (-x[1], x[0]))]
+    facts = _article_facts(store, where, args)
+    outlet_articles = _outlet_articles(facts)
     return {
         "kind": kind, "by": by, "counts": "articles", "include_withheld": flt.include_withheld, "view": flt.view,
-        "articles": total, "dated_articles": dated_total.fetchone()[0], "outlets": outlets,
-        "outlet_articles": outlet_articles,
-        "covered_articles": coverage(store, flt)[LABEL_CAPABILITY[kind]],
+        "articles": sum(f[3] for f in facts), "dated_articles": sum(f[3] for f in facts if f[1]),
+        "outlets": len(outlet_articles), "outlet_articles": outlet_articles,
+        "covered_articles": _coverage_of(facts)[LABEL_CAPABILITY[kind]],
         "totals": totals, "series": series,
     }  # fmt: skip
+
+
+def _article_facts(store: Store, where: str, args: list[Any]) -> list[tuple[str, int, str, int]]:
+    """(outlet or '', dated, capabilities not covered, articles) of the filtered articles, in one read: the whole
+    corpus (`where` "1") from the counts kept at ingest (`article_counts`, the same in either view)."""
+    if where == "1":
+        return store.conn.execute("SELECT source, dated, not_covered, articles FROM article_counts").fetchall()
+    return store.conn.execute(article_count_rows(FACETS, where), args).fetchall()
+
+
+def _outlet_articles(facts: list[tuple[str, int, str, int]]) -> list[dict[str, object]]:
+    summed: dict[str, int] = {}
+    for source, _, _, count in facts:
+        if source:
+            summed[source] = summed.get(source, 0) + count
+    return [{"label": k, "articles": v} for k, v in sorted(summed.items(), key=lambda x: (-x[1], x[0])) if v > 0]
+
+
+def _coverage_of(facts: list[tuple[str, int, str, int]]) -> dict[str, int]:
+    found = {"articles": sum(f[3] for f in facts)}
+    for capability in CAPABILITIES:
+        found[capability] = sum(f[3] for f in facts if covered(f[2], capability))
+    return found
 
 
 KEPT_BUCKETS = {  # `BUCKETS` over the kept counts' day or outlet ('' for none)
@@ -252,8 +288,15 @@ def narrative_stats(store: Store, by: str, flt: ArticleFilter, *, level: str = "
         row["narrative"] = row["label"]
     # the articles the narrative model ran on that count under no label: nothing asserted (or only `Other`)
     where, args = flt.where()
+    if where == "1" and flt.view == CORRECTED:  # the whole corpus: kept at ingest (store/counts.py)
+        kept = store.conn.execute(
+            "SELECT articles FROM label_gaps WHERE level = ? AND include_withheld = ?",
+            (level, int(flt.include_withheld)),
+        ).fetchone()
+        found["articles_without"] = int(kept[0]) if kept else 0
+        return found
     found["articles_without"] = store.conn.execute(
-        f"SELECT count(*) FROM articles a WHERE {where} AND {covered_sql('narratives')} AND NOT EXISTS (SELECT 1"
+        f"SELECT count(*) FROM {FACETS} WHERE {where} AND {covered_sql('narratives')} AND NOT EXISTS (SELECT 1"
         f" FROM narratives n WHERE n.article_id = a.id AND n.level = ? AND n.label != ? AND {flt.judged('n')})",
         [*args, level, OTHER],
     ).fetchone()[0]
@@ -266,16 +309,14 @@ LABEL_CAPABILITY = {"narrative": "narratives", "subnarrative": "narratives", "te
 def coverage(store: Store, flt: ArticleFilter) -> dict[str, int]:
     """How many of the filtered articles each capability ran on (entities and techniques cover some languages)."""
     where, args = flt.where()
-    columns = ", ".join(f"sum({covered_sql(c)}) AS {c}" for c in CAPABILITIES)
-    row = store.conn.execute(f"SELECT count(*) AS articles, {columns} FROM articles a WHERE {where}", args).fetchone()
-    return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118 (sqlite3.Row iterates values)
+    return _coverage_of(_article_facts(store, where, args))
 
 
 def _shown_role(include_withheld: bool, view: str) -> str:
     """The role an entity row shows: with withheld ones, `uncertain`/`mentioned` unless an analyst set one."""
     if not include_withheld:
         return role_sql("e", view=view)
-    return "COALESCE(e.analyst_role, e.main_role)" if view == CORRECTED else "e.main_role"
+    return ACTOR_ROLE[1] if view == CORRECTED else "e.main_role"
 
 
 def list_entities(
@@ -284,22 +325,57 @@ def list_entities(
     """Actors (one row each, however many names and languages: `store/actors.py`) by number of articles that
     cast them in an asserted role (any role with include_withheld), with how many articles cast each in each role,
     their surface forms and languages; a withheld role counts under `uncertain` or `mentioned`. `q` matches an
-    actor's name, an entity name or a surface form."""
-    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
-    role = _shown_role(include_withheld, view)
+    actor's name, an entity name or a surface form. The corrected view reads the counts kept at ingest
+    (`store/counts.py`), the model view the entity rows."""
     args: list[Any] = []
-    where = judged
+    matched = ""
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where += (
-            " AND e.actor_id IN (SELECT actor_id FROM entities WHERE entity LIKE ? ESCAPE '\\'"
+        matched = (
+            " AND {col} IN (SELECT actor_id FROM entities WHERE entity LIKE ? ESCAPE '\\'"
             " OR actor LIKE ? ESCAPE '\\' OR forms LIKE ? ESCAPE '\\')"
         )
         args += [pattern] * 3
+    conn = store.conn
+    if view == CORRECTED:
+        w = int(include_withheld)
+        found = rows(
+            conn.execute(
+                "SELECT actor_id, articles FROM actor_articles WHERE include_withheld = ? AND role = ''"
+                f" AND articles > 0{matched.format(col='actor_id')} ORDER BY articles DESC, actor_id LIMIT ? OFFSET ?",
+                [w, *args, limit, offset],
+            )
+        )
+        items = []
+        for item in found:
+            details = kept_details(conn, str(item["actor_id"]), w)
+            details["articles"] = item["articles"]
+            details["roles"] = dict(
+                conn.execute(
+                    "SELECT role, articles FROM actor_articles WHERE actor_id = ? AND include_withheld = ?"
+                    " AND role != '' AND articles > 0 ORDER BY 2 DESC, 1",
+                    (item["actor_id"], w),
+                ).fetchall()
+            )
+            items.append(details)
+    else:
+        items = _live_entities(store, matched.format(col="e.actor_id"), args, limit, offset, include_withheld, view)
+    return {
+        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "view": view,
+        "items": items,
+    }  # fmt: skip
+
+
+def _live_entities(
+    store: Store, matched: str, args: list[Any], limit: int, offset: int, include_withheld: bool, view: str
+) -> list[dict[str, Any]]:
+    """`list_entities` read from every entity row (the model view; the kept counts' reference)."""
+    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
+    role = _shown_role(include_withheld, view)
     found = rows(
         store.conn.execute(
-            f"SELECT e.actor_id, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {where}"
-            " GROUP BY e.actor_id ORDER BY articles DESC, e.actor_id LIMIT ? OFFSET ?",
+            f"SELECT e.actor_id, count(DISTINCT e.article_id) AS articles FROM entities e WHERE {judged}{matched}"
+            " AND e.actor_id IS NOT NULL GROUP BY e.actor_id ORDER BY articles DESC, e.actor_id LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
     )
@@ -316,10 +392,7 @@ def list_entities(
             )
         }
         items.append(details)
-    return {
-        "limit": limit, "offset": offset, "counts": "articles", "include_withheld": include_withheld, "view": view,
-        "items": items,
-    }  # fmt: skip
+    return items
 
 
 def entity_framing(
@@ -335,7 +408,7 @@ def entity_framing(
     by_source = rows(
         store.conn.execute(
             f"SELECT COALESCE(a.source, '(unknown)') AS source, {role} AS role, count(DISTINCT a.id) AS articles"
-            f" FROM entities e JOIN articles a ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
+            f" FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
             " GROUP BY 1, 2 ORDER BY 1, 3 DESC",
             (actor,),
         )
@@ -347,17 +420,21 @@ def entity_framing(
     ).fetchone()[0]
     if not by_source and not withheld:
         return None
+    # the first 500 by day read from the covering index, then only their rows of `articles`
+    page = (
+        f"SELECT a.id, a.day, {role} AS role, e.candidate_role, e.fine_roles, e.score, e.asserted, e.analyst,"
+        f" e.entity FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
+        " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500"
+    )
     articles = rows(
         store.conn.execute(
-            f"SELECT a.id, a.title, a.source, a.published, {role} AS role, e.candidate_role, e.fine_roles,"
-            " e.score, e.asserted, e.analyst, e.entity, a.language"
-            " FROM entities e JOIN articles a ON a.id = e.article_id"
-            f" WHERE e.actor_id = ? AND {judged}"
-            " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500",
+            "SELECT p.id, b.title, b.source, b.published, p.role, p.candidate_role, p.fine_roles, p.score,"
+            f" p.asserted, p.analyst, p.entity, b.language FROM ({page}) p JOIN articles b ON b.id = p.id"
+            " ORDER BY p.day IS NULL, p.day, p.id",
             (actor,),
         )
     )
     return {
-        **actor_details(store.conn, actor, "1"), "counts": "articles", "include_withheld": include_withheld,
+        **kept_details(store.conn, actor, 2), "counts": "articles", "include_withheld": include_withheld,
         "view": view, "withheld_articles": withheld, "by_source": by_source, "articles": articles,
     }  # fmt: skip

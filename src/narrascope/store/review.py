@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from narrascope.learn.uncertainty import label_entropy, margin, review_key
-from narrascope.store.db import Store, rows
-from narrascope.store.queries import ArticleFilter
+from narrascope.store.db import Store
+from narrascope.store.queries import ArticleFilter, facets
+from narrascope.store.review_rank import ORDER
 from narrascope.taxonomy import OTHER
 
 
 def progress(store: Store, flt: ArticleFilter | None = None) -> dict[str, Any]:
     where, args = (flt or ArticleFilter()).where()
     conn = store.conn
-    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    total = conn.execute(f"SELECT count(*) FROM {facets(where)} WHERE {where}", args).fetchone()[0]
     decisions = conn.execute(
         'SELECT c.id, c.article_id, c.layer, c.action, c.label, c.entity, c.start, c."end" FROM corrections c'
         f" JOIN articles a ON a.id = c.article_id WHERE c.undone_at IS NULL AND c.stale_at IS NULL AND {where}"
@@ -49,47 +49,29 @@ def progress(store: Store, flt: ArticleFilter | None = None) -> dict[str, Any]:
 
 
 def review_queue(store: Store, flt: ArticleFilter, *, limit: int, offset: int) -> dict[str, Any]:
-    """A page of the queue (filters as the article list takes them) and the progress under those filters."""
+    """A page of the queue (filters as the article list takes them) and the progress under those filters, read
+    in the order kept at ingest (`store/review_rank.py`)."""
     where, args = flt.where()
     conn = store.conn
-    articles = rows(
-        conn.execute(
-            f"SELECT a.id, a.title, a.source, a.language, a.day, a.ingested_at FROM articles a WHERE {where}", args
-        )
-    )
-    scores: dict[str, list[float]] = {}
-    labels: dict[str, list[str]] = {}
-    candidates: dict[str, list[dict[str, Any]]] = {}
-    for row in conn.execute(
-        f"SELECT n.article_id, n.label, n.level, n.score, n.asserted FROM narratives n"
-        f" JOIN articles a ON a.id = n.article_id WHERE n.model = 1 AND n.level = 'narrative' AND {where}",
-        args,
-    ):
-        scores.setdefault(row["article_id"], []).append(float(row["score"]))
-        if row["asserted"]:
-            labels.setdefault(row["article_id"], []).append(row["label"])
-        elif row["label"] != OTHER:
-            candidates.setdefault(row["article_id"], []).append({"label": row["label"], "score": row["score"]})
-    reviewed = {
-        r[0]
-        for r in conn.execute(
-            "SELECT DISTINCT article_id FROM corrections WHERE undone_at IS NULL AND stale_at IS NULL"
-        )
-    }
-    ranks: dict[str, tuple[bool, bool, float, float]] = {}
-    for item in articles:
-        key = str(item["id"])
-        found = scores.get(key, [])
-        item["margin"] = round(margin(found), 4)
-        item["entropy"] = round(label_entropy(found), 4)
-        item["uncertainty"] = round(1 - margin(found), 4)  # shown: 1 - margin, so higher is less sure
-        item["reviewed"] = key in reviewed
-        item["narratives"] = labels.get(key, [])
-        item["candidates"] = sorted(candidates.get(key, []), key=lambda c: -float(c["score"]))
-        # not reviewed first; among them, articles with withheld candidates to confirm or reject first
-        ranks[key] = (bool(item["reviewed"]), not item["candidates"], *review_key(found))
-    articles.sort(key=lambda a: str(a["id"]))
-    articles.sort(key=lambda a: (str(a["day"] or ""), str(a.pop("ingested_at") or "")), reverse=True)  # recency
-    articles.sort(key=lambda a: ranks[str(a["id"])])  # stable: the recency order breaks ties
-    return {"total": len(articles), "limit": limit, "offset": offset, "items": articles[offset : offset + limit],
-            "progress": progress(store, flt)}  # fmt: skip
+    total = conn.execute(f"SELECT count(*) FROM {facets(where)} WHERE {where}", args).fetchone()[0]
+    page = conn.execute(
+        "SELECT a.id, a.title, a.source, a.language, a.day, r.margin, r.entropy, r.reviewed FROM review_rank r"
+        f" JOIN articles a ON a.id = r.article_id WHERE {where} ORDER BY {ORDER} LIMIT ? OFFSET ?",
+        [*args, limit, offset],
+    ).fetchall()
+    articles = []
+    for article_id, title, source, language, day, margin, entropy, reviewed in page:
+        found = conn.execute(
+            "SELECT label, score, asserted FROM narratives WHERE article_id = ? AND model = 1"
+            " AND level = 'narrative' ORDER BY rowid",
+            (article_id,),
+        ).fetchall()
+        candidates = [{"label": r[0], "score": r[1]} for r in found if not r[2] and r[0] != OTHER]
+        articles.append({
+            "id": article_id, "title": title, "source": source, "language": language, "day": day,
+            "margin": round(margin, 4), "entropy": round(entropy, 4),
+            "uncertainty": round(1 - margin, 4),  # shown: 1 - margin, so higher is less sure
+            "reviewed": bool(reviewed), "narratives": [r[0] for r in found if r[2]],
+            "candidates": sorted(candidates, key=lambda c: -float(c["score"])),
+        })  # fmt: skip
+    return {"total": total, "limit": limit, "offset": offset, "items": articles, "progress": progress(store, flt)}

@@ -10,7 +10,8 @@ index `articles_fts` over titles and raw text, `corrections` (analysts' judgment
 
 from __future__ import annotations
 
-from narrascope.store.judgments import asserted_sql
+from narrascope.store.judgments import CORRECTED, asserted_sql, role_sql
+from narrascope.taxonomy import OTHER
 
 # the counts `store/counts.py` keeps at ingest, counted over every stored article (`counts.rebuild` runs it too)
 # the corrected view's rule (`judgments.asserted_sql`): what the kept counts count, asserted or any judgment
@@ -40,6 +41,75 @@ KEPT_COUNTS = (
     DROP TABLE article_labels;
 """
 )
+
+
+# the actors' counts kept at ingest (`counts.py`), three views of an actor's entity rows: 0 counts the asserted ones
+# and 1 any not rejected (the corrected view of the entities list, without and with withheld roles), 2 every row
+# (the names and forms an actor page shows); the role shown is the one `queries.list_entities` shows in each
+_ACTOR_VIEWS = (
+    "(SELECT 0 AS w UNION ALL SELECT 1 UNION ALL SELECT 2) v ON CASE v.w WHEN 0 THEN "
+    + asserted_sql("e", include_withheld=False)
+    + " WHEN 1 THEN "
+    + asserted_sql("e", include_withheld=True)
+    + " ELSE 1 END"
+)
+ACTOR_ROLE = {0: role_sql("e", view=CORRECTED), 1: "COALESCE(e.analyst_role, e.main_role)"}
+
+
+def actor_article_rows(where: str, delta: str = "1") -> str:
+    """(actor_id, view, role, articles) of the entity rows `e` matching `where`: articles per actor and role
+    shown, and per actor under role '' (views 0 and 1), each count times `delta`."""
+    views = f"FROM entities e JOIN {_ACTOR_VIEWS} AND v.w < 2 WHERE e.actor_id IS NOT NULL AND ({where})"
+    return (
+        f"SELECT e.actor_id, v.w, CASE v.w WHEN 0 THEN {ACTOR_ROLE[0]} ELSE {ACTOR_ROLE[1]} END,"
+        f" {delta} * count(DISTINCT e.article_id) {views} GROUP BY 1, 2, 3"
+        f" UNION ALL SELECT e.actor_id, v.w, '', {delta} * count(DISTINCT e.article_id) {views} GROUP BY 1, 2"
+    )
+
+
+def actor_name_rows(where: str, delta: str = "1") -> str:
+    """(actor_id, view, actor, entity, forms, language, own, rows) of the entity rows `e` matching `where`: what
+    `actors.actor_details` reads, rows counted times `delta`."""
+    return (
+        "SELECT e.actor_id, v.w, COALESCE(e.actor, e.entity), e.entity, COALESCE(e.forms, ''),"
+        f" COALESCE(a.language, ''), COALESCE(e.actor_key = e.actor_id, 0), {delta} * count(*)"
+        f" FROM entities e JOIN articles a ON a.id = e.article_id JOIN {_ACTOR_VIEWS}"
+        f" WHERE e.actor_id IS NOT NULL AND ({where}) GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    )
+
+
+KEPT_ACTORS = f"""
+    INSERT INTO actor_articles {actor_article_rows("1")};
+    INSERT INTO actor_names {actor_name_rows("1")};
+"""
+
+# the articles read through the covering index of their small columns (`articles_facets`), for counts and charts
+# that read no more than those: never the article's row, whose later columns sit after its text
+FACETS = "articles a INDEXED BY articles_facets"
+
+
+def article_count_rows(articles: str, where: str = "1", delta: str = "1") -> str:
+    """(outlet, dated, not_covered, articles) of the articles `a` in `articles` matching `where`, times `delta`."""
+    return (
+        f"SELECT COALESCE(a.source, ''), a.day IS NOT NULL, COALESCE(a.not_covered, ''), {delta} * count(*)"
+        f" FROM {articles} WHERE {where} GROUP BY 1, 2, 3"
+    )
+
+
+def label_gap_rows(articles: str, where: str = "1", delta: str = "1") -> str:
+    """(level, view, articles) of the articles `a` in `articles` (a FROM clause) matching `where` that the
+    narrative model ran on and that count under no (sub)narrative but `Other` in the corrected view (0: none
+    asserted, 1: none at all), each count times `delta`: the `articles_without` of the narrative charts."""
+    asserted, any_one = (asserted_sql("n", include_withheld=w) for w in (False, True))
+    judged = f"CASE v.w WHEN 0 THEN {asserted} ELSE {any_one} END"
+    return (
+        f"SELECT l.level, v.w, {delta} * count(*) FROM {articles}"
+        " JOIN (SELECT 'narrative' AS level UNION ALL SELECT 'subnarrative') l"
+        " JOIN (SELECT 0 AS w UNION ALL SELECT 1) v"
+        f" WHERE ({where}) AND instr(COALESCE(a.not_covered, ''), ' narratives ') = 0 AND NOT EXISTS (SELECT 1"
+        f" FROM narratives n WHERE n.article_id = a.id AND n.level = l.level AND n.label != '{OTHER}' AND {judged})"
+        " GROUP BY 1, 2"
+    )
 
 
 def _parts(article_id: str) -> str:
@@ -416,5 +486,93 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM claim_group_spread WHERE group_id = old.id;
         DELETE FROM claim_group_parts WHERE group_id = old.id;
     END;
+    """,
+    # the review queue's order kept at ingest (store/review_rank.py): one row per article, written when an article
+    # is stored and when its corrections change; the articles stored before it are ranked when the store is opened
+    """
+    CREATE TABLE review_rank (
+        article_id TEXT PRIMARY KEY, reviewed INTEGER NOT NULL, no_candidates INTEGER NOT NULL, margin REAL NOT NULL,
+        entropy REAL NOT NULL, day TEXT NOT NULL, ingested_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX review_rank_order
+        ON review_rank(reviewed, no_candidates, margin, entropy DESC, day DESC, ingested_at DESC, article_id);
+    CREATE TRIGGER review_rank_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM review_rank WHERE article_id = old.id;
+    END;
+    CREATE TRIGGER review_rank_day AFTER UPDATE OF day, ingested_at ON articles BEGIN
+        UPDATE review_rank SET day = COALESCE(new.day, ''), ingested_at = COALESCE(new.ingested_at, '')
+            WHERE article_id = new.id;
+    END;
+    """,
+    # actors' counts kept at ingest (store/counts.py): articles per actor and role shown, and each actor's names,
+    # surface forms and languages, in the corrected view, so that the entities list reads them instead of every
+    # entity row; an analyst's merge or split counts the actors it touches again
+    """
+    CREATE TABLE actor_articles (
+        actor_id TEXT NOT NULL, include_withheld INTEGER NOT NULL, role TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (actor_id, include_withheld, role)
+    ) WITHOUT ROWID;
+    CREATE INDEX actor_articles_rank ON actor_articles(include_withheld, role, articles DESC, actor_id);
+    CREATE TABLE actor_names (
+        actor_id TEXT NOT NULL, include_withheld INTEGER NOT NULL, actor TEXT NOT NULL, entity TEXT NOT NULL,
+        forms TEXT NOT NULL, language TEXT NOT NULL, own INTEGER NOT NULL, rows INTEGER NOT NULL,
+        PRIMARY KEY (actor_id, include_withheld, actor, entity, forms, language, own)
+    ) WITHOUT ROWID;
+    """
+    + KEPT_ACTORS,
+    # the articles' small columns in one covering index: a filtered count, chart or coverage reads them from it
+    # instead of each article's row, whose columns added after the text (`not_covered`, `story_id`) are read only
+    # at the end of its overflow pages; narratives by article and by label with what the corrected view tests;
+    # entities by actor name; one language's articles in the list's order
+    """
+    CREATE INDEX articles_facets ON articles(id, day, source, language, not_covered, story_id);
+    CREATE INDEX narratives_article_view ON narratives(article_id, level, label, rejected, asserted, analyst);
+    CREATE INDEX narratives_label_view ON narratives(label, level, article_id, rejected, asserted, analyst);
+    CREATE INDEX entities_actor_name ON entities(actor, article_id);
+    CREATE INDEX articles_language_listing ON articles(language, day IS NULL, day DESC, id);
+    """,
+    # the articles the narrative model ran on with no (sub)narrative but `Other`, kept at ingest (store/counts.py)
+    # for the whole corpus's charts; entities by actor with what the corrected view and the roles read
+    """
+    CREATE TABLE label_gaps (
+        level TEXT NOT NULL, include_withheld INTEGER NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (level, include_withheld)
+    ) WITHOUT ROWID;
+    INSERT INTO label_gaps """
+    + label_gap_rows(FACETS)
+    + """;
+    CREATE INDEX entities_actor_view ON entities(actor_id, article_id, rejected, asserted, analyst, model, analyst_role,
+        main_role, candidate_role);
+    """,
+    # each story's number of copies kept by triggers as articles join and leave it: the stories list ranks them
+    # without grouping every article
+    """
+    ALTER TABLE stories ADD COLUMN copies INTEGER NOT NULL DEFAULT 0;
+    UPDATE stories SET copies = (SELECT count(*) FROM articles a WHERE a.story_id = stories.id);
+    CREATE INDEX stories_copies ON stories(copies DESC, id);
+    CREATE TRIGGER stories_copies_insert AFTER INSERT ON articles WHEN new.story_id IS NOT NULL BEGIN
+        UPDATE stories SET copies = copies + 1 WHERE id = new.story_id;
+    END;
+    CREATE TRIGGER stories_copies_delete AFTER DELETE ON articles WHEN old.story_id IS NOT NULL BEGIN
+        UPDATE stories SET copies = copies - 1 WHERE id = old.story_id;
+    END;
+    CREATE TRIGGER stories_copies_move AFTER UPDATE OF story_id ON articles
+        WHEN old.story_id IS NOT new.story_id BEGIN
+        UPDATE stories SET copies = copies - 1 WHERE id = old.story_id;
+        UPDATE stories SET copies = copies + 1 WHERE id = new.story_id;
+    END;
+    """,
+    # articles per outlet (`''`: unknown), dated or not, and capabilities not covered, kept at ingest (store/counts.py):
+    # the whole corpus's outlet totals and coverage without reading every article; the articles of some days with
+    # their outlets (trends), without their rows
+    """
+    CREATE TABLE article_counts (
+        source TEXT NOT NULL, dated INTEGER NOT NULL, not_covered TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (source, dated, not_covered)
+    ) WITHOUT ROWID;
+    INSERT INTO article_counts """
+    + article_count_rows(FACETS)
+    + """;
+    CREATE INDEX articles_day_source ON articles(day, id, source);
     """,
 )

@@ -45,7 +45,8 @@ def _candidates(conn: sqlite3.Connection, keys: list[tuple[int, int]]) -> list[t
     where = " OR ".join("(b.band = ? AND b.key = ?)" for _ in keys)
     found = conn.execute(
         "SELECT DISTINCT s.article_id, s.signature, a.story_id, a.rowid FROM story_bands b"
-        " JOIN story_signatures s ON s.article_id = b.article_id JOIN articles a ON a.id = b.article_id"
+        " JOIN story_signatures s ON s.article_id = b.article_id"
+        " JOIN articles a INDEXED BY articles_facets ON a.id = b.article_id"  # story_id from the index, not the row
         f" WHERE {where} ORDER BY a.rowid",
         [v for key in keys for v in key],
     )
@@ -133,10 +134,10 @@ def story_of(conn: sqlite3.Connection, article_id: str) -> dict[str, Any] | None
 
 def stories_with_copies(conn: sqlite3.Connection, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     """Stories stored more than once, most copies first: id, first article, number of copies, article ids."""
-    found = conn.execute(
-        "SELECT a.story_id, s.first_article, count(*) AS copies, group_concat(a.id, char(31)) AS ids FROM articles a"
-        " JOIN stories s ON s.id = a.story_id GROUP BY a.story_id HAVING count(*) > 1"
-        " ORDER BY copies DESC, a.story_id LIMIT ? OFFSET ?",
+    found = conn.execute(  # the copies kept by triggers (schema): the page's stories, then their articles
+        "SELECT s.id, s.first_article, s.copies, (SELECT group_concat(a.id, char(31)) FROM articles a"
+        " WHERE a.story_id = s.id) AS ids FROM stories s WHERE s.copies > 1 ORDER BY s.copies DESC, s.id"
+        " LIMIT ? OFFSET ?",
         (limit, offset),
     ).fetchall()
     return [
@@ -146,10 +147,7 @@ def stories_with_copies(conn: sqlite3.Connection, *, limit: int = 100, offset: i
 
 def story_count(conn: sqlite3.Connection) -> int:
     """How many stories are stored more than once (the pages of `stories_with_copies`)."""
-    row = conn.execute(
-        "SELECT count(*) FROM (SELECT story_id FROM articles WHERE story_id IS NOT NULL GROUP BY story_id"
-        " HAVING count(*) > 1)"
-    ).fetchone()
+    row = conn.execute("SELECT count(*) FROM stories WHERE copies > 1").fetchone()
     return int(row[0])
 
 

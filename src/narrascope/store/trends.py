@@ -18,11 +18,14 @@ from typing import Any
 from narrascope.errors import FormatError
 from narrascope.store.db import Store
 from narrascope.store.judgments import CORRECTED, asserted_sql, stance_sql
+from narrascope.store.schema import FACETS
 
 PERIODS = {"day": 1, "week": 7}
 KINDS = ("narrative", "subnarrative", "claim", "outlet")
 
-_NARRATIVES = "narratives n JOIN articles a ON a.id = n.article_id"
+# the two periods' articles first (index on day), then their labels: a scan of a narratives index in label order,
+# which the planner would pick to group by label, reads every narrative of the store
+_NARRATIVES = "articles a CROSS JOIN narratives n ON n.article_id = a.id"
 # kind -> (the key column, the FROM clause joining it to its articles, an extra condition)
 _SOURCES = {
     "narrative": ("n.label", _NARRATIVES, "n.level = 'narrative' AND n.label != 'Other'"),
@@ -142,7 +145,7 @@ def _first_seen(store: Store, kind: str, key: Any, until: str, include_withheld:
         found = store.conn.execute(sql, (key, until)).fetchone()
     else:
         sql = (
-            "SELECT min(a.day) FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
+            f"SELECT min(a.day) FROM claims c JOIN {FACETS} ON a.id = c.article_id WHERE c.group_id = ?"
             f" AND {stance_sql('c', include_withheld=include_withheld)} AND a.day IS NOT NULL AND a.day <= ?"
         )
         found = store.conn.execute(sql, (key, until)).fetchone()
@@ -152,7 +155,7 @@ def _first_seen(store: Store, kind: str, key: Any, until: str, include_withheld:
 def _seen_before(store: Store, group_id: Any, day: str, include_withheld: bool) -> bool:
     """Whether a claim group has a claim in an article published before `day`."""
     sql = (
-        "SELECT 1 FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?"
+        f"SELECT 1 FROM claims c JOIN {FACETS} ON a.id = c.article_id WHERE c.group_id = ?"  # day from the index
         f" AND {stance_sql('c', include_withheld=include_withheld)} AND a.day < ? LIMIT 1"
     )
     return store.conn.execute(sql, (group_id, day)).fetchone() is not None
