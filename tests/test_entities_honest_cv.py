@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 
-from narrascope.entities.endtoend import DetectedDocument
+from narrascope.entities.endtoend import DetectedDocument, recall_losses
 from narrascope.entities.evaluate import EntityExample
 from narrascope.entities.framing import ArticleEntities
 from narrascope.entities.model import MentionItem
@@ -60,3 +60,15 @@ def test_what_a_fold_shows_never_depends_on_its_own_labels() -> None:
         old_flipped.pair_thresholds,
         old_flipped.gate_threshold,
     )
+
+
+def test_each_gold_pair_ends_found_withheld_role_wrong_or_not_detected() -> None:
+    text = "Russia and NATO and Kyiv and Biden said things."
+    mentions = [(0, 6, "GPE"), (11, 15, "ORG"), (20, 24, "GPE")]
+    article = ArticleEntities(text, mentions, [[0], [1], [2]], ["Russia", "NATO", "Ukraine"], [0], (), True, "en")
+    gold = [(0, 6, "Protagonist", "russia"), (11, 15, "Antagonist", "nato"), (20, 24, "Innocent", "kyiv"),
+            (29, 34, "Antagonist", "biden")]  # fmt: skip
+    doc = DetectedDocument("EN/1.txt", "en", article, gold, [True, True, True])
+    decoded = [["Protagonist", "Antagonist", "Antagonist"]]
+    shown = [["Protagonist", "uncertain", "Antagonist"]]
+    assert recall_losses([doc], decoded, shown) == {"found": 1, "withheld": 1, "role wrong": 1, "not detected": 1}

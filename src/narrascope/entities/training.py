@@ -26,6 +26,7 @@ from narrascope.entities.endtoend import (
     judge_entities,
     mention_recall,
     pair_scores,
+    recall_losses,
 )
 from narrascope.entities.evaluate import EntityExample, EntityScores, fit_entity_examples, score_by_language
 from narrascope.entities.framing import FramingGate, gate_features
@@ -90,6 +91,8 @@ class FramingReport:
     # shown pairs when each fold's calibration curves and thresholds are fitted on the other folds' predictions
     # only (what an unseen article gets); `pairs` chooses them on the very predictions it measures
     honest_pairs: list[PairScores] = field(default_factory=list)
+    # language -> where the honest run's gold pairs end (found, withheld, role wrong, not detected)
+    recall_losses: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def balanced_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -165,7 +168,7 @@ def cross_validate_framing(
         examples, example_fold, held_out, held_fold, predicted, mass, gate_raw, decoded, folds
     )
     report = _calibrate(predictions)
-    report.honest_pairs = _honest_pairs(predictions)
+    report.honest_pairs, report.recall_losses = _honest_pairs(predictions)
     for language in sorted({d.language for d in held_out}):
         report.mention_recall[language.upper()] = mention_recall([d for d in held_out if d.language == language])
     if context_weight:
@@ -293,18 +296,23 @@ def _calibrate(predictions: FoldPredictions) -> FramingReport:
     )  # fmt: skip
 
 
-def _honest_pairs(predictions: FoldPredictions) -> list[PairScores]:
+def _honest_pairs(predictions: FoldPredictions) -> tuple[list[PairScores], dict[str, dict[str, int]]]:
     """Shown pairs of each fold's documents when the calibration curves and the per-language thresholds are
-    fitted on the other folds' out-of-fold predictions alone: the thresholds never see the labels they are
-    measured on."""
+    fitted on the other folds' out-of-fold predictions alone (the thresholds never see the labels they are
+    measured on), and per language where its gold pairs are lost (`recall_losses`)."""
     shown = honest_shown(predictions)
     documents = predictions.documents
     kept = sorted(shown)
-    return [
-        pair_scores(lang.upper(), [documents[j] for j in kept if documents[j].language == lang],
-                    [shown[j] for j in kept if documents[j].language == lang])
-        for lang in sorted({documents[j].language for j in kept})
-    ]  # fmt: skip
+    scores, losses = [], {}
+    for lang in sorted({documents[j].language for j in kept}):
+        docs = [j for j in kept if documents[j].language == lang]
+        scores.append(pair_scores(lang.upper(), [documents[j] for j in docs], [shown[j] for j in docs]))
+        losses[lang.upper()] = recall_losses(
+            [documents[j] for j in docs],
+            [[r for r, _ in predictions.decoded[j]] for j in docs],
+            [shown[j] for j in docs],
+        )
+    return scores, losses
 
 
 def honest_shown(predictions: FoldPredictions) -> dict[int, list[str]]:
