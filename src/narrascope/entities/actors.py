@@ -134,6 +134,11 @@ def _latin_index() -> dict[str, str]:
     return index
 
 
+def latin_table_actor(name: str) -> str | None:
+    """The alias table's canonical name for `name` by its Latin key alone (any language, any script), or None."""
+    return _latin_index().get(latin_key(name))
+
+
 def table_actor(forms: list[str], language: str) -> str | None:
     """The alias table's canonical name for one of `forms` (an entity's canonical name first, then its mention
     texts), or None."""
