@@ -51,3 +51,5 @@ def test_two_actors_side_by_side_without_a_comma_are_two_mentions() -> None:
     found = [(text.index(name), text.index(name) + len(name), "PERSON")
              for name in ("Biden Macron", "Leyen", "Joe Biden", "Vladimir Putin", "Kamala Harris")]  # fmt: skip
     assert spans(text, found) == ["Biden", "Macron", "Leyen", "Joe Biden", "Vladimir Putin", "Kamala Harris"]
+    # countries and organisations side by side are left to the detectors
+    assert spans("The Russia Ukraine talks.", [(4, 17, "GPE")]) == ["Russia Ukraine"]

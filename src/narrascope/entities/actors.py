@@ -114,7 +114,7 @@ def entity_label(text: str, mentions: Sequence[tuple[int, int, str]], actor: Act
     der Leyen, a PERSON); else its mentions' most frequent label, the first on a tie; a PERSON every mention of
     which is followed by a place noun ("Al-Tanf base") is a GPE."""
     if actor.key.startswith("="):
-        return _types().get(actor.name, "GPE")
+        return table_type(actor.name)
     labels = [label for _, _, label in mentions]
     label = max(labels, key=lambda x: (labels.count(x), -labels.index(x)))
     if label == "PERSON" and all(_PLACE_NOUNS.match(text, end) for _, end, _ in mentions):
@@ -132,6 +132,11 @@ def _latin_index() -> dict[str, str]:
             if key:
                 index.setdefault(key, canonical)
     return index
+
+
+def table_type(canonical: str) -> str:
+    """The type of an actor of the alias table (PERSON, ORG, GPE)."""
+    return _types().get(canonical, "GPE")
 
 
 def latin_table_actor(name: str) -> str | None:

@@ -6,9 +6,9 @@
 - A headline (a line most of whose words are capitalised) capitalises every word: there a span keeps only the
   runs of words the article's body also writes capitalised ("Zelensky Emerges" -> "Zelensky"; "Biden Macron
   Meet" -> "Biden", "Macron"). When the body names none of its words the span is kept as it is.
-- Two actors of the alias table side by side, a comma missing, are two mentions ("Since Biden Macron and Leyen
-  have ..." -> "Biden", "Macron"): a span that is no actor of the table as a whole, each of whose words is one,
-  a different one each.
+- Two persons of the alias table side by side, a comma missing, are two mentions ("Since Biden Macron and Leyen
+  have ..." -> "Biden", "Macron"): a span that is no actor of the table as a whole, each of whose words is a
+  person of the table, a different one each.
 """
 
 from __future__ import annotations
@@ -112,17 +112,20 @@ def tidy(text: str, mentions: Sequence[Mention]) -> list[Mention]:
 
 
 def _actors_side_by_side(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The span's words, when each is a different actor of the alias table and the whole span is none; else the
-    span."""
+    """The span's words, when each is a different person of the alias table and the whole span is no actor; else
+    the span (pairs of countries or organisations are left to the detectors)."""
     words = [(m.start(), m.end()) for m in WORD.finditer(text, start, end)]
     if len(words) < 2:
         return [(start, end)]
-    from narrascope.entities.actors import latin_table_actor  # actors reads the table through names: no cycle here
+    from narrascope.entities.actors import (
+        latin_table_actor,
+        table_type,
+    )  # actors reads the table through names: no cycle here
 
     actors = [latin_table_actor(text[s:e]) for s, e in words]
     if None in actors or len(set(actors)) < len(actors) or latin_table_actor(text[start:end]) is not None:
         return [(start, end)]
-    return words
+    return words if all(table_type(a) == "PERSON" for a in actors if a is not None) else [(start, end)]
 
 
 def _rejoin_particles(text: str, mentions: Sequence[Mention]) -> list[Mention]:
