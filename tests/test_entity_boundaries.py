@@ -52,4 +52,4 @@ def test_two_actors_side_by_side_without_a_comma_are_two_mentions() -> None:
              for name in ("Biden Macron", "Leyen", "Joe Biden", "Vladimir Putin", "Kamala Harris")]  # fmt: skip
     assert spans(text, found) == ["Biden", "Macron", "Leyen", "Joe Biden", "Vladimir Putin", "Kamala Harris"]
     # countries and organisations side by side are left to the detectors
-    assert spans("The Russia Ukraine talks.", [(4, 17, "GPE")]) == ["Russia Ukraine"]
+    assert spans("The Russia Ukraine talks.", [(4, 18, "GPE")]) == ["Russia Ukraine"]
