@@ -26,7 +26,7 @@ from pathlib import Path
 
 from narrascope.datasets.examples import expand_language_folders, language_of
 from narrascope.entities.detection.gazetteer import save_gazetteers
-from narrascope.entities.endtoend import DetectedDocument, detect_folders
+from narrascope.entities.endtoend import LOSSES, DetectedDocument, detect_folders
 from narrascope.entities.evaluate import load_entity_examples
 from narrascope.entities.training import (
     CONTEXT_WEIGHT,
@@ -149,6 +149,11 @@ def print_comparison(old: FramingReport, honest: FramingReport) -> None:
             f"{p.name:<10} {p.precision:>7.4f} {p.recall:>7.4f} {p.shown:>6} | "
             f"{q.precision:>8.4f} {q.recall:>8.4f} {q.shown:>6}"
         )
+    print("\nwhere the honest run's gold pairs end (share of the language's gold pairs)")
+    print(f"{'language':<10} {'gold':>6} " + " ".join(f"{k:>13}" for k in LOSSES))
+    for lang, losses in honest.recall_losses.items():
+        gold = sum(losses.values()) or 1
+        print(f"{lang:<10} {gold:>6} " + " ".join(f"{losses[k]:>6} ({losses[k] / gold:.2f})" for k in LOSSES))
 
 
 def print_report(report: FramingReport, context_weight: float) -> None:

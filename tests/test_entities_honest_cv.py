@@ -4,20 +4,19 @@ what a fold's documents show never depends on their own labels (the old protocol
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import numpy as np
 
-from narrascope.entities.endtoend import DetectedDocument
+from narrascope.entities.endtoend import DetectedDocument, recall_losses
 from narrascope.entities.evaluate import EntityExample
 from narrascope.entities.framing import ArticleEntities
 from narrascope.entities.model import MentionItem
-from narrascope.entities.training import _calibrate, honest_shown
+from narrascope.entities.training import FoldPredictions, _calibrate, honest_shown
 
 ROLES = ("Protagonist", "Antagonist", "Innocent")
 
 
-def _data(flip_fold: int | None) -> tuple[Any, ...]:
+def _data(flip_fold: int | None) -> FoldPredictions:
     rng = random.Random(3)
     examples, example_fold, predicted, mass = [], [], [], []
     documents, document_fold, gate_raw, decoded = [], [], [], []
@@ -43,20 +42,33 @@ def _data(flip_fold: int | None) -> tuple[Any, ...]:
             example_fold.append(fold)
             predicted.append((role, ()))
             mass.append(score)
-    return examples, example_fold, documents, document_fold, predicted, np.asarray(mass), gate_raw, decoded
+    return FoldPredictions(
+        examples, example_fold, documents, document_fold, predicted, np.asarray(mass), gate_raw, decoded, 5
+    )
 
 
 def test_what_a_fold_shows_never_depends_on_its_own_labels() -> None:
     plain, flipped = _data(None), _data(0)
-    shown_plain = honest_shown(*plain, folds=5)
-    shown_flipped = honest_shown(*flipped, folds=5)
-    fold0 = [j for j, f in enumerate(plain[3]) if f == 0]
+    shown_plain = honest_shown(plain)
+    shown_flipped = honest_shown(flipped)
+    fold0 = [j for j, f in enumerate(plain.document_fold) if f == 0]
     assert [shown_plain[j] for j in fold0] == [shown_flipped[j] for j in fold0]
     assert any(r != "uncertain" for j in fold0 for r in shown_plain[j])  # some roles shown: the check can fail
     # the old protocol fits its thresholds on all the predictions, fold 0's labels included: they move
-    old_plain = _calibrate(plain[0], plain[2], plain[4], plain[5], plain[6], plain[7])
-    old_flipped = _calibrate(flipped[0], flipped[2], flipped[4], flipped[5], flipped[6], flipped[7])
+    old_plain, old_flipped = _calibrate(plain), _calibrate(flipped)
     assert (old_plain.pair_thresholds, old_plain.gate_threshold) != (
         old_flipped.pair_thresholds,
         old_flipped.gate_threshold,
     )
+
+
+def test_each_gold_pair_ends_found_withheld_role_wrong_or_not_detected() -> None:
+    text = "Russia and NATO and Kyiv and Biden said things."
+    mentions = [(0, 6, "GPE"), (11, 15, "ORG"), (20, 24, "GPE")]
+    article = ArticleEntities(text, mentions, [[0], [1], [2]], ["Russia", "NATO", "Ukraine"], [0], (), True, "en")
+    gold = [(0, 6, "Protagonist", "russia"), (11, 15, "Antagonist", "nato"), (20, 24, "Innocent", "kyiv"),
+            (29, 34, "Antagonist", "biden")]  # fmt: skip
+    doc = DetectedDocument("EN/1.txt", "en", article, gold, [True, True, True])
+    decoded = [["Protagonist", "Antagonist", "Antagonist"]]
+    shown = [["Protagonist", "uncertain", "Antagonist"]]
+    assert recall_losses([doc], decoded, shown) == {"found": 1, "withheld": 1, "role wrong": 1, "not detected": 1}

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole
 from narrascope.article import Article
-from narrascope.entities.actors import actor_of, latin_key
+from narrascope.entities.actors import actor_of, entity_label, latin_key
+from narrascope.pipeline import Pipeline
 from narrascope.store.db import Store
 from tests.serving import get_json, request, running_server
 
@@ -96,3 +97,28 @@ def test_the_store_lists_one_row_per_actor_and_keeps_merges_and_splits_across_re
         assert status == 200 and undone["undone_at"]
         _, listed = get_json(f"{base}/api/entities")
         assert {item["entity"] for item in listed["items"]} >= {"Berbok", "Annalena Baerbock", "लावरोव"}
+
+
+def test_an_entity_is_typed_by_its_actor_and_a_place_noun_not_by_its_first_mention(pipeline: Pipeline) -> None:
+    text = (
+        "According to the SVR, the US is training terrorists in Syria's Al-Tanf base. The militants leave Al-Tanf "
+        "base for Russia. Ursula von der Leyen said the European Commission would respond; Leyen called it a crime. "
+        + "The war goes on, the sanctions hold and the troops wait for orders at the border. "
+        * 3
+    )
+    bulgarian = "Байдън обвини Русия. Президентът Джо Байдън заяви, че Русия води война и говори за санкции. " + (
+        "Войната продължава, санкциите остават, а войските чакат заповеди на границата. " * 5
+    )
+    labels: dict[tuple[str, str], str] = {}
+    for language, body in (("en", text), ("bg", bulgarian)):
+        analysis = pipeline(Article(raw_text=body, id=language, language=language))
+        labels |= {(language, e.entity): e.label for e in analysis.entities}
+    assert labels[("en", "Al-Tanf")] == "GPE"  # spaCy: PERSON
+    assert labels[("bg", "Joe Biden")] == "PERSON"  # Байдън alone reads as a GPE by its shape
+    assert labels[("en", "Ursula von der Leyen")] == "PERSON"
+    assert labels[("en", "United States")] == "GPE" and labels[("en", "SVR")] == "ORG"
+    # the table's type wins whatever the detector said; outside the table the mentions' most frequent label
+    leyen = actor_of("Leyen", ["Leyen"], "en")
+    assert entity_label("Leyen said so", [(0, 5, "GPE")], leyen) == "PERSON"
+    tanf = actor_of("Al-Tanf", ["Al-Tanf"], "en")
+    assert entity_label("Al-Tanf said so", [(0, 7, "PERSON")], tanf) == "PERSON"

@@ -44,3 +44,12 @@ def test_russian_and_hindi_conjunctions_cut_too() -> None:
     assert spans(text, [(0, len("Россия и Китай"), "GPE")]) == ["Россия", "Китай"]
     start = text.index("भारत")
     assert spans(text, [(start, len(text), "GPE")]) == ["भारत", "चीन"]
+
+
+def test_two_actors_side_by_side_without_a_comma_are_two_mentions() -> None:
+    text = "Since Biden Macron and Leyen have failed, Joe Biden and Vladimir Putin met Kamala Harris."
+    found = [(text.index(name), text.index(name) + len(name), "PERSON")
+             for name in ("Biden Macron", "Leyen", "Joe Biden", "Vladimir Putin", "Kamala Harris")]  # fmt: skip
+    assert spans(text, found) == ["Biden", "Macron", "Leyen", "Joe Biden", "Vladimir Putin", "Kamala Harris"]
+    # countries and organisations side by side are left to the detectors
+    assert spans("The Russia Ukraine talks.", [(4, 18, "GPE")]) == ["Russia Ukraine"]

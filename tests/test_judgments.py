@@ -17,6 +17,7 @@ from narrascope.cli.main import main
 from narrascope.entities.component import default_gate, default_role_model
 from narrascope.entities.endtoend import MENTIONED, UNCERTAIN, article_stance, build_document, judge_entities
 from narrascope.entities.framing import FEATURES, FramingGate, gate_features, has_framing_context, side_of
+from narrascope.entities.training import DEFAULT_LANGUAGE_PAIR_PRECISION, LANGUAGE_PAIR_PRECISION
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.techniques.model import load_default_model
 from narrascope.techniques.text import is_noise_span
@@ -93,12 +94,13 @@ def test_framing_context_needs_a_narrative_or_words_of_the_debates() -> None:
 def test_shipped_gate_is_calibrated_and_has_cv_thresholds() -> None:
     gate = default_gate()
     assert 0.0 < gate.threshold < 1.0 and 0.0 < gate.pair_threshold < 1.0
-    # every language has its own threshold; its cross-validated shown pairs reach precision 0.45
+    # every language has its own threshold; its cross-validated shown pairs are right half the time (English 0.48)
     assert {k.upper() for k in gate.pair_thresholds} == set(gate.meta["cv"]["pairs"]) == {"BG", "EN", "HI", "PT", "RU"}
-    for pairs in gate.meta["cv"]["pairs"].values():
+    for language, pairs in gate.meta["cv"]["pairs"].items():
         # out-of-fold narratives, as an unseen article has (benchmarks/entities_cv.py, honest protocol): EN, HI
         # and RU keep precision but not the recall the leaky protocol reported (docs/entities.md)
-        assert pairs["precision"] >= 0.45 and pairs["recall"] >= 0.15
+        target = LANGUAGE_PAIR_PRECISION.get(language.lower(), DEFAULT_LANGUAGE_PAIR_PRECISION)
+        assert target >= 0.48 and pairs["precision"] >= target and pairs["recall"] >= 0.15
 
 
 def test_pro_kremlin_narratives_never_cast_russia_as_antagonist() -> None:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from anyascii import anyascii
 
@@ -78,10 +80,46 @@ class Actor:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("narrascope.data").joinpath("entity_aliases.json").read_text("utf-8")
+    )
+    return data
+
+
 def _table() -> dict[str, list[str]]:
-    data = json.loads(resources.files("narrascope.data").joinpath("entity_aliases.json").read_text("utf-8"))
-    aliases: dict[str, list[str]] = data["aliases"]
+    aliases: dict[str, list[str]] = _data()["aliases"]
     return aliases
+
+
+@cache
+def _types() -> dict[str, str]:
+    """Canonical name of the table -> its type (PERSON, ORG; GPE for the table's other actors)."""
+    types = {canonical: "GPE" for canonical in _table()}
+    for label, names in _data().get("types", {}).items():
+        types |= dict.fromkeys(names, label)
+    return types
+
+
+# A name directly followed by one of these nouns is a place, whatever the NER said ("Syria's Al-Tanf base")
+_PLACE_NOUNS = re.compile(
+    r"\s+(?:base|airbase|air base|region|province|oblast|city|town|village|district|border|crossing|airport|port|"
+    r"valley|river|camp|area)\b",
+    re.IGNORECASE,
+)
+
+
+def entity_label(text: str, mentions: Sequence[tuple[int, int, str]], actor: Actor) -> str:
+    """The type an entity is listed with: the alias table's for one of its actors ("Leyen" tagged GPE is Ursula von
+    der Leyen, a PERSON); else its mentions' most frequent label, the first on a tie; a PERSON every mention of
+    which is followed by a place noun ("Al-Tanf base") is a GPE."""
+    if actor.key.startswith("="):
+        return table_type(actor.name)
+    labels = [label for _, _, label in mentions]
+    label = max(labels, key=lambda x: (labels.count(x), -labels.index(x)))
+    if label == "PERSON" and all(_PLACE_NOUNS.match(text, end) for _, end, _ in mentions):
+        return "GPE"
+    return label
 
 
 @cache
@@ -94,6 +132,16 @@ def _latin_index() -> dict[str, str]:
             if key:
                 index.setdefault(key, canonical)
     return index
+
+
+def table_type(canonical: str) -> str:
+    """The type of an actor of the alias table (PERSON, ORG, GPE)."""
+    return _types().get(canonical, "GPE")
+
+
+def latin_table_actor(name: str) -> str | None:
+    """The alias table's canonical name for `name` by its Latin key alone (any language, any script), or None."""
+    return _latin_index().get(latin_key(name))
 
 
 def table_actor(forms: list[str], language: str) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from narrascope.analysis import Analysis, EntityMention, EntityRole, Evidence
 from narrascope.components import BaseComponent, register
-from narrascope.entities.actors import actor_of
+from narrascope.entities.actors import actor_of, entity_label
 from narrascope.entities.context import context_available
 from narrascope.entities.detection import DEFAULT, LANGUAGES, PROFILES, MentionDetector
 from narrascope.entities.detection.gazetteer import read_gazetteers
@@ -140,8 +140,8 @@ class EntityFramer(BaseComponent):
                 if sentence and asserted
                 else ()
             )
-            label = found[members[0]][2]
             actor = actor_of(name, [texts[i] for i in members], language)
+            label = entity_label(clean, [found[i] for i in members], actor)
             entities.append(
                 EntityRole(name, label, judged.shown, (judged.fine_role,) if asserted else (), round(judged.score, 4),
                            tuple(mentions), framing, round(judged.framed_score, 4), judged.candidate, actor.name,

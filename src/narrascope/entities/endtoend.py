@@ -275,3 +275,34 @@ def pair_scores(name: str, documents: Sequence[DetectedDocument], shown: Sequenc
         found += len(hit & gold_pairs)
     return PairScores(name, len(documents), n_shown, n_gold, right / n_shown if n_shown else 0.0,
                       found / n_gold if n_gold else 0.0)  # fmt: skip
+
+
+LOSSES = ("found", "withheld", "role wrong", "not detected")
+
+
+def recall_losses(
+    documents: Sequence[DetectedDocument], decoded: Sequence[Sequence[str]], shown: Sequence[Sequence[str]]
+) -> dict[str, int]:
+    """Where each gold pair (`pair_scores`) ends: `found`; `withheld` (an overlapping entity has that role but
+    is not shown with it); `role wrong` (detected, but no overlapping entity has that role); `not detected`.
+    `decoded`: each entity's best role; `shown`: what is shown."""
+    losses = dict.fromkeys(LOSSES, 0)
+    for doc, roles, out in zip(documents, decoded, shown, strict=True):
+        pairs: dict[tuple[str, str], list[tuple[int, int, str, str]]] = {}
+        for g in doc.gold:
+            pairs.setdefault((g[3], g[2]), []).append(g)
+        for (_, role), golds in pairs.items():
+            entities = [
+                e
+                for e, members in enumerate(doc.article.groups)
+                if any(_overlaps(doc.article.mentions[i], g) for i in members for g in golds)
+            ]
+            if not entities:
+                losses["not detected"] += 1
+            elif any(out[e] == role for e in entities):
+                losses["found"] += 1
+            elif any(roles[e] == role for e in entities):
+                losses["withheld"] += 1
+            else:
+                losses["role wrong"] += 1
+    return losses

@@ -6,6 +6,9 @@
 - A headline (a line most of whose words are capitalised) capitalises every word: there a span keeps only the
   runs of words the article's body also writes capitalised ("Zelensky Emerges" -> "Zelensky"; "Biden Macron
   Meet" -> "Biden", "Macron"). When the body names none of its words the span is kept as it is.
+- Two persons of the alias table side by side, a comma missing, are two mentions ("Since Biden Macron and Leyen
+  have ..." -> "Biden", "Macron"): a span that is no actor of the table as a whole, each of whose words is a
+  person of the table, a different one each.
 """
 
 from __future__ import annotations
@@ -103,8 +106,26 @@ def tidy(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         for s, e in _pieces(text, start, end):
             in_headline = any(a <= s and e <= b for a, b in headlines)
             for s2, e2 in _headline_cut(text, s, e, body, capitalised) if in_headline else [(s, e)]:
-                out.setdefault((s2, e2), label)
+                for s3, e3 in _actors_side_by_side(text, s2, e2):
+                    out.setdefault((s3, e3), label)
     return [(s, e, label) for (s, e), label in sorted(out.items())]
+
+
+def _actors_side_by_side(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span's words, when each is a different person of the alias table and the whole span is no actor; else
+    the span (pairs of countries or organisations are left to the detectors)."""
+    words = [(m.start(), m.end()) for m in WORD.finditer(text, start, end)]
+    if len(words) < 2:
+        return [(start, end)]
+    from narrascope.entities.actors import (
+        latin_table_actor,
+        table_type,
+    )  # actors reads the table through names: no cycle here
+
+    actors = [latin_table_actor(text[s:e]) for s, e in words]
+    if None in actors or len(set(actors)) < len(actors) or latin_table_actor(text[start:end]) is not None:
+        return [(start, end)]
+    return words if all(table_type(a) == "PERSON" for a in actors if a is not None) else [(start, end)]
 
 
 def _rejoin_particles(text: str, mentions: Sequence[Mention]) -> list[Mention]:
