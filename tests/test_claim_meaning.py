@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.article import Article
-from narrascope.claims.embedding import embed, word_vectors
+from narrascope.learn.word_vectors import embed, word_vectors
 from narrascope.claims.matching import is_match, side
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
