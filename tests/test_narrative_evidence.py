@@ -15,7 +15,6 @@ from narrascope.errors import FormatError, ModelError
 from narrascope.narratives.component import CARRIES_BOTH, NarrativeClassifier
 from narrascope.narratives.evidence import (
     CANDIDATES_PER_LABEL,
-    DIMENSIONS,
     FEATURES,
     LEAD,
     EvidenceScorer,
@@ -31,6 +30,7 @@ EVIDENCE_SET = Path(__file__).parents[1] / "benchmarks" / "data" / "narrative_ev
 WEST = "URW: Discrediting the West, Diplomacy"
 WEST_SUB = "URW: Discrediting the West, Diplomacy: The West is weak"
 PRAISE = "URW: Praise of Russia"
+DIMENSIONS = 128  # the static word vectors' (any width works)
 
 
 def _related(a: str, b: str) -> bool:
