@@ -1,4 +1,4 @@
-"""Build the static claim embedding (`claims/artifacts/words/`) by distilling multilingual e5 into word vectors.
+"""Build the static claim embedding (`learn/artifacts/words/`) by distilling multilingual e5 into word vectors.
 
     python benchmarks/build_claim_words.py [--data DIR] [--dims 128] [--min-count 2]
 
@@ -7,7 +7,7 @@ model, which we do not ship): every word of the SemEval-2025 Task 10 train and u
 languages, lower-cased) is embedded on its own through e5 ("query: " prefix, as claims are compared), the
 vectors are centred and reduced by PCA, and each word is weighted by its smooth inverse frequency in the articles of
 its language (SIF: a / (a + p(word))), so "the", "и", "que" weigh little. A claim is then the normalised weighted
-mean of its words' vectors (`claims/embedding.py`): no network, a dictionary look-up per word.
+mean of its words' vectors (`learn/word_vectors.py`): no network, a dictionary look-up per word.
 
 The e5 vectors of the words are cached under /tmp (embedding ~70,000 words takes ~15 min on one core).
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 DEFAULT_DATA = Path("/work/shared/data/semeval2025-task10")
-OUT = Path(__file__).parents[1] / "src" / "narrascope" / "claims" / "artifacts" / "words"
+OUT = Path(__file__).parents[1] / "src" / "narrascope" / "learn" / "artifacts" / "words"
 CACHE = Path("/tmp/narrascope-claim-words-e5.npz")
 WORD = re.compile(r"[\w\u0900-\u097f]+")
 SIF_A = 1e-3

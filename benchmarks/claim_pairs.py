@@ -2,7 +2,7 @@
 
     python benchmarks/claim_pairs.py                 # the held-out half, with the shipped pair model
     python benchmarks/claim_pairs.py --tune          # fit the pair model on the tune half, then as above
-    python benchmarks/claim_pairs.py --tune --write  # ... and ship it (claims/artifacts/words/pairs.json)
+    python benchmarks/claim_pairs.py --tune --write  # ... and ship it (claims/artifacts/pairs/pairs.json)
 
 `benchmarks/data/claim_pairs.jsonl` (written before any tuning): side `a` is a real sentence of SemEval-2025
 Task 10 train (its document named), side `b` a real sentence, a paraphrase or translation written for the
@@ -136,7 +136,7 @@ def main() -> None:
         model = tune([r for r in rows if r["split"] == "tune"])
         print(f"tuned on the tune half: {model}")
         if "--write" in sys.argv:
-            target = resources.files("narrascope.claims").joinpath("artifacts/words/pairs.json")
+            target = resources.files("narrascope.claims").joinpath("artifacts/pairs/pairs.json")
             Path(str(target)).write_text(json.dumps(model.to_dict(), indent=1) + "\n", "utf-8")
             print(f"wrote {target}")
     else:

@@ -13,7 +13,8 @@ evidence's, not the classifier's):
 - after: the trained sentence scorer (`narratives/evidence.py`), as the pipeline runs it.
 Precision@1: share of labelled (article, label) pairs whose first evidence sentence is one the reader marked;
 a label given no evidence counts as a miss. Precision@3: share of the shown sentences (up to three) that are
-marked. Reported on the held-out half by default; `--split tune` shows the half the scorer was tuned on.
+marked. Reported on the held-out half by default; `--split tune` shows the half the scorer was tuned on;
+`--scorer DIR` measures another scorer folder (e.g. one trained with `--encoder e5`) instead of the shipped one.
 Prints numbers and the scorer's ms per article; not a test.
 """
 
@@ -31,7 +32,7 @@ from narrascope.article import Article
 from narrascope.datasets.examples import load_narrative_examples
 from narrascope.ingest.components import Cleaner, SentenceSegmenter
 from narrascope.narratives.component import NarrativeClassifier
-from narrascope.narratives.evidence import parent_of
+from narrascope.narratives.evidence import EvidenceScorer, parent_of
 from narrascope.taxonomy import OTHER
 
 DATA = Path(__file__).parent / "data" / "narrative_evidence.jsonl"
@@ -97,10 +98,13 @@ def main() -> None:
     parser.add_argument("data", nargs="+", help="SemEval train/ (or train/EN ...) folders holding the articles")
     parser.add_argument("--split", default="heldout", choices=("heldout", "tune", "all"))
     parser.add_argument("--set", default=str(DATA), help="the labelled evidence set (JSONL)")
+    parser.add_argument("--scorer", help="an evidence scorer folder to measure instead of the shipped one")
     args = parser.parse_args()
     rows = load_set(Path(args.set), args.split)
     docs = analyses(rows, args.data)
     component = NarrativeClassifier()
+    if args.scorer:
+        component._evidence_scorer, component._evidence_loaded = EvidenceScorer.load(args.scorer), True
     methods: dict[str, Select] = {
         "before": component.lexical_evidence,
         "after": component.evidence,

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.article import Article
-from narrascope.claims.embedding import embed, word_vectors
 from narrascope.claims.matching import is_match, side
+from narrascope.learn.word_vectors import embed, word_vectors
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
 
-ARTIFACT = Path(__file__).parents[1] / "src" / "narrascope" / "claims" / "artifacts" / "words"
+ARTIFACT = Path(__file__).parents[1] / "src" / "narrascope" / "learn" / "artifacts" / "words"
 
 
 def test_the_word_vectors_ship_small() -> None:

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 
 from narrascope.article import Article
 from narrascope.claims.agreement import actors_of, disagree, facts_of, numbers_of
-from narrascope.claims.embedding import word_vectors
 from narrascope.claims.grouping import ClaimRecord, group_claims
 from narrascope.claims.matching import claim_vectors
 from narrascope.cli.main import main
+from narrascope.learn.word_vectors import word_vectors
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
 

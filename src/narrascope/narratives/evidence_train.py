@@ -25,7 +25,8 @@ from narrascope.datasets.examples import NarrativeExample, expand_language_folde
 from narrascope.errors import FormatError
 from narrascope.ingest.components import Cleaner, SentenceSegmenter
 from narrascope.narratives.evidence import (
-    DIMENSIONS,
+    STATIC,
+    Encode,
     EvidenceScorer,
     SentenceInputs,
     parent_of,
@@ -34,9 +35,8 @@ from narrascope.narratives.evidence import (
 from narrascope.narratives.model import NarrativeModel
 from narrascope.taxonomy import OTHER
 
-Encode = Callable[[list[str]], np.ndarray]
-WEAK_ALPHA = 10.0  # ridge penalty of the weak per-label directions (e5 space, thousands of sentences)
-C = 0.3  # inverse penalty of the logistic regression (one weight per feature and per e5 dimension)
+WEAK_ALPHA = 10.0  # ridge penalty of the weak per-label directions (sentence space, thousands of sentences)
+C = 0.3  # inverse penalty of the logistic regression (one weight per feature and per vector dimension)
 WEAK_PER_LANGUAGE = 50  # training articles per language for the weak directions (first by SHA-1 of "LANG/file")
 WEAK_SENTENCES = 40  # first sentences of each of them
 
@@ -105,8 +105,10 @@ def fit_scorer(
     model: NarrativeModel,
     encode: Encode,
     progress: Callable[[str], None] | None = None,
+    encoder: str = STATIC,
 ) -> EvidenceScorer:
-    """Fit on the tune rows of the evidence set and on the training folders minus the held-out rows."""
+    """Fit on the tune rows of the evidence set and on the training folders minus the held-out rows; `encode`
+    embeds texts with the encoder named `encoder` (`narratives.evidence.encoder_for`)."""
     from sklearn.linear_model import LogisticRegression
 
     say = progress or (lambda _message: None)
@@ -121,19 +123,20 @@ def fit_scorer(
     labels = sorted(label for label in found | set(explanations) if not label.endswith(": Other"))
     column = {label: i for i, label in enumerate(labels)}
 
+    names = np.asarray(encode([_label_text(label) for label in labels]), np.float32)
+    dims = names.shape[1]
     weak_examples = _weak_examples(examples, heldout, {row["id"] for row in tune})
     say(f"weak directions from {len(weak_examples)} training articles")
-    weak, weak_mean = _weak_directions(weak_examples, column, encode, say)
+    weak, weak_mean = _weak_directions(weak_examples, column, encode, dims, say)
     say(f"prototypes of {len(labels)} labels")
-    base = np.zeros((len(labels), DIMENSIONS), np.float32)
-    names = encode([_label_text(label) for label in labels])
+    base = np.zeros((len(labels), dims), np.float32)
     for label, i in column.items():
         base[i] = names[i] / np.linalg.norm(names[i])
         if explanations.get(label):
             mean = encode(explanations[label]).mean(0)
             base[i] += mean / np.linalg.norm(mean)
-    articles = [_labelled(row, examples[row["id"]], model, encode) for row in tune]
-    marked_sums = {a.key: _marked_sums(a, column) for a in articles}
+    articles = [_labelled(row, examples[row["id"]], model, encode, dims) for row in tune]
+    marked_sums = {a.key: _marked_sums(a, column, dims) for a in articles}
     marked_total = sum(marked_sums.values(), np.zeros_like(base))
 
     say(f"logistic regression on {len(articles)} tune articles")
@@ -147,7 +150,7 @@ def fit_scorer(
     classifier = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
     classifier.fit(np.vstack(X), np.concatenate(y))
     meta = {"trained_on": {"tune_articles": len(articles), "weak_articles": len(weak_examples)},
-            "encoder": "multilingual-e5-small-q4"}  # fmt: skip
+            "encoder": encoder}  # fmt: skip
     return EvidenceScorer(
         labels, _normalised(base + _normalised(marked_total)), weak, weak_mean, classifier.coef_[0].astype(np.float32),
         float(classifier.intercept_[0]), meta,
@@ -176,13 +179,17 @@ def _normalised(matrix: np.ndarray) -> np.ndarray:
 
 
 def _weak_directions(
-    examples: Sequence[NarrativeExample], column: dict[str, int], encode: Encode, say: Callable[[str], None]
+    examples: Sequence[NarrativeExample],
+    column: dict[str, int],
+    encode: Encode,
+    dims: int,
+    say: Callable[[str], None],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Ridge regression of each sentence's e5 vector onto its article's labels (all sentences of an article
+    """Ridge regression of each sentence's vector onto its article's labels (all sentences of an article
     share the article's targets): one direction per label, and the mean vector it is centred on."""
-    gram = np.zeros((DIMENSIONS, DIMENSIONS), np.float64)
-    cross = np.zeros((DIMENSIONS, len(column)), np.float64)
-    total = np.zeros(DIMENSIONS, np.float64)
+    gram = np.zeros((dims, dims), np.float64)
+    cross = np.zeros((dims, len(column)), np.float64)
+    total = np.zeros(dims, np.float64)
     target_total = np.zeros(len(column), np.float64)
     count = 0
     for n, example in enumerate(examples, 1):
@@ -204,18 +211,20 @@ def _weak_directions(
     mean = total / max(count, 1)
     centred_gram = gram - count * np.outer(mean, mean)
     centred_cross = cross - np.outer(total, target_total) / max(count, 1)
-    weak = np.linalg.solve(centred_gram + WEAK_ALPHA * np.eye(DIMENSIONS), centred_cross)
+    weak = np.linalg.solve(centred_gram + WEAK_ALPHA * np.eye(dims), centred_cross)
     return weak.astype(np.float32), mean.astype(np.float32)
 
 
-def _labelled(row: dict[str, Any], example: NarrativeExample, model: NarrativeModel, encode: Encode) -> LabelledArticle:
+def _labelled(
+    row: dict[str, Any], example: NarrativeExample, model: NarrativeModel, encode: Encode, dims: int
+) -> LabelledArticle:
     sentences = sentences_of(example)
     texts = [text for _, _, text in sentences]
     labels = article_labels(row.get("narratives", example.narratives), row.get("subnarratives", example.subnarratives))
     scorable = [label for label in labels if model.can_score(label)]
     scores = model.sentence_scores(texts, scorable) if scorable and texts else np.zeros((len(texts), 0))
     lexical = {label: scores[:, k] for k, label in enumerate(scorable)}
-    picked, inputs = sentence_inputs(texts, lexical, encode)
+    picked, inputs = sentence_inputs(texts, lexical, encode, dims)
     where = {(sentences[i][0], sentences[i][1]): k for k, i in enumerate(picked)}
     marked = {
         item["label"]: {where[(s["start"], s["end"])] for s in item["sentences"] if (s["start"], s["end"]) in where}
@@ -224,10 +233,10 @@ def _labelled(row: dict[str, Any], example: NarrativeExample, model: NarrativeMo
     return LabelledArticle(row["id"], labels, inputs, marked)
 
 
-def _marked_sums(article: LabelledArticle, column: dict[str, int]) -> np.ndarray:
+def _marked_sums(article: LabelledArticle, column: dict[str, int], dims: int) -> np.ndarray:
     """The article's marked sentence vectors added to their label's row (and, at half weight, to the related
     narrative's or subnarrative's row)."""
-    sums = np.zeros((len(column), DIMENSIONS), np.float32)
+    sums = np.zeros((len(column), dims), np.float32)
     for label, positions in article.marked.items():
         for position in positions:
             vector = article.inputs.vectors[position]
@@ -243,10 +252,11 @@ class CachedEncoder:
     training sentences again."""
 
     def __init__(self, path: str | Path | None) -> None:
-        from narrascope.learn.encoder import sentence_encoder
+        from narrascope.learn.encoder import DIMENSIONS, sentence_encoder
 
         self.path = Path(path) if path else None
         self.encoder = sentence_encoder()
+        self.dims = DIMENSIONS
         self.vectors: dict[str, np.ndarray] = {}
         if self.path and self.path.is_file():
             with np.load(self.path, allow_pickle=False) as stored:
@@ -256,7 +266,7 @@ class CachedEncoder:
         missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
         if missing:
             self.vectors.update(zip(missing, self.encoder.encode(missing), strict=True))
-        return np.array([self.vectors[t] for t in texts], np.float32).reshape(len(texts), DIMENSIONS)
+        return np.array([self.vectors[t] for t in texts], np.float32).reshape(len(texts), self.dims)
 
     def save(self) -> None:
         if self.path:

@@ -1,7 +1,7 @@
 """Incremental claim groups: new claims join the stored groups that match them as a whole, or start new ones.
 
 No full recompute: for each new claim, FTS5 over the groups' canonical wordings and the nearest stored group
-vectors (`claims/embedding.py`: static word vectors distilled from multilingual e5, float16 blobs, any
+vectors (`learn/word_vectors.py`: static word vectors distilled from multilingual e5, float16 blobs, any
 language) propose a few candidate groups; the candidates' members and the new claims are then grouped again
 together by `claims.grouping.cluster_records` (the same matching and leader-first grouping as `narrascope
 claims`), and written back keeping each group's id. A vector of another size (e5's 384 dimensions, in stores

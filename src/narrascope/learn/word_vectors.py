@@ -1,4 +1,4 @@
-"""A cheap multilingual meaning for claims: e5 distilled into static word vectors (`artifacts/words/`).
+"""A cheap multilingual meaning: e5 distilled into static word vectors (`learn/artifacts/words/`).
 
 The 35,840 most frequent words of the SemEval-2025 Task 10 train and unlabeled articles (five languages) were
 each embedded on their own by multilingual e5, centred per language and reduced by PCA
@@ -6,7 +6,8 @@ each embedded on their own by multilingual e5, centred per language and reduced 
 of its words' vectors, each weighted by its smooth inverse frequency in its language: a dictionary look-up per
 word instead of a transformer run. A word the vocabulary lacks takes the vector of the most frequent known word
 sharing its longest prefix (at least 4 letters and 60 % of its length: "террористов" -> "террористы"), else it
-is left out. The word vectors are also what the pair model (`claims/matching.py`) aligns word by word.
+is left out. Claim grouping reads them (`claims/matching.py` also aligns them word by word), and so does the
+narrative evidence scorer (`narratives/evidence.py`).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class WordVectors:
 
 @cache
 def word_vectors() -> WordVectors:
-    folder = resources.files("narrascope.claims").joinpath("artifacts/words")
+    folder = resources.files("narrascope.learn").joinpath("artifacts/words")
     with folder.joinpath("vectors.npz").open("rb") as handle:
         data = np.load(handle)
         quantised, scale, weight = data["vectors"], data["scale"], data["weight"]
@@ -77,7 +78,7 @@ def word_vectors() -> WordVectors:
 
 
 def meta() -> dict[str, object]:
-    text = resources.files("narrascope.claims").joinpath("artifacts/words/meta.json").read_text("utf-8")
+    text = resources.files("narrascope.learn").joinpath("artifacts/words/meta.json").read_text("utf-8")
     result: dict[str, object] = json.loads(text)
     return result
 
