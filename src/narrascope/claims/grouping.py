@@ -22,7 +22,7 @@ from sklearn.preprocessing import normalize
 from narrascope.analysis import Analysis
 from narrascope.claims.agreement import disagree, facts_of
 from narrascope.claims.clustering import leader_clusters, most_linked
-from narrascope.claims.matching import pair_model, semantic_links
+from narrascope.claims.matching import PARAMS, semantic_links
 from narrascope.claims.rules import default_rules, phrase_regex
 
 THRESHOLD = 0.42  # cosine above which two claims match
@@ -250,12 +250,10 @@ def cluster_records(
             unit[max(a, b)] = min(a, b)
         for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique]):
             links[(i, j)] = score
-        # wire copies and close rewordings, as grouping by shared words finds them, when figures and actors agree:
-        # the pair model, trained where most high-overlap pairs are edited copies, would put them apart
-        same = pair_model().same_language
+        # wire copies and close rewordings, as grouping by shared words found them, when figures and actors agree
         for i, j in _lexical_links(records, unique, u_texts, matrix):
             if disagree(facts_of(u_texts[i], languages[i]), facts_of(u_texts[j], languages[j])) is None:
-                links[(i, j)] = max(links.get((i, j), 0.0), same)
+                links[(i, j)] = max(links.get((i, j), 0.0), PARAMS.same_language)
     units: dict[int, list[int]] = {}  # unit root -> record indices
     for k in range(len(records)):
         units.setdefault(_root(unit, position[wording[k]]), []).append(k)
@@ -269,9 +267,7 @@ def cluster_records(
             unit_links[pair] = max(score, unit_links.get(pair, score))
     keys = [min(_key(records[k]) for k in units[r]) for r in roots]
     articles = [frozenset(records[k].article_id for k in units[r]) for r in roots] if vectors is not None else None
-    clusters = leader_clusters(
-        keys, unit_links, articles=articles, near_copy=pair_model().near_copy if vectors is not None else 2.0
-    )
+    clusters = leader_clusters(keys, unit_links, articles=articles, near_copy=PARAMS.near_copy)
     centrality = np.asarray((matrix @ matrix.T).sum(axis=1)).ravel() if len(unique) <= _MAX_CENTRALITY else None
     result = []
     for cluster in clusters:

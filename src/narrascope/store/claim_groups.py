@@ -1,11 +1,9 @@
 """Incremental claim groups: new claims join the stored groups that match them as a whole, or start new ones.
 
 No full recompute: for each new claim, FTS5 over the groups' canonical wordings and the nearest stored group
-vectors (`learn/word_vectors.py`: static word vectors distilled from multilingual e5, float16 blobs, any
-language) propose a few candidate groups; the candidates' members and the new claims are then grouped again
-together by `claims.grouping.cluster_records` (the same matching and leader-first grouping as `narrascope
-claims`), and written back keeping each group's id. A vector of another size (e5's 384 dimensions, in stores
-written before) is not read: that claim is embedded again. The
+embeddings (multilingual e5, float16 blobs; any language) propose a few candidate groups; the candidates'
+members and the new claims are then grouped again together by `claims.grouping.cluster_records` (the same
+matching and leader-first grouping as `narrascope claims`), and written back keeping each group's id. The
 embeddings (`claim_embeddings`) and the regrouping (`plan_groups`) are worked out before the write transaction;
 inside it the plan is only written, unless another writer committed in between (then it is planned again).
 Similarity weights (IDF) come from that small set, so a borderline pair can be judged
@@ -24,7 +22,7 @@ import numpy as np
 
 from narrascope.analysis import Analysis
 from narrascope.claims.grouping import ClaimRecord, cluster_records
-from narrascope.claims.matching import claim_vectors, pair_model
+from narrascope.claims.matching import PARAMS, claim_vectors
 
 CANDIDATES_PER_CLAIM = 8
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -138,8 +136,7 @@ def plan_groups(
     everything = [_record(row) for row in old] + records
     all_vectors = None
     if vectors is not None:
-        dims = vectors.shape[1]
-        all_vectors = np.vstack([_stored_vector(row, dims) for row in old] + [vectors]) if old else vectors
+        all_vectors = np.vstack([_stored_vector(row) for row in old] + [vectors]) if old else vectors
     clusters = cluster_records(everything, vectors=all_vectors)
     return GroupPlan(version, [_key(r) for r in records], old, everything, clusters, all_vectors, vectors, candidates)
 
@@ -184,10 +181,9 @@ def _vectors_of(texts: list[str], embeddings: Mapping[str, np.ndarray] | None) -
     return np.vstack([known[t] for t in texts]).astype(np.float32)
 
 
-def _stored_vector(row: sqlite3.Row, dims: int) -> np.ndarray:
-    """A stored claim's embedding; a claim stored before embeddings, or with another encoder's (e5, 384
-    dimensions), is embedded now (not stored: plans only read)."""
-    if row["embedding"] is not None and len(row["embedding"]) == 2 * dims:
+def _stored_vector(row: sqlite3.Row) -> np.ndarray:
+    """A stored claim's embedding; a claim stored before embeddings is embedded now (not stored: plans only read)."""
+    if row["embedding"] is not None:
         return np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
     vectors = claim_vectors([row["text"]])
     assert vectors is not None
@@ -249,15 +245,14 @@ def _delete_group(conn: sqlite3.Connection, group: int) -> None:
 def _nearest_groups(conn: sqlite3.Connection, vectors: np.ndarray) -> set[int]:
     """Ids of the stored groups whose canonical embedding is among the nearest to each new claim (any language)."""
     ids, blobs = [], []
-    size = 2 * vectors.shape[1]  # float16; a group embedded by another encoder is found by its words only
-    for row in conn.execute("SELECT id, embedding FROM claim_groups WHERE length(embedding) = ?", (size,)):
+    for row in conn.execute("SELECT id, embedding FROM claim_groups WHERE embedding IS NOT NULL"):
         ids.append(int(row[0]))
         blobs.append(row[1])
     if not ids:
         return set()
     matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), -1).astype(np.float32)
     found: set[int] = set()
-    floor = pair_model().candidate_floor
+    floor = min(PARAMS.same_language, PARAMS.cross_language) - PARAMS.number_bonus - PARAMS.lexical_weight
     for lo in range(0, len(vectors), 256):
         sims = vectors[lo : lo + 256] @ matrix.T
         top = np.argsort(-sims, axis=1)[:, :CANDIDATES_PER_CLAIM]

