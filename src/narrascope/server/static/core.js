@@ -153,6 +153,20 @@
   }
   window.addEventListener("DOMContentLoaded", () => setTimeout(plotlyReady, 0));
 
+  // Draw a chart now when it is on the first screen (the promise waits for it), or when it scrolls into view:
+  // a page of six charts shows the first ones without waiting for the ones below.
+  function drawWhenVisible(target, draw) {
+    return new Promise((resolve) => {
+      const seen = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return resolve();  // off screen: drawn when scrolled to
+        seen.disconnect();
+        target.dataset.drawn = "1";
+        draw().then(resolve, resolve);
+      }, { rootMargin: "100px" });
+      seen.observe(target);
+    });
+  }
+
   async function plot(target, data, layout) {
     if (!(await plotlyReady())) {
       target.append(el("p", { class: "muted", text: "Plotly did not load." }));
@@ -212,7 +226,7 @@
   }
 
   window.narrascope = {
-    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot, drawWhenVisible,
     pages: {},
   };
 })();

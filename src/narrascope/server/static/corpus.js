@@ -214,18 +214,17 @@
       section("Articles", exportLinks(filters, list.total), el("table", { id: "articles" },
         el("thead", {}, el("tr", {}, ...["Title", outletColumn ? "Outlet" : null, "Published", "Lang.", "Narratives"].filter(Boolean).map((h) => el("th", { text: h })))),
         el("tbody", {}, ...rows)), pager));
-    await barTotals(charts.counts.target, narratives.totals, "#5c6bc0", N.withheld ? "No narratives in these articles." : "No narrative asserted in these articles.");
-    await barTotals(charts.techniques.target, techniques.totals, "#e8590c",
-      cov.techniques ? "No asserted technique spans in these articles." : "techniques: not available for the languages of these articles (English only).");
-    if (charts.time) {
-      await plot(charts.time.target, seriesTraces(narratives.series, 8).map((t) => Object.assign(t, { type: "scatter", mode: "lines+markers" })),
-        { xaxis: { type: "category", automargin: true }, yaxis: { title: { text: "articles" }, automargin: true }, height: 380 });
-    }
-    if (charts.outlets) {
-      await byOutlet(charts.outlets.target, narrativesByOutlet);
-      await byOutlet(charts.subOutlets.target, subnarratives);
-      await byOutlet(charts.techOutlets.target, techniques);
-    }
+    const draws = [  // each chart drawn once on screen: the page is ready when the visible ones are
+      [charts.counts, () => barTotals(charts.counts.target, narratives.totals, "#5c6bc0", N.withheld ? "No narratives in these articles." : "No narrative asserted in these articles.")],
+      [charts.techniques, () => barTotals(charts.techniques.target, techniques.totals, "#e8590c",
+        cov.techniques ? "No asserted technique spans in these articles." : "techniques: not available for the languages of these articles (English only).")],
+      [charts.time, () => plot(charts.time.target, seriesTraces(narratives.series, 8).map((t) => Object.assign(t, { type: "scatter", mode: "lines+markers" })),
+        { xaxis: { type: "category", automargin: true }, yaxis: { title: { text: "articles" }, automargin: true }, height: 380 })],
+      [charts.outlets, () => byOutlet(charts.outlets.target, narrativesByOutlet)],
+      [charts.subOutlets, () => byOutlet(charts.subOutlets.target, subnarratives)],
+      [charts.techOutlets, () => byOutlet(charts.techOutlets.target, techniques)],
+    ];
+    for (const [c, draw] of draws) if (c) await N.drawWhenVisible(c.target, draw);
   }
 
   N.pages.corpus = corpusPage;
