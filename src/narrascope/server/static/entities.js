@@ -78,10 +78,8 @@
     const all = params.get("articles") === "all";
     const shown = all ? found.articles : found.articles.slice(0, SHOWN_ARTICLES);
     const hidden = found.articles.length - shown.length;
-    const listed = found.listed_articles === undefined ? found.articles.length : found.listed_articles;
     const more = hidden ? el("p", { class: "more", id: "entity-articles-more" }, `${shown.length} of ${found.articles.length} articles shown, earliest first; ${hidden} more: `,
       link(q("/entity", { name: name, articles: "all" }), "show all")) : null;
-    const beyond = listed > found.articles.length ? el("p", { class: "muted", id: "entity-articles-beyond", text: `The list holds the first ${found.articles.length} of the ${listed} articles; filter the corpus page by this entity for the rest.` }) : null;
     const cutNote = ranked.length > sources.length ? el("p", { class: "chart-note", id: "entity-outlets-more", text: `The ${sources.length} outlets with the most articles about it; ${ranked.length - sources.length} more outlet(s) not drawn (the counts above include them).` }) : null;
     put(el("h1", { text: found.entity }),
       el("p", { class: "summary", id: "entity-summary", text: `${counted} ${perRole.join(" · ")}` }),
@@ -93,7 +91,7 @@
           el("td", {}, link(q("/article", { id: a.id }), a.title || a.id)), outlets ? el("td", { text: a.source || "" }) : null,
           el("td", { text: a.published || "" }),
           el("td", { class: withheldRole(a) ? "role-withheld" : `role-${a.role}`, text: withheldRole(a) && a.candidate_role ? `${a.role} (${a.candidate_role}?)` : a.role }),
-          el("td", { class: "score", text: Number(a.score).toFixed(2) }), el("td", { text: a.fine_roles }))))), more, beyond));
+          el("td", { class: "score", text: Number(a.score).toFixed(2) }), el("td", { text: a.fine_roles }))))), more));
     if (sources.length < 2) {
       chart.replaceChildren(el("p", { class: "chart-note", text: sources.length && sources[0] !== "(unknown)"
         ? `One outlet only (${sources[0]}): nothing to compare.` : "No outlets: these articles have no source field, URL or site name." }));
