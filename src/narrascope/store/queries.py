@@ -395,6 +395,19 @@ def _live_entities(
     return items
 
 
+def _live_by_source(store: Store, actor: str, include_withheld: bool, view: str) -> list[dict[str, Any]]:
+    """An actor's articles per outlet and role read from its entity rows (what `actor_outlets` keeps)."""
+    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
+    return rows(
+        store.conn.execute(
+            f"SELECT COALESCE(a.source, '(unknown)') AS source, {_shown_role(include_withheld, view)} AS role,"
+            f" count(DISTINCT a.id) AS articles FROM entities e JOIN {FACETS} ON a.id = e.article_id"
+            f" WHERE e.actor_id = ? AND {judged} GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+            (actor,),
+        )
+    )
+
+
 def entity_framing(
     store: Store, entity: str, *, include_withheld: bool = False, view: str = CORRECTED
 ) -> dict[str, Any] | None:
@@ -405,13 +418,16 @@ def entity_framing(
     actor = actor_id_of(store.conn, entity)
     if actor is None:
         return None
-    by_source = rows(
-        store.conn.execute(
-            f"SELECT COALESCE(a.source, '(unknown)') AS source, {role} AS role, count(DISTINCT a.id) AS articles"
-            f" FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
-            " GROUP BY 1, 2 ORDER BY 1, 3 DESC",
-            (actor,),
+    by_source = (
+        rows(
+            store.conn.execute(
+                "SELECT source, role, articles FROM actor_outlets WHERE actor_id = ? AND include_withheld = ?"
+                " AND articles > 0 ORDER BY 1, 3 DESC, 2",
+                (actor, int(include_withheld)),
+            )
         )
+        if view == CORRECTED  # kept at ingest (store/counts.py)
+        else _live_by_source(store, actor, include_withheld, view)
     )
     withheld = store.conn.execute(
         "SELECT count(DISTINCT article_id) FROM entities WHERE actor_id = ? AND model = 1 AND asserted = 0"
