@@ -19,7 +19,7 @@ from narrascope.store.corrected import refresh
 from narrascope.store.correction_record import CorrectionIn
 from narrascope.store.corrections import add_correction, undo_correction
 from narrascope.store.db import Store
-from narrascope.store.judgments import CORRECTED
+from narrascope.store.judgments import CORRECTED, asserted_sql
 from narrascope.store.provenance import list_claim_groups
 from narrascope.store.queries import ArticleFilter, entity_framing, label_stats, list_articles, list_entities
 from narrascope.store.review import review_queue
@@ -261,6 +261,14 @@ def _kept_equal_live(store: Store) -> None:
             kept_framing = entity_framing(store, listed_actor[0], include_withheld=withheld)
             live = queries._live_by_source(store, listed_actor[0], withheld, CORRECTED)
             assert (kept_framing or {"by_source": []})["by_source"] == live
+            judged = asserted_sql("e", include_withheld=withheld)
+            role = queries._shown_role(withheld, CORRECTED)
+            for limit in (2, 5, 500):  # walking the articles by day finds the rows sorting the actor's rows finds
+                walked, sorted_rows = (
+                    store.conn.execute(queries._by_day_sql(role, judged, limit, walk=walk), (listed_actor[0],))
+                    .fetchall() for walk in (True, False)
+                )  # fmt: skip
+                assert [tuple(r) for r in walked] == [tuple(r) for r in sorted_rows]
     assert {k: framing[k] for k in ("entity", "entities", "forms", "languages")} == {
         k: v for k, v in actor_details(store.conn, actor, "1").items() if k != "actor_id"
     }
