@@ -10,6 +10,8 @@
   shown and in any (`role = ''`), and its entity rows per display name, entity name, surface forms and language
   (`schema.actor_name_rows`), in the corrected view: what the entities list ranks and shows. An analyst's merge or
   split moves rows between actors: `recount_actors` counts the actors it touches again.
+- `actor_outlets`: per actor, its articles per outlet and role shown (views 0 and 1 as above): an actor's framing
+  by outlet.
 
 Every count is maintained inside the transaction that changes it: `add` after an article's judgment rows are
 written, `remove` before they are deleted (a replaced article) or rewritten by a correction (`store/corrected.py`
@@ -28,8 +30,10 @@ from narrascope.store.schema import (
     FACETS,
     KEPT_ACTORS,
     KEPT_COUNTS,
+    KEPT_OUTLETS,
     actor_article_rows,
     actor_name_rows,
+    actor_outlet_rows,
     article_count_rows,
     label_gap_rows,
 )
@@ -80,6 +84,11 @@ def _change(conn: sqlite3.Connection, article_id: str, delta: int) -> None:
         " ON CONFLICT DO UPDATE SET rows = rows + excluded.rows",
         args,
     )
+    conn.execute(
+        f"INSERT INTO actor_outlets SELECT * FROM ({actor_outlet_rows(one, ':delta')}) WHERE 1"
+        " ON CONFLICT DO UPDATE SET articles = articles + excluded.articles",
+        args,
+    )
 
 
 def recount_actors(conn: sqlite3.Connection, actor_ids: Iterable[str]) -> None:
@@ -88,7 +97,12 @@ def recount_actors(conn: sqlite3.Connection, actor_ids: Iterable[str]) -> None:
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for table, rows in (("actor_articles", actor_article_rows), ("actor_names", actor_name_rows)):
+        kept = (
+            ("actor_articles", actor_article_rows),
+            ("actor_names", actor_name_rows),
+            ("actor_outlets", actor_outlet_rows),
+        )
+        for table, rows in kept:
             conn.execute(f"DELETE FROM {table} WHERE actor_id IN ({marks})", chunk)
             conn.execute(
                 f"INSERT INTO {table} {rows(f'e.actor_id IN ({marks})')}",
@@ -108,9 +122,18 @@ def remove(conn: sqlite3.Connection, article_id: str) -> None:
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Count every stored article again (after rows were written around `add`, by a bulk copy say)."""
-    for table in ("label_days", "label_outlets", "actor_articles", "actor_names", "label_gaps", "article_counts"):
+    kept = (
+        "label_days",
+        "label_outlets",
+        "actor_articles",
+        "actor_names",
+        "actor_outlets",
+        "label_gaps",
+        "article_counts",
+    )
+    for table in kept:
         conn.execute(f"DELETE FROM {table}")
-    for statement in (KEPT_COUNTS + KEPT_ACTORS).split(";"):
+    for statement in (KEPT_COUNTS + KEPT_ACTORS + KEPT_OUTLETS).split(";"):
         if statement.strip():
             conn.execute(statement)
     conn.execute(f"INSERT INTO label_gaps {label_gap_rows(FACETS)}")

@@ -395,6 +395,54 @@ def _live_entities(
     return items
 
 
+def _live_by_source(store: Store, actor: str, include_withheld: bool, view: str) -> list[dict[str, Any]]:
+    """An actor's articles per outlet and role read from its entity rows (what `actor_outlets` keeps)."""
+    judged = asserted_sql("e", include_withheld=include_withheld, view=view)
+    return rows(
+        store.conn.execute(
+            f"SELECT COALESCE(a.source, '(unknown)') AS source, {_shown_role(include_withheld, view)} AS role,"
+            f" count(DISTINCT a.id) AS articles FROM entities e JOIN {FACETS} ON a.id = e.article_id"
+            f" WHERE e.actor_id = ? AND {judged} GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+            (actor,),
+        )
+    )
+
+
+def _first_by_day(store: Store, actor: str, role: str, judged: str, limit: int = 500) -> str:
+    """The SQL (one parameter: the actor) of an actor's first `limit` entity rows by day (undated last). An actor
+    in a large share of the articles walks the articles by day and stops at `limit` (a few hundred lookups);
+    any other reads its own rows and sorts them. The same rows either way; only the cost differs."""
+    found = store.conn.execute(
+        "SELECT (SELECT max(articles) FROM actor_articles WHERE actor_id = ? AND role = ''),"
+        " (SELECT sum(articles) FROM article_counts)",
+        (actor,),
+    ).fetchone()
+    mine, everyone = found[0] or 0, found[1] or 0
+    return _by_day_sql(role, judged, limit, walk=mine * mine > limit * everyone)
+
+
+def _by_day_sql(role: str, judged: str, limit: int, *, walk: bool) -> str:
+    """`_first_by_day`'s SQL: walking the articles by day, or sorting the actor's rows."""
+    columns = (
+        f"a.id, a.day, {role} AS role, e.candidate_role, e.fine_roles, e.score, e.asserted, e.analyst, e.entity,"
+        " e.rowid AS rid"
+    )
+    if not walk:
+        return (
+            f"SELECT {columns} FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ?1"
+            f" AND {judged} ORDER BY a.day IS NULL, a.day, a.id, e.rowid LIMIT {limit}"
+        )
+    days = (
+        f"SELECT {columns} FROM articles a INDEXED BY articles_day CROSS JOIN entities e"
+        " ON e.actor_id = ?1 AND e.article_id = a.id"
+    )
+    return (
+        f"SELECT * FROM ({days} WHERE a.day IS NOT NULL AND {judged} ORDER BY a.day, a.id, e.rowid LIMIT {limit})"
+        f" UNION ALL SELECT * FROM ({days} WHERE a.day IS NULL AND {judged} ORDER BY a.id, e.rowid LIMIT {limit})"
+        f" LIMIT {limit}"
+    )
+
+
 def entity_framing(
     store: Store, entity: str, *, include_withheld: bool = False, view: str = CORRECTED
 ) -> dict[str, Any] | None:
@@ -405,13 +453,16 @@ def entity_framing(
     actor = actor_id_of(store.conn, entity)
     if actor is None:
         return None
-    by_source = rows(
-        store.conn.execute(
-            f"SELECT COALESCE(a.source, '(unknown)') AS source, {role} AS role, count(DISTINCT a.id) AS articles"
-            f" FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
-            " GROUP BY 1, 2 ORDER BY 1, 3 DESC",
-            (actor,),
+    by_source = (
+        rows(
+            store.conn.execute(
+                "SELECT source, role, articles FROM actor_outlets WHERE actor_id = ? AND include_withheld = ?"
+                " AND articles > 0 ORDER BY 1, 3 DESC, 2",
+                (actor, int(include_withheld)),
+            )
         )
+        if view == CORRECTED  # kept at ingest (store/counts.py)
+        else _live_by_source(store, actor, include_withheld, view)
     )
     withheld = store.conn.execute(
         "SELECT count(DISTINCT article_id) FROM entities WHERE actor_id = ? AND model = 1 AND asserted = 0"
@@ -420,17 +471,11 @@ def entity_framing(
     ).fetchone()[0]
     if not by_source and not withheld:
         return None
-    # the first 500 by day read from the covering index, then only their rows of `articles`
-    page = (
-        f"SELECT a.id, a.day, {role} AS role, e.candidate_role, e.fine_roles, e.score, e.asserted, e.analyst,"
-        f" e.entity FROM entities e JOIN {FACETS} ON a.id = e.article_id WHERE e.actor_id = ? AND {judged}"
-        " ORDER BY a.day IS NULL, a.day, a.id LIMIT 500"
-    )
     articles = rows(
         store.conn.execute(
             "SELECT p.id, b.title, b.source, b.published, p.role, p.candidate_role, p.fine_roles, p.score,"
-            f" p.asserted, p.analyst, p.entity, b.language FROM ({page}) p JOIN articles b ON b.id = p.id"
-            " ORDER BY p.day IS NULL, p.day, p.id",
+            f" p.asserted, p.analyst, p.entity, b.language FROM ({_first_by_day(store, actor, role, judged)}) p"
+            " JOIN articles b ON b.id = p.id ORDER BY p.day IS NULL, p.day, p.id, p.rid",
             (actor,),
         )
     )

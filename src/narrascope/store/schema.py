@@ -88,6 +88,20 @@ KEPT_ACTORS = f"""
 FACETS = "articles a INDEXED BY articles_facets"
 
 
+def actor_outlet_rows(where: str, delta: str = "1") -> str:
+    """(actor_id, view, outlet, role, articles) of the entity rows `e` matching `where`: articles per actor, outlet
+    (`'(unknown)'` when none) and role shown (views 0 and 1), each count times `delta`: an actor's framing by outlet."""
+    return (
+        f"SELECT e.actor_id, v.w, COALESCE(a.source, '(unknown)'), CASE v.w WHEN 0 THEN {ACTOR_ROLE[0]}"
+        f" ELSE {ACTOR_ROLE[1]} END, {delta} * count(DISTINCT e.article_id) FROM entities e JOIN {FACETS}"
+        f" ON a.id = e.article_id JOIN {_ACTOR_VIEWS} AND v.w < 2 WHERE e.actor_id IS NOT NULL AND ({where})"
+        " GROUP BY 1, 2, 3, 4"
+    )
+
+
+KEPT_OUTLETS = f"INSERT INTO actor_outlets {actor_outlet_rows('1')};"
+
+
 def article_count_rows(articles: str, where: str = "1", delta: str = "1") -> str:
     """(outlet, dated, not_covered, articles) of the articles `a` in `articles` matching `where`, times `delta`."""
     return (
@@ -575,4 +589,13 @@ MIGRATIONS: tuple[str, ...] = (
     + """;
     CREATE INDEX articles_day_source ON articles(day, id, source);
     """,
+    # each actor's articles per outlet and role kept at ingest (store/counts.py), in the corrected view, so that an
+    # actor's framing by outlet reads them instead of every entity row of the actor
+    """
+    CREATE TABLE actor_outlets (
+        actor_id TEXT NOT NULL, include_withheld INTEGER NOT NULL, source TEXT NOT NULL, role TEXT NOT NULL,
+        articles INTEGER NOT NULL, PRIMARY KEY (actor_id, include_withheld, source, role)
+    ) WITHOUT ROWID;
+    """
+    + KEPT_OUTLETS,
 )

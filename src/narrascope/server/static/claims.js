@@ -3,6 +3,8 @@
 // outlet, stances, source -> relay -> outlet chains, wordings per language, every appearance.
 (function (N) {
   const { el, link, q, put, section, showError, api, plot, plotText, params } = N;
+  const SHOWN_APPEARANCES = 100;  // a wire claim re-posted thousands of times: the first 100, then "show all"
+  const TIMELINE_OUTLETS = 30;  // the timeline's dots: the outlets that carried the claim first
   const STANCE_COLORS = { endorses: "#2e7d32", reports: "#667085", disputes: "#c62828", unclear: "#b8bfcc" };
 
   function plural(n, one, many) {
@@ -109,18 +111,22 @@
     }
     const undated = rows.length - dated.length;
     const note = undated ? el("p", { class: "chart-note", text: `${plural(undated, "outlet", "outlets")} without a date not shown: give a published date (JSON lines/CSV field or page metadata).` }) : null;
+    const first = [...dated].sort((a, b) => a.first_day.localeCompare(b.first_day)).slice(0, TIMELINE_OUTLETS);
+    const later = dated.length - first.length;
+    const cut = later ? el("p", { class: "chart-note", id: "timeline-more", text: `The first ${first.length} outlets to carry it; ${plural(later, "later outlet", "later outlets")} not drawn (every outlet is in the table below).` }) : null;
     const traces = Object.keys(STANCE_COLORS).map((stance) => {
-      const these = dated.filter((o) => o.stance === stance);
+      const these = first.filter((o) => o.stance === stance);
       return { type: "scatter", mode: "markers", name: stance, x: these.map((o) => o.first_day), y: these.map((o) => plotText(outletName(o))),
         text: these.map((o) => plotText(o.first_text)), hovertemplate: "%{x}: %{y}<br>%{text}<extra></extra>",
         marker: { size: 13, color: STANCE_COLORS[stance] } };
     }).filter((t) => t.x.length);
     await plot(target, traces, {
       yaxis: { type: "category", autorange: "reversed", automargin: true },
-      xaxis: { type: "date", range: dateRange(dated.map((o) => o.first_day)), tickformat: "%Y-%m-%d", automargin: true },
-      margin: { l: 20, r: 20, t: 10, b: 40 }, height: Math.max(180, 100 + 36 * dated.length), showlegend: true,
+      xaxis: { type: "date", range: dateRange(first.map((o) => o.first_day)), tickformat: "%Y-%m-%d", automargin: true },
+      margin: { l: 20, r: 20, t: 10, b: 40 }, height: Math.max(180, 100 + 36 * first.length), showlegend: true,
     });
     if (note) target.after(note);
+    if (cut) target.after(cut);
     return true;
   }
 
@@ -131,6 +137,11 @@
     document.title = `${g.canonical} · narrascope`;
     const chart = el("div", { class: "plot", id: "plot-timeline" });
     const first = g.first_appearance;
+    const all = params.get("appearances") === "all";
+    const shown = all ? g.members : g.members.slice(0, SHOWN_APPEARANCES);
+    const hidden = g.members.length - shown.length;
+    const more = hidden ? el("p", { class: "more", id: "members-more" }, `${shown.length} of ${g.members.length} appearances shown, earliest first; ${hidden} more: `,
+      link(q("/claim", { id: id, appearances: "all" }), "show all"), " (or the ", link(`/api/claims/${encodeURIComponent(id)}`, "JSON"), ")") : null;
     put(el("h1", { id: "claim-title", text: g.canonical }),
       el("p", { class: "meta" }, el("span", { id: "spread", text: spread(g.counts) }), " · ", link(`/api/claims/${encodeURIComponent(id)}`, "JSON")),
       first ? el("p", { class: "first" }, "First appearance: ", link(q("/article", { id: first.article_id }), first.title || first.article_id),
@@ -141,11 +152,11 @@
         section("Source → relay → outlet", chainList(g.chains))),
       section("Each outlet", outletTable(g.per_outlet)),
       section("In each language and wording", wordingList(g.wordings)),
-      section("Appearances", el("ol", { id: "members" }, ...g.members.map((m) => el("li", {},
+      section("Appearances", el("ol", { id: "members" }, ...shown.map((m) => el("li", {},
         el("span", { class: "muted", text: `${m.day || "undated"} · ${m.outlet || "unknown outlet"} · ` }),
         link(q("/article", { id: m.article_id }), m.title || m.article_id), " ", el("q", { text: m.text }),
         el("span", { class: "muted", text: [m.source && ` source: ${m.source}`, m.relay && ` via ${m.relay}`].filter(Boolean).join(" ·") }), " · ",
-        memberStance(m))))));
+        memberStance(m)))), more));
     if (!(await timeline(chart, g))) document.getElementById("stance-legend").remove();  // no dots to explain
   }
 

@@ -133,10 +133,44 @@
     return body;
   }
 
-  function plot(target, data, layout) {
-    if (!window.Plotly) {
+  // Plotly runs once the page has sent its API requests (DOMContentLoaded comes first): a chart page names it
+  // with a preload link, and the first chart waits for it.
+  let plotlyLoading = null;
+  function plotlyReady() {
+    if (window.Plotly) return Promise.resolve(true);
+    if (!plotlyLoading) {
+      const preload = document.querySelector('link[rel="preload"][as="script"][href$="plotly-basic.min.js"]');
+      plotlyLoading = new Promise((resolve) => {
+        if (!preload) return resolve(false);
+        const script = document.createElement("script");
+        script.src = preload.href;
+        script.addEventListener("load", () => resolve(Boolean(window.Plotly)));
+        script.addEventListener("error", () => resolve(false));
+        document.head.append(script);
+      });
+    }
+    return plotlyLoading;
+  }
+  window.addEventListener("DOMContentLoaded", () => setTimeout(plotlyReady, 0));
+
+  // Draw a chart now when it is on the first screen (the promise waits for it), or when it scrolls into view:
+  // a page of six charts shows the first ones without waiting for the ones below.
+  function drawWhenVisible(target, draw) {
+    return new Promise((resolve) => {
+      const seen = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return resolve();  // off screen: drawn when scrolled to
+        seen.disconnect();
+        target.dataset.drawn = "1";
+        draw().then(resolve, resolve);
+      }, { rootMargin: "100px" });
+      seen.observe(target);
+    });
+  }
+
+  async function plot(target, data, layout) {
+    if (!(await plotlyReady())) {
       target.append(el("p", { class: "muted", text: "Plotly did not load." }));
-      return Promise.resolve();
+      return;
     }
     const base = { margin: { l: 60, r: 20, t: 10, b: 60 }, height: 320, font: { size: 11 }, legend: { orientation: "h", y: -0.25 } };
     return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
@@ -192,7 +226,7 @@
   }
 
   window.narrascope = {
-    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot,
+    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot, drawWhenVisible,
     pages: {},
   };
 })();

@@ -8,6 +8,7 @@
   const FILTERS = ["q", "narrative", "subnarrative", "technique", "source", "language", "entity", "role", "date_from", "date_to"];
   const PAGE = 25;
   const LABEL_CHARS = 48;
+  const TOP_OUTLETS = 30;  // outlets drawn in a chart by outlet: the ones with the most articles
   const MIN_DATED = 3;  // fewer dated articles (or under a tenth of them) draw dots, not a trend
 
   function currentFilters() {
@@ -109,11 +110,25 @@
       xaxis: { title: { text: "articles" }, automargin: true }, showlegend: false });
   }
 
+  // The outlets with the most labelled articles (the height of their stack), biggest first; a corpus that
+  // follows hundreds of outlets draws the first TOP_OUTLETS and says how many more it leaves out.
+  function topBuckets(series, n) {
+    const height = new Map();
+    for (const row of series) height.set(row.bucket, (height.get(row.bucket) || 0) + row.articles);
+    const ranked = [...height.entries()].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])));
+    return { shown: new Set(ranked.slice(0, n).map(([bucket]) => bucket)), more: Math.max(0, ranked.length - n) };
+  }
+
   async function byOutlet(target, stats) {
-    const traces = seriesTraces(stats.series, 8).map((t) => Object.assign(t, { type: "bar" }));
+    const { shown, more } = topBuckets(stats.series, TOP_OUTLETS);
+    const traces = seriesTraces(stats.series.filter((row) => shown.has(row.bucket)), 8).map((t) => Object.assign(t, { type: "bar" }));
     if (!traces.length) return note(target, "Nothing to count in these articles.");
-    return plot(target, traces, { barmode: "stack", xaxis: { type: "category", automargin: true, tickangle: -30 },
+    const order = [...shown].map(plotText);  // biggest stack first, the same order in every trace
+    await plot(target, traces, { barmode: "stack", xaxis: { type: "category", automargin: true, tickangle: -30, categoryorder: "array", categoryarray: order },
       yaxis: { title: { text: "articles" }, automargin: true }, height: 380 });
+    if (more) {
+      target.after(el("p", { class: "chart-note more-outlets", text: `The ${shown.size} outlets with the most of these articles; and ${more} more outlet(s) not drawn (pick one in the Outlet filter, or export the articles).` }));
+    }
   }
 
   // STIX 2.1 (OpenCTI and other threat-intelligence platforms): asserted judgments and analysts' corrections only
@@ -199,18 +214,17 @@
       section("Articles", exportLinks(filters, list.total), el("table", { id: "articles" },
         el("thead", {}, el("tr", {}, ...["Title", outletColumn ? "Outlet" : null, "Published", "Lang.", "Narratives"].filter(Boolean).map((h) => el("th", { text: h })))),
         el("tbody", {}, ...rows)), pager));
-    await barTotals(charts.counts.target, narratives.totals, "#5c6bc0", N.withheld ? "No narratives in these articles." : "No narrative asserted in these articles.");
-    await barTotals(charts.techniques.target, techniques.totals, "#e8590c",
-      cov.techniques ? "No asserted technique spans in these articles." : "techniques: not available for the languages of these articles (English only).");
-    if (charts.time) {
-      await plot(charts.time.target, seriesTraces(narratives.series, 8).map((t) => Object.assign(t, { type: "scatter", mode: "lines+markers" })),
-        { xaxis: { type: "category", automargin: true }, yaxis: { title: { text: "articles" }, automargin: true }, height: 380 });
-    }
-    if (charts.outlets) {
-      await byOutlet(charts.outlets.target, narrativesByOutlet);
-      await byOutlet(charts.subOutlets.target, subnarratives);
-      await byOutlet(charts.techOutlets.target, techniques);
-    }
+    const draws = [  // each chart drawn once on screen: the page is ready when the visible ones are
+      [charts.counts, () => barTotals(charts.counts.target, narratives.totals, "#5c6bc0", N.withheld ? "No narratives in these articles." : "No narrative asserted in these articles.")],
+      [charts.techniques, () => barTotals(charts.techniques.target, techniques.totals, "#e8590c",
+        cov.techniques ? "No asserted technique spans in these articles." : "techniques: not available for the languages of these articles (English only).")],
+      [charts.time, () => plot(charts.time.target, seriesTraces(narratives.series, 8).map((t) => Object.assign(t, { type: "scatter", mode: "lines+markers" })),
+        { xaxis: { type: "category", automargin: true }, yaxis: { title: { text: "articles" }, automargin: true }, height: 380 })],
+      [charts.outlets, () => byOutlet(charts.outlets.target, narrativesByOutlet)],
+      [charts.subOutlets, () => byOutlet(charts.subOutlets.target, subnarratives)],
+      [charts.techOutlets, () => byOutlet(charts.techOutlets.target, techniques)],
+    ];
+    for (const [c, draw] of draws) if (c) await N.drawWhenVisible(c.target, draw);
   }
 
   N.pages.corpus = corpusPage;

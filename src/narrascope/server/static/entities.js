@@ -2,6 +2,8 @@
 // The entity pages: entities by articles, and how each outlet frames one entity.
 (function (N) {
   const { el, link, q, put, section, showError, api, plot, plotText, params, ROLE_COLORS } = N;
+  const CHART_OUTLETS = 30;  // the chart's bars: the outlets with the most articles about the entity
+  const SHOWN_ARTICLES = 100;  // the article table's first rows, then "show all"
 
   // ---- entities ----------------------------------------------------------------------------------------
   async function entitiesPage() {
@@ -61,7 +63,11 @@
     if (!name) return showError("No entity given.");
     const found = await api(q("/api/entity", { name: name }));  // a query: any name, "." and ".." too
     const chart = el("div", { class: "plot", id: "plot-entity" });
-    const sources = [...new Set(found.by_source.map((r) => r.source))];
+    const perSource = new Map();  // articles per outlet and role, summed over roles: the height of its bar
+    for (const r of found.by_source) perSource.set(r.source, (perSource.get(r.source) || 0) + r.articles);
+    const ranked = [...perSource.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([s]) => s);
+    const sources = ranked.slice(0, CHART_OUTLETS);
+    const cell = new Map(found.by_source.map((r) => [`${r.role}\u0000${r.source}`, r.articles]));
     const roles = [...new Set(found.by_source.map((r) => r.role))];
     const perRole = roles.map((role) => `${role} ${found.by_source.filter((r) => r.role === role).reduce((n, r) => n + r.articles, 0)}`);
     const counted = found.withheld_articles && !N.withheld
@@ -69,17 +75,23 @@
       : "Articles per role; withheld roles (below the threshold) shown greyed as uncertain or mentioned.";
     const withheldRole = (a) => !a.asserted;
     const outlets = found.articles.some((a) => a.source);
+    const all = params.get("articles") === "all";
+    const shown = all ? found.articles : found.articles.slice(0, SHOWN_ARTICLES);
+    const hidden = found.articles.length - shown.length;
+    const more = hidden ? el("p", { class: "more", id: "entity-articles-more" }, `${shown.length} of ${found.articles.length} articles shown, earliest first; ${hidden} more: `,
+      link(q("/entity", { name: name, articles: "all" }), "show all")) : null;
+    const cutNote = ranked.length > sources.length ? el("p", { class: "chart-note", id: "entity-outlets-more", text: `The ${sources.length} outlets with the most articles about it; ${ranked.length - sources.length} more outlet(s) not drawn (the counts above include them).` }) : null;
     put(el("h1", { text: found.entity }),
       el("p", { class: "summary", id: "entity-summary", text: `${counted} ${perRole.join(" · ")}` }),
       el("p", { class: "forms", id: "entity-forms", text: `Forms: ${formsText(found.forms)}; languages: ${(found.languages || []).join(", ")}` }),
       actorCorrections(found),
       section("How each outlet frames it (articles)", chart),
       section("Articles", el("table", { id: "entity-articles" }, el("thead", {}, el("tr", {}, ...["Article", outlets ? "Outlet" : null, "Published", "Role", "Score", "Fine roles"].filter(Boolean).map((h) => el("th", { text: h })))),
-        el("tbody", {}, ...found.articles.map((a) => el("tr", { class: withheldRole(a) ? "withheld" : "" },
+        el("tbody", {}, ...shown.map((a) => el("tr", { class: withheldRole(a) ? "withheld" : "" },
           el("td", {}, link(q("/article", { id: a.id }), a.title || a.id)), outlets ? el("td", { text: a.source || "" }) : null,
           el("td", { text: a.published || "" }),
           el("td", { class: withheldRole(a) ? "role-withheld" : `role-${a.role}`, text: withheldRole(a) && a.candidate_role ? `${a.role} (${a.candidate_role}?)` : a.role }),
-          el("td", { class: "score", text: Number(a.score).toFixed(2) }), el("td", { text: a.fine_roles })))))));
+          el("td", { class: "score", text: Number(a.score).toFixed(2) }), el("td", { text: a.fine_roles }))))), more));
     if (sources.length < 2) {
       chart.replaceChildren(el("p", { class: "chart-note", text: sources.length && sources[0] !== "(unknown)"
         ? `One outlet only (${sources[0]}): nothing to compare.` : "No outlets: these articles have no source field, URL or site name." }));
@@ -87,8 +99,10 @@
     }
     await plot(chart, roles.map((role) => ({
       type: "bar", name: role, marker: { color: ROLE_COLORS[role] || "#98a2b3" }, x: sources.map(plotText),
-      y: sources.map((s) => (found.by_source.find((r) => r.source === s && r.role === role) || { articles: 0 }).articles),
-    })), { barmode: "stack", xaxis: { type: "category", automargin: true, tickangle: -30 }, yaxis: { title: { text: "articles" }, automargin: true } });
+      y: sources.map((s) => cell.get(`${role}\u0000${s}`) || 0),
+    })), { barmode: "stack", xaxis: { type: "category", automargin: true, tickangle: -30, categoryorder: "array", categoryarray: sources.map(plotText) },
+      yaxis: { title: { text: "articles" }, automargin: true } });
+    if (cutNote) chart.after(cutNote);
   }
 
   N.pages.entities = entitiesPage;
