@@ -13,15 +13,16 @@ import pytest
 from narrascope.analysis import Analysis, Claim, EntityRole, NarrativeHit, TechniqueSpan
 from narrascope.article import Article
 from narrascope.learn.uncertainty import label_entropy, margin, review_key
-from narrascope.store import counts, queries, stories
+from narrascope.store import counts, entity_queries, queries, stories
 from narrascope.store.actors import actor_details, add_actor_correction, undo_actor_correction
 from narrascope.store.corrected import refresh
 from narrascope.store.correction_record import CorrectionIn
 from narrascope.store.corrections import add_correction, undo_correction
 from narrascope.store.db import Store
+from narrascope.store.entity_queries import entity_framing, list_entities
 from narrascope.store.judgments import CORRECTED, asserted_sql
 from narrascope.store.provenance import list_claim_groups
-from narrascope.store.queries import ArticleFilter, entity_framing, label_stats, list_articles, list_entities
+from narrascope.store.queries import ArticleFilter, label_stats, list_articles
 from narrascope.store.review import review_queue
 from narrascope.store.trends import trends
 
@@ -248,24 +249,24 @@ def _kept_equal_live(store: Store) -> None:
     assert [i["id"] for i in page["items"]] == [r[0] for r in live if sources[r[0]] == "outlet-1"][2:7]
     for withheld in (False, True):
         listed = list_entities(store, q=None, limit=100, offset=0, include_withheld=withheld)["items"]
-        assert listed == queries._live_entities(store, "", [], 100, 0, withheld, CORRECTED)
+        assert listed == entity_queries._live_entities(store, "", [], 100, 0, withheld, CORRECTED)
         assert listed and any(item["roles"] for item in listed)
         searched = list_entities(store, q="ntity 1", limit=100, offset=1, include_withheld=withheld)["items"]
         matched = " AND e.actor_id IN (SELECT actor_id FROM entities WHERE entity LIKE ?)"
-        assert searched == queries._live_entities(store, matched, ["%ntity 1%"], 100, 1, withheld, CORRECTED)
+        assert searched == entity_queries._live_entities(store, matched, ["%ntity 1%"], 100, 1, withheld, CORRECTED)
     actor = list_entities(store, q=None, limit=1, offset=0)["items"][0]["actor_id"]
     framing = entity_framing(store, actor)
     assert framing is not None
     for listed_actor in store.conn.execute("SELECT DISTINCT actor_id FROM entities WHERE actor_id IS NOT NULL"):
         for withheld in (False, True):  # each actor's framing by outlet, kept, is what its entity rows say
             kept_framing = entity_framing(store, listed_actor[0], include_withheld=withheld)
-            live = queries._live_by_source(store, listed_actor[0], withheld, CORRECTED)
+            live = entity_queries._live_by_source(store, listed_actor[0], withheld, CORRECTED)
             assert (kept_framing or {"by_source": []})["by_source"] == live
             judged = asserted_sql("e", include_withheld=withheld)
-            role = queries._shown_role(withheld, CORRECTED)
+            role = entity_queries._shown_role(withheld, CORRECTED)
             for limit in (2, 5, 500):  # walking the articles by day finds the rows sorting the actor's rows finds
                 walked, sorted_rows = (
-                    store.conn.execute(queries._by_day_sql(role, judged, limit, walk=walk), (listed_actor[0],))
+                    store.conn.execute(entity_queries._by_day_sql(role, judged, limit, walk=walk), (listed_actor[0],))
                     .fetchall() for walk in (True, False)
                 )  # fmt: skip
                 assert [tuple(r) for r in walked] == [tuple(r) for r in sorted_rows]

@@ -36,16 +36,11 @@ from narrascope.server.stories import stories_router
 from narrascope.server.trends import watch_router
 from narrascope.store.corrections import Vocabulary, list_corrections
 from narrascope.store.db import Store, read_only_media, stamp_hash
+from narrascope.store.entity_queries import entity_framing, list_entities
 from narrascope.store.gold import apply_corrections
 from narrascope.store.judgments import not_covered
 from narrascope.store.provenance import claim_group, list_claim_groups
-from narrascope.store.queries import (
-    entity_framing,
-    get_article,
-    list_articles,
-    list_entities,
-    narrative_stats,
-)
+from narrascope.store.queries import get_article, list_articles, narrative_stats
 
 MAX_BODY = 5 * 1024 * 1024
 MAX_TEXT = 1_000_000

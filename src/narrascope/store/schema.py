@@ -45,7 +45,7 @@ KEPT_COUNTS = (
 
 # the actors' counts kept at ingest (`counts.py`), three views of an actor's entity rows: 0 counts the asserted ones
 # and 1 any not rejected (the corrected view of the entities list, without and with withheld roles), 2 every row
-# (the names and forms an actor page shows); the role shown is the one `queries.list_entities` shows in each
+# (the names and forms an actor page shows); the role shown is the one `entity_queries.list_entities` shows in each
 _ACTOR_VIEWS = (
     "(SELECT 0 AS w UNION ALL SELECT 1 UNION ALL SELECT 2) v ON CASE v.w WHEN 0 THEN "
     + asserted_sql("e", include_withheld=False)
