@@ -15,7 +15,7 @@ from typing import Any
 import uvicorn
 
 from narrascope.server.api import create_app
-from narrascope.server.security import GuardedH11Protocol
+from narrascope.server.security import server_config
 
 
 def free_port() -> int:
@@ -29,7 +29,7 @@ def running_server(db: str, **options: Any) -> Iterator[str]:
     """Serve the app over `db` on a free loopback port; yields the base URL and stops the server after."""
     port = free_port()
     app = create_app(db, **options)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=GuardedH11Protocol)
+    config = server_config(app, host="127.0.0.1", port=port)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -336,7 +336,7 @@ def serve_command(
     import uvicorn
 
     from narrascope.server.api import create_app
-    from narrascope.server.security import GuardedH11Protocol, accept_backlog, is_loopback, raise_open_files_limit
+    from narrascope.server.security import is_loopback, raise_open_files_limit, server_config
     from narrascope.store.corrections import Vocabulary
     from narrascope.store.db import read_only_media
 
@@ -365,8 +365,7 @@ def serve_command(
     raise_open_files_limit()
     port = listening.getsockname()[1]
     click.echo(f"narrascope: serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    config = uvicorn.Config(app, log_level="warning", http=GuardedH11Protocol, backlog=accept_backlog())
-    uvicorn.Server(config).run(sockets=[listening])
+    uvicorn.Server(server_config(app)).run(sockets=[listening])
 
 
 def _listen(host: str, port: int) -> socket.socket:

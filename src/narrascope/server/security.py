@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import h11
+import uvicorn
 from fastapi.exceptions import HTTPException  # not starlette's: FastAPI re-raises only its own from a body read
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +35,10 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 HEADER_TIMEOUT = 10.0  # seconds for the request line and all headers of one request
+# Bytes of a request line and headers buffered while they arrive (h11's own default is 16 KB). Past h11's bound a
+# request is refused with a reset, so a long filter URL was answered or reset depending on how TCP cut it; with
+# this bound, a head up to 128 KB is answered the same way however it arrives, and a longer one is always refused.
+MAX_REQUEST_HEAD = 128 * 1024
 BODY_TIMEOUT = 60.0  # seconds for the whole body of one request
 CLIENT_GONE = "narrascope.client_gone"  # scope key: an asyncio.Event set when the client disconnects
 TOKEN_HELP = "this API needs the header Authorization: Bearer TOKEN"
@@ -274,6 +279,14 @@ class GuardedH11Protocol(H11Protocol):
         self._header_deadline = None
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self.transport.close()
+
+
+def server_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
+    """How `serve` runs the app: the guarded h11 protocol, its accept backlog and the request-head bound."""
+    return uvicorn.Config(
+        app, log_level="warning", http=GuardedH11Protocol, backlog=accept_backlog(),
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD, **options,
+    )  # fmt: skip
 
 
 def _files_limit() -> int:
