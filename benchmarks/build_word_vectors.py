@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections import Counter
@@ -24,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from narrascope.learn.word_vectors import WORD  # the words a text is read by are the words built
+
 DEFAULT_DATA = Path("/work/shared/data/semeval2025-task10")
 OUT = Path(__file__).parents[1] / "src" / "narrascope" / "learn" / "artifacts" / "words"
 CACHE = Path("/tmp/narrascope-claim-words-e5.npz")
-WORD = re.compile(r"[\w\u0900-\u097f]+")
 SIF_A = 1e-3
 
 

@@ -21,7 +21,6 @@ Prints numbers and the scorer's ms per article; not a test.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -33,15 +32,14 @@ from narrascope.datasets.examples import load_narrative_examples
 from narrascope.ingest.components import Cleaner, SentenceSegmenter
 from narrascope.narratives.component import NarrativeClassifier
 from narrascope.narratives.evidence import EvidenceScorer, parent_of
-from narrascope.taxonomy import OTHER
+from narrascope.narratives.evidence_train import article_labels, read_evidence_set
 
 DATA = Path(__file__).parent / "data" / "narrative_evidence.jsonl"
 Select = Callable[[Analysis, list[str]], dict[str, tuple[Evidence, ...]]]
 
 
 def load_set(path: Path, split: str) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if split == "all" or r["split"] == split]
+    return [r for r in read_evidence_set(path) if split == "all" or r["split"] == split]
 
 
 def analyses(rows: Sequence[dict], folders: Sequence[str]) -> dict[str, Analysis]:
@@ -57,10 +55,6 @@ def analyses(rows: Sequence[dict], folders: Sequence[str]) -> dict[str, Analysis
     if missing:
         raise SystemExit(f"{len(missing)} labelled articles are not in the given folders, e.g. {sorted(missing)[0]}")
     return found
-
-
-def gold_labels(row: dict) -> list[str]:
-    return [label for label in row["narratives"] + row["subnarratives"] if label != OTHER]
 
 
 def shared(chosen: dict[str, tuple[Evidence, ...]]) -> int:
@@ -79,7 +73,7 @@ def score(rows: Sequence[dict], docs: dict[str, Analysis], select: Select) -> tu
     elapsed, twice = 0.0, 0
     for row in rows:
         started = time.perf_counter()
-        chosen = select(docs[row["id"]], gold_labels(row))
+        chosen = select(docs[row["id"]], article_labels(row["narratives"], row["subnarratives"]))
         elapsed += time.perf_counter() - started
         twice += shared(chosen)
         for item in row["evidence"]:

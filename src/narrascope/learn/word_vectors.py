@@ -13,7 +13,6 @@ with them and does not use them: it chained unrelated claims across the corpus (
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,12 +74,6 @@ def word_vectors() -> WordVectors:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
     words = folder.joinpath("vocabulary.txt").read_text("utf-8").split("\n")[: len(vectors)]
     return WordVectors({w: i for i, w in enumerate(words)}, vectors, weight.astype(np.float32), sorted(words))
-
-
-def meta() -> dict[str, object]:
-    text = resources.files("narrascope.learn").joinpath("artifacts/words/meta.json").read_text("utf-8")
-    result: dict[str, object] = json.loads(text)
-    return result
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
