@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import copy
+import gc
 import os
+import sys
 from pathlib import Path
+
+import pytest
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.components import BaseComponent, register
-from narrascope.engine.local import PipelineSpec, analyze_chunk, run_batch
+from narrascope.engine.local import CHUNKS_IN_FLIGHT, PipelineSpec, analyze_chunk, run_batch
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline
 from narrascope.runner import Batch, analyze_result, analyze_results
@@ -30,6 +34,19 @@ class DiesOnMarker(BaseComponent):
     def __call__(self, analysis: Analysis) -> Analysis:
         if "DIE" in analysis.article.raw_text and os.getpid() != int(os.environ["NARRASCOPE_TEST_PARENT"]):
             os._exit(9)
+        return analysis
+
+
+@register("test_reports_frozen_objects")
+class ReportsFrozenObjects(BaseComponent):
+    """Notes how many objects the garbage collector of the process that analysed the article does not scan."""
+
+    name = "test_reports_frozen_objects"
+    requires = ("article.raw_text",)
+    assigns = ()
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        analysis.article.meta["frozen_objects"] = gc.get_freeze_count()
         return analysis
 
 
@@ -64,7 +81,7 @@ def test_a_dead_worker_fails_its_documents_by_name_and_the_batch_goes_on(tmp_pat
     assert f"{path}:22" in {o.origin for o in failed}
     assert all("a worker process died" in (o.error or "") for o in failed)
     assert outcomes[-1].analysis is not None and outcomes[0].analysis is not None
-    assert len(failed) <= 2 * 2 * 2  # the chunks in flight when it died, no more
+    assert len(failed) <= CHUNKS_IN_FLIGHT * 2 * 2  # the chunks in flight when it died, no more
 
 
 def test_results_are_the_same_with_one_and_two_processes(tmp_path: Path) -> None:
@@ -118,3 +135,13 @@ def test_a_failing_article_in_a_chunk_fails_alone() -> None:
     outcomes = analyze_chunk(spec, chunk)
     assert [o.analysis is None for o in outcomes] == [False, True, False]
     assert "a bad article" in str(outcomes[1].error)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_forked_workers_leave_the_loaded_models_out_of_garbage_collection(tmp_path: Path) -> None:
+    # a collection in a worker would write to every object it shares with the parent, copying their pages
+    path = _corpus(tmp_path / "c.jsonl", [f"T\n\nArticle {i}." for i in range(8)])
+    spec = PipelineSpec((*FAST, "test_reports_frozen_objects"))
+    outcomes = list(run_batch(Batch([path]), spec, jobs=2, chunk_size=2))
+    assert all(o.analysis is not None and o.analysis.article.meta["frozen_objects"] > 1000 for o in outcomes)
+    assert gc.get_freeze_count() == 0  # the parent's collector sees everything again once the batch is done

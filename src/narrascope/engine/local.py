@@ -1,7 +1,7 @@
 """Analyse a batch in N local worker processes, writing outcomes in input order.
 
 The parent reads documents (streaming, bounded memory) and hands chunks of them to the workers; at most
-`2 * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are yielded in the
+`CHUNKS_IN_FLIGHT * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are yielded in the
 order of the input, so the output is the same as a single process would write. On Linux the workers are
 forked from the parent after it built the pipeline, so they share its loaded models; elsewhere each worker
 builds the pipeline once (`worker_pipeline`).
@@ -13,6 +13,7 @@ calls reuse it.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -31,7 +32,10 @@ from narrascope.ingest.readers import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.runner import Outcome, analyze_results
 
-CHUNK_SIZE = 16  # documents a worker analyses together (one model batch); 2 x jobs chunks in flight
+CHUNK_SIZE = 16  # documents a worker analyses together (one model batch)
+# Chunks in flight per worker: outcomes are yielded in input order, so a worker that finished its chunks while
+# another is still on the oldest one waits for work unless a few more are queued (memory: a few chunks).
+CHUNKS_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -133,13 +137,17 @@ def run_batch(
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     if method == "fork":  # the models, loaded once here, are shared by every worker (memory, and loading time)
         worker_pipeline(spec).warm_up()
+        # The objects alive now (the models) leave the garbage collector's view: a collection in a worker would
+        # otherwise write to every one of them and copy the pages they share with this process.
+        gc.collect()
+        gc.freeze()
     context = multiprocessing.get_context(method)
     pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]] = deque()
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init)
     try:
         for chunk in _chunks(results, chunk_size):
             pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors)))
-            while len(pending) >= 2 * jobs:
+            while len(pending) >= CHUNKS_IN_FLIGHT * jobs:
                 outcomes, broken = _collect(pending)
                 yield from outcomes
                 if broken:
@@ -150,6 +158,7 @@ def run_batch(
             yield from outcomes
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _collect(pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]]) -> tuple[list[Outcome], bool]:
