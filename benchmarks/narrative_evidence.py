@@ -33,8 +33,9 @@ from narrascope.article import Article
 from narrascope.datasets.examples import load_narrative_examples
 from narrascope.ingest.components import Cleaner, SentenceSegmenter
 from narrascope.narratives.component import NarrativeClassifier
-from narrascope.narratives.evidence import EvidenceScorer, parent_of
+from narrascope.narratives.evidence import EvidenceScorer
 from narrascope.narratives.evidence_train import article_labels, read_evidence_set
+from narrascope.taxonomy import parent_of
 
 DATA = Path(__file__).parent / "data" / "narrative_evidence.jsonl"
 Select = Callable[[Analysis, list[str]], dict[str, tuple[Evidence, ...]]]

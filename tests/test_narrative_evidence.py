@@ -24,9 +24,9 @@ from narrascope.narratives.evidence import (
     assign,
     candidates,
     load_evidence_scorer,
-    parent_of,
 )
 from narrascope.narratives.evidence_train import read_evidence_set
+from narrascope.taxonomy import parent_of
 
 EVIDENCE_SET = Path(__file__).parents[1] / "benchmarks" / "data" / "narrative_evidence.jsonl"
 WEST = "URW: Discrediting the West, Diplomacy"

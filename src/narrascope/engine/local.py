@@ -1,8 +1,8 @@
 """Analyse a batch in N local worker processes, writing outcomes in input order.
 
 The parent reads documents (streaming, bounded memory) and hands chunks of them to the workers; at most
-`CHUNKS_IN_FLIGHT * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are yielded in the
-order of the input, so the output is the same as a single process would write. On Linux the workers are
+`CHUNKS_IN_FLIGHT * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are
+yielded in the order of the input, so the output is the same as a single process would write. On Linux the workers are
 forked from the parent after it built the pipeline, so they share its loaded models; elsewhere each worker
 builds the pipeline once (`worker_pipeline`).
 

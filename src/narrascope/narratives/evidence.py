@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from narrascope.learn.storage import load_model_files, save_model_files
+from narrascope.taxonomy import parent_of
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -49,12 +50,6 @@ FEATURES = (
     "sim", "sim_z", "parent_sim", "lead", "share", "weak", "weak_z", "weak_lead", "lexical", "lexical_z",
     "position", "first", "log_words", "short", "question",
 )  # fmt: skip
-
-
-def parent_of(label: str) -> str:
-    """A subnarrative's narrative (`CC: A: B` -> `CC: A`); a narrative is its own parent."""
-    parts = label.split(": ")
-    return ": ".join(parts[:2]) if len(parts) > 2 else label
 
 
 def is_question(text: str) -> bool:
