@@ -13,13 +13,20 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from importlib import resources
 
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d[\d.,]*\d|\d")
+# a figure is not glued to a letter before it: "CO2", "G7" and "Su25" name things, they do not count them
+_NUMBER = re.compile(r"(?<!\w)(?:(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d[\d.,]*\d|\d)")
 _WORD = re.compile(r"[\w\u0900-\u097f'’.-]+", re.UNICODE)
+_TOKEN = re.compile(rf"{_NUMBER.pattern}|{_WORD.pattern}", re.UNICODE)
 _AFTER = re.compile(r"\s*([^\s\d.,;:!?()\"“”«»„]+)", re.UNICODE)
 SMALL = 1.0  # figures up to this are not compared ("one of them")
+NEAR_COPY = 0.7  # share of the shorter claim's words found, in order, in the other: an edited copy of it ...
+COVERED = 0.35  # ... whose substituted phrases are compared when the shared words are also this share of the longer
+PREDICATE = "predicate"
+MAX_SWAPS = 2  # an edited copy changes a phrase or two; more substituted phrases are a rewording
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,8 @@ class ClaimFacts:
     numbers: frozenset[float]
     actors: Counter[str]
     negated: bool
+    words: tuple[str, ...] = ()  # its words and figures in order, as written
+    vocabulary: frozenset[str] = frozenset()  # its words, lower case
 
 
 @dataclass(frozen=True)
@@ -153,16 +162,69 @@ def facts_of(text: str, language: str | None = None) -> ClaimFacts:
     tables = _tables()
     negation = tables.negations.get(lang) or tables.negations["en"]
     negated = bool(negation.search(tables.not_negations.sub(" ", text)))
-    return ClaimFacts(numbers_of(text), actors_of(text), negated)
+    words = tuple(w.strip("'’.-\u0964\u0965") or w for w in _TOKEN.findall(text))  # "हैं।": the danda ends a sentence
+    return ClaimFacts(numbers_of(text), actors_of(text), negated, words, frozenset(w.lower() for w in words))
 
 
 def disagree(a: ClaimFacts, b: ClaimFacts) -> str | None:
-    """Why two claims cannot be one ("numbers", "actors"), or None when nothing contradicts.
+    """Why two claims cannot be one ("numbers", "actors", "negation", "predicate"), or None when nothing
+    contradicts.
 
-    Negation is weaker evidence (a paraphrase says "no longer" as "stopped"): the matcher weighs it.
+    Negation alone is weaker evidence (a paraphrase says "no longer" as "stopped"): the matcher weighs it. In an
+    edited copy it is not (`edited`).
     """
     if (a.numbers - b.numbers) and (b.numbers - a.numbers):
         return "numbers"
     if (a.actors - b.actors) and (b.actors - a.actors):
         return "actors"
-    return None
+    return edited(a, b)
+
+
+def edited(a: ClaimFacts, b: ClaimFacts) -> str | None:
+    """What an edited copy changed, or None: two claims that keep most of one's words in order and differ where
+    it matters. "Russian pilot" / "Ukrainian pilot" ("actors": one actor in another's place), "10 to Russia,
+    13 to Germany" / "13 to Russia, 10 to Germany" ("numbers"), "is no longer a precondition" / "remains a
+    precondition" ("negation"), "approve plans" / "reject plans", "lose land" / "gain land" ("predicate": a
+    phrase or two put in another's place, not dropped — a shortened copy says less, not something else).
+
+    Which substituted words are synonyms is not known here: two wordings that swap one or two phrases for
+    others in an otherwise identical sentence are taken for different claims.
+    """
+    if not a.words or not b.words:
+        return None
+    short, other = (a, b) if len(a.words) <= len(b.words) else (b, a)
+    shorter = len(short.words)
+    if sum(w.lower() in other.vocabulary for w in short.words) < NEAR_COPY * shorter:
+        return None  # cannot be an edited copy: too few of its words are in the other at all
+    wa, wb = [w.lower() for w in a.words], [w.lower() for w in b.words]
+    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    if shared < NEAR_COPY * shorter:
+        return None
+    if a.negated != b.negated:
+        return "negation"
+    if shared < COVERED * max(len(wa), len(wb)):
+        return None
+    swaps, said_else = 0, False
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        side_a, side_b = " ".join(a.words[i1:i2]), " ".join(b.words[j1:j2])
+        actors_a, actors_b = set(actors_of(side_a)), set(actors_of(side_b))
+        if actors_a and actors_b and actors_a != actors_b:
+            return "actors"
+        numbers_a, numbers_b = numbers_of(side_a), numbers_of(side_b)
+        if numbers_a and numbers_b and numbers_a != numbers_b:
+            return "numbers"
+        content_a, content_b = _content(wa[i1:i2]), _content(wb[j1:j2])
+        if (numbers_a and content_b <= 1) or (numbers_b and content_a <= 1):
+            continue  # a figure written in words ("10" / "ten", "1,5" / "полтора")
+        swaps += 1
+        if content_a and content_b:
+            said_else |= not i1 == j1 == 0  # the start of both is who speaks ("PM said" / "He said")
+    return PREDICATE if said_else and swaps <= MAX_SWAPS else None
+
+
+def _content(words: list[str]) -> int:
+    """How many of `words` carry meaning: four letters or more, not a figure."""
+    return sum(len(w) >= 4 and not w[0].isdigit() for w in words)

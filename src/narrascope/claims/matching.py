@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from narrascope.claims.agreement import ClaimFacts, disagree, facts_of, script_language
+from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language
 
 _CHUNK = 2048
 
@@ -35,6 +35,7 @@ class MatchParams:
     near_copy: float = 0.985  # a semantic cosine from which only figures and actors are checked
     lexical_floor: float = 0.15  # in one language, the TF-IDF cosine a pair needs ...
     semantic_alone: float = 0.95  # ... unless its semantic cosine reaches this: same-topic claims score high on e5
+    negation_across: float = 0.02  # a negation on one side only, in two languages ("не намерена" / "intends")
 
 
 PARAMS = MatchParams()
@@ -51,8 +52,9 @@ def match_score(
 ) -> float:
     """The score compared to the threshold; -1 when figures or actors contradict, or when two claims in one
     language share too few words (and no figures) for their meaning alone to vouch for them."""
-    if disagree(a, b) is not None:
-        return -1.0
+    why = disagree(a, b)
+    if why is not None and why != PREDICATE:
+        return -1.0  # a changed predicate is for the meaning to judge: a wire rewrite swaps words too
     if semantic >= params.near_copy:
         return 2.0
     shared_figures = bool(a.numbers) and a.numbers == b.numbers  # "60 militants" / "60 terrorists": evidence too
@@ -62,7 +64,7 @@ def match_score(
     if a.numbers and a.numbers == b.numbers:
         score += params.number_bonus
     if a.negated != b.negated:
-        score -= params.negation_malus
+        score -= params.negation_malus if same_language else params.negation_across
     return score
 
 
