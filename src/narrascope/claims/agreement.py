@@ -26,6 +26,7 @@ SMALL = 1.0  # figures up to this are not compared ("one of them")
 NEAR_COPY = 0.7  # share of the shorter claim's words found, in order, in the other: an edited copy of it ...
 COVERED = 0.35  # ... whose substituted phrases are compared when the shared words are also this share of the longer
 PREDICATE = "predicate"
+STEM = 5  # letters two forms of one word share ("предстояща" / "предстоящата")
 MAX_SWAPS = 2  # an edited copy changes a phrase or two; more substituted phrases are a rewording
 
 
@@ -219,10 +220,18 @@ def edited(a: ClaimFacts, b: ClaimFacts) -> str | None:
         content_a, content_b = _content(wa[i1:i2]), _content(wb[j1:j2])
         if (numbers_a and content_b <= 1) or (numbers_b and content_a <= 1):
             continue  # a figure written in words ("10" / "ten", "1,5" / "полтора")
+        if _same_stem(wa[i1:i2], wb[j1:j2]):
+            continue  # a word inflected or derived ("надценяване" / "надцени"): a rewording
         swaps += 1
         if content_a and content_b:
             said_else |= not i1 == j1 == 0  # the start of both is who speaks ("PM said" / "He said")
     return PREDICATE if said_else and swaps <= MAX_SWAPS else None
+
+
+def _same_stem(a: list[str], b: list[str]) -> bool:
+    """Whether a word of `a` and a word of `b` start alike (STEM letters): one word in another form."""
+    stems = {w[:STEM] for w in a if len(w) >= STEM}
+    return any(w[:STEM] in stems for w in b if len(w) >= STEM)
 
 
 def _content(words: list[str]) -> int:
