@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import takewhile
 
 # a figure is not glued to a letter before it: "CO2", "G7" and "Su25" name things, they do not count them
 _NUMBER = re.compile(r"(?<!\w)(?:(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d[\d.,]*\d|\d)")
@@ -26,7 +27,7 @@ SMALL = 1.0  # figures up to this are not compared ("one of them")
 NEAR_COPY = 0.7  # share of the shorter claim's words found, in order, in the other: an edited copy of it ...
 COVERED = 0.35  # ... whose substituted phrases are compared when the shared words are also this share of the longer
 PREDICATE = "predicate"
-STEM = 5  # letters two forms of one word share ("предстояща" / "предстоящата")
+STEM = 4  # letters two forms of one word share at least ("plans" / "planned")
 MAX_SWAPS = 2  # an edited copy changes a phrase or two; more substituted phrases are a rewording
 
 
@@ -229,9 +230,14 @@ def edited(a: ClaimFacts, b: ClaimFacts) -> str | None:
 
 
 def _same_stem(a: list[str], b: list[str]) -> bool:
-    """Whether a word of `a` and a word of `b` start alike (STEM letters): one word in another form."""
-    stems = {w[:STEM] for w in a if len(w) >= STEM}
-    return any(w[:STEM] in stems for w in b if len(w) >= STEM)
+    """Whether a word of `a` and a word of `b` are one word in two forms: they start alike, STEM letters or
+    more and most of the shorter ("plans" / "planned", "надценяване" / "надцени")."""
+    for x in a:
+        for y in b:
+            common = sum(1 for _ in takewhile(lambda pair: pair[0] == pair[1], zip(x, y, strict=False)))
+            if common >= STEM and common >= 0.6 * min(len(x), len(y)):
+                return True
+    return False
 
 
 def _content(words: list[str]) -> int:
