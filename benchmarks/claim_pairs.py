@@ -9,7 +9,9 @@ set, or an edited copy (hard negatives: another figure, another actor, a negatio
 150 pairs of claims of two different articles of the unlabeled corpus that e5 finds close (kind "same-topic":
 the same topic, actors and weeks, labelled by reading; 148 say different things). Rows
 where `lang_a != lang_b` are the cross-lingual column. "word overlap (before)" is the grouping before
-embeddings: TF-IDF cosine with number and negation rules, no encoder. Embeddings are cached under /tmp.
+embeddings: TF-IDF cosine with number and negation rules, no encoder. The matcher's own checks (figures, actors,
+edited copies: `claims/agreement.py`) apply to both the e5 score and the word-overlap links, as in grouping.
+Embeddings are cached under /tmp.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ A paraphrase may drop a figure or a name, so a side with nothing the other lacks
 hold a figure (or actor) the other lacks assert different things: "60 terrorists" and "600 terrorists",
 "the US recruits" and "Russia recruits". Figures are compared as values ("5,762" = "5762", "1,5 mil milhões"
 = "1.5 billion", "23 लाख" = "2.3 million"); actors by a canonical name over their forms in each language
-(`narrascope/data/claims_agreement.json`). Figures 0 and 1 are left out ("one of them").
+(`narrascope/data/claims_agreement.json`). Figures 0 and 1 are left out ("one of them"). Two claims that are
+one edited copy of the other must also agree where the copy differs (`edited`): "the Russian pilot" is not "the
+Ukrainian pilot" even when both sentences name both countries.
 """
 
 from __future__ import annotations

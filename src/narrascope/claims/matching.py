@@ -2,12 +2,14 @@
 
 Meaning: the cosine of multilingual-e5-small embeddings of the two claims (`learn/encoder.py`), plus a share
 of their TF-IDF cosine (words and character n-grams: the same outlet's wording, names, figures). Agreement:
-figures and named actors must not contradict (`claims/agreement.py`); a negation on one side only costs
-`negation_malus`; the same figures on both sides earn `number_bonus`. A pair that shares most of its words
-but is not near-identical in meaning reads as an edited copy ("approve" made "reject") and loses `copy_malus`
-per unit of TF-IDF cosine above `copy_knee`. The thresholds were chosen on the tune
-half of `benchmarks/data/claim_pairs.jsonl` (`python benchmarks/claim_pairs.py --tune`); the other half
-reports them (docs/claims.md).
+figures and named actors must not contradict, and an edited copy must not put another actor, figure or
+negation in place (`claims/agreement.py`: vetoes whatever e5 says); an edited copy with another predicate is
+left to the meaning (a wire rewrite swaps words too). A negation on one side only costs `negation_malus`
+(`negation_across` in two languages); the same figures on both sides earn `number_bonus`. A pair that shares
+most of its words but is not near-identical in meaning reads as an edited copy ("approve" made "reject") and
+loses `copy_malus` per unit of TF-IDF cosine above `copy_knee`. The thresholds were chosen on the tune half of
+`benchmarks/data/claim_pairs.jsonl` (`python benchmarks/claim_pairs.py --tune`); the other half reports them
+(docs/claims.md).
 """
 
 from __future__ import annotations
