@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
@@ -40,8 +41,7 @@ class ClaimFacts:
     numbers: frozenset[float]
     actors: Counter[str]
     negated: bool
-    words: tuple[str, ...] = ()  # its words and figures in order, as written
-    vocabulary: frozenset[str] = frozenset()  # its words, lower case
+    text: str = ""  # the claim as written (the edited-copy check reads its words when it needs them)
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,15 @@ def facts_of(text: str, language: str | None = None) -> ClaimFacts:
     tables = _tables()
     negation = tables.negations.get(lang) or tables.negations["en"]
     negated = bool(negation.search(tables.not_negations.sub(" ", text)))
+    return ClaimFacts(numbers_of(text), actors_of(text), negated, text)
+
+
+@lru_cache(maxsize=4096)  # a claim is aligned with its few near neighbours: a small cache, not a copy of each claim
+def words_of(text: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """The words and figures of `text` in order (as written, lower case) and the set of the lower-case ones."""
     words = tuple(w.strip("'’.-\u0964\u0965") or w for w in _TOKEN.findall(text))  # "हैं।": the danda ends a sentence
-    return ClaimFacts(numbers_of(text), actors_of(text), negated, words, frozenset(w.lower() for w in words))
+    lower = tuple(w.lower() for w in words)
+    return words, lower, frozenset(lower)
 
 
 def disagree(a: ClaimFacts, b: ClaimFacts) -> str | None:
@@ -194,13 +201,13 @@ def edited(a: ClaimFacts, b: ClaimFacts) -> str | None:
     Which substituted words are synonyms is not known here: two wordings that swap one or two phrases for
     others in an otherwise identical sentence are taken for different claims.
     """
-    if not a.words or not b.words:
+    (words_a, wa, set_a), (words_b, wb, set_b) = words_of(a.text), words_of(b.text)
+    if not wa or not wb:
         return None
-    short, other = (a, b) if len(a.words) <= len(b.words) else (b, a)
-    shorter = len(short.words)
-    if sum(w.lower() in other.vocabulary for w in short.words) < NEAR_COPY * shorter:
+    short, other = (wa, set_b) if len(wa) <= len(wb) else (wb, set_a)
+    shorter = len(short)
+    if sum(w in other for w in short) < NEAR_COPY * shorter:
         return None  # cannot be an edited copy: too few of its words are in the other at all
-    wa, wb = [w.lower() for w in a.words], [w.lower() for w in b.words]
     matcher = SequenceMatcher(None, wa, wb, autojunk=False)
     shared = sum(block.size for block in matcher.get_matching_blocks())
     if shared < NEAR_COPY * shorter:
@@ -213,7 +220,7 @@ def edited(a: ClaimFacts, b: ClaimFacts) -> str | None:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "replace":
             continue
-        side_a, side_b = " ".join(a.words[i1:i2]), " ".join(b.words[j1:j2])
+        side_a, side_b = " ".join(words_a[i1:i2]), " ".join(words_b[j1:j2])
         actors_a, actors_b = set(actors_of(side_a)), set(actors_of(side_b))
         if actors_a and actors_b and actors_a != actors_b:
             return "actors"
@@ -231,7 +238,7 @@ def edited(a: ClaimFacts, b: ClaimFacts) -> str | None:
     return PREDICATE if said_else and swaps <= MAX_SWAPS else None
 
 
-def _same_stem(a: list[str], b: list[str]) -> bool:
+def _same_stem(a: Sequence[str], b: Sequence[str]) -> bool:
     """Whether a word of `a` and a word of `b` are one word in two forms: they start alike, STEM letters or
     more and most of the shorter ("plans" / "planned", "надценяване" / "надцени")."""
     for x in a:
@@ -242,6 +249,6 @@ def _same_stem(a: list[str], b: list[str]) -> bool:
     return False
 
 
-def _content(words: list[str]) -> int:
+def _content(words: Sequence[str]) -> int:
     """How many of `words` carry meaning: four letters or more, not a figure."""
     return sum(len(w) >= 4 and not w[0].isdigit() for w in words)
