@@ -52,8 +52,9 @@ def match_score(
     *,
     same_language: bool = True,
 ) -> float:
-    """The score compared to the threshold; -1 when figures or actors contradict, or when two claims in one
-    language share too few words (and no figures) for their meaning alone to vouch for them."""
+    """The score compared to the threshold; -1 when figures or actors contradict (or an edited copy puts another
+    actor, figure or negation in place), or when two claims in one language share too few words (and no
+    figures) for their meaning alone to vouch for them."""
     why = disagree(a, b)
     if why is not None and why != PREDICATE:
         return -1.0  # a changed predicate is for the meaning to judge: a wire rewrite swaps words too
