@@ -2,12 +2,14 @@
 
 Meaning: the cosine of multilingual-e5-small embeddings of the two claims (`learn/encoder.py`), plus a share
 of their TF-IDF cosine (words and character n-grams: the same outlet's wording, names, figures). Agreement:
-figures and named actors must not contradict (`claims/agreement.py`); a negation on one side only costs
-`negation_malus`; the same figures on both sides earn `number_bonus`. A pair that shares most of its words
-but is not near-identical in meaning reads as an edited copy ("approve" made "reject") and loses `copy_malus`
-per unit of TF-IDF cosine above `copy_knee`. The thresholds were chosen on the tune
-half of `benchmarks/data/claim_pairs.jsonl` (`python benchmarks/claim_pairs.py --tune`); the other half
-reports them (docs/claims.md).
+figures and named actors must not contradict, and an edited copy must not put another actor, figure or
+negation in place (`claims/agreement.py`: vetoes whatever e5 says); an edited copy with another predicate is
+left to the meaning (a wire rewrite swaps words too). A negation on one side only costs `negation_malus`
+(`negation_across` in two languages); the same figures on both sides earn `number_bonus`. A pair that shares
+most of its words but is not near-identical in meaning reads as an edited copy ("approve" made "reject") and
+loses `copy_malus` per unit of TF-IDF cosine above `copy_knee`. The thresholds were chosen on the tune half of
+`benchmarks/data/claim_pairs.jsonl` (`python benchmarks/claim_pairs.py --tune`); the other half reports them
+(docs/claims.md).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from narrascope.claims.agreement import ClaimFacts, disagree, facts_of, script_language
+from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language
 
 _CHUNK = 2048
 
@@ -35,6 +37,7 @@ class MatchParams:
     near_copy: float = 0.985  # a semantic cosine from which only figures and actors are checked
     lexical_floor: float = 0.15  # in one language, the TF-IDF cosine a pair needs ...
     semantic_alone: float = 0.95  # ... unless its semantic cosine reaches this: same-topic claims score high on e5
+    negation_across: float = 0.02  # a negation on one side only, in two languages ("не намерена" / "intends")
 
 
 PARAMS = MatchParams()
@@ -49,10 +52,12 @@ def match_score(
     *,
     same_language: bool = True,
 ) -> float:
-    """The score compared to the threshold; -1 when figures or actors contradict, or when two claims in one
-    language share too few words (and no figures) for their meaning alone to vouch for them."""
-    if disagree(a, b) is not None:
-        return -1.0
+    """The score compared to the threshold; -1 when figures or actors contradict (or an edited copy puts another
+    actor, figure or negation in place), or when two claims in one language share too few words (and no
+    figures) for their meaning alone to vouch for them."""
+    why = disagree(a, b)
+    if why is not None and why != PREDICATE:
+        return -1.0  # a changed predicate is for the meaning to judge: a wire rewrite swaps words too
     if semantic >= params.near_copy:
         return 2.0
     shared_figures = bool(a.numbers) and a.numbers == b.numbers  # "60 militants" / "60 terrorists": evidence too
@@ -62,7 +67,7 @@ def match_score(
     if a.numbers and a.numbers == b.numbers:
         score += params.number_bonus
     if a.negated != b.negated:
-        score -= params.negation_malus
+        score -= params.negation_malus if same_language else params.negation_across
     return score
 
 
