@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import io
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.components import BaseComponent, register
 from narrascope.engine.local import CHUNKS_IN_FLIGHT, PipelineSpec, analyze_chunk, run_batch
+from narrascope.formats.writers import JsonLinesWriter, json_line
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline
 from narrascope.runner import Batch, analyze_result, analyze_results
@@ -145,3 +147,21 @@ def test_forked_workers_leave_the_loaded_models_out_of_garbage_collection(tmp_pa
     outcomes = list(run_batch(Batch([path]), spec, jobs=2, chunk_size=2))
     assert all(o.analysis is not None and o.analysis.article.meta["frozen_objects"] > 1000 for o in outcomes)
     assert gc.get_freeze_count() == 0  # the parent's collector sees everything again once the batch is done
+
+
+def test_workers_that_write_the_analyses_out_give_the_same_json_lines(tmp_path: Path) -> None:
+    path = _corpus(tmp_path / "c.jsonl", [f"Title {i}\n\nThe minister said {i} things." for i in range(6)] + [""])
+    spec = PipelineSpec(FAST)
+    for jobs in (1, 2):
+        written = list(run_batch(Batch([path]), spec, jobs=jobs, chunk_size=2, render=json_line))
+        analysed = list(run_batch(Batch([path]), spec, jobs=jobs, chunk_size=2))
+        assert all(o.analysis is None for o in written)  # the text came back, not the analysis
+        assert [o.rendered for o in written[:6]] == [json_line(o.analysis) for o in analysed[:6] if o.analysis]
+        assert written[6].error is not None and written[6].rendered is None  # a failure stays a failure
+        lines, whole = io.StringIO(), io.StringIO()
+        for handle, outcomes in ((lines, written), (whole, analysed)):
+            writer = JsonLinesWriter(handle)
+            for outcome in outcomes:
+                writer.write(outcome)
+            assert writer.documents == 6
+        assert lines.getvalue() == whole.getvalue()

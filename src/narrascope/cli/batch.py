@@ -88,7 +88,9 @@ def run_analyze(
     stop = Stop()
     try:
         with stop.installed(), progress("analysing", total=batch.documents) as tracker:
-            outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline, raise_errors=debug)
+            outcomes = run_batch(
+                batch, spec, jobs=jobs, pipeline=pipeline, raise_errors=debug, render=writer.worker_render
+            )
             for outcome in outcomes:
                 writer.write(outcome)
                 for warning in outcome.warnings:

@@ -21,13 +21,14 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
+from narrascope.analysis import Analysis
 from narrascope.ingest.readers import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.runner import Outcome, analyze_results
@@ -70,9 +71,19 @@ def worker_pipeline(spec: PipelineSpec, pipeline: Pipeline | None = None) -> Pip
     return _PIPELINES[spec]
 
 
-def analyze_chunk(spec: PipelineSpec, chunk: Sequence[ReadResult], raise_errors: bool = False) -> list[Outcome]:
-    """The worker function: outcomes of a chunk of read documents, in order, with the pipeline of `spec`."""
-    return analyze_results(worker_pipeline(spec), chunk, raise_errors=raise_errors)
+def analyze_chunk(
+    spec: PipelineSpec,
+    chunk: Sequence[ReadResult],
+    raise_errors: bool = False,
+    render: Callable[[Analysis], str] | None = None,
+) -> list[Outcome]:
+    """The worker function: outcomes of a chunk of read documents, in order, with the pipeline of `spec`; with
+    `render`, each analysis comes back written out (`Outcome.rendered`), which costs less to send than the
+    analysis itself."""
+    outcomes = analyze_results(worker_pipeline(spec), chunk, raise_errors=raise_errors)
+    if render is None:
+        return outcomes
+    return [replace(o, analysis=None, rendered=render(o.analysis)) if o.analysis is not None else o for o in outcomes]
 
 
 def default_jobs() -> int:
@@ -126,13 +137,15 @@ def run_batch(
     pipeline: Pipeline | None = None,
     raise_errors: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    render: Callable[[Analysis], str] | None = None,
 ) -> Generator[Outcome, None, None]:
-    """Outcomes of `results` in input order, analysed in `jobs` processes (in this one when `jobs` is 1)."""
+    """Outcomes of `results` in input order, analysed in `jobs` processes (in this one when `jobs` is 1); with
+    `render` (a module-level function, sent to the workers) each comes written out (`analyze_chunk`)."""
     if pipeline is not None:
         worker_pipeline(spec, pipeline)
     if jobs <= 1:
         for result in results:
-            yield from analyze_chunk(spec, [result], raise_errors)
+            yield from analyze_chunk(spec, [result], raise_errors, render)
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     if method == "fork":  # the models, loaded once here, are shared by every worker (memory, and loading time)
@@ -146,7 +159,7 @@ def run_batch(
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init)
     try:
         for chunk in _chunks(results, chunk_size):
-            pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors)))
+            pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors, render)))
             while len(pending) >= CHUNKS_IN_FLIGHT * jobs:
                 outcomes, broken = _collect(pending)
                 yield from outcomes
