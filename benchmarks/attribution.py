@@ -52,7 +52,7 @@ def score(rows: list[dict], after: bool) -> dict[str, float]:
         if after:
             if not is_proposition(r["language"], text):
                 continue
-            source = speaker(r["language"], source) if source else None
+            source = speaker(r["language"], source, r["sentence"]) if source else None
         shown += 1
         kept += r["complete"]
         fragments += not r["complete"]

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from narrascope.claims.attribution import ExtractedClaim
+from narrascope.claims.attribution import ExtractedClaim, Span
+from narrascope.claims.mentions import name_kind
 
 MAX_WORDS = 8  # a speaker phrase longer than this is a clause
 _TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
@@ -76,6 +78,9 @@ class _Lists:
     verb_first: tuple[str, ...]
     relatives: frozenset[str]
     not_verbs: frozenset[str]
+    relay_markers: tuple[str, ...]
+    one_person: frozenset[str]
+    many: frozenset[str]
 
 
 @cache
@@ -105,6 +110,9 @@ def _lists(language: str) -> _Lists | None:
         verb_first=tuple(entry["verb_first"]),
         relatives=frozenset(w.lower() for w in entry["relatives"]),
         not_verbs=frozenset(w.lower() for w in entry["not_verbs"]),
+        relay_markers=longest_first(entry["relay_markers"]),
+        one_person=frozenset(w.lower() for w in entry["one_person"]),
+        many=frozenset(w.lower() for w in entry["many"]),
     )
 
 
@@ -151,9 +159,50 @@ def _strip_trail(text: str, phrases: tuple[str, ...]) -> str:
     return text
 
 
-def speaker(language: str | None, phrase: str | None) -> str | None:
+def speaker(language: str | None, phrase: str | None, sentence: str | None = None) -> str | None:
     """The speaker's name `phrase` holds (tidied: no leading "However", trailing "in an interview"), or None when
-    it holds none: a clause, a conjunction, a pronoun, an indefinite ("some", "many"), the text itself."""
+    it holds none: a clause, a conjunction, a pronoun, an indefinite ("some", "many"), the text itself. With the
+    claim's `sentence`, also None for a name the sentence gives only as the relay ("..., цитиран от ТАСС") and
+    for a name taken from elsewhere for a pronoun it cannot stand for ("he" -> "Financial Times")."""
+    name = _name(language, phrase)
+    lists = _lists(_language(language))
+    if name is None or sentence is None or lists is None:
+        return name
+    if _relayed_only(lists, name, sentence) or not _fits_pronoun(lists, name, sentence):
+        return None
+    return name
+
+
+def _relayed_only(lists: _Lists, name: str, sentence: str) -> bool:
+    """Whether every place `sentence` names `name` comes right after a relay marker ("cited by", "цитиран от",
+    "citado pela"): the name relays the claim, someone else in the sentence said it."""
+    lower, wanted = sentence.lower(), name.lower()
+    places = [m.start() for m in re.finditer(re.escape(wanted), lower)]
+    if not places or not lists.relay_markers:
+        return False
+    return all(
+        any(before.endswith(marker) for marker in lists.relay_markers)
+        for before in (lower[:at].rstrip(_TRIM + " ") for at in places)
+    )
+
+
+def _fits_pronoun(lists: _Lists, name: str, sentence: str) -> bool:
+    """Whether a `name` its `sentence` does not hold (taken from elsewhere for a pronoun of the sentence) fits the
+    sentence's pronouns: one person ("he", "she") is never an organisation, many ("they") never one person."""
+    words = set(_words(sentence))
+    if not lists.one_person or {w[:5] for w in _words(name)} & {w[:5] for w in words}:
+        return True
+    one, many = bool(words & lists.one_person), bool(words & lists.many)
+    kind = name_kind(name)
+    if one and not many:
+        return kind != "ORG"
+    if many and not one:
+        return not (kind == "PERSON" and not any(w.isupper() and len(w) > 1 for w in name.split()))
+    return True
+
+
+def _name(language: str | None, phrase: str | None) -> str | None:
+    """`speaker` without the sentence: the name the phrase holds, or None."""
     if not phrase:
         return None
     lists = _lists(_language(language))
@@ -275,15 +324,19 @@ def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
     return True
 
 
-def tidy_claims(claims: list[ExtractedClaim], text: str, language: str | None) -> list[ExtractedClaim]:
+def tidy_claims(
+    claims: list[ExtractedClaim], text: str, language: str | None, sentences: Sequence[Span] = ()
+) -> list[ExtractedClaim]:
     """`claims` of `text` whose text is a proposition, each source tidied to its speaker or made unknown (its
-    span then points at the speaker's name inside the phrase, or nowhere)."""
+    span then points at the speaker's name inside the phrase, or nowhere). With the text's `sentences`, each
+    source is also read against its claim's sentence (a relay, a pronoun it cannot stand for)."""
     kept = []
     for claim in claims:
         if not is_proposition(language, text[claim.start : claim.end]):
             continue
         if claim.source:
-            name = speaker(language, claim.source)
+            sentence = text[slice(*sentences[claim.sentence])] if claim.sentence < len(sentences) else None
+            name = speaker(language, claim.source, sentence)
             if name is None:
                 claim.source, claim.source_span, claim.source_kind = None, None, "UNK"
             elif name != claim.source:
