@@ -21,6 +21,7 @@ from importlib import resources
 
 from narrascope.claims.attribution import ExtractedClaim, Span
 from narrascope.claims.mentions import name_kind
+from narrascope.claims.rules import default_rules
 
 MAX_WORDS = 8  # a speaker phrase longer than this is a clause
 _TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
@@ -168,7 +169,7 @@ def speaker(language: str | None, phrase: str | None, sentence: str | None = Non
     lists = _lists(_language(language))
     if name is None or sentence is None or lists is None:
         return name
-    if _relayed_only(lists, name, sentence) or not _fits_pronoun(lists, name, sentence):
+    if _relayed_only(lists, name, sentence) or not _fits_sentence(lists, name, sentence):
         return None
     return name
 
@@ -186,12 +187,15 @@ def _relayed_only(lists: _Lists, name: str, sentence: str) -> bool:
     )
 
 
-def _fits_pronoun(lists: _Lists, name: str, sentence: str) -> bool:
-    """Whether a `name` its `sentence` does not hold (taken from elsewhere for a pronoun of the sentence) fits the
-    sentence's pronouns: one person ("he", "she") is never an organisation, many ("they") never one person."""
+def _fits_sentence(lists: _Lists, name: str, sentence: str) -> bool:
+    """Whether a `name` its `sentence` does not hold (taken from elsewhere for a pronoun of the sentence) can be
+    the sentence's speaker: not when the sentence names its own ("..., Milley said", "Der Spiegel reported"), and
+    only as the pronoun allows: one person ("he", "she") is never an organisation, many ("they") never one person."""
     words = set(_words(sentence))
     if not lists.one_person or {w[:5] for w in _words(name)} & {w[:5] for w in words}:
         return True
+    if _names_own_speaker(sentence):
+        return False
     one, many = bool(words & lists.one_person), bool(words & lists.many)
     kind = name_kind(name)
     if one and not many:
@@ -199,6 +203,21 @@ def _fits_pronoun(lists: _Lists, name: str, sentence: str) -> bool:
     if many and not one:
         return not (kind == "PERSON" and not any(w.isupper() and len(w) > 1 for w in name.split()))
     return True
+
+
+_NAMED_SPEAKER = re.compile(r"\b[A-Z][\w’'.-]+,?\s+(?P<verb>[a-z]+)\b")
+_NOT_NAMES = frozenset({"this", "that", "these", "those", "there", "here", "one", "some", "many", "others"})
+
+
+def _names_own_speaker(sentence: str) -> bool:
+    """Whether a capitalised word inside `sentence` (a name, not a pronoun) comes right before a reporting verb:
+    "Milley said", "Der Spiegel reported", "McCaul, says"."""
+    rules = default_rules()
+    for m in _NAMED_SPEAKER.finditer(sentence):
+        before = m.group().split()[0].strip(",").lower()
+        if m.group("verb") in rules.verb_forms and before not in rules.pronouns and before not in rules.not_sources and before not in _NOT_NAMES:
+            return True
+    return False
 
 
 def _name(language: str | None, phrase: str | None) -> str | None:
