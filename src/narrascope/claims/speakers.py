@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from narrascope.claims import multilingual
 from narrascope.claims.attribution import ExtractedClaim, Span
 from narrascope.claims.mentions import name_kind
 from narrascope.claims.rules import default_rules
@@ -310,6 +311,8 @@ def is_proposition(language: str | None, text: str) -> bool:
         return False
     if _language(language) == "en" and _EN_GARBLED.search(text):
         return False
+    if _frame_inside(_language(language), text):
+        return False
     for opening, closing in (("(", ")"), ("[", "]")):
         opened = 0
         for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
@@ -317,6 +320,28 @@ def is_proposition(language: str | None, text: str) -> bool:
             if opened < 0:
                 return False  # "There is a] perception ...": the text starts inside a bracket
     return True
+
+
+_CLOSING = {"en": "\u201d\"", "pt": "\u201d\"\u00bb", "hi": "\u201d\""}  # elsewhere » and the low-high pair's “
+
+
+def _frame_inside(language: str, text: str) -> bool:
+    """Whether `text` runs out of its quote into the words that frame it ("... года », – подчеркнул политолог",
+    "... в правилната посока“, каза той пред журналисти", "... create it,” RIA Novosti reports"): the quote is a
+    claim, its frame is not part of it."""
+    closing = _CLOSING.get(language, "\u00bb\u201c\"")
+    at = max(text.rfind(q) for q in closing)
+    if at <= 0 or (text[at] == '"' and text[at - 1].isspace()):
+        return False
+    rest = text[at + 1 :].strip(_TRIM)
+    words = rest.split()
+    if not words or len(words) > 8 or not re.match(r"\s*,?\s*[—–-]*\s*\S", text[at + 1 :]):
+        return False
+    if text[at + 1 :].lstrip()[:1] not in ",—–-" and language != "en":
+        return False
+    if language == "en":
+        return any(w.strip(_WORD_EDGE).lower() in default_rules().verb_forms for w in words)
+    return language in multilingual.LANGUAGES and multilingual.language_rules(language).verbs.search(rest) is not None
 
 
 def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
