@@ -83,6 +83,7 @@ class _Lists:
     relay_markers: tuple[str, ...]
     one_person: frozenset[str]
     many: frozenset[str]
+    clause_relatives: frozenset[str]
 
 
 @cache
@@ -115,6 +116,7 @@ def _lists(language: str) -> _Lists | None:
         relay_markers=longest_first(entry["relay_markers"]),
         one_person=frozenset(w.lower() for w in entry["one_person"]),
         many=frozenset(w.lower() for w in entry["many"]),
+        clause_relatives=frozenset(w.lower() for w in entry["clause_relatives"]),
     )
 
 
@@ -348,9 +350,23 @@ def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
     return any(lower == phrase or lower.startswith(phrase + " ") for phrase in phrases)
 
 
+def _outside_relatives(lists: _Lists, text: str) -> list[str]:
+    """The words of `text` outside its relative clauses (from ", за который" / ", que" to the next comma): a verb
+    there belongs to the clause, not to the statement ("Беженцы, эвакуированные ..., за который ведутся бои")."""
+    kept: list[str] = []
+    for k, part in enumerate(text.split(",")):
+        words = _words(part)
+        head = words[:2] if words and len(words[0]) <= 3 else words[:1]
+        if k > 0 and any(w in lists.clause_relatives for w in head):
+            continue
+        kept += words
+    return kept
+
+
 def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
     """Whether `text`'s words, read with the language's lists, have the shape of a statement."""
-    verbs = [w for w in words if w not in lists.not_verbs] + [d for d in ("—", "–") if f" {d} " in text]
+    verbs = [w for w in _outside_relatives(lists, text) if w not in lists.not_verbs]
+    verbs += [d for d in ("—", "–") if f" {d} " in text]
     if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
         return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
     if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
