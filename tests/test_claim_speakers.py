@@ -117,3 +117,74 @@ def test_he_is_never_resolved_to_an_outlet() -> None:
     claims = pipeline(Article(id="ft", raw_text=text, language="en")).claims
     quoted = [c for c in claims if c.text.startswith("Even the environmental")]
     assert quoted and quoted[0].source != "Financial Times"
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "sentence"),
+    [
+        ("bg", "ТАСС", "Това мнение изрази Виктор Медведчук в статия за aif.ru, цитирана от ТАСС."),
+        ("bg", "Фокус", "Русия ще постигне своето, пише американският вестник The Washington Post, цитиран от \"Фокус\"."),
+        ("pt", "agência estatal russa TASS", "Citado pela agência estatal russa TASS, Gagin disse à Rossiya-24: \"O cerco continua.\""),
+        ("en", "Reuters", "The ministry said the talks had failed, as reported by Reuters."),
+    ],
+)  # fmt: skip
+def test_a_name_the_sentence_gives_only_as_the_relay_is_not_the_speaker(
+    language: str, phrase: str, sentence: str
+) -> None:
+    assert speaker(language, phrase) == phrase  # the phrase alone is a name
+    assert speaker(language, phrase, sentence) is None
+
+
+def test_a_relay_that_also_speaks_in_the_sentence_stays_the_speaker() -> None:
+    sentence = "ТАСС съобщи, че преговорите продължават, цитиран от ТАСС е и говорителят на Кремъл."
+    assert speaker("bg", "ТАСС", sentence) == "ТАСС"
+
+
+@pytest.mark.parametrize(
+    ("name", "sentence", "kept"),
+    [
+        ("Financial Times", "\u201cEven the environmental pillar is pretty unrelated to carbon emissions,\u201d he said.", False),
+        ("Paris Agreement", "There are now more targeted tools available,\u201d he added.", False),
+        ("Svein Tore Holsether", "Polish farmers will resume their blockade as they say they have no assurance.", False),
+        ("Lindsey Graham", "Another Republican, Chairman Michael McCaul, says he is writing legislation.", False),
+        ("German officials", "There have been \"no controls\" whatsoever, Der Spiegel reported, quoting the ministry.", False),
+        ("Christopher Cavoli", "\"In sum, Russia is on track to command the largest military,\" he said.", True),
+        ("MSCI ESG Research", "They are not designed to measure a company\u2019s impact on climate change.", True),
+        ("Dana Fisher", "She said they seemed to have targeted a painting that had a glass cover.", True),
+        ("SVR", "The agency said that preparing strikes on guarded sites received attention.", True),
+    ],
+)  # fmt: skip
+def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: str, sentence: str, kept: bool) -> None:
+    assert speaker("en", name) == name
+    assert (speaker("en", name, sentence) == name) is kept
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "complete"),
+    [
+        ("ru", "эта война закончится победой Украины в течение этого года », – подчеркнул политолог", False),
+        ("ru", "время не на стороне Украины, а на стороне российских сил», - говорится в письме Орбана", False),
+        ("bg", "Нищо не е започнало да се движи в правилната посока\u201c, каза той пред журналисти на брифинг", False),
+        ("en", "it is critically necessary to create it,\u201d RIA Novosti reports", False),
+        ("ru", "США останутся сильным союзником НАТО» вне зависимости от того, кто победит на выборах", True),
+        ("pt", "a Rússia conseguiu derrotar \"bastante a máquina militar ucraniana\u201d, um trabalho que \"vai continuar\"", True),
+        ("en", "Throwing tomato soup \u201cis an escalation of a tactic,\u201d", True),
+        ("ru", "Беженцы, эвакуированные из окрестностей Часова Яра, за который ведутся боевые действия в Донбассе", False),
+        ("ru", "Беженцы, эвакуированные из окрестностей Часова Яра, рассказали о беспилотниках", True),
+        ("ru", "Войска, которые стоят у границы, готовы к наступлению", True),
+    ],
+)  # fmt: skip
+def test_a_claim_text_is_neither_its_frame_nor_a_relative_clause(language: str, text: str, complete: bool) -> None:
+    assert is_proposition(language, text) is complete
+
+
+def test_an_english_claim_text_ending_on_its_reporting_verb_is_dropped() -> None:
+    assert not is_proposition("en", "Another House Republican, Chairman Michael McCaul, says")
+    assert not is_proposition("en", "She thus acknowledges")
+    pipeline = load_pipeline(["cleaning", "sentences", "claims"])
+    text = (
+        "Lindsey Graham said the war must end soon. Another House Republican, this one from Texas, House Foreign "
+        "Affairs Committee Chairman Michael McCaul, says he is writing legislation to commit the US military."
+    )
+    claims = pipeline(Article(id="says", raw_text=text, language="en")).claims
+    assert claims and not any(c.text.rstrip(" ,").endswith("says") for c in claims)

@@ -218,7 +218,12 @@ def _names_own_speaker(sentence: str) -> bool:
     rules = default_rules()
     for m in _NAMED_SPEAKER.finditer(sentence):
         before = m.group().split()[0].strip(",").lower()
-        if m.group("verb") in rules.verb_forms and before not in rules.pronouns and before not in rules.not_sources and before not in _NOT_NAMES:
+        if (
+            m.group("verb") in rules.verb_forms
+            and before not in rules.pronouns
+            and before not in rules.not_sources
+            and before not in _NOT_NAMES
+        ):
             return True
     return False
 
@@ -311,7 +316,7 @@ def is_proposition(language: str | None, text: str) -> bool:
     lists = _lists(_language(language))
     if lists is not None and not _sentence_shape(lists, text, words):
         return False
-    if _language(language) == "en" and _EN_GARBLED.search(text):
+    if _language(language) == "en" and (_EN_GARBLED.search(text) or _en_frame_only(words)):
         return False
     if _frame_inside(_language(language), text):
         return False
@@ -324,14 +329,14 @@ def is_proposition(language: str | None, text: str) -> bool:
     return True
 
 
-_CLOSING = {"en": "\u201d\"", "pt": "\u201d\"\u00bb", "hi": "\u201d\""}  # elsewhere » and the low-high pair's “
+_CLOSING = {"en": '\u201d"', "pt": '\u201d"\u00bb', "hi": '\u201d"'}  # elsewhere » and the low-high pair's “
 
 
 def _frame_inside(language: str, text: str) -> bool:
     """Whether `text` runs out of its quote into the words that frame it ("... года », – подчеркнул политолог",
     "... в правилната посока“, каза той пред журналисти", "... create it,” RIA Novosti reports"): the quote is a
     claim, its frame is not part of it."""
-    closing = _CLOSING.get(language, "\u00bb\u201c\"")
+    closing = _CLOSING.get(language, '\u00bb\u201c"')
     at = max(text.rfind(q) for q in closing)
     if at <= 0 or (text[at] == '"' and text[at - 1].isspace()):
         return False
@@ -344,6 +349,19 @@ def _frame_inside(language: str, text: str) -> bool:
     if language == "en":
         return any(w.strip(_WORD_EDGE).lower() in default_rules().verb_forms for w in words)
     return language in multilingual.LANGUAGES and multilingual.language_rules(language).verbs.search(rest) is not None
+
+
+_EN_FINITE = frozenset("is are was were has have had will would can could should must may might do does did".split())
+
+
+def _en_frame_only(words: list[str]) -> bool:
+    """Whether an English text is only a reporting frame, its content cut off: it ends on a reporting verb and
+    holds no other verb ("... Chairman Michael McCaul, says", "She thus acknowledges"; not "Ukrainian forces
+    shelled the plant, RIA Novosti reported")."""
+    forms = default_rules().verb_forms
+    if words[-1] not in forms:
+        return False
+    return not any(w in forms or w in _EN_FINITE or w.endswith("ed") for w in words[:-1])
 
 
 def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
