@@ -112,7 +112,7 @@ def test_he_is_never_resolved_to_an_outlet() -> None:
     pipeline = load_pipeline(["cleaning", "sentences", "claims"])
     text = (
         "The Financial Times reported that ESG ratings are unrelated to emissions. "
-        "\u201cEven the environmental pillar is pretty unrelated to carbon emissions,\u201d he said."
+        "\u201cEven the environmental pillar is unrelated to emissions,\u201d he said."
     )
     claims = pipeline(Article(id="ft", raw_text=text, language="en")).claims
     quoted = [c for c in claims if c.text.startswith("Even the environmental")]
@@ -123,8 +123,8 @@ def test_he_is_never_resolved_to_an_outlet() -> None:
     ("language", "phrase", "sentence"),
     [
         ("bg", "ТАСС", "Това мнение изрази Виктор Медведчук в статия за aif.ru, цитирана от ТАСС."),
-        ("bg", "Фокус", "Русия ще постигне своето, пише американският вестник The Washington Post, цитиран от \"Фокус\"."),
-        ("pt", "agência estatal russa TASS", "Citado pela agência estatal russa TASS, Gagin disse à Rossiya-24: \"O cerco continua.\""),
+        ("bg", "Фокус", "Русия ще спечели, пише The Washington Post, цитиран от \"Фокус\"."),
+        ("pt", "agência estatal russa TASS", "Citado pela agência estatal russa TASS, Gagin disse: \"O cerco segue.\""),
         ("en", "Reuters", "The ministry said the talks had failed, as reported by Reuters."),
     ],
 )  # fmt: skip
@@ -143,11 +143,11 @@ def test_a_relay_that_also_speaks_in_the_sentence_stays_the_speaker() -> None:
 @pytest.mark.parametrize(
     ("name", "sentence", "kept"),
     [
-        ("Financial Times", "\u201cEven the environmental pillar is pretty unrelated to carbon emissions,\u201d he said.", False),
+        ("Financial Times", "\u201cEven the environmental pillar is unrelated to emissions,\u201d he said.", False),
         ("Paris Agreement", "There are now more targeted tools available,\u201d he added.", False),
-        ("Svein Tore Holsether", "Polish farmers will resume their blockade as they say they have no assurance.", False),
+        ("Svein Tore Holsether", "Polish farmers will resume their blockade as they say they have no deal.", False),
         ("Lindsey Graham", "Another Republican, Chairman Michael McCaul, says he is writing legislation.", False),
-        ("German officials", "There have been \"no controls\" whatsoever, Der Spiegel reported, quoting the ministry.", False),
+        ("German officials", "There have been \"no controls\", Der Spiegel reported, quoting the ministry.", False),
         ("Christopher Cavoli", "\"In sum, Russia is on track to command the largest military,\" he said.", True),
         ("MSCI ESG Research", "They are not designed to measure a company\u2019s impact on climate change.", True),
         ("Dana Fisher", "She said they seemed to have targeted a painting that had a glass cover.", True),
@@ -167,9 +167,9 @@ def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: st
         ("bg", "Нищо не е започнало да се движи в правилната посока\u201c, каза той пред журналисти на брифинг", False),
         ("en", "it is critically necessary to create it,\u201d RIA Novosti reports", False),
         ("ru", "США останутся сильным союзником НАТО» вне зависимости от того, кто победит на выборах", True),
-        ("pt", "a Rússia conseguiu derrotar \"bastante a máquina militar ucraniana\u201d, um trabalho que \"vai continuar\"", True),
+        ("pt", "a Rússia derrotou \"a máquina militar ucraniana\u201d, um trabalho que \"vai continuar\"", True),
         ("en", "Throwing tomato soup \u201cis an escalation of a tactic,\u201d", True),
-        ("ru", "Беженцы, эвакуированные из окрестностей Часова Яра, за который ведутся боевые действия в Донбассе", False),
+        ("ru", "Беженцы, эвакуированные из Часова Яра, за который ведутся боевые действия в Донбассе", False),
         ("ru", "Беженцы, эвакуированные из окрестностей Часова Яра, рассказали о беспилотниках", True),
         ("ru", "Войска, которые стоят у границы, готовы к наступлению", True),
     ],
