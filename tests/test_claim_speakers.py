@@ -19,6 +19,7 @@ from narrascope.pipeline import load_pipeline
         ("bg", "Справедливият мир ще бъде обща победа"), ("ru", "где"), ("hi", "इसलिए"), ("hi", "ऐसे में"),
         ("ru", "сделал"), ("ru", "В нем НАТО"), ("ru", "заблокированная на территории Российской Федерации]"),
         ("bg", "И няма"), ("bg", "след комуникация с украинските военни"), ("en", "RELATED"),
+        ("ru", "Меня"), ("ru", "ему лишь"), ("bg", "Му"), ("pt", "lhe"), ("en", "them"),
     ],
 )  # fmt: skip
 def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
