@@ -153,6 +153,8 @@ def test_a_relay_that_also_speaks_in_the_sentence_stays_the_speaker() -> None:
         ("MSCI ESG Research", "They are not designed to measure a company\u2019s impact on climate change.", True),
         ("Dana Fisher", "She said they seemed to have targeted a painting that had a glass cover.", True),
         ("SVR", "The agency said that preparing strikes on guarded sites received attention.", True),
+        ("Poviat Fire Brigade", "At the moment, we are securing the scene,\u201d he added.", False),
+        ("more from the original CNN report", "\"Such reports cannot be taken seriously,\" he said.", False),
     ],
 )  # fmt: skip
 def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: str, sentence: str, kept: bool) -> None:
@@ -189,3 +191,21 @@ def test_an_english_claim_text_ending_on_its_reporting_verb_is_dropped() -> None
     )
     claims = pipeline(Article(id="says", raw_text=text, language="en")).claims
     assert claims and not any(c.text.rstrip(" ,").endswith("says") for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "sentence", "name"),
+    [
+        ("en", "Secretary-General", "NATO\u2019s Secretary-General, Jens Stoltenberg, said.", "Jens Stoltenberg"),
+        ("ru", "глава МИД", "Как заявил глава МИД, Сергей Лавров, переговоры возможны.", "Сергей Лавров"),
+        ("en", "Secretary-General", "The Secretary-General, who was in Kyiv, said so.", "Secretary-General"),
+        ("en", "Envoy Jakob Linulf", "Envoy Jakob Linulf, Head Of Mission, said it.", "Envoy Jakob Linulf"),
+    ],
+)  # fmt: skip
+def test_a_title_gives_way_to_the_name_in_apposition(language: str, phrase: str, sentence: str, name: str) -> None:
+    assert speaker(language, phrase, sentence) == name
+
+
+def test_an_ing_phrase_before_a_name_leaves_the_name() -> None:
+    phrase = "climate science denying group the Global Warming Policy Foundation"
+    assert speaker("en", phrase) == "Global Warming Policy Foundation"

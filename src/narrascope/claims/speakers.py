@@ -174,7 +174,24 @@ def speaker(language: str | None, phrase: str | None, sentence: str | None = Non
         return name
     if _relayed_only(lists, name, sentence) or not _fits_sentence(lists, name, sentence):
         return None
-    return name
+    return _apposition(name, sentence) or name
+
+
+_APPOSITION = re.compile(r",\s+(?P<name>(?:[^\W\d_][\w’'.-]*\s+){1,3}[^\W\d_][\w’'.-]*)\s*,")
+
+
+def _apposition(name: str, sentence: str) -> str | None:
+    """The person's name that follows a title in `sentence` between commas ("NATO’s Secretary-General, Jens
+    Stoltenberg, has said" -> "Jens Stoltenberg"), when `name` is a lower-case role or a bare title."""
+    if any(w[:1].isupper() and not w.isupper() for w in name.split()[1:]):
+        return None  # "Ambassador Jakob Linulf": a name already ("глава МИД": a title)
+    at = sentence.find(name)
+    if at < 0:
+        return None
+    m = _APPOSITION.match(sentence, at + len(name))
+    if m is None or not all(w[:1].isupper() for w in m.group("name").split()):
+        return None
+    return m.group("name")
 
 
 def _relayed_only(lists: _Lists, name: str, sentence: str) -> bool:
@@ -195,7 +212,7 @@ def _fits_sentence(lists: _Lists, name: str, sentence: str) -> bool:
     the sentence's speaker: not when the sentence names its own ("..., Milley said", "Der Spiegel reported"), and
     only as the pronoun allows: one person ("he", "she") is never an organisation, many ("they") never one person."""
     words = set(_words(sentence))
-    if not lists.one_person or {w[:5] for w in _words(name)} & {w[:5] for w in words}:
+    if not lists.one_person or _in_sentence(name, sentence):
         return True
     if _names_own_speaker(sentence):
         return False
@@ -206,6 +223,14 @@ def _fits_sentence(lists: _Lists, name: str, sentence: str) -> bool:
     if many and not one:
         return not (kind == "PERSON" and not any(w.isupper() and len(w) > 1 for w in name.split()))
     return True
+
+
+def _in_sentence(name: str, sentence: str) -> bool:
+    """Whether `sentence` holds `name`: one of its capitalised words (all its words of four letters or more
+    when none is capitalised), word starts compared so inflected forms match."""
+    words = [w for w in name.split() if w[:1].isupper()] or [w for w in name.split() if len(w) >= 4]
+    held = {w[:5] for w in _words(sentence)}
+    return any(w[:5] in held for w in _words(" ".join(words)))
 
 
 _NAMED_SPEAKER = re.compile(r"\b[A-Z][\w’'.-]+,?\s+(?P<verb>[a-z]+)\b")
@@ -259,7 +284,10 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     if len(parts) > 1 and _PAST_VERB.match(parts[-1]) and any(p[:1].isupper() for p in parts[:-1]):
         text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
     if _language(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
-        text = ing.group("who")
+        # "globalists pushing ..." -> "globalists"; "climate science denying group the Global Warming Policy
+        # Foundation": the name after the -ing phrase is who speaks, not the words before it
+        named = _last_name_run(text[len(ing.group("who")) :]) if ing.group("who").islower() else None
+        text = named or ing.group("who")
     if len(parts) == 1 and (_PAST_VERB.match(text) or _PT_PAST.match(text)) and text.islower():
         return None  # "сделал", "tentou": a verb, no one named
     preposition = _PREPOSITION.match(text)
@@ -422,6 +450,8 @@ def tidy_claims(
                 if claim.source_span is not None:
                     s, e = claim.source_span
                     at = text.find(name, s, e)
+                    if at < 0 and claim.sentence < len(sentences):  # a name in apposition, after the title
+                        at = text.find(name, *sentences[claim.sentence])
                     claim.source_span = (at, at + len(name)) if at >= 0 else None
         kept.append(claim)
     return kept
