@@ -286,8 +286,8 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     if _language(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
         # "globalists pushing ..." -> "globalists"; "climate science denying group the Global Warming Policy
         # Foundation": the name after the -ing phrase is who speaks, not the words before it
-        named = _last_name_run(text[len(ing.group("who")) :]) if ing.group("who").islower() else None
-        text = named or ing.group("who")
+        behind = _last_name_run(text[len(ing.group("who")) :]) if ing.group("who").islower() else None
+        text = behind or ing.group("who")
     if len(parts) == 1 and (_PAST_VERB.match(text) or _PT_PAST.match(text)) and text.islower():
         return None  # "сделал", "tentou": a verb, no one named
     preposition = _PREPOSITION.match(text)
