@@ -172,7 +172,7 @@ def speaker(language: str | None, phrase: str | None, sentence: str | None = Non
     lists = _lists(_language(language))
     if name is None or sentence is None or lists is None:
         return name
-    if _relayed_only(lists, name, sentence) or not _fits_sentence(lists, name, sentence):
+    if _relayed_only(lists, name, sentence) or not _fits_sentence(_language(language), lists, name, sentence):
         return None
     return _apposition(name, sentence) or name
 
@@ -207,22 +207,33 @@ def _relayed_only(lists: _Lists, name: str, sentence: str) -> bool:
     )
 
 
-def _fits_sentence(lists: _Lists, name: str, sentence: str) -> bool:
+def _fits_sentence(language: str, lists: _Lists, name: str, sentence: str) -> bool:
     """Whether a `name` its `sentence` does not hold (taken from elsewhere for a pronoun of the sentence) can be
     the sentence's speaker: not when the sentence names its own ("..., Milley said", "Der Spiegel reported"), and
     only as the pronoun allows: one person ("he", "she") is never an organisation, many ("they") never one person."""
     words = set(_words(sentence))
     if not lists.one_person or _in_sentence(name, sentence):
         return True
-    if _names_own_speaker(sentence):
+    if language == "en" and _names_own_speaker(sentence):
         return False
     one, many = bool(words & lists.one_person), bool(words & lists.many)
-    kind = name_kind(name)
+    kind = name_kind(name) if language == "en" else _kind_by_words(language, name)
     if one and not many:
         return kind != "ORG"
     if many and not one:
         return not (kind == "PERSON" and not any(w.isupper() and len(w) > 1 for w in name.split()))
     return True
+
+
+def _kind_by_words(language: str, name: str) -> str:
+    """ORG for an outlet of the language's list or an acronym ("Царьград" is not listed, "ТАСС" is), PERSON for
+    two or more capitalised words ("Владимир Путин"), else UNK."""
+    words = name.split()
+    if language in multilingual.LANGUAGES and multilingual.language_rules(language).outlets.fullmatch(name):
+        return "ORG"
+    if any(w.isupper() and len(w) > 1 for w in words):
+        return "ORG"
+    return "PERSON" if len(words) >= 2 and all(w[:1].isupper() for w in words) else "UNK"
 
 
 def _in_sentence(name: str, sentence: str) -> bool:
