@@ -20,6 +20,8 @@ from narrascope.pipeline import load_pipeline
         ("ru", "сделал"), ("ru", "В нем НАТО"), ("ru", "заблокированная на территории Российской Федерации]"),
         ("bg", "И няма"), ("bg", "след комуникация с украинските военни"), ("en", "RELATED"),
         ("ru", "Меня"), ("ru", "ему лишь"), ("bg", "Му"), ("pt", "lhe"), ("en", "them"),
+        ("ru", "В сделанном в преддверии визита"), ("ru", "информации"), ("ru", "близкий к российскому Минобороны"),
+        ("ru", "Тогда он"),
     ],
 )  # fmt: skip
 def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
@@ -50,6 +52,8 @@ def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
         ("ru", "И тут же The Asia Times", "The Asia Times"),
         ("ru", "но теперь генсек НАТО прямо", "генсек НАТО"),
         ("ru", "военнослужащего с позывным «Лев»", "военнослужащего с позывным «Лев»"),
+        ("ru", "Пятый канал", "Пятый канал"),
+        ("ru", "Тогда глава Североатлантического блока", "глава Североатлантического блока"),
     ],
 )
 def test_a_speaker_phrase_is_tidied_to_the_name(language: str, phrase: str, name: str) -> None:
@@ -209,3 +213,11 @@ def test_a_title_gives_way_to_the_name_in_apposition(language: str, phrase: str,
 def test_an_ing_phrase_before_a_name_leaves_the_name() -> None:
     phrase = "climate science denying group the Global Warming Policy Foundation"
     assert speaker("en", phrase) == "Global Warming Policy Foundation"
+
+
+def test_a_russian_he_is_never_an_outlet_or_an_acronym() -> None:
+    assert speaker("ru", "ТАСС") == "ТАСС"
+    assert speaker("ru", "ТАСС", "Он прямо заявил, что системы ПВО не справляются.") is None
+    assert (
+        speaker("ru", "Владимир Зеленский", "Он прямо заявил, что системы ПВО не справляются.") == "Владимир Зеленский"
+    )

@@ -38,6 +38,9 @@ _PARTICIPLE = re.compile(
     r"^[а-яё]+(?:вшие|вшиеся|ющие|ющиеся|ящие|ящиеся|вший|вшая|ющий|ющая|ящий|ящая"
     r"|ованная|ованный|ованные|ованное|ованных|ованной)$"
 )
+_PARTICIPLE_ANY_CASE = re.compile(  # "сделанном в преддверии визита", "находящемся": a participle in any case
+    r"^[а-яё]{3,}(?:анн|вш|ющ|ящ)(?:ом|ой|ым|ых|ую|ая|ое|ые|ий|ей|его|ему|ими|ем|ая|ие)(?:ся)?$"
+)
 _MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "В прошлом месяце Песков": the time, then the speaker
     r"^(?:в|во)\s+(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре"
     r"|прошлом\s+\w+|этом\s+\w+|понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
@@ -292,7 +295,12 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     if context is not None and (name := _last_name_run(context.group("rest"))):
         text = name  # "В интервью газете Yomiuri Йенс Столтенберг": the interview, then who gave it
     parts = text.split()
-    if len(parts) > 1 and _PAST_VERB.match(parts[-1]) and any(p[:1].isupper() for p in parts[:-1]):
+    if (
+        len(parts) > 1
+        and _PAST_VERB.match(parts[-1])
+        and parts[-1] not in lists.not_verbs  # "Пятый канал": a noun
+        and any(p[:1].isupper() for p in parts[:-1])
+    ):
         text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
     if _language(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
         # "globalists pushing ..." -> "globalists"; "climate science denying group the Global Warming Policy
@@ -309,7 +317,7 @@ def _name(language: str | None, phrase: str | None) -> str | None:
         return None
     if words[0] in lists.not_start or words[-1] in lists.not_end or any(w in lists.not_word for w in words):
         return None
-    if _PARTICIPLE.match(words[0]):
+    if _PARTICIPLE.match(words[0]) or (len(words[0]) >= 8 and _PARTICIPLE_ANY_CASE.match(words[0])):
         return None  # "Распространившиеся в СМИ ...": a participle's phrase, not who speaks
     if all(w in lists.generic for w in words) or any(ch.isdigit() for ch in text):
         return None
