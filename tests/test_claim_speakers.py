@@ -179,6 +179,12 @@ def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: st
         ("ru", "Беженцы, эвакуированные из Часова Яра, за который ведутся боевые действия в Донбассе", False),
         ("ru", "Беженцы, эвакуированные из окрестностей Часова Яра, рассказали о беспилотниках", True),
         ("ru", "Войска, которые стоят у границы, готовы к наступлению", True),
+        ("pt", "Para dar volta à situação", False),
+        ("pt", "Para Putin a guerra é inevitável", True),
+        ("pt", "considerou falhas do espetáculo, que decorreu na sexta-feira", False),
+        ("pt", "Recorde-se que a Rússia invadiu a Ucrânia a 24 de fevereiro de 2022, tendo provocado", False),
+        ("bg", "може да им отнеме повече от седмица да възстановят електричеството", False),
+        ("bg", "независимо къде ще се проведат, и предложенията на Москва са на масата", False),
     ],
 )  # fmt: skip
 def test_a_claim_text_is_neither_its_frame_nor_a_relative_clause(language: str, text: str, complete: bool) -> None:

@@ -51,6 +51,7 @@ _CONTEXT_LEAD = re.compile(  # "в (том же) интервью ...", "в эф
     r"^(?:в|во)?\s*(?:том\s+же\s+|своем\s+|своём\s+)?(?:интервью|эфире|беседе|разговоре|статье|заявлении)\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
+_PT_PURPOSE = re.compile(r"^para\s+\w+(?:ar|er|ir|ôr)\b[^,]*$", re.IGNORECASE)
 _PT_PAST = re.compile(r"^[a-zà-ú]+(?:ou|iu|eu)$")
 # "globalists pushing population replacement scheme": the people, then what they do (not after "the", "its";
 # "citing"/"quoting" name the speaker behind a relay, so the phrase is left whole)
@@ -367,6 +368,8 @@ def is_proposition(language: str | None, text: str) -> bool:
         return False
     if _frame_inside(_language(language), text):
         return False
+    if _language(language) == "pt" and (_PT_PURPOSE.match(text) or words[-2] in ("tendo", "sendo", "havendo")):
+        return False  # "Para dar volta à situação": a purpose, no statement; "..., tendo provocado": cut mid-clause
     for opening, closing in (("(", ")"), ("[", "]")):
         opened = 0
         for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
