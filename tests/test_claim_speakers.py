@@ -185,6 +185,17 @@ def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: st
         ("pt", "Recorde-se que a Rússia invadiu a Ucrânia a 24 de fevereiro de 2022, tendo provocado", False),
         ("bg", "може да им отнеме повече от седмица да възстановят електричеството", False),
         ("bg", "независимо къде ще се проведат, и предложенията на Москва са на масата", False),
+        ("pt", "terão confundido o Boeing no radar do Buk com um avião ucraniano", False),
+        ("pt", "quer perceber que tipo de cimeira de paz pretende Zelensky", False),
+        ("bg", "В този случай", False),
+        ("bg", "Кристал на растежа", False),
+        ("bg", "Русия спечели войната", True),
+        ("bg", "Ние сме готови", True),
+        ("bg", "пише изданието по повод участието в конференцията", False),
+        ("en", "says the website of the organisation", False),
+        ("bg", "за да се извади от строя вражеското командване", False),
+        ("bg", "България била ангажирана с отговора на ЕС?", False),
+        ("pt", "a NATO não se expandiria, mas onde está o papel com a nossa assinatura?", True),
     ],
 )  # fmt: skip
 def test_a_claim_text_is_neither_its_frame_nor_a_relative_clause(language: str, text: str, complete: bool) -> None:

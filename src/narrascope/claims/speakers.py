@@ -88,6 +88,7 @@ class _Lists:
     one_person: frozenset[str]
     many: frozenset[str]
     clause_relatives: frozenset[str]
+    short_verb: re.Pattern[str] | None  # a word that can be a verb, checked in short texts only
 
 
 @cache
@@ -121,6 +122,7 @@ def _lists(language: str) -> _Lists | None:
         one_person=frozenset(w.lower() for w in entry["one_person"]),
         many=frozenset(w.lower() for w in entry["many"]),
         clause_relatives=frozenset(w.lower() for w in entry["clause_relatives"]),
+        short_verb=_verb_pattern(entry["short_verb_words"], entry["short_verb_endings"]),
     )
 
 
@@ -366,8 +368,10 @@ def is_proposition(language: str | None, text: str) -> bool:
         return False
     if _language(language) == "en" and (_EN_GARBLED.search(text) or _en_frame_only(words)):
         return False
-    if _frame_inside(_language(language), text):
+    if _frame_inside(_language(language), text) or _frame_first(_language(language), text):
         return False
+    if text.rstrip(_TRIM).endswith("?") and "," not in text:
+        return False  # "България била ангажирана ...?": a question asks, it does not claim
     if _language(language) == "pt" and (_PT_PURPOSE.match(text) or words[-2] in ("tendo", "sendo", "havendo")):
         return False  # "Para dar volta à situação": a purpose, no statement; "..., tendo provocado": cut mid-clause
     for opening, closing in (("(", ")"), ("[", "]")):
@@ -414,6 +418,20 @@ def _en_frame_only(words: list[str]) -> bool:
     return not any(w in forms or w in _EN_FINITE or w.endswith("ed") for w in words[:-1])
 
 
+def _frame_first(language: str, text: str) -> bool:
+    """Whether `text` starts with a lower-case reporting verb: the frame ("пише изданието по повод ...", "says the
+    website of ..."), not the claim."""
+    first = text.lstrip(_WORD_EDGE).split(maxsplit=1)[:1]
+    if not first or not first[0][:1].islower():
+        return False
+    word = first[0].strip(_WORD_EDGE)
+    if language == "en":
+        return word in default_rules().verb_forms
+    return (
+        language in multilingual.LANGUAGES and multilingual.language_rules(language).verbs.fullmatch(word) is not None
+    )
+
+
 def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
     return any(lower == phrase or lower.startswith(phrase + " ") for phrase in phrases)
 
@@ -437,6 +455,8 @@ def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
     verbs += [d for d in ("—", "–") if f" {d} " in text]
     if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
         return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
+    if lists.short_verb is not None and len(words) <= 4 and not any(lists.short_verb.match(w) for w in verbs):
+        return False  # "В този случай", "Кристал на растежа": a few words, none a verb
     if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
         return False  # "Ако трябваше да избирам", "While the population reached 8bn on November 15, 2022"
     lower = " ".join(words)
