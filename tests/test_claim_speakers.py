@@ -21,7 +21,7 @@ from narrascope.pipeline import load_pipeline
         ("bg", "И няма"), ("bg", "след комуникация с украинските военни"), ("en", "RELATED"),
         ("ru", "Меня"), ("ru", "ему лишь"), ("bg", "Му"), ("pt", "lhe"), ("en", "them"),
         ("ru", "В сделанном в преддверии визита"), ("ru", "информации"), ("ru", "близкий к российскому Минобороны"),
-        ("ru", "Тогда он"),
+        ("ru", "Тогда он"), ("ru", "Во время переговоров с президентом РФ он"), ("ru", "в котором выразила"),
     ],
 )  # fmt: skip
 def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
@@ -54,6 +54,8 @@ def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
         ("ru", "военнослужащего с позывным «Лев»", "военнослужащего с позывным «Лев»"),
         ("ru", "Пятый канал", "Пятый канал"),
         ("ru", "Тогда глава Североатлантического блока", "глава Североатлантического блока"),
+        ("ru", "Владимир Зеленский при этом", "Владимир Зеленский"),
+        ("ru", "В то время как сам Орбан", "Орбан"),
     ],
 )
 def test_a_speaker_phrase_is_tidied_to_the_name(language: str, phrase: str, name: str) -> None:
@@ -238,3 +240,10 @@ def test_a_russian_he_is_never_an_outlet_or_an_acronym() -> None:
     assert (
         speaker("ru", "Владимир Зеленский", "Он прямо заявил, что системы ПВО не справляются.") == "Владимир Зеленский"
     )
+
+
+def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling() -> None:
+    sentence = "The Russian Foreign Intelligence Service stated that the US is recruiting militants."
+    assert speaker("en", "SVR", sentence) is None  # read alone, the sentence names its own speaker
+    assert speaker("en", "SVR", sentence, "The Russian Foreign Intelligence Service") == "SVR"
+    assert speaker("en", "Financial Times", "\u201cIt is unrelated,\u201d he said.", "he") is None

@@ -169,16 +169,23 @@ def _strip_trail(text: str, phrases: tuple[str, ...]) -> str:
     return text
 
 
-def speaker(language: str | None, phrase: str | None, sentence: str | None = None) -> str | None:
+def speaker(
+    language: str | None, phrase: str | None, sentence: str | None = None, written: str | None = None
+) -> str | None:
     """The speaker's name `phrase` holds (tidied: no leading "However", trailing "in an interview"), or None when
     it holds none: a clause, a conjunction, a pronoun, an indefinite ("some", "many"), the text itself. With the
     claim's `sentence`, also None for a name the sentence gives only as the relay ("..., цитиран от ТАСС") and
-    for a name taken from elsewhere for a pronoun it cannot stand for ("he" -> "Financial Times")."""
+    for a name taken from elsewhere for a pronoun it cannot stand for ("he" -> "Financial Times"). `written`: the
+    words the text gives for the source, when known; a name written there ("The Russian Foreign Intelligence
+    Service" for "SVR") is the sentence's own, whatever its canonical spelling."""
     name = _name(language, phrase)
     lists = _lists(_language(language))
     if name is None or sentence is None or lists is None:
         return name
-    if _relayed_only(lists, name, sentence) or not _fits_sentence(_language(language), lists, name, sentence):
+    if _relayed_only(lists, name, sentence):
+        return None
+    own = written is not None and _names_someone(written)
+    if not own and not _fits_sentence(_language(language), lists, name, sentence):
         return None
     return _apposition(name, sentence) or name
 
@@ -229,6 +236,18 @@ def _fits_sentence(language: str, lists: _Lists, name: str, sentence: str) -> bo
     if many and not one:
         return not (kind == "PERSON" and not any(w.isupper() and len(w) > 1 for w in name.split()))
     return True
+
+
+def _names_someone(written: str) -> bool:
+    """Whether the words a text gives for a source name someone (a capitalised word that is not the sentence's
+    first word alone: "The Russian Foreign Intelligence Service", not "He" or "the agency")."""
+    words = written.split()
+    if any(w[:1].isupper() for w in words[1:]):
+        return True
+    return len(words) == 1 and words[0][:1].isupper() and words[0].lower() not in _PRONOUNS
+
+
+_PRONOUNS = frozenset("he she they it we i он она они оно мы той тя те ние ele ela eles elas nós".split())
 
 
 def _kind_by_words(language: str, name: str) -> str:
@@ -484,7 +503,8 @@ def tidy_claims(
             continue
         if claim.source:
             sentence = text[slice(*sentences[claim.sentence])] if claim.sentence < len(sentences) else None
-            name = speaker(language, claim.source, sentence)
+            s, e = claim.source_span or (0, 0)
+            name = speaker(language, claim.source, sentence, text[s:e] if e > s else None)
             if name is None:
                 claim.source, claim.source_span, claim.source_kind = None, None, "UNK"
             elif name != claim.source:
