@@ -198,6 +198,11 @@ def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: st
         ("bg", "за да се извади от строя вражеското командване", False),
         ("bg", "България била ангажирана с отговора на ЕС?", False),
         ("pt", "a NATO não se expandiria, mas onde está o papel com a nossa assinatura?", True),
+        ("pt", "No dia 29 do mesmo mês, o presidente da Rússia, Vladimir Putin", False),
+        ("en", "96% of U.S Climate Data Is Corrupted, Study Shows", True),
+        ("ru", "Войска готовы к наступлению, заявил Сергей Шойгу", True),
+        ("pt", "Até agora, a Ucrânia sempre se opôs a congelar o conflito porque", False),
+        ("en", "The sanctions failed, but the war goes on because", False),
     ],
 )  # fmt: skip
 def test_a_claim_text_is_neither_its_frame_nor_a_relative_clause(language: str, text: str, complete: bool) -> None:

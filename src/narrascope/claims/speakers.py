@@ -451,6 +451,19 @@ def _frame_first(language: str, text: str) -> bool:
     )
 
 
+def _full_name(text: str) -> bool:
+    """Whether `text` is a person's full name: two or three capitalised words, no acronym ("Vladimir Putin")."""
+    words = text.split()
+    return 2 <= len(words) <= 3 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words)
+
+
+def _title_case(text: str) -> bool:
+    """Whether most words after the first are capitalised: a headline ("96% of U.S Climate Data Is Corrupted, Study
+    Shows")."""
+    words = [w for w in text.split()[1:] if w[:1].isalpha()]
+    return bool(words) and sum(w[:1].isupper() for w in words) * 2 > len(words)
+
+
 def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
     return any(lower == phrase or lower.startswith(phrase + " ") for phrase in phrases)
 
@@ -483,6 +496,8 @@ def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
         return False  # "с която да посрещне ...", "in which ...": a relative clause
     if words[-1] in lists.fragment_end and words[-1] in lists.not_end:
         return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
+    if "," in text and _full_name(text.rsplit(",", 1)[1].strip(_TRIM)) and not _title_case(text):
+        return False  # "No dia 29 do mesmo mês, o presidente da Rússia, Vladimir Putin": the subject, no predicate
     if not text.lstrip(_WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
         if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
             return False
