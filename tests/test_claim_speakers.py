@@ -22,6 +22,7 @@ from narrascope.pipeline import load_pipeline
         ("ru", "Меня"), ("ru", "ему лишь"), ("bg", "Му"), ("pt", "lhe"), ("en", "them"),
         ("ru", "В сделанном в преддверии визита"), ("ru", "информации"), ("ru", "близкий к российскому Минобороны"),
         ("ru", "Тогда он"), ("ru", "Во время переговоров с президентом РФ он"), ("ru", "в котором выразила"),
+        ("ru", "Там"), ("ru", "Накануне саммита наши оппоненты"), ("en", "our correspondent"), ("pt", "Lá"),
     ],
 )  # fmt: skip
 def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
