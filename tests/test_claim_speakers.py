@@ -23,6 +23,8 @@ from narrascope.pipeline import load_pipeline
         ("ru", "В сделанном в преддверии визита"), ("ru", "информации"), ("ru", "близкий к российскому Минобороны"),
         ("ru", "Тогда он"), ("ru", "Во время переговоров с президентом РФ он"), ("ru", "в котором выразила"),
         ("ru", "Там"), ("ru", "Накануне саммита наши оппоненты"), ("en", "our correspondent"), ("pt", "Lá"),
+        ("bg", "Припомняме, че по-рано заместник-председателят"), ("ru", "Напомним"),
+        ("bg", "доклад, публикуван днес в Давос, Швейцария, предаде БТА"),
     ],
 )  # fmt: skip
 def test_a_fragment_is_never_a_speaker(language: str, phrase: str) -> None:
@@ -204,6 +206,10 @@ def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: st
         ("ru", "Войска готовы к наступлению, заявил Сергей Шойгу", True),
         ("pt", "Até agora, a Ucrânia sempre se opôs a congelar o conflito porque", False),
         ("en", "The sanctions failed, but the war goes on because", False),
+        ("bg", "Това съобщава Bloomberg", False),
+        ("ru", "Это заявил Песков в интервью", False),
+        ("bg", "Това показва, че Русия губи", True),
+        ("ru", "Это означает конец войны", True),
     ],
 )  # fmt: skip
 def test_a_claim_text_is_neither_its_frame_nor_a_relative_clause(language: str, text: str, complete: bool) -> None:

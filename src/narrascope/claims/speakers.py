@@ -306,6 +306,8 @@ def _name(language: str | None, phrase: str | None) -> str | None:
             text, lower = text[:at], lower[:at]
     if "," in text:  # "Irene Santa, do eltiempo.es": the name; "o porta-voz do Kremlin, Dmitry Peskov": the name
         parts = [p.strip(_TRIM) for p in text.split(",") if p.strip(_TRIM)]
+        if len(parts) > 2:
+            return None  # "доклад, публикуван днес в Давос, Швейцария, предаде БТА": a clause, not a titled name
         named = [p for p in parts if p[:1].isupper()]
         text = named[-1] if parts and not parts[0][:1].isupper() and named else (parts[0] if parts else "")
     text = _MONTH_LEAD.sub("", _TIME_LEAD.sub("", _strip_lead(text, lists.lead)))
@@ -438,12 +440,27 @@ def _en_frame_only(words: list[str]) -> bool:
 
 
 def _frame_first(language: str, text: str) -> bool:
-    """Whether `text` starts with a lower-case reporting verb: the frame ("пише изданието по повод ...", "says the
-    website of ..."), not the claim."""
-    first = text.lstrip(_WORD_EDGE).split(maxsplit=1)[:1]
-    if not first or not first[0][:1].islower():
+    """Whether `text` is its frame, not the claim: a lower-case reporting verb first ("пише изданието по повод ...",
+    "says the website of ..."), or "this" and a reporting verb with no clause after it ("Това съобщава Bloomberg",
+    "Это заявил Песков в интервью")."""
+    words = [w for w in (w.strip(_WORD_EDGE) for w in text.split()) if w]
+    if not words:
         return False
-    word = first[0].strip(_WORD_EDGE)
+    if words[0][:1].islower() and _reporting_verb(language, words[0]):
+        return True
+    lower = [w.lower() for w in words]
+    return (
+        lower[0] in _THIS
+        and any(_reporting_verb(language, w) for w in lower[1:3])
+        and not any(w in _THAT for w in lower[1:])
+    )
+
+
+_THIS = frozenset({"this", "това", "это", "isto", "isso"})
+_THAT = frozenset({"that", "че", "что", "que", "как", "como"})
+
+
+def _reporting_verb(language: str, word: str) -> bool:
     if language == "en":
         return word in default_rules().verb_forms
     return (
