@@ -89,6 +89,7 @@ class _Lists:
     many: frozenset[str]
     clause_relatives: frozenset[str]
     short_verb: re.Pattern[str] | None  # a word that can be a verb, checked in short texts only
+    person_titles: frozenset[str]
 
 
 @cache
@@ -123,6 +124,7 @@ def _lists(language: str) -> _Lists | None:
         many=frozenset(w.lower() for w in entry["many"]),
         clause_relatives=frozenset(w.lower() for w in entry["clause_relatives"]),
         short_verb=_verb_pattern(entry["short_verb_words"], entry["short_verb_endings"]),
+        person_titles=frozenset(w.lower() for w in entry["person_titles"]),
     )
 
 
@@ -230,7 +232,7 @@ def _fits_sentence(language: str, lists: _Lists, name: str, sentence: str) -> bo
     if language == "en" and _names_own_speaker(sentence):
         return False
     one, many = bool(words & lists.one_person), bool(words & lists.many)
-    kind = name_kind(name) if language == "en" else _kind_by_words(language, name)
+    kind = name_kind(name) if language == "en" else _kind_by_words(language, lists, name)
     if one and not many:
         return kind != "ORG"
     if many and not one:
@@ -250,15 +252,22 @@ def _names_someone(written: str) -> bool:
 _PRONOUNS = frozenset("he she they it we i он она они оно мы той тя те ние ele ela eles elas nós".split())
 
 
-def _kind_by_words(language: str, name: str) -> str:
-    """ORG for an outlet of the language's list or an acronym ("Царьград" is not listed, "ТАСС" is), PERSON for
-    two or more capitalised words ("Владимир Путин"), else UNK."""
+def _kind_by_words(language: str, lists: _Lists, name: str) -> str:
+    """ORG for an outlet of the language's list, an acronym first ("ТАСС", "МИД России") or a capitalised word and
+    lower-case ones with no person's title ("Европейская правда", "Министерство обороны"); PERSON for a person's
+    title first ("глава МИД") or two or more capitalised words ("Владимир Путин"); else UNK."""
     words = name.split()
     if language in multilingual.LANGUAGES and multilingual.language_rules(language).outlets.fullmatch(name):
         return "ORG"
-    if any(w.isupper() and len(w) > 1 for w in words):
+    if words[0].isupper() and len(words[0]) > 1:
         return "ORG"
-    return "PERSON" if len(words) >= 2 and all(w[:1].isupper() for w in words) else "UNK"
+    if words[0].lower() in lists.person_titles:
+        return "PERSON"
+    if len(words) >= 2 and all(w[:1].isupper() for w in words):
+        return "PERSON"
+    if len(words) >= 2 and words[0][:1].isupper() and all(w[:1].islower() for w in words[1:]):
+        return "ORG"
+    return "UNK"
 
 
 def _in_sentence(name: str, sentence: str) -> bool:
