@@ -246,12 +246,21 @@ def test_an_ing_phrase_before_a_name_leaves_the_name() -> None:
     assert speaker("en", phrase) == "Global Warming Policy Foundation"
 
 
-def test_a_russian_he_is_never_an_outlet_or_an_acronym() -> None:
-    assert speaker("ru", "ТАСС") == "ТАСС"
-    assert speaker("ru", "ТАСС", "Он прямо заявил, что системы ПВО не справляются.") is None
-    assert (
-        speaker("ru", "Владимир Зеленский", "Он прямо заявил, что системы ПВО не справляются.") == "Владимир Зеленский"
-    )
+@pytest.mark.parametrize(
+    ("language", "name", "kept"),
+    [
+        ("ru", "ТАСС", False),
+        ("ru", "Европейская правда", False),
+        ("ru", "Владимир Зеленский", True),
+        ("ru", "глава МИД", True),
+        ("bg", "президентът на РФ", True),
+        ("bg", "БТА", False),
+    ],
+)
+def test_he_in_russian_or_bulgarian_is_never_an_outlet(language: str, name: str, kept: bool) -> None:
+    sentence = {"ru": "Он прямо заявил, что ПВО не справляются.", "bg": "Той заяви, че Киев ще загуби."}[language]
+    assert speaker(language, name) == name
+    assert (speaker(language, name, sentence) == name) is kept
 
 
 def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling() -> None:
