@@ -17,9 +17,10 @@ later gained 237 claims of 68 other articles (ids `xx-tNNN`: EN, PT and BG unlab
 articles, as the extractor showed them before the speaker rules), labelled the same way before the second round
 of rules was written on them; the held-out half is unchanged.
 
-"before" scores the shown sources and texts as they were; "after" passes them through `claims.speakers` (the
-same functions the claims component applies): a source the rules change is right when it names the labelled
-speaker (word stems compared, so inflected forms match); a source the rules leave as it was keeps its label.
+"before" scores the shown sources and texts as they were; "after" passes them, each with its sentence, through
+`claims.speakers` (the same functions the claims component applies): a source the rules change is right when it
+names the labelled speaker (word stems compared, so inflected forms match); a source the rules leave as it was
+keeps its label.
 Source precision: right named sources / named sources. Fragment rate: incomplete texts / claims shown.
 Kept: complete claims still shown / complete claims (what dropping fragments costs).
 """
