@@ -210,6 +210,8 @@ def test_a_speaker_taken_from_outside_the_sentence_must_fit_its_pronoun(name: st
         ("ru", "Это заявил Песков в интервью", False),
         ("bg", "Това показва, че Русия губи", True),
         ("ru", "Это означает конец войны", True),
+        ("ru", "Такое мнение высказал премьер-министр Венгрии Виктор Орбан", False),
+        ("ru", "Такое решение приняли власти Венгрии", True),
     ],
 )  # fmt: skip
 def test_a_claim_text_is_neither_its_frame_nor_a_relative_clause(language: str, text: str, complete: bool) -> None:

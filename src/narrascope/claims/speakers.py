@@ -465,7 +465,7 @@ def _frame_first(language: str, text: str) -> bool:
     )
 
 
-_THIS = frozenset({"this", "това", "это", "isto", "isso"})
+_THIS = frozenset({"this", "това", "такова", "это", "такое", "такую", "isto", "isso", "tal"})
 _THAT = frozenset({"that", "че", "что", "que", "как", "como"})
 
 
