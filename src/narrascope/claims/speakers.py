@@ -5,27 +5,26 @@ before or after a reporting verb as the source. Those words are not always a spe
 "No entanto"), a clause ("Справедливият мир ще бъде обща победа"), a pronoun left unresolved ("Quando eles"),
 a place in the text ("в статията"), a time or a medium around the name ("В конце июня Министерство обороны",
 "Zelensky in an interview"). `speaker` tidies a source phrase to the name it holds, or says it holds none
-(the claim's source is then unknown); `is_proposition` says whether a claim text can stand as a statement
-(not "funcionam e corrigir as que não funcionam", not "Об этом в воскресенье, 7 июля"). The word lists are
-per language (`narrascope/data/claims_speakers.json`); `benchmarks/attribution.py` measures both.
+(the claim's source is then unknown), read against the claim's sentence when it is given (a relay, a pronoun
+resolved to a name it cannot stand for); `is_proposition` (`claims/propositions.py`) says whether a claim text can
+stand as a statement (not "funcionam e corrigir as que não funcionam", not "Об этом в воскресенье, 7 июля"). The
+word lists are per language (`narrascope/data/claims_speakers.json`, read by `claims/speaker_lists.py`);
+`benchmarks/attribution.py` measures both.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from narrascope.claims import multilingual
 from narrascope.claims.attribution import ExtractedClaim, Span
 from narrascope.claims.mentions import name_kind
+from narrascope.claims.propositions import is_proposition
 from narrascope.claims.rules import default_rules
+from narrascope.claims.speaker_lists import TRIM, SpeakerLists, language_code, speaker_lists, words_of
 
 MAX_WORDS = 8  # a speaker phrase longer than this is a clause
-_TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
 _CLAUSE = re.compile(r"[;:\u201c\u201d\"]|\s[—–-]\s|\.\s")
 _TIME_LEAD = re.compile(
     r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+)"
@@ -33,7 +32,6 @@ _TIME_LEAD = re.compile(
     re.IGNORECASE,
 )
 _PREPOSITION = re.compile(r"^(?:в|във|во|от)\s+(?P<rest>.+)$", re.IGNORECASE)
-_WORD_EDGE = _TRIM + "!?"
 _PARTICIPLE = re.compile(
     r"^[а-яё]+(?:вшие|вшиеся|ющие|ющиеся|ящие|ящиеся|вший|вшая|ющий|ющая|ящий|ящая"
     r"|ованная|ованный|ованные|ованное|ованных|ованной)$"
@@ -51,7 +49,6 @@ _CONTEXT_LEAD = re.compile(  # "в (том же) интервью ...", "в эф
     r"^(?:в|во)?\s*(?:том\s+же\s+|своем\s+|своём\s+)?(?:интервью|эфире|беседе|разговоре|статье|заявлении)\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
-_PT_PURPOSE = re.compile(r"^para\s+\w+(?:ar|er|ir|ôr)\b[^,]*$", re.IGNORECASE)
 _PT_PAST = re.compile(r"^[a-zà-ú]+(?:ou|iu|eu)$")
 # "globalists pushing population replacement scheme": the people, then what they do (not after "the", "its";
 # "citing"/"quoting" name the speaker behind a relay, so the phrase is left whole)
@@ -59,90 +56,7 @@ _EN_ING = re.compile(
     r"^(?P<who>\S+(?:\s+\S+)*?)(?<!\bthe)(?<!\ba)(?<!\ban)(?<!\bits)(?<!\btheir)"
     r"\s+(?!citing\b|quoting\b|according\b)[a-z]+ing\b.*$"
 )
-# "we find,” the , “that ...", "do the not correct": an article followed by no noun is a garbled text
-_EN_GARBLED = re.compile(
-    r"\b(?:the|a|an)(?:\s*[,.;:]|\s+(?:not|is|are|was|were|we|we[’']re|they|of|to|and|or)\b)", re.IGNORECASE
-)
 _PAST_VERB = re.compile(r"^[а-яё]+(?:ила|ела|ала|яла|ыла|ил|ел|ал|ял|ыл|или|ели|али|яли|ыли)$")
-
-
-@dataclass(frozen=True)
-class _Lists:
-    lead: tuple[str, ...]
-    trail: tuple[str, ...]
-    cut: tuple[str, ...]
-    clause_word: frozenset[str]
-    not_start: frozenset[str]
-    not_word: frozenset[str]
-    not_end: frozenset[str]
-    generic: frozenset[str]
-    titles: frozenset[str]
-    fragment_start: tuple[str, ...]
-    fragment_end: frozenset[str]
-    subordinators: frozenset[str]
-    verb: re.Pattern[str] | None  # a word that can be a verb (None: not checked)
-    verb_first: tuple[str, ...]
-    relatives: frozenset[str]
-    not_verbs: frozenset[str]
-    relay_markers: tuple[str, ...]
-    one_person: frozenset[str]
-    many: frozenset[str]
-    clause_relatives: frozenset[str]
-    short_verb: re.Pattern[str] | None  # a word that can be a verb, checked in short texts only
-    person_titles: frozenset[str]
-
-
-@cache
-def _lists(language: str) -> _Lists | None:
-    data = json.loads(resources.files("narrascope.data").joinpath("claims_speakers.json").read_text("utf-8"))
-    entry = data.get(language)
-    if entry is None:
-        return None
-
-    def longest_first(words: list[str]) -> tuple[str, ...]:
-        return tuple(sorted((w.lower() for w in words), key=len, reverse=True))
-
-    return _Lists(
-        lead=longest_first(entry["lead"]),
-        trail=longest_first(entry["trail"]),
-        cut=tuple(c.lower() for c in entry["cut"]),
-        clause_word=frozenset(w.lower() for w in entry["clause_word"]),
-        not_start=frozenset(w.lower() for w in entry["not_speaker_start"]),
-        not_word=frozenset(w.lower() for w in entry["not_speaker_word"]),
-        not_end=frozenset(w.lower() for w in entry["not_speaker_end"]),
-        generic=frozenset(w.lower() for w in entry["generic"]),
-        titles=frozenset(w.lower() for w in entry["titles"]),
-        fragment_start=longest_first(entry["fragment_start"]),
-        fragment_end=frozenset(w.lower() for w in entry["fragment_end"]),
-        subordinators=frozenset(w.lower() for w in entry["subordinators"]),
-        verb=_verb_pattern(entry["verb_words"], entry["verb_endings"]),
-        verb_first=tuple(entry["verb_first"]),
-        relatives=frozenset(w.lower() for w in entry["relatives"]),
-        not_verbs=frozenset(w.lower() for w in entry["not_verbs"]),
-        relay_markers=longest_first(entry["relay_markers"]),
-        one_person=frozenset(w.lower() for w in entry["one_person"]),
-        many=frozenset(w.lower() for w in entry["many"]),
-        clause_relatives=frozenset(w.lower() for w in entry["clause_relatives"]),
-        short_verb=_verb_pattern(entry["short_verb_words"], entry["short_verb_endings"]),
-        person_titles=frozenset(w.lower() for w in entry["person_titles"]),
-    )
-
-
-def _verb_pattern(words: list[str], endings: list[str]) -> re.Pattern[str] | None:
-    if not words and not endings:
-        return None
-    alternatives = [re.escape(w) for w in words] + [
-        rf"\w+(?:{'|'.join(map(re.escape, endings))})" for _ in [0] if endings
-    ]
-    return re.compile(rf"^(?:{'|'.join(alternatives)})$")
-
-
-def _language(language: str | None) -> str:
-    return (language or "en").lower()[:2]
-
-
-def _words(text: str) -> list[str]:
-    return [w.strip(_WORD_EDGE).lower() for w in text.split() if w.strip(_WORD_EDGE)]
 
 
 def _strip_lead(text: str, phrases: tuple[str, ...]) -> str:
@@ -152,7 +66,7 @@ def _strip_lead(text: str, phrases: tuple[str, ...]) -> str:
         lower = text.lower()
         for phrase in phrases:
             if lower.startswith(phrase) and (len(lower) == len(phrase) or not lower[len(phrase)].isalnum()):
-                text = text[len(phrase) :].lstrip(_TRIM)
+                text = text[len(phrase) :].lstrip(TRIM)
                 changed = True
                 break
     return text
@@ -165,7 +79,7 @@ def _strip_trail(text: str, phrases: tuple[str, ...]) -> str:
         changed = False
         for phrase in phrases:
             if text.endswith(phrase) and (len(text) == len(phrase) or not text[-len(phrase) - 1].isalnum()):
-                text = text[: -len(phrase)].rstrip(_TRIM)
+                text = text[: -len(phrase)].rstrip(TRIM)
                 changed = True
                 break
     return text
@@ -181,13 +95,13 @@ def speaker(
     words the text gives for the source, when known; a name written there ("The Russian Foreign Intelligence
     Service" for "SVR") is the sentence's own, whatever its canonical spelling."""
     name = _name(language, phrase)
-    lists = _lists(_language(language))
+    lists = speaker_lists(language_code(language))
     if name is None or sentence is None or lists is None:
         return name
     if _relayed_only(lists, name, sentence):
         return None
     own = written is not None and _names_someone(written)
-    if not own and not _fits_sentence(_language(language), lists, name, sentence):
+    if not own and not _fits_sentence(language_code(language), lists, name, sentence):
         return None
     return _apposition(name, sentence) or name
 
@@ -209,7 +123,7 @@ def _apposition(name: str, sentence: str) -> str | None:
     return m.group("name")
 
 
-def _relayed_only(lists: _Lists, name: str, sentence: str) -> bool:
+def _relayed_only(lists: SpeakerLists, name: str, sentence: str) -> bool:
     """Whether every place `sentence` names `name` comes right after a relay marker ("cited by", "цитиран от",
     "citado pela"): the name relays the claim, someone else in the sentence said it."""
     lower, wanted = sentence.lower(), name.lower()
@@ -218,15 +132,15 @@ def _relayed_only(lists: _Lists, name: str, sentence: str) -> bool:
         return False
     return all(
         any(before.endswith(marker) for marker in lists.relay_markers)
-        for before in (lower[:at].rstrip(_TRIM + " ") for at in places)
+        for before in (lower[:at].rstrip(TRIM + " ") for at in places)
     )
 
 
-def _fits_sentence(language: str, lists: _Lists, name: str, sentence: str) -> bool:
+def _fits_sentence(language: str, lists: SpeakerLists, name: str, sentence: str) -> bool:
     """Whether a `name` its `sentence` does not hold (taken from elsewhere for a pronoun of the sentence) can be
     the sentence's speaker: not when the sentence names its own ("..., Milley said", "Der Spiegel reported"), and
     only as the pronoun allows: one person ("he", "she") is never an organisation, many ("they") never one person."""
-    words = set(_words(sentence))
+    words = set(words_of(sentence))
     if not lists.one_person or _in_sentence(name, sentence):
         return True
     if language == "en" and _names_own_speaker(sentence):
@@ -252,7 +166,7 @@ def _names_someone(written: str) -> bool:
 _PRONOUNS = frozenset("he she they it we i он она они оно мы той тя те ние ele ela eles elas nós".split())
 
 
-def _kind_by_words(language: str, lists: _Lists, name: str) -> str:
+def _kind_by_words(language: str, lists: SpeakerLists, name: str) -> str:
     """ORG for an outlet of the language's list, an acronym first ("ТАСС", "МИД России") or a capitalised word and
     lower-case ones with no person's title ("Европейская правда", "Министерство обороны"); PERSON for a person's
     title first ("глава МИД") or two or more capitalised words ("Владимир Путин"); else UNK."""
@@ -274,8 +188,8 @@ def _in_sentence(name: str, sentence: str) -> bool:
     """Whether `sentence` holds `name`: one of its capitalised words (all its words of four letters or more
     when none is capitalised), word starts compared so inflected forms match."""
     words = [w for w in name.split() if w[:1].isupper()] or [w for w in name.split() if len(w) >= 4]
-    held = {w[:5] for w in _words(sentence)}
-    return any(w[:5] in held for w in _words(" ".join(words)))
+    held = {w[:5] for w in words_of(sentence)}
+    return any(w[:5] in held for w in words_of(" ".join(words)))
 
 
 _NAMED_SPEAKER = re.compile(r"\b[A-Z][\w’'.-]+,?\s+(?P<verb>[a-z]+)\b")
@@ -302,11 +216,11 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     """`speaker` without the sentence: the name the phrase holds, or None."""
     if not phrase:
         return None
-    lists = _lists(_language(language))
-    text = " ".join(phrase.split()).strip(_TRIM)
+    lists = speaker_lists(language_code(language))
+    text = " ".join(phrase.split()).strip(TRIM)
     if lists is None:
         return text or None
-    if _CLAUSE.search(text) or "[" in text or "]" in text or any(w in lists.clause_word for w in _words(text)):
+    if _CLAUSE.search(text) or "[" in text or "]" in text or any(w in lists.clause_word for w in words_of(text)):
         return None
     lower = text.lower()
     for marker in lists.cut:  # "Zelensky in an interview with ...", "जेलेंस्की ने टेलीग्राम पर"
@@ -314,13 +228,13 @@ def _name(language: str | None, phrase: str | None) -> str | None:
         if at > 0:
             text, lower = text[:at], lower[:at]
     if "," in text:  # "Irene Santa, do eltiempo.es": the name; "o porta-voz do Kremlin, Dmitry Peskov": the name
-        parts = [p.strip(_TRIM) for p in text.split(",") if p.strip(_TRIM)]
+        parts = [p.strip(TRIM) for p in text.split(",") if p.strip(TRIM)]
         if len(parts) > 2:
             return None  # "доклад, публикуван днес в Давос, Швейцария, предаде БТА": a clause, not a titled name
         named = [p for p in parts if p[:1].isupper()]
         text = named[-1] if parts and not parts[0][:1].isupper() and named else (parts[0] if parts else "")
     text = _MONTH_LEAD.sub("", _TIME_LEAD.sub("", _strip_lead(text, lists.lead)))
-    text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(_TRIM)
+    text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(TRIM)
     for opening, closing in (("(", ")"), ("«", "»"), ("„", "“")):
         if text.count(opening) > text.count(closing):
             text += closing  # "Американският петролен институт (API)": the trimming took the closing bracket
@@ -335,7 +249,7 @@ def _name(language: str | None, phrase: str | None) -> str | None:
         and any(p[:1].isupper() for p in parts[:-1])
     ):
         text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
-    if _language(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
+    if language_code(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
         # "globalists pushing ..." -> "globalists"; "climate science denying group the Global Warming Policy
         # Foundation": the name after the -ing phrase is who speaks, not the words before it
         behind = _last_name_run(text[len(ing.group("who")) :]) if ing.group("who").islower() else None
@@ -345,7 +259,7 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     preposition = _PREPOSITION.match(text)
     if preposition is not None:  # "в СБУ" (the SBU), but "в статията" (in the article) names no one
         text = preposition.group("rest")
-    words = _words(text)
+    words = words_of(text)
     if not words or len(words) > MAX_WORDS or len(text) < 2:
         return None
     if words[0] in lists.not_start or words[-1] in lists.not_end or any(w in lists.not_word for w in words):
@@ -375,7 +289,7 @@ def _last_name_run(text: str) -> str | None:
         return None
     cyrillic = "\u0400" <= run[-1][0] <= "\u04ff"
     kept = [w for w in run if ("\u0400" <= w[0] <= "\u04ff") == cyrillic]
-    return " ".join(kept).strip(_TRIM) or None
+    return " ".join(kept).strip(TRIM) or None
 
 
 def _headline(text: str) -> bool:
@@ -384,152 +298,6 @@ def _headline(text: str) -> bool:
     words = text.split()
     capitalised = [w for w in words if w[:1].isupper()]
     return (len(words) > 5 and len(capitalised) == len(words)) or any(w == "The" for w in words[1:])
-
-
-def is_proposition(language: str | None, text: str) -> bool:
-    """Whether a claim text can stand as a statement: at least three words, not starting with a conjunction or a
-    verb that needs the subject left out ("é uma ...", "был расстроен", "ще подпише"), not ending on a function
-    word, brackets not closed before they open."""
-    words = _words(text)
-    if len(words) < 3:
-        return False
-    lists = _lists(_language(language))
-    if lists is not None and not _sentence_shape(lists, text, words):
-        return False
-    if _language(language) == "en" and (_EN_GARBLED.search(text) or _en_frame_only(words)):
-        return False
-    if _frame_inside(_language(language), text) or _frame_first(_language(language), text):
-        return False
-    if text.rstrip(_TRIM).endswith("?") and "," not in text:
-        return False  # "България била ангажирана ...?": a question asks, it does not claim
-    if _language(language) == "pt" and (_PT_PURPOSE.match(text) or words[-2] in ("tendo", "sendo", "havendo")):
-        return False  # "Para dar volta à situação": a purpose, no statement; "..., tendo provocado": cut mid-clause
-    for opening, closing in (("(", ")"), ("[", "]")):
-        opened = 0
-        for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
-            opened += (ch == opening) - (ch == closing)
-            if opened < 0:
-                return False  # "There is a] perception ...": the text starts inside a bracket
-    return True
-
-
-_CLOSING = {"en": '\u201d"', "pt": '\u201d"\u00bb', "hi": '\u201d"'}  # elsewhere » and the low-high pair's “
-
-
-def _frame_inside(language: str, text: str) -> bool:
-    """Whether `text` runs out of its quote into the words that frame it ("... года », – подчеркнул политолог",
-    "... в правилната посока“, каза той пред журналисти", "... create it,” RIA Novosti reports"): the quote is a
-    claim, its frame is not part of it."""
-    closing = _CLOSING.get(language, '\u00bb\u201c"')
-    at = max(text.rfind(q) for q in closing)
-    if at <= 0 or (text[at] == '"' and text[at - 1].isspace()):
-        return False
-    rest = text[at + 1 :].strip(_TRIM)
-    words = rest.split()
-    if not words or len(words) > 8 or not re.match(r"\s*,?\s*[—–-]*\s*\S", text[at + 1 :]):
-        return False
-    if text[at + 1 :].lstrip()[:1] not in ",—–-" and language != "en":
-        return False
-    if language == "en":
-        return any(w.strip(_WORD_EDGE).lower() in default_rules().verb_forms for w in words)
-    return language in multilingual.LANGUAGES and multilingual.language_rules(language).verbs.search(rest) is not None
-
-
-_EN_FINITE = frozenset("is are was were has have had will would can could should must may might do does did".split())
-
-
-def _en_frame_only(words: list[str]) -> bool:
-    """Whether an English text is only a reporting frame, its content cut off: it ends on a reporting verb and
-    holds no other verb ("... Chairman Michael McCaul, says", "She thus acknowledges"; not "Ukrainian forces
-    shelled the plant, RIA Novosti reported")."""
-    forms = default_rules().verb_forms
-    if words[-1] not in forms:
-        return False
-    return not any(w in forms or w in _EN_FINITE or w.endswith("ed") for w in words[:-1])
-
-
-def _frame_first(language: str, text: str) -> bool:
-    """Whether `text` is its frame, not the claim: a lower-case reporting verb first ("пише изданието по повод ...",
-    "says the website of ..."), or "this" and a reporting verb with no clause after it ("Това съобщава Bloomberg",
-    "Это заявил Песков в интервью")."""
-    words = [w for w in (w.strip(_WORD_EDGE) for w in text.split()) if w]
-    if not words:
-        return False
-    if words[0][:1].islower() and _reporting_verb(language, words[0]):
-        return True
-    lower = [w.lower() for w in words]
-    return (
-        lower[0] in _THIS
-        and any(_reporting_verb(language, w) for w in lower[1:3])
-        and not any(w in _THAT for w in lower[1:])
-    )
-
-
-_THIS = frozenset({"this", "това", "такова", "это", "такое", "такую", "isto", "isso", "tal"})
-_THAT = frozenset({"that", "че", "что", "que", "как", "como"})
-
-
-def _reporting_verb(language: str, word: str) -> bool:
-    if language == "en":
-        return word in default_rules().verb_forms
-    return (
-        language in multilingual.LANGUAGES and multilingual.language_rules(language).verbs.fullmatch(word) is not None
-    )
-
-
-def _full_name(text: str) -> bool:
-    """Whether `text` is a person's full name: two or three capitalised words, no acronym ("Vladimir Putin")."""
-    words = text.split()
-    return 2 <= len(words) <= 3 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words)
-
-
-def _title_case(text: str) -> bool:
-    """Whether most words after the first are capitalised: a headline ("96% of U.S Climate Data Is Corrupted, Study
-    Shows")."""
-    words = [w for w in text.split()[1:] if w[:1].isalpha()]
-    return bool(words) and sum(w[:1].isupper() for w in words) * 2 > len(words)
-
-
-def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
-    return any(lower == phrase or lower.startswith(phrase + " ") for phrase in phrases)
-
-
-def _outside_relatives(lists: _Lists, text: str) -> list[str]:
-    """The words of `text` outside its relative clauses (from ", за который" / ", que" to the next comma): a verb
-    there belongs to the clause, not to the statement ("Беженцы, эвакуированные ..., за который ведутся бои")."""
-    kept: list[str] = []
-    for k, part in enumerate(text.split(",")):
-        words = _words(part)
-        head = words[:2] if words and len(words[0]) <= 3 else words[:1]
-        if k > 0 and any(w in lists.clause_relatives for w in head):
-            continue
-        kept += words
-    return kept
-
-
-def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
-    """Whether `text`'s words, read with the language's lists, have the shape of a statement."""
-    verbs = [w for w in _outside_relatives(lists, text) if w not in lists.not_verbs]
-    verbs += [d for d in ("—", "–") if f" {d} " in text]
-    if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
-        return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
-    if lists.short_verb is not None and len(words) <= 4 and not any(lists.short_verb.match(w) for w in verbs):
-        return False  # "В този случай", "Кристал на растежа": a few words, none a verb
-    if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
-        return False  # "Ако трябваше да избирам", "While the population reached 8bn on November 15, 2022"
-    lower = " ".join(words)
-    if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives):
-        return False  # "с която да посрещне ...", "in which ...": a relative clause
-    if words[-1] in lists.fragment_end and words[-1] in lists.not_end:
-        return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
-    if "," in text and _full_name(text.rsplit(",", 1)[1].strip(_TRIM)) and not _title_case(text):
-        return False  # "No dia 29 do mesmo mês, o presidente da Rússia, Vladimir Putin": the subject, no predicate
-    if not text.lstrip(_WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
-        if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
-            return False
-        if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)) and words[0] not in lists.not_verbs:
-            return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
-    return True
 
 
 def tidy_claims(
