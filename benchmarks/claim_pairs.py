@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.claims.agreement import disagree, facts_of
-from narrascope.claims.grouping import ClaimRecord, group_claims, lexical_vectors
+from narrascope.claims.grouping import ClaimRecord, evidence_vectors, group_claims
 from narrascope.claims.matching import PARAMS, MatchParams, is_match, match_score, quotes
 from narrascope.learn.encoder import sentence_encoder
 
@@ -49,8 +49,7 @@ def embeddings(texts: list[str]) -> dict[str, np.ndarray]:
 def features(rows: list[dict]) -> None:
     texts = sorted({r["a"] for r in rows} | {r["b"] for r in rows})
     vectors = embeddings(texts)
-    lexical = lexical_vectors(texts)
-    unquoted = lexical_vectors(texts, unquoted=True)  # the wording shared outside quotations, when both quote
+    lexical, unquoted = evidence_vectors(texts)  # shared wording; outside quotations when both quote
     at = {t: i for i, t in enumerate(texts)}
     for r in rows:
         r["semantic"] = float(vectors[r["a"]] @ vectors[r["b"]])

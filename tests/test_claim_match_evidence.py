@@ -1,7 +1,8 @@
 """What counts as evidence that two claims of different articles are one claim, beyond a close embedding.
 
 Multilingual e5 scores unrelated claims about one topic 0.91-0.93; what the two wordings share must then vouch
-for them. A term both put in quotation marks, a shared date, or two different named bodies do not. The
+for them. A term both put in quotation marks, a shared date, or two different named bodies or figures (spelt out
+or not) do not. The
 embeddings are made here with a chosen cosine, so the tests read the rules, not the encoder.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from narrascope.claims.agreement import disagree, facts_of
+from narrascope.claims.agreement import disagree, facts_of, numbers_of, without_dates
 from narrascope.claims.grouping import ClaimRecord, group_claims
 from narrascope.claims.matching import match_score, quotes, without_set_phrases
 
@@ -73,6 +74,37 @@ def test_a_shared_date_does_not_vouch_for_two_claims_in_one_language() -> None:
     pt = facts_of("na noite de 3 de julho, a defesa aérea russa abateu dez drones", "pt")
     ru = facts_of("в ночь на 3 июля российские системы ПВО сбили десять беспилотников", "ru")
     assert match_score(0.87, 0.0, pt, ru, same_language=False) >= 0.9
+
+
+def test_a_date_is_not_shared_wording() -> None:
+    assert not grouped(
+        [
+            "the talks collapsed on 24 February 2022 in Istanbul",
+            "grain prices doubled by 24 February 2022 across Europe",
+        ],
+        0.92,
+    )
+    assert without_dates("a ofensiva lançada a 24 de fevereiro de 2022 pela Rússia").split() == [
+        "a",
+        "ofensiva",
+        "lançada",
+        "a",
+        "pela",
+        "Rússia",
+    ]
+    assert without_dates("в ночь на 3 июля российские").split() == ["в", "ночь", "на", "российские"]
+    assert without_dates("On February 24, 2022, Russia").split() == ["On", ",", "Russia"]
+    assert without_dates("he may go in May") == "he may go in May"  # a month name with no day or year is left alone
+
+
+def test_a_figure_spelt_out_before_a_scale_word_is_a_figure() -> None:
+    assert numbers_of("a ofensiva já matou mais de quatro mil civis") == {4000.0}
+    assert numbers_of("пять тысяч человек") == {5000.0}
+    assert numbers_of("दो लाख लोग") == {200000.0}
+    assert numbers_of("the West must accept two facts") == frozenset()
+    refugees = facts_of("a ofensiva causou já a fuga de mais de 13 milhões de pessoas", "pt")
+    killed = facts_of("a ofensiva militar russa já matou mais de quatro mil civis", "pt")
+    assert disagree(refugees, killed) == "numbers"
 
 
 def test_brics_is_an_actor_of_its_own() -> None:

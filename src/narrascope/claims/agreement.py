@@ -39,6 +39,8 @@ class _Tables:
     scales: dict[str, float]
     negations: dict[str, re.Pattern[str]]
     not_negations: re.Pattern[str]  # "not only": no negation
+    dates: re.Pattern[str]  # a month name with its day and/or year
+    number_words: dict[str, int]  # "quatro" -> 4 (read only before a scale word)
 
 
 @cache
@@ -69,7 +71,15 @@ def _tables() -> _Tables:
     negations["hi"] = re.compile(r"(?<!\S)(?:" + "|".join(data["negations"]["hi"]) + r")(?!\S)")  # no \b in Devanagari
     not_negations = re.compile("|".join(re.escape(p) for p in data["not_negations"]), re.IGNORECASE)
     scales = {k.lower(): float(v) for k, v in data["scales"].items()}
-    return _Tables(exact, prefixes, phrase_re, scales, negations, not_negations)
+    months = "|".join(re.escape(m) for forms in data["months"].values() for m in sorted(forms, key=len, reverse=True))
+    day, year = r"(?:[12]?\d|3[01])(?:\.|º|st|nd|rd|th)?", r"(?:1[89]|20)\d\d"
+    of = r"(?:\s*,?\s+(?:de|of|del)\s+|\s*,?\s+)"
+    month = rf"(?<!\w)(?:{months})(?!\w)"
+    dates = re.compile(  # "24 de fevereiro de 2022", "24 февраля 2022 года", "February 24, 2022", "julho de 2024"
+        rf"(?<!\d){day}{of}{month}(?:{of}{year}(?!\d))?|{month}{of}(?:{day}(?:,?\s*{year})?|{year})(?!\d)"
+    )
+    number_words = {w.lower(): int(v) for forms in data["number_words"].values() for w, v in forms.items()}
+    return _Tables(exact, prefixes, phrase_re, scales, negations, not_negations, dates, number_words)
 
 
 def script_language(text: str) -> str:
@@ -101,11 +111,18 @@ def _value(token: str) -> float | None:
 
 
 def numbers_of(text: str) -> frozenset[float]:
-    """The figures of `text` above SMALL, as values (6 significant digits)."""
-    scales = _tables().scales
+    """The figures of `text` above SMALL, as values (6 significant digits); a number spelt out counts before a
+    scale word ("quatro mil civis" = 4000)."""
+    tables = _tables()
+    scales = tables.scales
     found = set()
-    for m in _NUMBER.finditer(text):
-        value = _value(m.group())
+    starts: list[tuple[re.Match[str], float | None]] = [(m, _value(m.group())) for m in _NUMBER.finditer(text)]
+    for m in _WORD.finditer(text):
+        spelt = tables.number_words.get(m.group().lower())
+        after = _AFTER.match(text, m.end()) if spelt else None
+        if after is not None and after.group(1).lower() in scales:
+            starts.append((m, float(spelt or 0)))
+    for m, value in starts:
         if value is None:
             continue
         at = m.end()
@@ -140,6 +157,12 @@ def actors_of(text: str) -> Counter[str]:
         if actor is not None:
             found[actor] += 1
     return found
+
+
+def without_dates(text: str) -> str:
+    """`text` without its dates (a month name with its day and/or year): many claims about one event share the
+    date, which says when, not what."""
+    return _tables().dates.sub(" ", text)
 
 
 @lru_cache(maxsize=200_000)  # a scan of every actor prefix: read each word once (12 ms a claim uncached)

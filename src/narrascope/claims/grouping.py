@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from narrascope.analysis import Analysis
-from narrascope.claims.agreement import disagree, facts_of
+from narrascope.claims.agreement import disagree, facts_of, without_dates
 from narrascope.claims.clustering import leader_clusters, most_linked
 from narrascope.claims.matching import PARAMS, semantic_links, without_set_phrases
 from narrascope.claims.rules import default_rules, phrase_regex
@@ -151,10 +151,16 @@ def _numbers(text: str) -> frozenset[str]:
     return frozenset(n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text))
 
 
-def lexical_vectors(texts: Sequence[str], *, unquoted: bool = False) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF rows (word 1-2-grams and character 3-5-grams) of `texts`, synonyms folded; with
-    `unquoted`, of the texts without their short quoted spans (`claims.matching.without_set_phrases`)."""
-    return _vectors(_normalised([without_set_phrases(t) for t in texts] if unquoted else texts))
+def lexical_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF rows (word 1-2-grams and character 3-5-grams) of `texts`, synonyms folded."""
+    return _vectors(_normalised(texts))
+
+
+def evidence_vectors(texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """The TF-IDF rows matching by meaning weighs as shared wording (`claims.matching.semantic_links`): the texts
+    without their dates, and the same without their short quoted spans too (for pairs that both quote)."""
+    undated = [without_dates(t) for t in texts]
+    return lexical_vectors(undated), lexical_vectors([without_set_phrases(t) for t in undated])
 
 
 def _vectors(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -249,8 +255,8 @@ def cluster_records(
         for i, j in _repeats(records, unique, u_texts, matrix):
             a, b = _root(unit, i), _root(unit, j)
             unit[max(a, b)] = min(a, b)
-        unquoted = lexical_vectors(u_texts, unquoted=True)
-        for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique], unquoted=unquoted):
+        own, unquoted = evidence_vectors(u_texts)
+        for i, j, score in semantic_links(u_texts, languages, own, vectors[unique], unquoted=unquoted):
             links[(i, j)] = score
         # wire copies and close rewordings, as grouping by shared words found them, when figures and actors agree
         for i, j in _lexical_links(records, unique, u_texts, matrix):
