@@ -2,8 +2,7 @@
 
 Multilingual e5 scores unrelated claims about one topic 0.91-0.93; what the two wordings share must then vouch
 for them. A term both put in quotation marks, a shared date, or two different named bodies or figures (spelt out
-or not) do not. The
-embeddings are made here with a chosen cosine, so the tests read the rules, not the encoder.
+or not) do not. The embeddings are made here with a chosen cosine, so the tests read the rules, not the encoder.
 """
 
 from __future__ import annotations
