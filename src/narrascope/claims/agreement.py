@@ -3,8 +3,10 @@
 A paraphrase may drop a figure or a name, so a side with nothing the other lacks agrees; two sides that each
 hold a figure (or actor) the other lacks assert different things: "60 terrorists" and "600 terrorists",
 "the US recruits" and "Russia recruits". Figures are compared as values ("5,762" = "5762", "1,5 mil milhões"
-= "1.5 billion", "23 लाख" = "2.3 million"); actors by a canonical name over their forms in each language
-(`narrascope/data/claims_agreement.json`). Figures 0 and 1 are left out ("one of them").
+= "1.5 billion", "23 लाख" = "2.3 million", "quatro mil" = "4000": a number spelt out counts before a scale word);
+actors by a canonical name over their forms in each language (`narrascope/data/claims_agreement.json`). Figures 0
+and 1 are left out ("one of them"). Dates (a month name with its day and/or year) are found here too, so that
+matching does not read a shared date as shared wording (`without_dates`).
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def _tables() -> _Tables:
     of = r"(?:\s*,?\s+(?:de|of|del)\s+|\s*,?\s+)"
     month = rf"(?<!\w)(?:{months})(?!\w)"
     dates = re.compile(  # "24 de fevereiro de 2022", "24 февраля 2022 года", "February 24, 2022", "julho de 2024"
-        rf"(?<!\d){day}{of}{month}(?:{of}{year}(?!\d))?|{month}{of}(?:{day}(?:,?\s*{year})?|{year})(?!\d)"
+        rf"(?<!\d){day}{of}{month}(?:{of}{year}(?!\d))?|{month}{of}(?:{day}(?:,?\s*{year})?|{year})(?!\d)",
+        re.IGNORECASE,
     )
     number_words = {w.lower(): int(v) for forms in data["number_words"].values() for w, v in forms.items()}
     return _Tables(exact, prefixes, phrase_re, scales, negations, not_negations, dates, number_words)

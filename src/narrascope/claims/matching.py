@@ -5,12 +5,12 @@ of their TF-IDF cosine (words and character n-grams: the same outlet's wording, 
 figures and named actors must not contradict (`claims/agreement.py`); a negation on one side only costs
 `negation_malus`; the same figures on both sides earn `number_bonus`. A pair that shares most of its words
 but is not near-identical in meaning reads as an edited copy ("approve" made "reject") and loses `copy_malus`
-per unit of TF-IDF cosine above `copy_knee`. When both claims quote, the words they share count as evidence only
-outside short quotations (`without_set_phrases`): a term put in quotation marks ("special military operation",
-“desnazificar”) names what a claim is about, and two claims that cite the same term about different things share
-it all the same. The thresholds were chosen on the tune
-half of `benchmarks/data/claim_pairs.jsonl` (`python benchmarks/claim_pairs.py --tune`); the other half
-reports them (docs/claims.md).
+per unit of TF-IDF cosine above `copy_knee`. The wording two claims share is counted without their dates
+(`grouping.evidence_vectors`) and, when both quote, outside short quotations (`without_set_phrases`): a date says
+when, and a term put in quotation marks ("special military operation") names what a claim is about; two claims
+that say different things about one event share them all the same. The thresholds were chosen on the tune half
+of `benchmarks/data/claim_pairs.jsonl` (`python benchmarks/claim_pairs.py --tune`); the other half reports them
+(docs/claims.md).
 """
 
 from __future__ import annotations
