@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.claims.agreement import disagree, facts_of
-from narrascope.claims.grouping import ClaimRecord, group_claims, lexical_vectors
-from narrascope.claims.matching import PARAMS, MatchParams, is_match, match_score
+from narrascope.claims.grouping import ClaimRecord, evidence_vectors, group_claims
+from narrascope.claims.matching import PARAMS, MatchParams, is_match, match_score, quotes
 from narrascope.learn.encoder import sentence_encoder
 
 DATA = Path(__file__).parent / "data" / "claim_pairs.jsonl"
@@ -51,11 +51,12 @@ def embeddings(texts: list[str]) -> dict[str, np.ndarray]:
 def features(rows: list[dict]) -> None:
     texts = sorted({r["a"] for r in rows} | {r["b"] for r in rows})
     vectors = embeddings(texts)
-    lexical = lexical_vectors(texts)
+    lexical, unquoted = evidence_vectors(texts)  # shared wording; outside quotations when both quote
     at = {t: i for i, t in enumerate(texts)}
     for r in rows:
         r["semantic"] = float(vectors[r["a"]] @ vectors[r["b"]])
-        r["lexical"] = float(lexical[at[r["a"]]].multiply(lexical[at[r["b"]]]).sum())
+        words = unquoted if quotes(r["a"]) and quotes(r["b"]) else lexical
+        r["lexical"] = float(words[at[r["a"]]].multiply(words[at[r["b"]]]).sum())
         r["facts"] = (facts_of(r["a"], r["lang_a"]), facts_of(r["b"], r["lang_b"]))
         r["group"] = "cross" if r["lang_a"] != r["lang_b"] else r["lang_a"]
         before = group_claims([ClaimRecord(text=r["a"], article_id="a"), ClaimRecord(text=r["b"], article_id="b")])

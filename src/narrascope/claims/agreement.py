@@ -3,10 +3,12 @@
 A paraphrase may drop a figure or a name, so a side with nothing the other lacks agrees; two sides that each
 hold a figure (or actor) the other lacks assert different things: "60 terrorists" and "600 terrorists",
 "the US recruits" and "Russia recruits". Figures are compared as values ("5,762" = "5762", "1,5 mil milhões"
-= "1.5 billion", "23 लाख" = "2.3 million"); actors by a canonical name over their forms in each language
-(`narrascope/data/claims_agreement.json`). Figures 0 and 1 are left out ("one of them"). Two claims that are
-one edited copy of the other must also agree where the copy differs (`edited`): "the Russian pilot" is not "the
-Ukrainian pilot" even when both sentences name both countries.
+= "1.5 billion", "23 लाख" = "2.3 million", "quatro mil" = "4000": a number spelt out counts before a scale word);
+actors by a canonical name over their forms in each language (`narrascope/data/claims_agreement.json`). Figures 0
+and 1 are left out ("one of them"). Dates (a month name with its day and/or year) are found here too, so that
+matching does not read a shared date as shared wording (`without_dates`). Two claims that are one edited copy
+of the other must also agree where the copy differs (`edited`): "the Russian pilot" is not "the Ukrainian pilot"
+even when both sentences name both countries.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class _Tables:
     scales: dict[str, float]
     negations: dict[str, re.Pattern[str]]
     not_negations: re.Pattern[str]  # "not only": no negation
+    dates: re.Pattern[str]  # a month name with its day and/or year
+    number_words: dict[str, int]  # "quatro" -> 4 (read only before a scale word)
 
 
 @cache
@@ -82,7 +86,16 @@ def _tables() -> _Tables:
     negations["hi"] = re.compile(r"(?<!\S)(?:" + "|".join(data["negations"]["hi"]) + r")(?!\S)")  # no \b in Devanagari
     not_negations = re.compile("|".join(re.escape(p) for p in data["not_negations"]), re.IGNORECASE)
     scales = {k.lower(): float(v) for k, v in data["scales"].items()}
-    return _Tables(exact, prefixes, phrase_re, scales, negations, not_negations)
+    months = "|".join(re.escape(m) for forms in data["months"].values() for m in sorted(forms, key=len, reverse=True))
+    day, year = r"(?:[12]?\d|3[01])(?:\.|º|st|nd|rd|th)?", r"(?:1[89]|20)\d\d"
+    of = r"(?:\s*,?\s+(?:de|of|del)\s+|\s*,?\s+)"
+    month = rf"(?<!\w)(?:{months})(?!\w)"
+    dates = re.compile(  # "24 de fevereiro de 2022", "24 февраля 2022 года", "February 24, 2022", "julho de 2024"
+        rf"(?<!\d){day}{of}{month}(?:{of}{year}(?!\d))?|{month}{of}(?:{day}(?:,?\s*{year})?|{year})(?!\d)",
+        re.IGNORECASE,
+    )
+    number_words = {w.lower(): int(v) for forms in data["number_words"].values() for w, v in forms.items()}
+    return _Tables(exact, prefixes, phrase_re, scales, negations, not_negations, dates, number_words)
 
 
 def script_language(text: str) -> str:
@@ -114,11 +127,18 @@ def _value(token: str) -> float | None:
 
 
 def numbers_of(text: str) -> frozenset[float]:
-    """The figures of `text` above SMALL, as values (6 significant digits)."""
-    scales = _tables().scales
+    """The figures of `text` above SMALL, as values (6 significant digits); a number spelt out counts before a
+    scale word ("quatro mil civis" = 4000)."""
+    tables = _tables()
+    scales = tables.scales
     found = set()
-    for m in _NUMBER.finditer(text):
-        value = _value(m.group())
+    starts: list[tuple[re.Match[str], float | None]] = [(m, _value(m.group())) for m in _NUMBER.finditer(text)]
+    for m in _WORD.finditer(text):
+        spelt = tables.number_words.get(m.group().lower())
+        after = _AFTER.match(text, m.end()) if spelt else None
+        if after is not None and after.group(1).lower() in scales:
+            starts.append((m, float(spelt or 0)))
+    for m, value in starts:
         if value is None:
             continue
         at = m.end()
@@ -153,6 +173,12 @@ def actors_of(text: str) -> Counter[str]:
         if actor is not None:
             found[actor] += 1
     return found
+
+
+def without_dates(text: str) -> str:
+    """`text` without its dates (a month name with its day and/or year): many claims about one event share the
+    date, which says when, not what."""
+    return _tables().dates.sub(" ", text)
 
 
 @lru_cache(maxsize=200_000)  # a scan of every actor prefix: read each word once (12 ms a claim uncached)
