@@ -14,7 +14,15 @@ import pytest
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.components import BaseComponent, register
-from narrascope.engine.local import CHUNKS_IN_FLIGHT, PipelineSpec, analyze_chunk, run_batch
+from narrascope.engine.local import (
+    CHUNK_SIZE,
+    CHUNKS_IN_FLIGHT,
+    PipelineSpec,
+    analyze_chunk,
+    chunk_for,
+    jobs_for,
+    run_batch,
+)
 from narrascope.formats.writers import JsonLinesWriter, json_line
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline
@@ -165,3 +173,10 @@ def test_workers_that_write_the_analyses_out_give_the_same_json_lines(tmp_path: 
                 writer.write(outcome)
             assert writer.documents == 6
         assert lines.getvalue() == whole.getvalue()
+
+
+def test_a_small_batch_gives_each_worker_a_chunk_and_a_large_one_full_chunks() -> None:
+    assert jobs_for(40, 2) == 2 and jobs_for(20, 2) == 1 and jobs_for(None, 3) == 3
+    assert chunk_for(40, 2) == 20  # two chunks of 20, not 32 and 8
+    assert chunk_for(41, 2) == 21
+    assert chunk_for(10_000, 2) == CHUNK_SIZE and chunk_for(None, 2) == CHUNK_SIZE and chunk_for(5, 1) == CHUNK_SIZE

@@ -33,7 +33,11 @@ from narrascope.ingest.readers import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.runner import Outcome, analyze_results
 
-CHUNK_SIZE = 16  # documents a worker analyses together (one model batch)
+# Documents a worker analyses together (one model batch): per article, a batch of 32 costs less CPU than one of
+# 16 (the models' batch steps are shared by more articles; 2,000 corpus articles, --jobs 2: 46-51 -> 43 ms an
+# article, docs/benchmarks.md). A small batch is cut in one chunk per worker instead (`chunk_for`).
+CHUNK_SIZE = 32
+WORKER_DOCUMENTS = 16  # a worker is started for every 16 documents of a batch whose size is known, no more
 # Chunks in flight per worker: outcomes are yielded in input order, so a worker that finished its chunks while
 # another is still on the oldest one waits for work unless a few more are queued (memory: a few chunks).
 CHUNKS_IN_FLIGHT = 4
@@ -95,10 +99,18 @@ def default_jobs() -> int:
 
 
 def jobs_for(documents: int | None, jobs: int | None = None) -> int:
-    """Worker processes for a batch: `jobs` (default the cores), but no more than the batch has chunks when its
-    size is known (a handful of files: starting workers would cost more than it gives)."""
+    """Worker processes for a batch: `jobs` (default the cores), but no more than one per `WORKER_DOCUMENTS`
+    documents when its size is known (a handful of files: starting workers would cost more than it gives)."""
     jobs = jobs or default_jobs()
-    return max(1, min(jobs, documents // CHUNK_SIZE)) if documents is not None else jobs
+    return max(1, min(jobs, documents // WORKER_DOCUMENTS)) if documents is not None else jobs
+
+
+def chunk_for(documents: int | None, jobs: int) -> int:
+    """Documents per chunk: `CHUNK_SIZE`, or fewer when a batch of known size would give a worker no chunk of its
+    own (40 documents on two workers: two chunks of 20, not 32 and 8)."""
+    if documents is None or jobs <= 1:
+        return CHUNK_SIZE
+    return max(1, min(CHUNK_SIZE, -(-documents // jobs)))
 
 
 def _worker_init() -> None:
