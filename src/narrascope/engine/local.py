@@ -2,9 +2,9 @@
 
 The parent reads documents (streaming, bounded memory) and hands chunks of them to the workers; at most
 `CHUNKS_IN_FLIGHT * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are
-yielded in the order of the input, so the output is the same as a single process would write. On Linux the workers are
-forked from the parent after it built the pipeline, so they share its loaded models; elsewhere each worker
-builds the pipeline once (`worker_pipeline`).
+yielded in the order of the input, so the output is the same as a single process would write. On Linux the
+workers are forked from the parent after it built the pipeline, so they share its loaded models; elsewhere each
+worker builds the pipeline once (`worker_pipeline`).
 
 Reusing the worker from another engine (e.g. Dask): ship a `PipelineSpec` and lists of `ReadResult`s and
 call `analyze_chunk(spec, chunk)` on the worker; the first call in a process builds the pipeline, later
@@ -160,7 +160,8 @@ def run_batch(
             yield from analyze_chunk(spec, [result], raise_errors, render)
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    if method == "fork":  # the models, loaded once here, are shared by every worker (memory, and loading time)
+    frozen = method == "fork"
+    if frozen:  # the models, loaded once here, are shared by every worker (memory, and loading time)
         worker_pipeline(spec).warm_up()
         # The objects alive now (the models) leave the garbage collector's view: a collection in a worker would
         # otherwise write to every one of them and copy the pages they share with this process.
@@ -183,7 +184,8 @@ def run_batch(
             yield from outcomes
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
+        if frozen:  # only what this batch froze: another caller's freeze is theirs to undo
+            gc.unfreeze()
 
 
 def _collect(pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]]) -> tuple[list[Outcome], bool]:
