@@ -127,13 +127,25 @@ def _relayed_only(lists: SpeakerLists, name: str, sentence: str) -> bool:
     """Whether every place `sentence` names `name` comes right after a relay marker ("cited by", "цитиран от",
     "citado pela"): the name relays the claim, someone else in the sentence said it."""
     lower, wanted = sentence.lower(), name.lower()
-    places = [m.start() for m in re.finditer(re.escape(wanted), lower)]
+    places = _places(lower, wanted)
     if not places or not lists.relay_markers:
         return False
     return all(
         any(before.endswith(marker) for marker in lists.relay_markers)
         for before in (lower[:at].rstrip(TRIM + " ") for at in places)
     )
+
+
+def _places(text: str, literal: str) -> list[int]:
+    """Where `literal` starts in `text`, occurrences not overlapping (`re.finditer` of the escaped literal, without
+    compiling a pattern per name)."""
+    if not literal:
+        return list(range(len(text) + 1))
+    places, at = [], text.find(literal)
+    while at >= 0:
+        places.append(at)
+        at = text.find(literal, at + len(literal))
+    return places
 
 
 def _fits_sentence(language: str, lists: SpeakerLists, name: str, sentence: str) -> bool:
