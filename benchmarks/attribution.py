@@ -57,7 +57,7 @@ def score(rows: list[dict], after: bool) -> dict[str, float]:
         source, text = r["extracted_source"], r["claim"]
         complete += r["complete"]
         if after:
-            if not is_proposition(r["language"], text):
+            if not is_proposition(r["language"], text, r["sentence"]):
                 continue
             source = speaker(r["language"], source, r["sentence"]) if source else None
         shown += 1

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from narrascope.article import Article
-from narrascope.claims.speakers import is_proposition, speaker
+from narrascope.claims.attribution import ExtractedClaim
+from narrascope.claims.speakers import is_proposition, speaker, tidy_claims
 from narrascope.pipeline import load_pipeline
 
 
@@ -270,3 +271,62 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
     assert speaker("en", "SVR", sentence) is None  # read alone, the sentence names its own speaker
     assert speaker("en", "SVR", sentence, "The Russian Foreign Intelligence Service") == "SVR"
     assert speaker("en", "Financial Times", "\u201cIt is unrelated,\u201d he said.", "he") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "complete"),
+    [
+        ("pt", "apenas prolongam o conflito, acrescentando que o equipamento será destruído", False),
+        ("pt", "imediatamente após o ataque, os meios de comunicação social organizaram uma campanha", True),
+        ("bg", "не смята руското предложение за Украйна за „мирно“", False),
+        ("bg", "Уолц, който е ветеран от войната в Афганистан", False),
+        ("bg", "Уолц, който е ветеран от войната, смята, че споразумението е лоша новина", True),
+        ("ru", "Как то было вчера", False),
+        ("ru", "Как сообщает ТАСС, войска заняли село", True),
+        ("ru", "накапливать силы и средства на своих позициях будет командование", False),
+    ],
+)  # fmt: skip
+def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:
+    assert is_proposition(language, text) is complete
+
+
+def test_a_claim_text_opening_its_sentence_in_lower_case_is_a_cut_sentence() -> None:
+    text = "плажа, на който имаше туристи, мирни граждани и местни жители, това беше акт на война"
+    assert is_proposition("bg", text)  # read alone, it could be a statement
+    assert not is_proposition("bg", text, text + "“, каза той.")
+    whole = "Той каза, че плажа, на който имаше туристи, е бил атакуван."
+    assert is_proposition("bg", "плажа, на който имаше туристи, е бил атакуван", whole)
+    claim = ExtractedClaim(start=0, end=len(text), source="той")
+    assert tidy_claims([claim], text + "“, каза той.", "bg", [(0, len(text) + 13)]) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "name"),
+    [
+        ("bg", "През април друг британски политик Джордж Галоуей", "друг британски политик Джордж Галоуей"),
+        ("bg", "По-рано швейцарското външно министерство", "швейцарското външно министерство"),
+        ("ru", "Позже в Минобороны РФ", "Минобороны РФ"),
+        ("ru", "адвокат агентству ТАСС", "адвокат"),
+        ("ru", "РИА Новости специалист по работе с вооружением", "специалист по работе с вооружением"),
+        ("bg", "представляващ Флорида в Камарата на представителите", None),
+    ],
+)
+def test_a_time_an_addressee_or_an_apposition_around_the_speaker_is_not_the_speaker(
+    language: str, phrase: str, name: str | None
+) -> None:
+    assert speaker(language, phrase) == name
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "sentence", "kept"),
+    [
+        ("bg", "сложните взаимодействия между небесните тела",
+         "Професор Мюлер обсъди ролята на орбитата, подчертавайки сложните взаимодействия между небесните тела.",
+         False),
+        ("pt", "a importância da paz", "O Papa disse que a guerra é uma derrota, sublinhando a importância da paz.",
+         False),
+        ("pt", "fontes do Kremlin", "A cimeira foi adiada, citando fontes do Kremlin.", True),
+    ],
+)  # fmt: skip
+def test_what_a_gerund_is_about_is_not_the_speaker(language: str, phrase: str, sentence: str, kept: bool) -> None:
+    assert (speaker(language, phrase, sentence) is not None) is kept

@@ -17,12 +17,15 @@ _EN_GARBLED = re.compile(
 )
 
 
-def is_proposition(language: str | None, text: str) -> bool:
+def is_proposition(language: str | None, text: str, sentence: str | None = None) -> bool:
     """Whether a claim text can stand as a statement: at least three words, not starting with a conjunction or a
     verb that needs the subject left out ("é uma ...", "был расстроен", "ще подпише"), not ending on a function
-    word, brackets not closed before they open."""
+    word, brackets not closed before they open. With the claim's `sentence`, also not the lower-case start of a
+    sentence (the tail of a sentence cut in two: "плажа, на който имаше туристи, ..., това беше акт на война")."""
     words = words_of(text)
     if len(words) < 3:
+        return False
+    if sentence is not None and _cut_sentence_start(text, sentence):
         return False
     lists = speaker_lists(language_code(language))
     if lists is not None and not _sentence_shape(lists, text, words):
@@ -42,6 +45,13 @@ def is_proposition(language: str | None, text: str) -> bool:
             if opened < 0:
                 return False  # "There is a] perception ...": the text starts inside a bracket
     return True
+
+
+def _cut_sentence_start(text: str, sentence: str) -> bool:
+    """Whether `text` opens its `sentence` with a lower-case letter: no sentence starts so, the text is what is left
+    of one cut in two (a quote's second half, a splitter's cut), its subject or its verb in the part before."""
+    start, opening = text.lstrip(WORD_EDGE), sentence.lstrip(WORD_EDGE)
+    return start[:1].islower() and opening.startswith(start[:40])
 
 
 _CLOSING = {"en": '\u201d"', "pt": '\u201d"\u00bb', "hi": '\u201d"'}  # elsewhere » and the low-high pair's “
@@ -153,11 +163,42 @@ def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
         return False  # "с която да посрещне ...", "in which ...": a relative clause
     if words[-1] in lists.fragment_end and words[-1] in lists.not_end:
         return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
+    if _name_and_relative(lists, text):
+        return False  # "Уолц, който е ветеран от войната в Афганистан": who, and a clause about them; no predicate
     if "," in text and _full_name(text.rsplit(",", 1)[1].strip(TRIM)) and not _title_case(text):
         return False  # "No dia 29 do mesmo mês, o presidente da Rússia, Vladimir Putin": the subject, no predicate
     if not text.lstrip(WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
         if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
             return False
-        if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)) and words[0] not in lists.not_verbs:
-            return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
+        first, rest = _after_adverbs(lists, words)
+        if rest is not words and _starts_with(" ".join(rest), lists.fragment_start):
+            return False  # "ainda não ...", "também é ...": adverbs, then what the subject left behind said
+        if len(first) > 4 and first.endswith(lists.verb_first or ("\x00",)) and first not in lists.not_verbs:
+            return False  # "funcionam e corrigir ...", "apenas prolongam o conflito": the verb, its subject left behind
     return True
+
+
+def _after_adverbs(lists: SpeakerLists, words: list[str]) -> tuple[str, list[str]]:
+    """The first word of `words` that is not one of the language's adverbs ("apenas", "já", a word in -mente: not a
+    verb, though it ends like one), and the words from there."""
+    if not lists.adverbs:
+        return words[0], words
+    at = 0
+    while at < len(words) - 1 and (words[at] in lists.adverbs or words[at].endswith("mente")):
+        at += 1
+    return words[at], words[at:] if at else words
+
+
+def _name_and_relative(lists: SpeakerLists, text: str) -> bool:
+    """Whether `text` is only a name and a relative clause about it ("Уолц, който е ветеран от войната в
+    Афганистан", "Stoltenberg, who ..."): one to three capitalised words, a comma, a relative pronoun to the end."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not lists.clause_relatives:
+        return False
+    head, clause = parts[0].split(), words_of(parts[1])
+    return (
+        1 <= len(head) <= 3
+        and all(w[:1].isupper() for w in head)
+        and bool(clause)
+        and (clause[0] in lists.clause_relatives)
+    )

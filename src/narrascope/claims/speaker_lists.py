@@ -37,6 +37,7 @@ class SpeakerLists:
     clause_relatives: frozenset[str]
     short_verb: re.Pattern[str] | None  # a word that can be a verb, checked in short texts only
     person_titles: frozenset[str]
+    adverbs: frozenset[str]  # words a claim text may start with before a verb whose subject was left out
 
 
 @cache
@@ -72,6 +73,7 @@ def speaker_lists(language: str) -> SpeakerLists | None:
         clause_relatives=frozenset(w.lower() for w in entry["clause_relatives"]),
         short_verb=_verb_pattern(entry["short_verb_words"], entry["short_verb_endings"]),
         person_titles=frozenset(w.lower() for w in entry["person_titles"]),
+        adverbs=frozenset(w.lower() for w in entry["adverbs"]),
     )
 
 
