@@ -284,6 +284,11 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
         ("ru", "Как то было вчера", False),
         ("ru", "Как сообщает ТАСС, войска заняли село", True),
         ("ru", "накапливать силы и средства на своих позициях будет командование", False),
+        ("pt", "frota global pode atingir os 48.230 aviões nos próximos 20 anos", True),
+        ("pt", "confessa ter desistido de ter filhos pelas razões que explica", False),
+        ("pt", "afirma que é uma questão da humanidade", False),
+        ("pt", "O ataque fez 144 mortos", True),
+        ("pt", "Passámos de um mundo pós-guerra para um mundo pré-guerra", True),
     ],
 )  # fmt: skip
 def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:

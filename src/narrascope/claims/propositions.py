@@ -173,9 +173,28 @@ def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
         first, rest = _after_adverbs(lists, words)
         if rest is not words and _starts_with(" ".join(rest), lists.fragment_start):
             return False  # "ainda não ...", "também é ...": adverbs, then what the subject left behind said
-        if len(first) > 4 and first.endswith(lists.verb_first or ("\x00",)) and first not in lists.not_verbs:
+        if (
+            len(first) > 4
+            and first.endswith(lists.verb_first or ("\x00",))
+            and first not in lists.not_verbs
+            and not _subject_first(lists, first, rest)
+        ):
             return False  # "funcionam e corrigir ...", "apenas prolongam o conflito": the verb, its subject left behind
     return True
+
+
+def _subject_first(lists: SpeakerLists, first: str, words: list[str]) -> bool:
+    """Whether a first word ending like a present verb ("-a", "-e") is a noun, the subject of a finite verb right
+    after it ("frota global pode atingir ...", "procura será impulsionada ...": a headline's subject without its
+    article), not a verb itself ("confessa ter desistido", "afirma que é ...")."""
+    if lists.verb is None or not first.endswith(("a", "e")):
+        return False
+    for word in words[1:3]:
+        if word in lists.relatives or word in _THAT:
+            return False
+        if lists.verb.match(word) and not word.endswith(("ar", "er", "ir", "ndo")) and word not in lists.not_verbs:
+            return True
+    return False
 
 
 def _after_adverbs(lists: SpeakerLists, words: list[str]) -> tuple[str, list[str]]:
