@@ -289,6 +289,17 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
         ("pt", "afirma que é uma questão da humanidade", False),
         ("pt", "O ataque fez 144 mortos", True),
         ("pt", "Passámos de um mundo pós-guerra para um mundo pré-guerra", True),
+        ("pt", "a escutavam em Glasgow", False),
+        ("pt", "por sua iniciativa, contactou o administrador de um canal", False),
+        ("pt", "Pouco melhores do que o lixo: Ucrânia tornou-se depósito para armas inúteis", True),
+        ("pt", "As previsões da Airbus baseiam-se", False),
+        ("pt", "Isto significa que recuaremos, passo a passo", True),
+        ("bg", "Русия не може да преговаря за мир с Украйна, тъй като", False),
+        ("bg", "Той отбеляза руските военни действия в Сирия, които", False),
+        ("bg", "подходящи за изпратените от КНДР боеприпаси", False),
+        ("bg", "ако Владимир Путин постигне целите си в Украйна, Русия ще се насочи към Молдова", True),
+        ("bg", "ако трябваше да избирам, бих избрал мира", False),
+        ("ru", "мирные переговоры с Россией возможны только при участии посредников", True),
     ],
 )  # fmt: skip
 def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:
@@ -314,6 +325,8 @@ def test_a_claim_text_opening_its_sentence_in_lower_case_is_a_cut_sentence() -> 
         ("ru", "адвокат агентству ТАСС", "адвокат"),
         ("ru", "РИА Новости специалист по работе с вооружением", "специалист по работе с вооружением"),
         ("bg", "представляващ Флорида в Камарата на представителите", None),
+        ("bg", "Сиярто (цитиран от РИА Новости)", "Сиярто"),
+        ("bg", "Още в началото на годината Дейвид Петреъс", "Дейвид Петреъс"),
     ],
 )
 def test_a_time_an_addressee_or_an_apposition_around_the_speaker_is_not_the_speaker(

@@ -8,7 +8,15 @@ import re
 
 from narrascope.claims import multilingual
 from narrascope.claims.rules import default_rules
-from narrascope.claims.speaker_lists import TRIM, WORD_EDGE, SpeakerLists, language_code, speaker_lists, words_of
+from narrascope.claims.speaker_lists import (
+    BG_PARTICIPLE,
+    TRIM,
+    WORD_EDGE,
+    SpeakerLists,
+    language_code,
+    speaker_lists,
+    words_of,
+)
 
 _PT_PURPOSE = re.compile(r"^para\s+\w+(?:ar|er|ir|ôr)\b[^,]*$", re.IGNORECASE)
 # "we find,” the , “that ...", "do the not correct": an article followed by no noun is a garbled text
@@ -151,6 +159,9 @@ def _outside_relatives(lists: SpeakerLists, text: str) -> list[str]:
 def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
     """Whether `text`'s words, read with the language's lists, have the shape of a statement."""
     verbs = [w for w in _outside_relatives(lists, text) if w not in lists.not_verbs]
+    # "tornou-se depósito", "abstiveram-se": the verb and its clitic; not last ("baseiam-se" [em ...]: cut before
+    # its complement)
+    verbs += [w.split("-")[0] for w in verbs if "-" in w and w != words[-1]]
     verbs += [d for d in ("—", "–") if f" {d} " in text]
     if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
         return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
@@ -168,8 +179,12 @@ def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
     if "," in text and _full_name(text.rsplit(",", 1)[1].strip(TRIM)) and not _title_case(text):
         return False  # "No dia 29 do mesmo mês, o presidente da Rússia, Vladimir Putin": the subject, no predicate
     if not text.lstrip(WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
-        if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
+        if _starts_with(lower, lists.fragment_start) and not _condition_then_subject(lists, text, words):
             return False
+        if words[-1] in lists.fragment_end or _PT_CLITIC_VERB.match(lower) or BG_PARTICIPLE.match(words[0]):
+            return False  # "a escutavam em Glasgow", "подходящи за изпратените ... боеприпаси": no subject
+        if _verb_after_aside(lists, text):
+            return False  # "por sua iniciativa, contactou o administrador ...": an aside, then the verb
         first, rest = _after_adverbs(lists, words)
         if rest is not words and _starts_with(" ".join(rest), lists.fragment_start):
             return False  # "ainda não ...", "também é ...": adverbs, then what the subject left behind said
@@ -181,6 +196,38 @@ def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
         ):
             return False  # "funcionam e corrigir ...", "apenas prolongam o conflito": the verb, its subject left behind
     return True
+
+
+# a Portuguese object pronoun and a past verb first: a relative clause's tail ("que a escutavam em Glasgow")
+_PT_CLITIC_VERB = re.compile(r"^(?:a|o|as|os|lhe|lhes|me|te|nos|vos)\s+\w{2,}(?:avam|iam|aram|eram|iram|ou|iu)\b")
+
+
+def _condition_then_subject(lists: SpeakerLists, text: str, words: list[str]) -> bool:
+    """Whether a lower-case text opening with a subordinator has a main clause with its own subject after the
+    condition ("ако Владимир Путин постигне целите си, Русия ще се насочи ..."): a capitalised word after a comma."""
+    return (
+        words[0] in lists.subordinators
+        and re.search(r",\s*[\"«„“]?[^\W\d_]", text) is not None
+        and any(part.strip().lstrip('"«„“')[:1].isupper() for part in text.split(",")[1:])
+    )
+
+
+def _verb_after_aside(lists: SpeakerLists, text: str) -> bool:
+    """Whether a lower-case text opens with a short aside and a comma, then a verb whose subject was left out ("por
+    sua iniciativa, contactou o administrador ..."; not "imediatamente após o ataque, os meios ... organizaram")."""
+    if "," not in text or lists.verb is None or not lists.verb_first:
+        return False
+    aside, rest = text.split(",", 1)
+    aside_words, rest_words = words_of(aside), words_of(rest)
+    if not rest_words or len(aside_words) > 5 or any(lists.verb.match(w) for w in aside_words):
+        return False
+    first = rest_words[0]
+    return (
+        len(first) > 4
+        and first.endswith(lists.verb_first)
+        and first not in lists.not_verbs
+        and not _subject_first(lists, first, rest_words)
+    )
 
 
 def _subject_first(lists: SpeakerLists, first: str, words: list[str]) -> bool:

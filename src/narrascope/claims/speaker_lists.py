@@ -11,6 +11,9 @@ from importlib import resources
 
 TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
 WORD_EDGE = TRIM + "!?"
+# a Bulgarian present active participle ("представляващ Флорида ...", "подходящи за ..."): an apposition, not who
+# speaks, and no predicate when a claim text starts with it
+BG_PARTICIPLE = re.compile(r"^[а-я]{3,}(?:ащ|ящ|аща|яща|ащи|ящи|ащо|ящо)$")
 
 
 @dataclass(frozen=True)

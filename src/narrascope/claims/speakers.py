@@ -22,12 +22,20 @@ from narrascope.claims.attribution import ExtractedClaim, Span
 from narrascope.claims.mentions import name_kind
 from narrascope.claims.propositions import is_proposition
 from narrascope.claims.rules import default_rules
-from narrascope.claims.speaker_lists import TRIM, SpeakerLists, language_code, speaker_lists, words_of
+from narrascope.claims.speaker_lists import (
+    BG_PARTICIPLE,
+    TRIM,
+    SpeakerLists,
+    language_code,
+    speaker_lists,
+    words_of,
+)
 
 MAX_WORDS = 8  # a speaker phrase longer than this is a clause
 _CLAUSE = re.compile(r"[;:\u201c\u201d\"]|\s[—–-]\s|\.\s")
 _TIME_LEAD = re.compile(
-    r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+)"
+    r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+"
+    r"|началото\s+на\s+\w+|края\s+на\s+\w+|средата\s+на\s+\w+)"
     r"|[^,]{0,60}?\s(?:के\s+बाद|के\s+बीच|के\s+दौरान))\s+",
     re.IGNORECASE,
 )
@@ -53,8 +61,6 @@ _ADDRESSEE = re.compile(
     r"\s+(?:агентству|изданию|телеканалу|газете|порталу|радиостанции|журналу|сайту|телеграм-каналу)(?:\s.*)?$",
     re.IGNORECASE,
 )
-# a Bulgarian present active participle: "представляващ Флорида в Камарата ...", an apposition, not who speaks
-_BG_PARTICIPLE = re.compile(r"^[а-я]{3,}(?:ащ|ящ|аща|яща|ащи|ящи|ащо|ящо)$")
 _GERUND = {"bg": re.compile(r"[а-я]{3,}йки$"), "pt": re.compile(r"[a-zà-ú]{3,}(?<!cit)(?:ando|endo|indo)$")}
 _CONTEXT_LEAD = re.compile(  # "в (том же) интервью ...", "в эфире ...": where it was said, then (maybe) who said it
     r"^(?:в|во)?\s*(?:том\s+же\s+|своем\s+|своём\s+)?(?:интервью|эфире|беседе|разговоре|статье|заявлении)\s+(?P<rest>.+)$",
@@ -258,6 +264,8 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     lower = text.lower()
     for marker in lists.cut:  # "Zelensky in an interview with ...", "जेलेंस्की ने टेलीग्राम पर"
         at = lower.find(marker)
+        if at < 0 and marker.startswith(" "):  # "Сиярто (цитиран от РИА Новости)": the marker in brackets
+            at = lower.find(" (" + marker[1:])
         if at > 0:
             text, lower = text[:at], lower[:at]
     if "," in text:  # "Irene Santa, do eltiempo.es": the name; "o porta-voz do Kremlin, Dmitry Peskov": the name
@@ -301,7 +309,7 @@ def _name(language: str | None, phrase: str | None) -> str | None:
         return None
     if _PARTICIPLE.match(words[0]) or (len(words[0]) >= 8 and _PARTICIPLE_ANY_CASE.match(words[0])):
         return None  # "Распространившиеся в СМИ ...": a participle's phrase, not who speaks
-    if text[:1].islower() and _BG_PARTICIPLE.match(words[0]):
+    if text[:1].islower() and BG_PARTICIPLE.match(words[0]):
         return None  # "представляващ Флорида в Камарата на представителите": what someone does, not who
     if all(w in lists.generic for w in words) or any(ch.isdigit() for ch in text):
         return None
