@@ -300,6 +300,8 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
         ("bg", "ако Владимир Путин постигне целите си в Украйна, Русия ще се насочи към Молдова", True),
         ("bg", "ако трябваше да избирам, бих избрал мира", False),
         ("ru", "мирные переговоры с Россией возможны только при участии посредников", True),
+        ("bg", "Съавторът д-р Юнис Ло, научен сътрудник в Университета на Бристол", False),
+        ("bg", "Съавторът д-р Юнис Ло, научен сътрудник в Бристол, е убеден в това", True),
     ],
 )  # fmt: skip
 def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:

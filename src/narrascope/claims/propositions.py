@@ -176,6 +176,8 @@ def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
         return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
     if _name_and_relative(lists, text):
         return False  # "Уолц, който е ветеран от войната в Афганистан": who, and a clause about them; no predicate
+    if lists.verb is None and _name_and_apposition(lists, text):
+        return False  # "Съавторът д-р Юнис Ло, научен сътрудник ... в Университета на Бристол": who, no predicate
     if "," in text and _full_name(text.rsplit(",", 1)[1].strip(TRIM)) and not _title_case(text):
         return False  # "No dia 29 do mesmo mês, o presidente da Rússia, Vladimir Putin": the subject, no predicate
     if not text.lstrip(WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
@@ -253,6 +255,18 @@ def _after_adverbs(lists: SpeakerLists, words: list[str]) -> tuple[str, list[str
     while at < len(words) - 1 and (words[at] in lists.adverbs or words[at].endswith("mente")):
         at += 1
     return words[at], words[at:] if at else words
+
+
+def _name_and_apposition(lists: SpeakerLists, text: str) -> bool:
+    """Whether `text` is only a name and a lower-case apposition after one comma, with no auxiliary, copula or
+    modal anywhere (Bulgarian, where no verb list is kept: "Съавторът д-р Юнис Ло, научен сътрудник ...")."""
+    parts = [p.strip(TRIM) for p in text.split(",")]
+    if len(parts) != 2 or not lists.auxiliaries or not parts[1][:1].islower():
+        return False
+    head = parts[0].split()
+    if len(head) < 2 or not all(w[:1].isupper() for w in head[-2:]):
+        return False
+    return not any(w in lists.auxiliaries for w in words_of(text))
 
 
 def _name_and_relative(lists: SpeakerLists, text: str) -> bool:

@@ -41,6 +41,7 @@ class SpeakerLists:
     short_verb: re.Pattern[str] | None  # a word that can be a verb, checked in short texts only
     person_titles: frozenset[str]
     adverbs: frozenset[str]  # words a claim text may start with before a verb whose subject was left out
+    auxiliaries: frozenset[str]  # short_verb_words: copulas, auxiliaries, modals (Bulgarian)
 
 
 @cache
@@ -77,6 +78,7 @@ def speaker_lists(language: str) -> SpeakerLists | None:
         short_verb=_verb_pattern(entry["short_verb_words"], entry["short_verb_endings"]),
         person_titles=frozenset(w.lower() for w in entry["person_titles"]),
         adverbs=frozenset(w.lower() for w in entry["adverbs"]),
+        auxiliaries=frozenset(w.lower() for w in entry["short_verb_words"]),
     )
 
 
