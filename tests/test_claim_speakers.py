@@ -302,6 +302,10 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
         ("ru", "мирные переговоры с Россией возможны только при участии посредников", True),
         ("bg", "Съавторът д-р Юнис Ло, научен сътрудник в Университета на Бристол", False),
         ("bg", "Съавторът д-р Юнис Ло, научен сътрудник в Бристол, е убеден в това", True),
+        ("pt", "É que também eles sentiram na pele o amor dos norte-americanos", True),
+        ("pt", "em que os países da NATO estão envolvidos", False),
+        ("bg", "В края на краищата е неясно защо украинците вдигат шум, когато частите, поне", False),
+        ("ru", "войска отошли от города, хотя", False),
     ],
 )  # fmt: skip
 def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:
@@ -329,6 +333,8 @@ def test_a_claim_text_opening_its_sentence_in_lower_case_is_a_cut_sentence() -> 
         ("bg", "представляващ Флорида в Камарата на представителите", None),
         ("bg", "Сиярто (цитиран от РИА Новости)", "Сиярто"),
         ("bg", "Още в началото на годината Дейвид Петреъс", "Дейвид Петреъс"),
+        ("bg", "на първа страница украинска медия", "украинска медия"),
+        ("bg", "Байдън си", "Байдън"),
     ],
 )
 def test_a_time_an_addressee_or_an_apposition_around_the_speaker_is_not_the_speaker(

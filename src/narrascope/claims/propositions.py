@@ -170,7 +170,8 @@ def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
     if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
         return False  # "Ако трябваше да избирам", "While the population reached 8bn on November 15, 2022"
     lower = " ".join(words)
-    if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives):
+    verb_first = lists.verb is not None and lists.verb.match(words[0]) is not None  # "É que ...": emphasis
+    if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives and not verb_first):
         return False  # "с която да посрещне ...", "in which ...": a relative clause
     if words[-1] in lists.fragment_end and words[-1] in lists.not_end:
         return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
