@@ -306,6 +306,9 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
         ("pt", "em que os países da NATO estão envolvidos", False),
         ("bg", "В края на краищата е неясно защо украинците вдигат шум, когато частите, поне", False),
         ("ru", "войска отошли от города, хотя", False),
+        ("pt", "teve com Donald Trump em setembro, à margem da sua visita", False),
+        ("bg", "вече е късно за преговори", False),
+        ("bg", "няма да подпише споразумението", False),
     ],
 )  # fmt: skip
 def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:
@@ -335,6 +338,9 @@ def test_a_claim_text_opening_its_sentence_in_lower_case_is_a_cut_sentence() -> 
         ("bg", "Още в началото на годината Дейвид Петреъс", "Дейвид Петреъс"),
         ("bg", "на първа страница украинска медия", "украинска медия"),
         ("bg", "Байдън си", "Байдън"),
+        ("pt", "Ricardo Araújo Pereira no jornal Expresso", "Ricardo Araújo Pereira"),
+        ("bg", "Лондонският «Таймс» много самоуверено", "Лондонският «Таймс»"),
+        ("bg", "както", None),
     ],
 )
 def test_a_time_an_addressee_or_an_apposition_around_the_speaker_is_not_the_speaker(
@@ -356,3 +362,10 @@ def test_a_time_an_addressee_or_an_apposition_around_the_speaker_is_not_the_spea
 )  # fmt: skip
 def test_what_a_gerund_is_about_is_not_the_speaker(language: str, phrase: str, sentence: str, kept: bool) -> None:
     assert (speaker(language, phrase, sentence) is not None) is kept
+
+
+def test_the_last_names_of_a_list_are_not_its_speaker() -> None:
+    sentence = "Екипът от изследователи от Русия, Германия и Франция каза, че рискът е незначителен."
+    assert speaker("bg", "Германия и Франция", sentence) is None
+    other = "Em entrevista à Natuza Nery, a médica de família e comunidade Mayara Floss explica que ..."
+    assert speaker("pt", "a médica de família e comunidade Mayara Floss", other) is not None

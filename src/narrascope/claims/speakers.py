@@ -117,6 +117,8 @@ def speaker(
         return name
     if _relayed_only(lists, name, sentence) or _gerund_object(language_code(language), phrase or "", sentence):
         return None
+    if _list_tail(phrase or "", sentence):
+        return None
     own = written is not None and _names_someone(written)
     if not own and not _fits_sentence(language_code(language), lists, name, sentence):
         return None
@@ -149,6 +151,23 @@ def _without_leading_outlet(language: str | None, text: str) -> str:
     m = multilingual.language_rules(code).outlets.match(text)
     rest = text[m.end() :].strip(TRIM) if m is not None else ""
     return rest if rest[:1].islower() and len(rest.split()) >= 1 else text
+
+
+_AND = frozenset({"and", "e", "и", "і", "y"})
+
+
+def _list_tail(phrase: str, sentence: str) -> bool:
+    """Whether `sentence` gives `phrase` ("Германия и Франция") as the end of a list after a comma and another
+    capitalised name ("Екипът от изследователи от Русия, Германия и Франция каза"): the list's last members, not
+    whoever heads it."""
+    text = " ".join(phrase.split())
+    at = sentence.find(text)
+    words = text.split()
+    if at <= 0 or not _AND & {w.lower() for w in words} or not all(w[:1].isupper() or w in _AND for w in words):
+        return False  # names joined by "and" only ("Германия и Франция"), not "a médica de família e comunidade ..."
+    before = sentence[:at].rstrip()
+    last = before[:-1].split()[-1:] if before.endswith(",") else []
+    return bool(last) and last[0][:1].isupper()
 
 
 def _gerund_object(language: str, phrase: str, sentence: str) -> bool:
