@@ -341,6 +341,7 @@ def test_a_claim_text_opening_its_sentence_in_lower_case_is_a_cut_sentence() -> 
         ("pt", "Ricardo Araújo Pereira no jornal Expresso", "Ricardo Araújo Pereira"),
         ("bg", "Лондонският «Таймс» много самоуверено", "Лондонският «Таймс»"),
         ("bg", "както", None),
+        ("ru", "свои источники", None),
     ],
 )
 def test_a_time_an_addressee_or_an_apposition_around_the_speaker_is_not_the_speaker(
