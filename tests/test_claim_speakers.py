@@ -309,6 +309,9 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
         ("pt", "teve com Donald Trump em setembro, à margem da sua visita", False),
         ("bg", "вече е късно за преговори", False),
         ("bg", "няма да подпише споразумението", False),
+        ("bg", "Иска ли ЕС да решава какви превозни средства ще карат поляците", False),
+        ("ru", "Хочет ли Европа воевать с Россией до последнего украинца", False),
+        ("ru", "Не знаю, будет ли Европа воевать", True),
     ],
 )  # fmt: skip
 def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:

@@ -44,6 +44,8 @@ def is_proposition(language: str | None, text: str, sentence: str | None = None)
         return False
     if text.rstrip(TRIM).endswith("?") and "," not in text:
         return False  # "България била ангажирана ...?": a question asks, it does not claim
+    if words[1] == "ли" and language_code(language) in ("bg", "ru"):
+        return False  # "Иска ли ЕС да решава ...", "Хочет ли Европа ...": the question particle, a question
     if language_code(language) == "pt" and (_PT_PURPOSE.match(text) or words[-2] in ("tendo", "sendo", "havendo")):
         return False  # "Para dar volta à situação": a purpose, no statement; "..., tendo provocado": cut mid-clause
     for opening, closing in (("(", ")"), ("[", "]")):
