@@ -371,5 +371,7 @@ def test_what_a_gerund_is_about_is_not_the_speaker(language: str, phrase: str, s
 def test_the_last_names_of_a_list_are_not_its_speaker() -> None:
     sentence = "Екипът от изследователи от Русия, Германия и Франция каза, че рискът е незначителен."
     assert speaker("bg", "Германия и Франция", sentence) is None
+    however = "However, Raupp and Litterst say these changes may just become our new norm."
+    assert speaker("en", "Raupp and Litterst", however) == "Raupp and Litterst"
     other = "Em entrevista à Natuza Nery, a médica de família e comunidade Mayara Floss explica que ..."
     assert speaker("pt", "a médica de família e comunidade Mayara Floss", other) is not None

@@ -117,7 +117,7 @@ def speaker(
         return name
     if _relayed_only(lists, name, sentence) or _gerund_object(language_code(language), phrase or "", sentence):
         return None
-    if _list_tail(phrase or "", sentence):
+    if _list_tail(lists, phrase or "", sentence):
         return None
     own = written is not None and _names_someone(written)
     if not own and not _fits_sentence(language_code(language), lists, name, sentence):
@@ -156,7 +156,7 @@ def _without_leading_outlet(language: str | None, text: str) -> str:
 _AND = frozenset({"and", "e", "и", "і", "y"})
 
 
-def _list_tail(phrase: str, sentence: str) -> bool:
+def _list_tail(lists: SpeakerLists, phrase: str, sentence: str) -> bool:
     """Whether `sentence` gives `phrase` ("Германия и Франция") as the end of a list after a comma and another
     capitalised name ("Екипът от изследователи от Русия, Германия и Франция каза"): the list's last members, not
     whoever heads it."""
@@ -167,7 +167,8 @@ def _list_tail(phrase: str, sentence: str) -> bool:
         return False  # names joined by "and" only ("Германия и Франция"), not "a médica de família e comunidade ..."
     before = sentence[:at].rstrip()
     last = before[:-1].split()[-1:] if before.endswith(",") else []
-    return bool(last) and last[0][:1].isupper()
+    # "However, Raupp and Litterst say": a lead word before the comma, not another name of the list
+    return bool(last) and last[0][:1].isupper() and last[0].lower().strip(TRIM) not in lists.lead
 
 
 def _gerund_object(language: str, phrase: str, sentence: str) -> bool:
