@@ -15,9 +15,10 @@ the source shown, whether that shown source is an acceptable speaker name (`extr
 speaker (or "unknown"), and whether the claim text is a complete proposition. Split by article. The tune half
 later gained 237 claims of 68 other articles (ids `xx-tNNN`: EN, PT and BG unlabeled articles, RU train
 articles, as the extractor showed them before the speaker rules), labelled the same way before the second round
-of rules was written on them; the held-out half is unchanged. A fourth round added 375 tune claims of 87 SemEval
-train articles no row held (ids `pt-t052`.., `bg-t056`.., `ru-t139`..: PT 157, BG 119, RU 99), extracted by the
-extractors of the day before the speaker rules and labelled the same way before the rules were run on them.
+of rules was written on them; the held-out half is unchanged. A fourth round added 567 tune claims of 134
+articles no row held (ids from `pt-t052`, `bg-t056`, `ru-t139` on): 407 of SemEval train articles (PT 157, BG 119,
+RU 131) and 160 of unlabeled-corpus articles (PT 57, BG 103), extracted by the extractors of the day before the
+speaker rules and labelled the same way before the rules were run on them.
 
 "before" scores the shown sources and texts as they were; "after" passes them, each with its sentence, through
 `claims.speakers` (the same functions the claims component applies; the sentence also tells a text that opens it in
