@@ -150,7 +150,7 @@ def _without_leading_outlet(language: str | None, text: str) -> str:
         return text
     m = multilingual.language_rules(code).outlets.match(text)
     rest = text[m.end() :].strip(TRIM) if m is not None else ""
-    return rest if rest[:1].islower() and len(rest.split()) >= 1 else text
+    return rest if rest[:1].islower() else text
 
 
 _AND = frozenset({"and", "e", "и", "і", "y"})
