@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from narrascope.article import Article
-from narrascope.claims.speakers import is_proposition, speaker
+from narrascope.claims.attribution import ExtractedClaim
+from narrascope.claims.speakers import is_proposition, speaker, tidy_claims
 from narrascope.pipeline import load_pipeline
 
 
@@ -270,3 +271,107 @@ def test_a_name_the_sentence_writes_is_its_own_whatever_its_canonical_spelling()
     assert speaker("en", "SVR", sentence) is None  # read alone, the sentence names its own speaker
     assert speaker("en", "SVR", sentence, "The Russian Foreign Intelligence Service") == "SVR"
     assert speaker("en", "Financial Times", "\u201cIt is unrelated,\u201d he said.", "he") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "complete"),
+    [
+        ("pt", "apenas prolongam o conflito, acrescentando que o equipamento será destruído", False),
+        ("pt", "imediatamente após o ataque, os meios de comunicação social organizaram uma campanha", True),
+        ("bg", "не смята руското предложение за Украйна за „мирно“", False),
+        ("bg", "Уолц, който е ветеран от войната в Афганистан", False),
+        ("bg", "Уолц, който е ветеран от войната, смята, че споразумението е лоша новина", True),
+        ("ru", "Как то было вчера", False),
+        ("ru", "Как сообщает ТАСС, войска заняли село", True),
+        ("ru", "накапливать силы и средства на своих позициях будет командование", False),
+        ("pt", "frota global pode atingir os 48.230 aviões nos próximos 20 anos", True),
+        ("pt", "confessa ter desistido de ter filhos pelas razões que explica", False),
+        ("pt", "afirma que é uma questão da humanidade", False),
+        ("pt", "O ataque fez 144 mortos", True),
+        ("pt", "Passámos de um mundo pós-guerra para um mundo pré-guerra", True),
+        ("pt", "a escutavam em Glasgow", False),
+        ("pt", "por sua iniciativa, contactou o administrador de um canal", False),
+        ("pt", "Pouco melhores do que o lixo: Ucrânia tornou-se depósito para armas inúteis", True),
+        ("pt", "As previsões da Airbus baseiam-se", False),
+        ("pt", "Isto significa que recuaremos, passo a passo", True),
+        ("bg", "Русия не може да преговаря за мир с Украйна, тъй като", False),
+        ("bg", "Той отбеляза руските военни действия в Сирия, които", False),
+        ("bg", "подходящи за изпратените от КНДР боеприпаси", False),
+        ("bg", "ако Владимир Путин постигне целите си в Украйна, Русия ще се насочи към Молдова", True),
+        ("bg", "ако трябваше да избирам, бих избрал мира", False),
+        ("ru", "мирные переговоры с Россией возможны только при участии посредников", True),
+        ("bg", "Съавторът д-р Юнис Ло, научен сътрудник в Университета на Бристол", False),
+        ("bg", "Съавторът д-р Юнис Ло, научен сътрудник в Бристол, е убеден в това", True),
+        ("pt", "É que também eles sentiram na pele o amor dos norte-americanos", True),
+        ("pt", "em que os países da NATO estão envolvidos", False),
+        ("bg", "В края на краищата е неясно защо украинците вдигат шум, когато частите, поне", False),
+        ("ru", "войска отошли от города, хотя", False),
+        ("pt", "teve com Donald Trump em setembro, à margem da sua visita", False),
+        ("bg", "вече е късно за преговори", False),
+        ("bg", "няма да подпише споразумението", False),
+        ("bg", "Иска ли ЕС да решава какви превозни средства ще карат поляците", False),
+        ("ru", "Хочет ли Европа воевать с Россией до последнего украинца", False),
+        ("ru", "Не знаю, будет ли Европа воевать", True),
+    ],
+)  # fmt: skip
+def test_a_claim_text_missing_its_subject_or_predicate_is_dropped(language: str, text: str, complete: bool) -> None:
+    assert is_proposition(language, text) is complete
+
+
+def test_a_claim_text_opening_its_sentence_in_lower_case_is_a_cut_sentence() -> None:
+    text = "плажа, на който имаше туристи, мирни граждани и местни жители, това беше акт на война"
+    assert is_proposition("bg", text)  # read alone, it could be a statement
+    assert not is_proposition("bg", text, text + "“, каза той.")
+    whole = "Той каза, че плажа, на който имаше туристи, е бил атакуван."
+    assert is_proposition("bg", "плажа, на който имаше туристи, е бил атакуван", whole)
+    claim = ExtractedClaim(start=0, end=len(text), source="той")
+    assert tidy_claims([claim], text + "“, каза той.", "bg", [(0, len(text) + 13)]) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "name"),
+    [
+        ("bg", "През април друг британски политик Джордж Галоуей", "друг британски политик Джордж Галоуей"),
+        ("bg", "По-рано швейцарското външно министерство", "швейцарското външно министерство"),
+        ("ru", "Позже в Минобороны РФ", "Минобороны РФ"),
+        ("ru", "адвокат агентству ТАСС", "адвокат"),
+        ("ru", "РИА Новости специалист по работе с вооружением", "специалист по работе с вооружением"),
+        ("bg", "представляващ Флорида в Камарата на представителите", None),
+        ("bg", "Сиярто (цитиран от РИА Новости)", "Сиярто"),
+        ("bg", "Още в началото на годината Дейвид Петреъс", "Дейвид Петреъс"),
+        ("bg", "на първа страница украинска медия", "украинска медия"),
+        ("bg", "Байдън си", "Байдън"),
+        ("pt", "Ricardo Araújo Pereira no jornal Expresso", "Ricardo Araújo Pereira"),
+        ("bg", "Лондонският «Таймс» много самоуверено", "Лондонският «Таймс»"),
+        ("bg", "както", None),
+        ("ru", "свои источники", None),
+    ],
+)
+def test_a_time_an_addressee_or_an_apposition_around_the_speaker_is_not_the_speaker(
+    language: str, phrase: str, name: str | None
+) -> None:
+    assert speaker(language, phrase) == name
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "sentence", "kept"),
+    [
+        ("bg", "сложните взаимодействия между небесните тела",
+         "Професор Мюлер обсъди ролята на орбитата, подчертавайки сложните взаимодействия между небесните тела.",
+         False),
+        ("pt", "a importância da paz", "O Papa disse que a guerra é uma derrota, sublinhando a importância da paz.",
+         False),
+        ("pt", "fontes do Kremlin", "A cimeira foi adiada, citando fontes do Kremlin.", True),
+    ],
+)  # fmt: skip
+def test_what_a_gerund_is_about_is_not_the_speaker(language: str, phrase: str, sentence: str, kept: bool) -> None:
+    assert (speaker(language, phrase, sentence) is not None) is kept
+
+
+def test_the_last_names_of_a_list_are_not_its_speaker() -> None:
+    sentence = "Екипът от изследователи от Русия, Германия и Франция каза, че рискът е незначителен."
+    assert speaker("bg", "Германия и Франция", sentence) is None
+    however = "However, Raupp and Litterst say these changes may just become our new norm."
+    assert speaker("en", "Raupp and Litterst", however) == "Raupp and Litterst"
+    other = "Em entrevista à Natuza Nery, a médica de família e comunidade Mayara Floss explica que ..."
+    assert speaker("pt", "a médica de família e comunidade Mayara Floss", other) is not None

@@ -8,7 +8,15 @@ import re
 
 from narrascope.claims import multilingual
 from narrascope.claims.rules import default_rules
-from narrascope.claims.speaker_lists import TRIM, WORD_EDGE, SpeakerLists, language_code, speaker_lists, words_of
+from narrascope.claims.speaker_lists import (
+    BG_PARTICIPLE,
+    TRIM,
+    WORD_EDGE,
+    SpeakerLists,
+    language_code,
+    speaker_lists,
+    words_of,
+)
 
 _PT_PURPOSE = re.compile(r"^para\s+\w+(?:ar|er|ir|ôr)\b[^,]*$", re.IGNORECASE)
 # "we find,” the , “that ...", "do the not correct": an article followed by no noun is a garbled text
@@ -17,12 +25,15 @@ _EN_GARBLED = re.compile(
 )
 
 
-def is_proposition(language: str | None, text: str) -> bool:
+def is_proposition(language: str | None, text: str, sentence: str | None = None) -> bool:
     """Whether a claim text can stand as a statement: at least three words, not starting with a conjunction or a
     verb that needs the subject left out ("é uma ...", "был расстроен", "ще подпише"), not ending on a function
-    word, brackets not closed before they open."""
+    word, brackets not closed before they open. With the claim's `sentence`, also not the lower-case start of a
+    sentence (the tail of a sentence cut in two: "плажа, на който имаше туристи, ..., това беше акт на война")."""
     words = words_of(text)
     if len(words) < 3:
+        return False
+    if sentence is not None and _cut_sentence_start(text, sentence):
         return False
     lists = speaker_lists(language_code(language))
     if lists is not None and not _sentence_shape(lists, text, words):
@@ -33,6 +44,8 @@ def is_proposition(language: str | None, text: str) -> bool:
         return False
     if text.rstrip(TRIM).endswith("?") and "," not in text:
         return False  # "България била ангажирана ...?": a question asks, it does not claim
+    if words[1] == "ли" and language_code(language) in ("bg", "ru"):
+        return False  # "Иска ли ЕС да решава ...", "Хочет ли Европа ...": the question particle, a question
     if language_code(language) == "pt" and (_PT_PURPOSE.match(text) or words[-2] in ("tendo", "sendo", "havendo")):
         return False  # "Para dar volta à situação": a purpose, no statement; "..., tendo provocado": cut mid-clause
     for opening, closing in (("(", ")"), ("[", "]")):
@@ -42,6 +55,13 @@ def is_proposition(language: str | None, text: str) -> bool:
             if opened < 0:
                 return False  # "There is a] perception ...": the text starts inside a bracket
     return True
+
+
+def _cut_sentence_start(text: str, sentence: str) -> bool:
+    """Whether `text` opens its `sentence` with a lower-case letter: no sentence starts so, the text is what is left
+    of one cut in two (a quote's second half, a splitter's cut), its subject or its verb in the part before."""
+    start, opening = text.lstrip(WORD_EDGE), sentence.lstrip(WORD_EDGE)
+    return start[:1].islower() and opening.startswith(start[:40])
 
 
 _CLOSING = {"en": '\u201d"', "pt": '\u201d"\u00bb', "hi": '\u201d"'}  # elsewhere » and the low-high pair's “
@@ -141,6 +161,9 @@ def _outside_relatives(lists: SpeakerLists, text: str) -> list[str]:
 def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
     """Whether `text`'s words, read with the language's lists, have the shape of a statement."""
     verbs = [w for w in _outside_relatives(lists, text) if w not in lists.not_verbs]
+    # "tornou-se depósito", "abstiveram-se": the verb and its clitic; not last ("baseiam-se" [em ...]: cut before
+    # its complement)
+    verbs += [w.split("-")[0] for w in verbs if "-" in w and w != words[-1]]
     verbs += [d for d in ("—", "–") if f" {d} " in text]
     if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
         return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
@@ -149,15 +172,116 @@ def _sentence_shape(lists: SpeakerLists, text: str, words: list[str]) -> bool:
     if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
         return False  # "Ако трябваше да избирам", "While the population reached 8bn on November 15, 2022"
     lower = " ".join(words)
-    if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives):
+    verb_first = lists.verb is not None and lists.verb.match(words[0]) is not None  # "É que ...": emphasis
+    if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives and not verb_first):
         return False  # "с която да посрещне ...", "in which ...": a relative clause
     if words[-1] in lists.fragment_end and words[-1] in lists.not_end:
         return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
+    if _name_and_relative(lists, text):
+        return False  # "Уолц, който е ветеран от войната в Афганистан": who, and a clause about them; no predicate
+    if lists.verb is None and _name_and_apposition(lists, text):
+        return False  # "Съавторът д-р Юнис Ло, научен сътрудник ... в Университета на Бристол": who, no predicate
     if "," in text and _full_name(text.rsplit(",", 1)[1].strip(TRIM)) and not _title_case(text):
         return False  # "No dia 29 do mesmo mês, o presidente da Rússia, Vladimir Putin": the subject, no predicate
     if not text.lstrip(WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
-        if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
+        if _starts_with(lower, lists.fragment_start) and not _condition_then_subject(lists, text, words):
             return False
-        if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)) and words[0] not in lists.not_verbs:
-            return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
+        if words[-1] in lists.fragment_end or _PT_CLITIC_VERB.match(lower) or BG_PARTICIPLE.match(words[0]):
+            return False  # "a escutavam em Glasgow", "подходящи за изпратените ... боеприпаси": no subject
+        if _verb_after_aside(lists, text):
+            return False  # "por sua iniciativa, contactou o administrador ...": an aside, then the verb
+        first, rest = _after_adverbs(lists, words)
+        if rest is not words and _starts_with(" ".join(rest), lists.fragment_start):
+            return False  # "ainda não ...", "também é ...": adverbs, then what the subject left behind said
+        if (
+            len(first) > 4
+            and first.endswith(lists.verb_first or ("\x00",))
+            and first not in lists.not_verbs
+            and not _subject_first(lists, first, rest)
+        ):
+            return False  # "funcionam e corrigir ...", "apenas prolongam o conflito": the verb, its subject left behind
     return True
+
+
+# a Portuguese object pronoun and a past verb first: a relative clause's tail ("que a escutavam em Glasgow")
+_PT_CLITIC_VERB = re.compile(r"^(?:a|o|as|os|lhe|lhes|me|te|nos|vos)\s+\w{2,}(?:avam|iam|aram|eram|iram|ou|iu)\b")
+
+
+def _condition_then_subject(lists: SpeakerLists, text: str, words: list[str]) -> bool:
+    """Whether a lower-case text opening with a subordinator has a main clause with its own subject after the
+    condition ("ако Владимир Путин постигне целите си, Русия ще се насочи ..."): a capitalised word after a comma."""
+    return (
+        words[0] in lists.subordinators
+        and re.search(r",\s*[\"«„“]?[^\W\d_]", text) is not None
+        and any(part.strip().lstrip('"«„“')[:1].isupper() for part in text.split(",")[1:])
+    )
+
+
+def _verb_after_aside(lists: SpeakerLists, text: str) -> bool:
+    """Whether a lower-case text opens with a short aside and a comma, then a verb whose subject was left out ("por
+    sua iniciativa, contactou o administrador ..."; not "imediatamente após o ataque, os meios ... organizaram")."""
+    if "," not in text or lists.verb is None or not lists.verb_first:
+        return False
+    aside, rest = text.split(",", 1)
+    aside_words, rest_words = words_of(aside), words_of(rest)
+    if not rest_words or len(aside_words) > 5 or any(lists.verb.match(w) for w in aside_words):
+        return False
+    first = rest_words[0]
+    return (
+        len(first) > 4
+        and first.endswith(lists.verb_first)
+        and first not in lists.not_verbs
+        and not _subject_first(lists, first, rest_words)
+    )
+
+
+def _subject_first(lists: SpeakerLists, first: str, words: list[str]) -> bool:
+    """Whether a first word ending like a present verb ("-a", "-e") is a noun, the subject of a finite verb right
+    after it ("frota global pode atingir ...", "procura será impulsionada ...": a headline's subject without its
+    article), not a verb itself ("confessa ter desistido", "afirma que é ...")."""
+    if lists.verb is None or not first.endswith(("a", "e")):
+        return False
+    for word in words[1:3]:
+        if word in lists.relatives or word in _THAT:
+            return False
+        if lists.verb.match(word) and not word.endswith(("ar", "er", "ir", "ndo")) and word not in lists.not_verbs:
+            return True
+    return False
+
+
+def _after_adverbs(lists: SpeakerLists, words: list[str]) -> tuple[str, list[str]]:
+    """The first word of `words` that is not one of the language's adverbs ("apenas", "já", a word in -mente: not a
+    verb, though it ends like one), and the words from there."""
+    if not lists.adverbs:
+        return words[0], words
+    at = 0
+    while at < len(words) - 1 and (words[at] in lists.adverbs or words[at].endswith("mente")):
+        at += 1
+    return words[at], words[at:] if at else words
+
+
+def _name_and_apposition(lists: SpeakerLists, text: str) -> bool:
+    """Whether `text` is only a name and a lower-case apposition after one comma, with no auxiliary, copula or
+    modal anywhere (Bulgarian, where no verb list is kept: "Съавторът д-р Юнис Ло, научен сътрудник ...")."""
+    parts = [p.strip(TRIM) for p in text.split(",")]
+    if len(parts) != 2 or not lists.auxiliaries or not parts[1][:1].islower():
+        return False
+    head = parts[0].split()
+    if len(head) < 2 or not all(w[:1].isupper() for w in head[-2:]):
+        return False
+    return not any(w in lists.auxiliaries for w in words_of(text))
+
+
+def _name_and_relative(lists: SpeakerLists, text: str) -> bool:
+    """Whether `text` is only a name and a relative clause about it ("Уолц, който е ветеран от войната в
+    Афганистан", "Stoltenberg, who ..."): one to three capitalised words, a comma, a relative pronoun to the end."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not lists.clause_relatives:
+        return False
+    head, clause = parts[0].split(), words_of(parts[1])
+    return (
+        1 <= len(head) <= 3
+        and all(w[:1].isupper() for w in head)
+        and bool(clause)
+        and (clause[0] in lists.clause_relatives)
+    )

@@ -11,6 +11,9 @@ from importlib import resources
 
 TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
 WORD_EDGE = TRIM + "!?"
+# a Bulgarian present active participle ("представляващ Флорида ...", "подходящи за ..."): an apposition, not who
+# speaks, and no predicate when a claim text starts with it
+BG_PARTICIPLE = re.compile(r"^[а-я]{3,}(?:ащ|ящ|аща|яща|ащи|ящи|ащо|ящо)$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class SpeakerLists:
     clause_relatives: frozenset[str]
     short_verb: re.Pattern[str] | None  # a word that can be a verb, checked in short texts only
     person_titles: frozenset[str]
+    adverbs: frozenset[str]  # words a claim text may start with before a verb whose subject was left out
+    auxiliaries: frozenset[str]  # short_verb_words: copulas, auxiliaries, modals (Bulgarian)
 
 
 @cache
@@ -72,6 +77,8 @@ def speaker_lists(language: str) -> SpeakerLists | None:
         clause_relatives=frozenset(w.lower() for w in entry["clause_relatives"]),
         short_verb=_verb_pattern(entry["short_verb_words"], entry["short_verb_endings"]),
         person_titles=frozenset(w.lower() for w in entry["person_titles"]),
+        adverbs=frozenset(w.lower() for w in entry["adverbs"]),
+        auxiliaries=frozenset(w.lower() for w in entry["short_verb_words"]),
     )
 
 

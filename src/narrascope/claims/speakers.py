@@ -22,12 +22,20 @@ from narrascope.claims.attribution import ExtractedClaim, Span
 from narrascope.claims.mentions import name_kind
 from narrascope.claims.propositions import is_proposition
 from narrascope.claims.rules import default_rules
-from narrascope.claims.speaker_lists import TRIM, SpeakerLists, language_code, speaker_lists, words_of
+from narrascope.claims.speaker_lists import (
+    BG_PARTICIPLE,
+    TRIM,
+    SpeakerLists,
+    language_code,
+    speaker_lists,
+    words_of,
+)
 
 MAX_WORDS = 8  # a speaker phrase longer than this is a clause
 _CLAUSE = re.compile(r"[;:\u201c\u201d\"]|\s[—–-]\s|\.\s")
 _TIME_LEAD = re.compile(
-    r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+)"
+    r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+"
+    r"|началото\s+на\s+\w+|края\s+на\s+\w+|средата\s+на\s+\w+)"
     r"|[^,]{0,60}?\s(?:के\s+बाद|के\s+बीच|के\s+दौरान))\s+",
     re.IGNORECASE,
 )
@@ -39,12 +47,21 @@ _PARTICIPLE = re.compile(
 _PARTICIPLE_ANY_CASE = re.compile(  # "сделанном в преддверии визита", "находящемся": a participle in any case
     r"^[а-яё]{3,}(?:анн|вш|ющ|ящ)(?:ом|ой|ым|ых|ую|ая|ое|ые|ий|ей|его|ему|ими|ем|ая|ие)(?:ся)?$"
 )
-_MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "В прошлом месяце Песков": the time, then the speaker
-    r"^(?:в|во)\s+(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре"
+_MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "През април друг британски политик ...": the time, then who
+    r"^(?:(?:в|во)\s+(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре"
     r"|прошлом\s+\w+|этом\s+\w+|понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
-    r"(?:\s+(?:этого|прошлого|текущего)\s+(?:года|месяца))?\s+",
+    r"(?:\s+(?:этого|прошлого|текущего)\s+(?:года|месяца))?"
+    r"|(?:през|в)\s+(?:януари|февруари|март|април|май|юни|юли|август|септември|октомври|ноември|декември"
+    r"|миналия\s+месец|миналата\s+(?:седмица|година)|понеделник|вторник|сряда|четвъртък|петък|събота|неделя)"
+    r"(?:\s+(?:тази|миналата)\s+година)?)\s+",
     re.IGNORECASE,
 )
+# "адвокат агентству ТАСС", "Песков изданию ...": who speaks, then the medium they spoke to (a dative)
+_ADDRESSEE = re.compile(
+    r"\s+(?:агентству|изданию|телеканалу|газете|порталу|радиостанции|журналу|сайту|телеграм-каналу)(?:\s.*)?$",
+    re.IGNORECASE,
+)
+_GERUND = {"bg": re.compile(r"[а-я]{3,}йки$"), "pt": re.compile(r"[a-zà-ú]{3,}(?<!cit)(?:ando|endo|indo)$")}
 _CONTEXT_LEAD = re.compile(  # "в (том же) интервью ...", "в эфире ...": where it was said, then (maybe) who said it
     r"^(?:в|во)?\s*(?:том\s+же\s+|своем\s+|своём\s+)?(?:интервью|эфире|беседе|разговоре|статье|заявлении)\s+(?P<rest>.+)$",
     re.IGNORECASE,
@@ -98,7 +115,9 @@ def speaker(
     lists = speaker_lists(language_code(language))
     if name is None or sentence is None or lists is None:
         return name
-    if _relayed_only(lists, name, sentence):
+    if _relayed_only(lists, name, sentence) or _gerund_object(language_code(language), phrase or "", sentence):
+        return None
+    if _list_tail(lists, phrase or "", sentence):
         return None
     own = written is not None and _names_someone(written)
     if not own and not _fits_sentence(language_code(language), lists, name, sentence):
@@ -121,6 +140,46 @@ def _apposition(name: str, sentence: str) -> str | None:
     if m is None or not all(w[:1].isupper() for w in m.group("name").split()):
         return None
     return m.group("name")
+
+
+def _without_leading_outlet(language: str | None, text: str) -> str:
+    """`text` without an outlet it starts with when lower-case words follow ("РИА Новости специалист по работе с
+    вооружением": "рассказал РИА Новости специалист ...", the outlet is who was told, the specialist speaks)."""
+    code = language_code(language)
+    if code not in multilingual.LANGUAGES:
+        return text
+    m = multilingual.language_rules(code).outlets.match(text)
+    rest = text[m.end() :].strip(TRIM) if m is not None else ""
+    return rest if rest[:1].islower() else text
+
+
+_AND = frozenset({"and", "e", "и", "і", "y"})
+
+
+def _list_tail(lists: SpeakerLists, phrase: str, sentence: str) -> bool:
+    """Whether `sentence` gives `phrase` ("Германия и Франция") as the end of a list after a comma and another
+    capitalised name ("Екипът от изследователи от Русия, Германия и Франция каза"): the list's last members, not
+    whoever heads it."""
+    text = " ".join(phrase.split())
+    at = sentence.find(text)
+    words = text.split()
+    if at <= 0 or not _AND & {w.lower() for w in words} or not all(w[:1].isupper() or w in _AND for w in words):
+        return False  # names joined by "and" only ("Германия и Франция"), not "a médica de família e comunidade ..."
+    before = sentence[:at].rstrip()
+    last = before[:-1].split()[-1:] if before.endswith(",") else []
+    # "However, Raupp and Litterst say": a lead word before the comma, not another name of the list
+    return bool(last) and last[0][:1].isupper() and last[0].lower().strip(TRIM) not in lists.lead
+
+
+def _gerund_object(language: str, phrase: str, sentence: str) -> bool:
+    """Whether `sentence` gives `phrase` right after a gerund ("..., подчертавайки сложните взаимодействия между
+    ...", "sublinhando a importância de ..."): the phrase is what the gerund is about, not who speaks."""
+    gerund = _GERUND.get(language)
+    at = sentence.find(" ".join(phrase.split()))
+    if gerund is None or at <= 0:
+        return False
+    before = sentence[:at].split()
+    return bool(before) and gerund.fullmatch(before[-1].strip(TRIM).lower()) is not None
 
 
 def _relayed_only(lists: SpeakerLists, name: str, sentence: str) -> bool:
@@ -237,6 +296,8 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     lower = text.lower()
     for marker in lists.cut:  # "Zelensky in an interview with ...", "जेलेंस्की ने टेलीग्राम पर"
         at = lower.find(marker)
+        if at < 0 and marker.startswith(" "):  # "Сиярто (цитиран от РИА Новости)": the marker in brackets
+            at = lower.find(" (" + marker[1:])
         if at > 0:
             text, lower = text[:at], lower[:at]
     if "," in text:  # "Irene Santa, do eltiempo.es": the name; "o porta-voz do Kremlin, Dmitry Peskov": the name
@@ -253,6 +314,8 @@ def _name(language: str | None, phrase: str | None) -> str | None:
     context = _CONTEXT_LEAD.match(text)
     if context is not None and (name := _last_name_run(context.group("rest"))):
         text = name  # "В интервью газете Yomiuri Йенс Столтенберг": the interview, then who gave it
+    text = _ADDRESSEE.sub("", text) or text
+    text = _without_leading_outlet(language, text)
     parts = text.split()
     if (
         len(parts) > 1
@@ -278,6 +341,8 @@ def _name(language: str | None, phrase: str | None) -> str | None:
         return None
     if _PARTICIPLE.match(words[0]) or (len(words[0]) >= 8 and _PARTICIPLE_ANY_CASE.match(words[0])):
         return None  # "Распространившиеся в СМИ ...": a participle's phrase, not who speaks
+    if text[:1].islower() and BG_PARTICIPLE.match(words[0]):
+        return None  # "представляващ Флорида в Камарата на представителите": what someone does, not who
     if all(w in lists.generic for w in words) or any(ch.isdigit() for ch in text):
         return None
     if lists.titles and text[:1].islower() and words[0] not in lists.titles:
@@ -320,10 +385,10 @@ def tidy_claims(
     source is also read against its claim's sentence (a relay, a pronoun it cannot stand for)."""
     kept = []
     for claim in claims:
-        if not is_proposition(language, text[claim.start : claim.end]):
+        sentence = text[slice(*sentences[claim.sentence])] if claim.sentence < len(sentences) else None
+        if not is_proposition(language, text[claim.start : claim.end], sentence):
             continue
         if claim.source:
-            sentence = text[slice(*sentences[claim.sentence])] if claim.sentence < len(sentences) else None
             s, e = claim.source_span or (0, 0)
             name = speaker(language, claim.source, sentence, text[s:e] if e > s else None)
             if name is None:
