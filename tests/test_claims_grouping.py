@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from narrascope.claims.grouping import ClaimRecord, _vectors, candidate_pairs, group_claims
+from narrascope.claims.blocking import candidate_pairs
+from narrascope.claims.grouping import ClaimRecord, _vectors, group_claims
 
 
 def rec(text: str, article: str, *, source: str | None = None, published: str | None = None) -> ClaimRecord:

@@ -21,6 +21,7 @@ from sklearn.preprocessing import normalize
 
 from narrascope.analysis import Analysis
 from narrascope.claims.agreement import disagree, facts_of, without_dates
+from narrascope.claims.blocking import candidate_pairs, project
 from narrascope.claims.clustering import leader_clusters, most_linked
 from narrascope.claims.matching import PARAMS, semantic_links, without_set_phrases
 from narrascope.claims.rules import default_rules, phrase_regex
@@ -31,9 +32,6 @@ NUMBER_BONUS = 0.15  # ... less this when they have the same (non-year) numbers
 ONE_SIDED_NUMBER_MALUS = 0.15  # ... plus this when only one of them has numbers
 SAME_ARTICLE_REPEAT = 0.6  # TF-IDF cosine from which two claims of one article are a repeat (lede and body)
 _NEGATION = re.compile(r"\b(?:not|never|no|n't|none|nothing|neither|nor)\b", re.IGNORECASE)
-_PROJECTION_DIMS = 256
-_PROJECTION_SLACK = 0.12
-_CHUNK = 2048
 _MAX_CENTRALITY = 2000
 _NUMBER = re.compile(r"\d[\d,.]*")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
@@ -201,45 +199,6 @@ def _fit(texts: Sequence[str]) -> tuple[sparse.csr_matrix, Transform]:
     return normalize(matrix), transform
 
 
-def _project(matrix: sparse.csr_matrix, *, seed: int = 0) -> np.ndarray:
-    """Unit vectors of a random projection: their dot products approximate the TF-IDF cosines."""
-    rng = np.random.default_rng(seed)
-    projection = rng.standard_normal((matrix.shape[1], _PROJECTION_DIMS)).astype(np.float32)
-    dense = np.asarray(matrix @ projection)
-    dense /= np.linalg.norm(dense, axis=1, keepdims=True) + 1e-9
-    return dense
-
-
-def _exact(matrix: sparse.csr_matrix, pairs: np.ndarray, floor: float) -> np.ndarray:
-    """Rows (i, j, cosine) of `pairs` whose exact cosine reaches `floor`."""
-    if len(pairs) == 0:
-        return np.zeros((0, 3))
-    sims = np.asarray(matrix[pairs[:, 0]].multiply(matrix[pairs[:, 1]]).sum(axis=1)).ravel()
-    keep = sims >= floor
-    return np.concatenate([pairs[keep].astype(np.float64), sims[keep, None]], axis=1)
-
-
-def candidate_pairs(
-    matrix: sparse.csr_matrix, floor: float, *, rows: np.ndarray | None = None, dense: np.ndarray | None = None
-) -> np.ndarray:
-    """Rows (i, j, cosine), i < j, with a cosine of at least `floor` among `rows` (all by default).
-
-    Blocking: the random projection proposes pairs (one matrix product per chunk), the exact cosine decides.
-    """
-    index = np.arange(matrix.shape[0]) if rows is None else np.asarray(rows)
-    if len(index) < 2:
-        return np.zeros((0, 3))
-    vectors = (_project(matrix) if dense is None else dense)[index]
-    found = []
-    for lo in range(0, len(index), _CHUNK):
-        block = vectors[lo : lo + _CHUNK] @ vectors.T
-        r, c = np.nonzero(block >= floor - _PROJECTION_SLACK)
-        r = r + lo
-        keep = r < c
-        found.append(np.stack([index[r[keep]], index[c[keep]]], axis=1))
-    return _exact(matrix, np.concatenate(found), floor)
-
-
 def group_claims(records: Sequence[ClaimRecord], *, vectors: np.ndarray | None = None) -> list[ClaimGroup]:
     """Groups of matching claims, largest first; every claim is in exactly one group.
 
@@ -343,7 +302,7 @@ def _lexical_links(
             limit += ONE_SIDED_NUMBER_MALUS
         return limit
 
-    dense = _project(matrix)
+    dense = project(matrix)
     found = [candidate_pairs(matrix, THRESHOLD, dense=dense)]
     # more blocks: a speaker repeating itself in other words, and claims with the same figures
     by_source: dict[str, list[int]] = {}
