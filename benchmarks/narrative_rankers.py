@@ -11,8 +11,9 @@ and two figures per language are printed:
 - "honest P / R": one threshold per language chosen, inside each training fold, on the ranker's out-of-fold
   scores of an inner 3-fold split (the lowest at which that language's pairs were right >= 0.75 of the time,
   over >= 10 pairs), then applied to the held-out fold — what a rule fitted like the shipped one would show.
-The target of the narratives page is precision 0.75 at recall 0.40 in every language. Some hours of CPU on a
-loaded 2-core machine for all rankers (the logistic ones are the slow part): `--only` picks some.
+The target of the narratives page is precision 0.75 at recall 0.40 in every language. All rankers: 27 minutes
+(17 of CPU) on a shared 2-core machine at load average 5-11, the logistic regression on TF-IDF a third of it;
+`--only` picks some.
 
 Folds are the ones of `narratives_shown.py` (stratified by language, seed 0); the TF-IDF vocabulary is fitted on
 each training fold. Recall counts every gold narrative of the language's articles (`Other` left out). Prints
