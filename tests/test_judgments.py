@@ -71,7 +71,7 @@ def test_gate_learns_salience_and_round_trips(tmp_path: Path) -> None:
     X = rng.normal(size=(400, len(FEATURES))).astype(np.float32)
     X[:, 0] = 1.0
     y = (X[:, FEATURES.index("log_mentions")] + 0.3 * rng.normal(size=400) > 0.5).astype(int)
-    gate = FramingGate.fit(X, y, c=1.0)
+    gate = FramingGate.fit(X, y)
     salient, minor = X.copy()[:1], X.copy()[:1]
     salient[0, FEATURES.index("log_mentions")], minor[0, FEATURES.index("log_mentions")] = 3.0, -3.0
     assert gate.probabilities(salient)[0] > 0.9 > 0.1 > gate.probabilities(minor)[0]
@@ -94,13 +94,13 @@ def test_framing_context_needs_a_narrative_or_words_of_the_debates() -> None:
 def test_shipped_gate_is_calibrated_and_has_cv_thresholds() -> None:
     gate = default_gate()
     assert 0.0 < gate.threshold < 1.0 and 0.0 < gate.pair_threshold < 1.0
-    # every language has its own threshold; its cross-validated shown pairs are right half the time (English 0.48)
+    # every language has its own threshold; its cross-validated shown pairs are right half the time (English 0.46)
     assert {k.upper() for k in gate.pair_thresholds} == set(gate.meta["cv"]["pairs"]) == {"BG", "EN", "HI", "PT", "RU"}
     for language, pairs in gate.meta["cv"]["pairs"].items():
         # out-of-fold narratives, as an unseen article has (benchmarks/entities_cv.py, honest protocol): EN, HI
         # and RU keep precision but not the recall the leaky protocol reported (docs/entities.md)
         target = LANGUAGE_PAIR_PRECISION.get(language.lower(), DEFAULT_LANGUAGE_PAIR_PRECISION)
-        assert target >= 0.48 and pairs["precision"] >= target and pairs["recall"] >= 0.15
+        assert target >= 0.46 and pairs["precision"] >= target and pairs["recall"] >= 0.15
 
 
 def test_pro_kremlin_narratives_never_cast_russia_as_antagonist() -> None:
