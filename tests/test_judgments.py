@@ -150,6 +150,18 @@ def test_seed_004_casts_the_west_not_russia_as_antagonist(full: Pipeline) -> Non
     assert entities["NATO"].candidate_role == "Antagonist"
 
 
+SEED_000 = SEED.with_name("000_71d45158054542f1.txt")
+
+
+@pytest.mark.skipif(not SEED_000.is_file(), reason="seed 000 is not beside the checkout (../shared)")
+def test_seed_000_shows_the_us_as_the_antagonist(full: Pipeline) -> None:
+    """The article's whole point: the US trains terrorists to attack Russia (the gate's pair score must reach
+    English's threshold, not only the role model's candidate)."""
+    entities = {e.entity: e for e in analyze(SEED_000, pipeline=full).entities}
+    assert entities["United States"].main_role == "Antagonist"
+    assert entities["Russia"].main_role != "Antagonist"
+
+
 # abstention ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", NEUTRAL, ids=[p.stem for p in NEUTRAL])
 def test_neutral_news_gets_no_roles(path: Path, full: Pipeline) -> None:
