@@ -2,6 +2,12 @@
 
     python benchmarks/attribution.py            # the held-out half, today's extraction beside the speaker rules
     python benchmarks/attribution.py --tune     # the tune half (the one the rules were written on)
+    python benchmarks/attribution.py --corpus DIR [--n 40]   # claims shown and with a named source, on articles
+
+`--corpus DIR`: DIR holds one folder per language (EN, PT, RU, BG, HI: the SemEval unlabeled layout, files in
+`<LANG>/subtask-2-documents/` or directly in `<LANG>/`); the first `--n` articles of each (in a fixed shuffle) go
+through cleaning, sentences and claims, and the share of shown claims with a named source is printed: what
+"when unsure, unknown" costs on real text.
 
 `benchmarks/data/attribution.jsonl` (labelled by reading, before the rules were written): 410 claims of the
 unlabeled SemEval corpus as the extractor showed them before the rules (82 a language), each with its sentence,
@@ -11,9 +17,10 @@ later gained 237 claims of 68 other articles (ids `xx-tNNN`: EN, PT and BG unlab
 articles, as the extractor showed them before the speaker rules), labelled the same way before the second round
 of rules was written on them; the held-out half is unchanged.
 
-"before" scores the shown sources and texts as they were; "after" passes them through `claims.speakers` (the
-same functions the claims component applies): a source the rules change is right when it names the labelled
-speaker (word stems compared, so inflected forms match); a source the rules leave as it was keeps its label.
+"before" scores the shown sources and texts as they were; "after" passes them, each with its sentence, through
+`claims.speakers` (the same functions the claims component applies): a source the rules change is right when it
+names the labelled speaker (word stems compared, so inflected forms match); a source the rules leave as it was
+keeps its label.
 Source precision: right named sources / named sources. Fragment rate: incomplete texts / claims shown.
 Kept: complete claims still shown / complete claims (what dropping fragments costs).
 """
@@ -52,7 +59,7 @@ def score(rows: list[dict], after: bool) -> dict[str, float]:
         if after:
             if not is_proposition(r["language"], text):
                 continue
-            source = speaker(r["language"], source) if source else None
+            source = speaker(r["language"], source, r["sentence"]) if source else None
         shown += 1
         kept += r["complete"]
         fragments += not r["complete"]
@@ -69,7 +76,35 @@ def score(rows: list[dict], after: bool) -> dict[str, float]:
     }
 
 
+def corpus(root: Path, n: int) -> None:
+    import random
+
+    from narrascope.article import Article
+    from narrascope.pipeline import load_pipeline
+
+    pipeline = load_pipeline(["cleaning", "sentences", "claims"])
+    total = named_total = 0
+    for lang in LANGUAGES:
+        folder = root / lang.upper()
+        files = sorted((folder / "subtask-2-documents").glob("*.txt")) or sorted(folder.glob("*.txt"))
+        random.Random(1).shuffle(files)
+        claims = named = 0
+        for path in files[:n]:
+            analysis = pipeline(Article(id=path.name, raw_text=path.read_text("utf-8"), language=lang))
+            claims += len(analysis.claims)
+            named += sum(c.source is not None for c in analysis.claims)
+        total, named_total = total + claims, named_total + named
+        share = named / max(claims, 1)
+        print(f"{lang:<4} {min(n, len(files)):>4} articles {claims:>5} claims {named:>5} named ({share:.1%})")
+    print(f"all  {total:>5} claims {named_total:>5} named ({named_total / max(total, 1):.1%})")
+
+
 def main() -> None:
+    if "--corpus" in sys.argv:
+        at = sys.argv.index("--corpus")
+        n = int(sys.argv[sys.argv.index("--n") + 1]) if "--n" in sys.argv else 40
+        corpus(Path(sys.argv[at + 1]), n)
+        return
     rows = [json.loads(line) for line in DATA.read_text("utf-8").splitlines() if line.strip()]
     half = "tune" if "--tune" in sys.argv else "heldout"
     rows = [r for r in rows if r["split"] == half]

@@ -9,7 +9,9 @@ set, or an edited copy (hard negatives: another figure, another actor, a negatio
 150 pairs of claims of two different articles of the unlabeled corpus that e5 finds close (kind "same-topic":
 the same topic, actors and weeks, labelled by reading; 148 say different things). Rows
 where `lang_a != lang_b` are the cross-lingual column. "word overlap (before)" is the grouping before
-embeddings: TF-IDF cosine with number and negation rules, no encoder. Embeddings are cached under /tmp.
+embeddings: TF-IDF cosine with number and negation rules, no encoder. The matcher's own checks (figures, actors,
+edited copies: `claims/agreement.py`) apply to both the e5 score and the word-overlap links, as in grouping.
+Embeddings are cached under /tmp.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.claims.agreement import disagree, facts_of
-from narrascope.claims.grouping import ClaimRecord, group_claims, lexical_vectors
-from narrascope.claims.matching import PARAMS, MatchParams, is_match, match_score
+from narrascope.claims.grouping import ClaimRecord, evidence_vectors, group_claims
+from narrascope.claims.matching import PARAMS, MatchParams, is_match, match_score, quotes
 from narrascope.learn.encoder import sentence_encoder
 
 DATA = Path(__file__).parent / "data" / "claim_pairs.jsonl"
@@ -49,11 +51,12 @@ def embeddings(texts: list[str]) -> dict[str, np.ndarray]:
 def features(rows: list[dict]) -> None:
     texts = sorted({r["a"] for r in rows} | {r["b"] for r in rows})
     vectors = embeddings(texts)
-    lexical = lexical_vectors(texts)
+    lexical, unquoted = evidence_vectors(texts)  # shared wording; outside quotations when both quote
     at = {t: i for i, t in enumerate(texts)}
     for r in rows:
         r["semantic"] = float(vectors[r["a"]] @ vectors[r["b"]])
-        r["lexical"] = float(lexical[at[r["a"]]].multiply(lexical[at[r["b"]]]).sum())
+        words = unquoted if quotes(r["a"]) and quotes(r["b"]) else lexical
+        r["lexical"] = float(words[at[r["a"]]].multiply(words[at[r["b"]]]).sum())
         r["facts"] = (facts_of(r["a"], r["lang_a"]), facts_of(r["b"], r["lang_b"]))
         r["group"] = "cross" if r["lang_a"] != r["lang_b"] else r["lang_a"]
         before = group_claims([ClaimRecord(text=r["a"], article_id="a"), ClaimRecord(text=r["b"], article_id="b")])
@@ -109,10 +112,13 @@ def tune(rows: list[dict]) -> MatchParams:
     masks = [np.array([r["group"] == lang for r in same_rows]) for lang in GROUPS[:-1]]
     thresholds = np.arange(0.86, 0.99, 0.0025)
     for weight, bonus, neg, knee, malus, floor, alone in itertools.product(
-        (0.0, 0.05, 0.1), (0.0, 0.02, 0.04), (0.0, 0.03), (0.3, 0.4, 0.5), (0.0, 0.15, 0.3),
+        (0.0, 0.05, 0.1), (0.0, 0.02, 0.04), (0.0, 0.03, 0.06), (0.3, 0.4, 0.5), (0.0, 0.15, 0.3),
         (0.0, 0.1, 0.15, 0.2, 0.25), (0.94, 0.96, 2.0),
     ):  # fmt: skip
-        params = MatchParams(0.0, 0.0, weight, bonus, neg, knee, malus, lexical_floor=floor, semantic_alone=alone)
+        params = replace(
+            PARAMS, same_language=0.0, cross_language=0.0, lexical_weight=weight, number_bonus=bonus,
+            negation_malus=neg, copy_knee=knee, copy_malus=malus, lexical_floor=floor, semantic_alone=alone,
+        )  # fmt: skip
         said = np.array([_score(r, params) for r in same_rows])[:, None] >= thresholds[None, :]
         mean = sum(_f1(said[m], gold[m]) for m in masks) / len(masks)
         k = int(np.argmax(mean))
@@ -121,9 +127,17 @@ def tune(rows: list[dict]) -> MatchParams:
     assert best is not None
     params = best[1]
     cross = [r for r in rows if r["group"] == "cross"]
-    said = np.array([_score(r, params) for r in cross])[:, None] >= thresholds[None, :]
-    k = int(np.argmax(_f1(said, np.array([r["label"] == "same" for r in cross]))))
-    return replace(params, cross_language=round(float(thresholds[k]), 4))
+    gold = np.array([r["label"] == "same" for r in cross])
+    across: tuple[float, MatchParams] | None = None
+    for malus in (0.0, 0.02, 0.04, 0.06, 0.08):
+        params = replace(params, negation_across=malus)
+        said = np.array([_score(r, params) for r in cross])[:, None] >= thresholds[None, :]
+        scores = _f1(said, gold)
+        k = int(np.argmax(scores))
+        if across is None or scores[k] > across[0] + 1e-9:
+            across = (float(scores[k]), replace(params, cross_language=round(float(thresholds[k]), 4)))
+    assert across is not None
+    return across[1]
 
 
 def _score(r: dict, params: MatchParams) -> float:

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import copy
+import gc
+import io
 import os
+import sys
 from pathlib import Path
+
+import pytest
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.components import BaseComponent, register
-from narrascope.engine.local import PipelineSpec, analyze_chunk, run_batch
+from narrascope.engine.local import (
+    CHUNK_SIZE,
+    CHUNKS_IN_FLIGHT,
+    PipelineSpec,
+    analyze_chunk,
+    chunk_for,
+    jobs_for,
+    run_batch,
+)
+from narrascope.formats.writers import JsonLinesWriter, json_line
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline
 from narrascope.runner import Batch, analyze_result, analyze_results
@@ -30,6 +44,19 @@ class DiesOnMarker(BaseComponent):
     def __call__(self, analysis: Analysis) -> Analysis:
         if "DIE" in analysis.article.raw_text and os.getpid() != int(os.environ["NARRASCOPE_TEST_PARENT"]):
             os._exit(9)
+        return analysis
+
+
+@register("test_reports_frozen_objects")
+class ReportsFrozenObjects(BaseComponent):
+    """Notes how many objects the garbage collector of the process that analysed the article does not scan."""
+
+    name = "test_reports_frozen_objects"
+    requires = ("article.raw_text",)
+    assigns = ()
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        analysis.article.meta["frozen_objects"] = gc.get_freeze_count()
         return analysis
 
 
@@ -64,7 +91,7 @@ def test_a_dead_worker_fails_its_documents_by_name_and_the_batch_goes_on(tmp_pat
     assert f"{path}:22" in {o.origin for o in failed}
     assert all("a worker process died" in (o.error or "") for o in failed)
     assert outcomes[-1].analysis is not None and outcomes[0].analysis is not None
-    assert len(failed) <= 2 * 2 * 2  # the chunks in flight when it died, no more
+    assert len(failed) <= CHUNKS_IN_FLIGHT * 2 * 2  # the chunks in flight when it died, no more
 
 
 def test_results_are_the_same_with_one_and_two_processes(tmp_path: Path) -> None:
@@ -118,3 +145,38 @@ def test_a_failing_article_in_a_chunk_fails_alone() -> None:
     outcomes = analyze_chunk(spec, chunk)
     assert [o.analysis is None for o in outcomes] == [False, True, False]
     assert "a bad article" in str(outcomes[1].error)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_forked_workers_leave_the_loaded_models_out_of_garbage_collection(tmp_path: Path) -> None:
+    # a collection in a worker would write to every object it shares with the parent, copying their pages
+    path = _corpus(tmp_path / "c.jsonl", [f"T\n\nArticle {i}." for i in range(8)])
+    spec = PipelineSpec((*FAST, "test_reports_frozen_objects"))
+    outcomes = list(run_batch(Batch([path]), spec, jobs=2, chunk_size=2))
+    assert all(o.analysis is not None and o.analysis.article.meta["frozen_objects"] > 1000 for o in outcomes)
+    assert gc.get_freeze_count() == 0  # the parent's collector sees everything again once the batch is done
+
+
+def test_workers_that_write_the_analyses_out_give_the_same_json_lines(tmp_path: Path) -> None:
+    path = _corpus(tmp_path / "c.jsonl", [f"Title {i}\n\nThe minister said {i} things." for i in range(6)] + [""])
+    spec = PipelineSpec(FAST)
+    for jobs in (1, 2):
+        written = list(run_batch(Batch([path]), spec, jobs=jobs, chunk_size=2, render=json_line))
+        analysed = list(run_batch(Batch([path]), spec, jobs=jobs, chunk_size=2))
+        assert all(o.analysis is None for o in written)  # the text came back, not the analysis
+        assert [o.rendered for o in written[:6]] == [json_line(o.analysis) for o in analysed[:6] if o.analysis]
+        assert written[6].error is not None and written[6].rendered is None  # a failure stays a failure
+        lines, whole = io.StringIO(), io.StringIO()
+        for handle, outcomes in ((lines, written), (whole, analysed)):
+            writer = JsonLinesWriter(handle)
+            for outcome in outcomes:
+                writer.write(outcome)
+            assert writer.documents == 6
+        assert lines.getvalue() == whole.getvalue()
+
+
+def test_a_small_batch_gives_each_worker_a_chunk_and_a_large_one_full_chunks() -> None:
+    assert jobs_for(40, 2) == 2 and jobs_for(20, 2) == 1 and jobs_for(None, 3) == 3
+    assert chunk_for(40, 2) == 20  # two chunks of 20, not 32 and 8
+    assert chunk_for(41, 2) == 21
+    assert chunk_for(10_000, 2) == CHUNK_SIZE and chunk_for(None, 2) == CHUNK_SIZE and chunk_for(5, 1) == CHUNK_SIZE

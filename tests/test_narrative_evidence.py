@@ -24,9 +24,9 @@ from narrascope.narratives.evidence import (
     assign,
     candidates,
     load_evidence_scorer,
-    parent_of,
 )
 from narrascope.narratives.evidence_train import read_evidence_set
+from narrascope.taxonomy import parent_of
 
 EVIDENCE_SET = Path(__file__).parents[1] / "benchmarks" / "data" / "narrative_evidence.jsonl"
 WEST = "URW: Discrediting the West, Diplomacy"
@@ -54,11 +54,21 @@ def test_a_sentence_is_shown_for_two_unrelated_narratives_only_when_it_carries_b
     assert assign(probabilities, related=_related, both=CARRIES_BOTH)[PRAISE][0] == 0
 
 
-def test_every_label_keeps_its_best_sentence_and_at_most_three() -> None:
+def test_every_label_keeps_one_sentence_not_shown_for_an_unrelated_narrative() -> None:
     probabilities = {WEST: np.linspace(0.9, 0.5, 6), PRAISE: np.linspace(0.3, 0.1, 6)}
     chosen = assign(probabilities, related=_related, both=CARRIES_BOTH)
     assert chosen[WEST] == [0, 1, 2]
-    assert chosen[PRAISE] == [0]  # every sentence carries WEST better, yet PRAISE is not left without evidence
+    # every sentence carries WEST better, yet PRAISE is not left without evidence, and not given one of WEST's
+    assert chosen[PRAISE] == [3]
+    # WEST's subnarrative may share WEST's sentences: they are related
+    probabilities[WEST_SUB] = np.linspace(0.2, 0.1, 6)
+    assert assign(probabilities, related=_related, both=CARRIES_BOTH)[WEST_SUB] == [0, 1, 2]
+
+
+def test_a_label_takes_an_unrelated_narratives_sentence_only_when_no_other_is_left() -> None:
+    probabilities = {WEST: np.array([0.9, 0.8, 0.7]), PRAISE: np.array([0.3, 0.2, 0.1])}
+    chosen = assign(probabilities, related=_related, both=CARRIES_BOTH)
+    assert chosen[WEST] == [0, 1, 2] and chosen[PRAISE] == [0]
 
 
 def test_candidates_are_the_lead_and_each_labels_best_long_sentences() -> None:

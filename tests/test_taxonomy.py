@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from narrascope.errors import FormatError
-from narrascope.taxonomy import OTHER, Taxonomy, domain_of, load_roles, load_taxonomy, load_techniques
+from narrascope.taxonomy import OTHER, Taxonomy, domain_of, load_roles, load_taxonomy, load_techniques, parent_of
 
 
 def test_shipped_taxonomy_has_both_domains_and_every_label() -> None:
@@ -59,3 +59,10 @@ def test_roles_and_techniques_are_shipped() -> None:
     assert set(roles) == {"Protagonist", "Antagonist", "Innocent"}
     assert sum(len(v) for v in roles.values()) == 22
     assert len(load_techniques()) == 14 and "Loaded_Language" in load_techniques()
+
+
+def test_every_shipped_subnarrative_has_its_narrative_as_parent_and_a_narrative_is_its_own() -> None:
+    taxonomy = load_taxonomy()
+    assert all(parent_of(s) == taxonomy.parent[s] for s in taxonomy.subnarratives)
+    assert all(parent_of(n) == n for n in taxonomy.narratives)
+    assert parent_of(OTHER) == OTHER

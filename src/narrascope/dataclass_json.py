@@ -11,10 +11,28 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, in order; None for any other type."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+
+
 def to_json(value: Any) -> Any:
-    """Plain JSON data (dicts, lists, str, numbers, None) for a dataclass instance."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Plain JSON data (dicts, lists, str, numbers, None) for a dataclass instance.
+
+    Called for every value of every analysis written: the type of a value is looked up once per type (the
+    fields of a dataclass type are cached), not asked of `dataclasses` at every value."""
+    kind: Any = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return [to_json(v) for v in value]
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_json(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     return value

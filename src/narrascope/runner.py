@@ -64,6 +64,8 @@ class Outcome:
     """One document of a batch: its analysis, or the one-line reason it failed.
 
     `bytes_read`: input bytes read (all files of the batch) when this document was read, for progress.
+    `rendered`: the analysis as the output writes it, when the worker that analysed it wrote it out (`run_batch`'s
+    `render`; `analysis` is then None): the parent only copies the text to the output.
     """
 
     origin: str
@@ -71,6 +73,7 @@ class Outcome:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     bytes_read: int = 0
+    rendered: str | None = None
 
 
 def analyze_result(pipeline: Pipeline, result: ReadResult, *, raise_errors: bool = False) -> Outcome:

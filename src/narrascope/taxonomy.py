@@ -74,6 +74,12 @@ def domain_of(label: str) -> str:
     return label.split(SEPARATOR, 1)[0] if SEPARATOR in label else label
 
 
+def parent_of(label: str) -> str:
+    """A subnarrative's narrative (`CC: A: B` -> `CC: A`); a narrative (or `Other`) is its own parent."""
+    parts = label.split(SEPARATOR)
+    return SEPARATOR.join(parts[:2]) if len(parts) > 2 else label
+
+
 def other_subnarrative(narrative: str) -> str:
     return f"{narrative}{SEPARATOR}{OTHER}"
 

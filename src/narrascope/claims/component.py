@@ -57,7 +57,7 @@ class ClaimsComponent(BaseComponent):
             paragraph_relays(found, text, sentences, _citations(article))
         else:
             found = self.extractor.extract(text, sentences, citations=_citations(article))
-        claims = [_to_claim(article, c) for c in tidy_claims(found, text, language or "en")]
+        claims = [_to_claim(article, c) for c in tidy_claims(found, text, language or "en", sentences)]
         # a stance below the threshold is not asserted; its score stays
         analysis.claims = [c if c.stance_score >= self.min_score else replace(c, stance="unclear") for c in claims]
         if self.extractor.capped:

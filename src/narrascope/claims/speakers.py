@@ -5,23 +5,26 @@ before or after a reporting verb as the source. Those words are not always a spe
 "No entanto"), a clause ("Справедливият мир ще бъде обща победа"), a pronoun left unresolved ("Quando eles"),
 a place in the text ("в статията"), a time or a medium around the name ("В конце июня Министерство обороны",
 "Zelensky in an interview"). `speaker` tidies a source phrase to the name it holds, or says it holds none
-(the claim's source is then unknown); `is_proposition` says whether a claim text can stand as a statement
-(not "funcionam e corrigir as que não funcionam", not "Об этом в воскресенье, 7 июля"). The word lists are
-per language (`narrascope/data/claims_speakers.json`); `benchmarks/attribution.py` measures both.
+(the claim's source is then unknown), read against the claim's sentence when it is given (a relay, a pronoun
+resolved to a name it cannot stand for); `is_proposition` (`claims/propositions.py`) says whether a claim text can
+stand as a statement (not "funcionam e corrigir as que não funcionam", not "Об этом в воскресенье, 7 июля"). The
+word lists are per language (`narrascope/data/claims_speakers.json`, read by `claims/speaker_lists.py`);
+`benchmarks/attribution.py` measures both.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from collections.abc import Sequence
 
-from narrascope.claims.attribution import ExtractedClaim
+from narrascope.claims import multilingual
+from narrascope.claims.attribution import ExtractedClaim, Span
+from narrascope.claims.mentions import name_kind
+from narrascope.claims.propositions import is_proposition
+from narrascope.claims.rules import default_rules
+from narrascope.claims.speaker_lists import TRIM, SpeakerLists, language_code, speaker_lists, words_of
 
 MAX_WORDS = 8  # a speaker phrase longer than this is a clause
-_TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
 _CLAUSE = re.compile(r"[;:\u201c\u201d\"]|\s[—–-]\s|\.\s")
 _TIME_LEAD = re.compile(
     r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+)"
@@ -29,10 +32,12 @@ _TIME_LEAD = re.compile(
     re.IGNORECASE,
 )
 _PREPOSITION = re.compile(r"^(?:в|във|во|от)\s+(?P<rest>.+)$", re.IGNORECASE)
-_WORD_EDGE = _TRIM + "!?"
 _PARTICIPLE = re.compile(
     r"^[а-яё]+(?:вшие|вшиеся|ющие|ющиеся|ящие|ящиеся|вший|вшая|ющий|ющая|ящий|ящая"
     r"|ованная|ованный|ованные|ованное|ованных|ованной)$"
+)
+_PARTICIPLE_ANY_CASE = re.compile(  # "сделанном в преддверии визита", "находящемся": a participle in any case
+    r"^[а-яё]{3,}(?:анн|вш|ющ|ящ)(?:ом|ой|ым|ых|ую|ая|ое|ые|ий|ей|его|ему|ими|ем|ая|ие)(?:ся)?$"
 )
 _MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "В прошлом месяце Песков": the time, then the speaker
     r"^(?:в|во)\s+(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре"
@@ -51,78 +56,7 @@ _EN_ING = re.compile(
     r"^(?P<who>\S+(?:\s+\S+)*?)(?<!\bthe)(?<!\ba)(?<!\ban)(?<!\bits)(?<!\btheir)"
     r"\s+(?!citing\b|quoting\b|according\b)[a-z]+ing\b.*$"
 )
-# "we find,” the , “that ...", "do the not correct": an article followed by no noun is a garbled text
-_EN_GARBLED = re.compile(
-    r"\b(?:the|a|an)(?:\s*[,.;:]|\s+(?:not|is|are|was|were|we|we[’']re|they|of|to|and|or)\b)", re.IGNORECASE
-)
 _PAST_VERB = re.compile(r"^[а-яё]+(?:ила|ела|ала|яла|ыла|ил|ел|ал|ял|ыл|или|ели|али|яли|ыли)$")
-
-
-@dataclass(frozen=True)
-class _Lists:
-    lead: tuple[str, ...]
-    trail: tuple[str, ...]
-    cut: tuple[str, ...]
-    clause_word: frozenset[str]
-    not_start: frozenset[str]
-    not_word: frozenset[str]
-    not_end: frozenset[str]
-    generic: frozenset[str]
-    titles: frozenset[str]
-    fragment_start: tuple[str, ...]
-    fragment_end: frozenset[str]
-    subordinators: frozenset[str]
-    verb: re.Pattern[str] | None  # a word that can be a verb (None: not checked)
-    verb_first: tuple[str, ...]
-    relatives: frozenset[str]
-    not_verbs: frozenset[str]
-
-
-@cache
-def _lists(language: str) -> _Lists | None:
-    data = json.loads(resources.files("narrascope.data").joinpath("claims_speakers.json").read_text("utf-8"))
-    entry = data.get(language)
-    if entry is None:
-        return None
-
-    def longest_first(words: list[str]) -> tuple[str, ...]:
-        return tuple(sorted((w.lower() for w in words), key=len, reverse=True))
-
-    return _Lists(
-        lead=longest_first(entry["lead"]),
-        trail=longest_first(entry["trail"]),
-        cut=tuple(c.lower() for c in entry["cut"]),
-        clause_word=frozenset(w.lower() for w in entry["clause_word"]),
-        not_start=frozenset(w.lower() for w in entry["not_speaker_start"]),
-        not_word=frozenset(w.lower() for w in entry["not_speaker_word"]),
-        not_end=frozenset(w.lower() for w in entry["not_speaker_end"]),
-        generic=frozenset(w.lower() for w in entry["generic"]),
-        titles=frozenset(w.lower() for w in entry["titles"]),
-        fragment_start=longest_first(entry["fragment_start"]),
-        fragment_end=frozenset(w.lower() for w in entry["fragment_end"]),
-        subordinators=frozenset(w.lower() for w in entry["subordinators"]),
-        verb=_verb_pattern(entry["verb_words"], entry["verb_endings"]),
-        verb_first=tuple(entry["verb_first"]),
-        relatives=frozenset(w.lower() for w in entry["relatives"]),
-        not_verbs=frozenset(w.lower() for w in entry["not_verbs"]),
-    )
-
-
-def _verb_pattern(words: list[str], endings: list[str]) -> re.Pattern[str] | None:
-    if not words and not endings:
-        return None
-    alternatives = [re.escape(w) for w in words] + [
-        rf"\w+(?:{'|'.join(map(re.escape, endings))})" for _ in [0] if endings
-    ]
-    return re.compile(rf"^(?:{'|'.join(alternatives)})$")
-
-
-def _language(language: str | None) -> str:
-    return (language or "en").lower()[:2]
-
-
-def _words(text: str) -> list[str]:
-    return [w.strip(_WORD_EDGE).lower() for w in text.split() if w.strip(_WORD_EDGE)]
 
 
 def _strip_lead(text: str, phrases: tuple[str, ...]) -> str:
@@ -132,7 +66,7 @@ def _strip_lead(text: str, phrases: tuple[str, ...]) -> str:
         lower = text.lower()
         for phrase in phrases:
             if lower.startswith(phrase) and (len(lower) == len(phrase) or not lower[len(phrase)].isalnum()):
-                text = text[len(phrase) :].lstrip(_TRIM)
+                text = text[len(phrase) :].lstrip(TRIM)
                 changed = True
                 break
     return text
@@ -145,22 +79,148 @@ def _strip_trail(text: str, phrases: tuple[str, ...]) -> str:
         changed = False
         for phrase in phrases:
             if text.endswith(phrase) and (len(text) == len(phrase) or not text[-len(phrase) - 1].isalnum()):
-                text = text[: -len(phrase)].rstrip(_TRIM)
+                text = text[: -len(phrase)].rstrip(TRIM)
                 changed = True
                 break
     return text
 
 
-def speaker(language: str | None, phrase: str | None) -> str | None:
+def speaker(
+    language: str | None, phrase: str | None, sentence: str | None = None, written: str | None = None
+) -> str | None:
     """The speaker's name `phrase` holds (tidied: no leading "However", trailing "in an interview"), or None when
-    it holds none: a clause, a conjunction, a pronoun, an indefinite ("some", "many"), the text itself."""
+    it holds none: a clause, a conjunction, a pronoun, an indefinite ("some", "many"), the text itself. With the
+    claim's `sentence`, also None for a name the sentence gives only as the relay ("..., цитиран от ТАСС") and
+    for a name taken from elsewhere for a pronoun it cannot stand for ("he" -> "Financial Times"). `written`: the
+    words the text gives for the source, when known; a name written there ("The Russian Foreign Intelligence
+    Service" for "SVR") is the sentence's own, whatever its canonical spelling."""
+    name = _name(language, phrase)
+    lists = speaker_lists(language_code(language))
+    if name is None or sentence is None or lists is None:
+        return name
+    if _relayed_only(lists, name, sentence):
+        return None
+    own = written is not None and _names_someone(written)
+    if not own and not _fits_sentence(language_code(language), lists, name, sentence):
+        return None
+    return _apposition(name, sentence) or name
+
+
+_APPOSITION = re.compile(r",\s+(?P<name>(?:[^\W\d_][\w’'.-]*\s+){1,3}[^\W\d_][\w’'.-]*)\s*,")
+
+
+def _apposition(name: str, sentence: str) -> str | None:
+    """The person's name that follows a title in `sentence` between commas ("NATO’s Secretary-General, Jens
+    Stoltenberg, has said" -> "Jens Stoltenberg"), when `name` is a lower-case role or a bare title."""
+    if any(w[:1].isupper() and not w.isupper() for w in name.split()[1:]):
+        return None  # "Ambassador Jakob Linulf": a name already ("глава МИД": a title)
+    at = sentence.find(name)
+    if at < 0:
+        return None
+    m = _APPOSITION.match(sentence, at + len(name))
+    if m is None or not all(w[:1].isupper() for w in m.group("name").split()):
+        return None
+    return m.group("name")
+
+
+def _relayed_only(lists: SpeakerLists, name: str, sentence: str) -> bool:
+    """Whether every place `sentence` names `name` comes right after a relay marker ("cited by", "цитиран от",
+    "citado pela"): the name relays the claim, someone else in the sentence said it."""
+    lower, wanted = sentence.lower(), name.lower()
+    places = [m.start() for m in re.finditer(re.escape(wanted), lower)]
+    if not places or not lists.relay_markers:
+        return False
+    return all(
+        any(before.endswith(marker) for marker in lists.relay_markers)
+        for before in (lower[:at].rstrip(TRIM + " ") for at in places)
+    )
+
+
+def _fits_sentence(language: str, lists: SpeakerLists, name: str, sentence: str) -> bool:
+    """Whether a `name` its `sentence` does not hold (taken from elsewhere for a pronoun of the sentence) can be
+    the sentence's speaker: not when the sentence names its own ("..., Milley said", "Der Spiegel reported"), and
+    only as the pronoun allows: one person ("he", "she") is never an organisation, many ("they") never one person."""
+    words = set(words_of(sentence))
+    if not lists.one_person or _in_sentence(name, sentence):
+        return True
+    if language == "en" and _names_own_speaker(sentence):
+        return False
+    one, many = bool(words & lists.one_person), bool(words & lists.many)
+    kind = name_kind(name) if language == "en" else _kind_by_words(language, lists, name)
+    if one and not many:
+        return kind != "ORG"
+    if many and not one:
+        return not (kind == "PERSON" and not any(w.isupper() and len(w) > 1 for w in name.split()))
+    return True
+
+
+def _names_someone(written: str) -> bool:
+    """Whether the words a text gives for a source name someone (a capitalised word that is not the sentence's
+    first word alone: "The Russian Foreign Intelligence Service", not "He" or "the agency")."""
+    words = written.split()
+    if any(w[:1].isupper() for w in words[1:]):
+        return True
+    return len(words) == 1 and words[0][:1].isupper() and words[0].lower() not in _PRONOUNS
+
+
+_PRONOUNS = frozenset("he she they it we i он она они оно мы той тя те ние ele ela eles elas nós".split())
+
+
+def _kind_by_words(language: str, lists: SpeakerLists, name: str) -> str:
+    """ORG for an outlet of the language's list, an acronym first ("ТАСС", "МИД России") or a capitalised word and
+    lower-case ones with no person's title ("Европейская правда", "Министерство обороны"); PERSON for a person's
+    title first ("глава МИД") or two or more capitalised words ("Владимир Путин"); else UNK."""
+    words = name.split()
+    if language in multilingual.LANGUAGES and multilingual.language_rules(language).outlets.fullmatch(name):
+        return "ORG"
+    if words[0].isupper() and len(words[0]) > 1:
+        return "ORG"
+    if words[0].lower() in lists.person_titles:
+        return "PERSON"
+    if len(words) >= 2 and all(w[:1].isupper() for w in words):
+        return "PERSON"
+    if len(words) >= 2 and words[0][:1].isupper() and all(w[:1].islower() for w in words[1:]):
+        return "ORG"
+    return "UNK"
+
+
+def _in_sentence(name: str, sentence: str) -> bool:
+    """Whether `sentence` holds `name`: one of its capitalised words (all its words of four letters or more
+    when none is capitalised), word starts compared so inflected forms match."""
+    words = [w for w in name.split() if w[:1].isupper()] or [w for w in name.split() if len(w) >= 4]
+    held = {w[:5] for w in words_of(sentence)}
+    return any(w[:5] in held for w in words_of(" ".join(words)))
+
+
+_NAMED_SPEAKER = re.compile(r"\b[A-Z][\w’'.-]+,?\s+(?P<verb>[a-z]+)\b")
+_NOT_NAMES = frozenset({"this", "that", "these", "those", "there", "here", "one", "some", "many", "others"})
+
+
+def _names_own_speaker(sentence: str) -> bool:
+    """Whether a capitalised word inside `sentence` (a name, not a pronoun) comes right before a reporting verb:
+    "Milley said", "Der Spiegel reported", "McCaul, says"."""
+    rules = default_rules()
+    for m in _NAMED_SPEAKER.finditer(sentence):
+        before = m.group().split()[0].strip(",").lower()
+        if (
+            m.group("verb") in rules.verb_forms
+            and before not in rules.pronouns
+            and before not in rules.not_sources
+            and before not in _NOT_NAMES
+        ):
+            return True
+    return False
+
+
+def _name(language: str | None, phrase: str | None) -> str | None:
+    """`speaker` without the sentence: the name the phrase holds, or None."""
     if not phrase:
         return None
-    lists = _lists(_language(language))
-    text = " ".join(phrase.split()).strip(_TRIM)
+    lists = speaker_lists(language_code(language))
+    text = " ".join(phrase.split()).strip(TRIM)
     if lists is None:
         return text or None
-    if _CLAUSE.search(text) or "[" in text or "]" in text or any(w in lists.clause_word for w in _words(text)):
+    if _CLAUSE.search(text) or "[" in text or "]" in text or any(w in lists.clause_word for w in words_of(text)):
         return None
     lower = text.lower()
     for marker in lists.cut:  # "Zelensky in an interview with ...", "जेलेंस्की ने टेलीग्राम पर"
@@ -168,11 +228,13 @@ def speaker(language: str | None, phrase: str | None) -> str | None:
         if at > 0:
             text, lower = text[:at], lower[:at]
     if "," in text:  # "Irene Santa, do eltiempo.es": the name; "o porta-voz do Kremlin, Dmitry Peskov": the name
-        parts = [p.strip(_TRIM) for p in text.split(",") if p.strip(_TRIM)]
+        parts = [p.strip(TRIM) for p in text.split(",") if p.strip(TRIM)]
+        if len(parts) > 2:
+            return None  # "доклад, публикуван днес в Давос, Швейцария, предаде БТА": a clause, not a titled name
         named = [p for p in parts if p[:1].isupper()]
         text = named[-1] if parts and not parts[0][:1].isupper() and named else (parts[0] if parts else "")
     text = _MONTH_LEAD.sub("", _TIME_LEAD.sub("", _strip_lead(text, lists.lead)))
-    text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(_TRIM)
+    text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(TRIM)
     for opening, closing in (("(", ")"), ("«", "»"), ("„", "“")):
         if text.count(opening) > text.count(closing):
             text += closing  # "Американският петролен институт (API)": the trimming took the closing bracket
@@ -180,21 +242,29 @@ def speaker(language: str | None, phrase: str | None) -> str | None:
     if context is not None and (name := _last_name_run(context.group("rest"))):
         text = name  # "В интервью газете Yomiuri Йенс Столтенберг": the interview, then who gave it
     parts = text.split()
-    if len(parts) > 1 and _PAST_VERB.match(parts[-1]) and any(p[:1].isupper() for p in parts[:-1]):
+    if (
+        len(parts) > 1
+        and _PAST_VERB.match(parts[-1])
+        and parts[-1] not in lists.not_verbs  # "Пятый канал": a noun
+        and any(p[:1].isupper() for p in parts[:-1])
+    ):
         text = " ".join(parts[:-1])  # "Кая Каллас поспешила": the name, not the verb after it
-    if _language(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
-        text = ing.group("who")
+    if language_code(language) == "en" and len(parts) > 1 and (ing := _EN_ING.match(text)) is not None:
+        # "globalists pushing ..." -> "globalists"; "climate science denying group the Global Warming Policy
+        # Foundation": the name after the -ing phrase is who speaks, not the words before it
+        behind = _last_name_run(text[len(ing.group("who")) :]) if ing.group("who").islower() else None
+        text = behind or ing.group("who")
     if len(parts) == 1 and (_PAST_VERB.match(text) or _PT_PAST.match(text)) and text.islower():
         return None  # "сделал", "tentou": a verb, no one named
     preposition = _PREPOSITION.match(text)
     if preposition is not None:  # "в СБУ" (the SBU), but "в статията" (in the article) names no one
         text = preposition.group("rest")
-    words = _words(text)
+    words = words_of(text)
     if not words or len(words) > MAX_WORDS or len(text) < 2:
         return None
     if words[0] in lists.not_start or words[-1] in lists.not_end or any(w in lists.not_word for w in words):
         return None
-    if _PARTICIPLE.match(words[0]):
+    if _PARTICIPLE.match(words[0]) or (len(words[0]) >= 8 and _PARTICIPLE_ANY_CASE.match(words[0])):
         return None  # "Распространившиеся в СМИ ...": a participle's phrase, not who speaks
     if all(w in lists.generic for w in words) or any(ch.isdigit() for ch in text):
         return None
@@ -219,7 +289,7 @@ def _last_name_run(text: str) -> str | None:
         return None
     cyrillic = "\u0400" <= run[-1][0] <= "\u04ff"
     kept = [w for w in run if ("\u0400" <= w[0] <= "\u04ff") == cyrillic]
-    return " ".join(kept).strip(_TRIM) or None
+    return " ".join(kept).strip(TRIM) or None
 
 
 def _headline(text: str) -> bool:
@@ -230,60 +300,20 @@ def _headline(text: str) -> bool:
     return (len(words) > 5 and len(capitalised) == len(words)) or any(w == "The" for w in words[1:])
 
 
-def is_proposition(language: str | None, text: str) -> bool:
-    """Whether a claim text can stand as a statement: at least three words, not starting with a conjunction or a
-    verb that needs the subject left out ("é uma ...", "был расстроен", "ще подпише"), not ending on a function
-    word, brackets not closed before they open."""
-    words = _words(text)
-    if len(words) < 3:
-        return False
-    lists = _lists(_language(language))
-    if lists is not None and not _sentence_shape(lists, text, words):
-        return False
-    if _language(language) == "en" and _EN_GARBLED.search(text):
-        return False
-    for opening, closing in (("(", ")"), ("[", "]")):
-        opened = 0
-        for ch in re.sub(r"(?<![\w(])\w\)", " ", text):  # "1) NATO powers must ...": a list, not a bracket
-            opened += (ch == opening) - (ch == closing)
-            if opened < 0:
-                return False  # "There is a] perception ...": the text starts inside a bracket
-    return True
-
-
-def _starts_with(lower: str, phrases: tuple[str, ...]) -> bool:
-    return any(lower == phrase or lower.startswith(phrase + " ") for phrase in phrases)
-
-
-def _sentence_shape(lists: _Lists, text: str, words: list[str]) -> bool:
-    """Whether `text`'s words, read with the language's lists, have the shape of a statement."""
-    verbs = [w for w in words if w not in lists.not_verbs] + [d for d in ("—", "–") if f" {d} " in text]
-    if lists.verb is not None and not any(lists.verb.match(w) for w in verbs):
-        return False  # "O ex-presidente da Rússia, Dmitri Medvedev", "Desde a retirada de Avdiivka": no predicate
-    if words[0] in lists.subordinators and not re.search(r",(?!\s*\d)", text):
-        return False  # "Ако трябваше да избирам", "While the population reached 8bn on November 15, 2022"
-    lower = " ".join(words)
-    if words[0] in lists.relatives or (len(words[0]) <= 3 and words[1] in lists.relatives):
-        return False  # "с която да посрещне ...", "in which ...": a relative clause
-    if words[-1] in lists.fragment_end and words[-1] in lists.not_end:
-        return False  # "... incluindo crianças, e", "All backed, of course, by": a function word last
-    if not text.lstrip(_WORD_EDGE)[:1].isupper():  # "And that's when ...", "И они получили": a quoted sentence
-        if _starts_with(lower, lists.fragment_start) or words[-1] in lists.fragment_end:
-            return False
-        if len(words[0]) > 4 and words[0].endswith(lists.verb_first or ("\x00",)) and words[0] not in lists.not_verbs:
-            return False  # "funcionam e corrigir as que não funcionam": the verb, its subject left behind
-    return True
-
-
-def tidy_claims(claims: list[ExtractedClaim], text: str, language: str | None) -> list[ExtractedClaim]:
+def tidy_claims(
+    claims: list[ExtractedClaim], text: str, language: str | None, sentences: Sequence[Span] = ()
+) -> list[ExtractedClaim]:
     """`claims` of `text` whose text is a proposition, each source tidied to its speaker or made unknown (its
-    span then points at the speaker's name inside the phrase, or nowhere)."""
+    span then points at the speaker's name inside the phrase, or nowhere). With the text's `sentences`, each
+    source is also read against its claim's sentence (a relay, a pronoun it cannot stand for)."""
     kept = []
     for claim in claims:
         if not is_proposition(language, text[claim.start : claim.end]):
             continue
         if claim.source:
-            name = speaker(language, claim.source)
+            sentence = text[slice(*sentences[claim.sentence])] if claim.sentence < len(sentences) else None
+            s, e = claim.source_span or (0, 0)
+            name = speaker(language, claim.source, sentence, text[s:e] if e > s else None)
             if name is None:
                 claim.source, claim.source_span, claim.source_kind = None, None, "UNK"
             elif name != claim.source:
@@ -291,6 +321,8 @@ def tidy_claims(claims: list[ExtractedClaim], text: str, language: str | None) -
                 if claim.source_span is not None:
                     s, e = claim.source_span
                     at = text.find(name, s, e)
+                    if at < 0 and claim.sentence < len(sentences):  # a name in apposition, after the title
+                        at = text.find(name, *sentences[claim.sentence])
                     claim.source_span = (at, at + len(name)) if at >= 0 else None
         kept.append(claim)
     return kept

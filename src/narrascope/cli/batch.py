@@ -21,7 +21,7 @@ from rich.text import Text
 
 from narrascope.cli.progress import progress
 from narrascope.cli.signals import Stop, exit_code, message
-from narrascope.engine.local import PipelineSpec, jobs_for, run_batch
+from narrascope.engine.local import PipelineSpec, chunk_for, jobs_for, run_batch
 from narrascope.errors import visible
 from narrascope.fileio import AtomicOutput, refuse_overwriting
 from narrascope.formats.html import HTML_MAX_DOCUMENTS, HtmlWriter, too_many_for_html
@@ -88,7 +88,15 @@ def run_analyze(
     stop = Stop()
     try:
         with stop.installed(), progress("analysing", total=batch.documents) as tracker:
-            outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline, raise_errors=debug)
+            outcomes = run_batch(
+                batch,
+                spec,
+                jobs=jobs,
+                pipeline=pipeline,
+                raise_errors=debug,
+                render=writer.worker_render,
+                chunk_size=chunk_for(batch.documents, jobs),
+            )
             for outcome in outcomes:
                 writer.write(outcome)
                 for warning in outcome.warnings:

@@ -6,6 +6,7 @@ line on stderr and an exit code: 0 all fine, 1 some documents failed, 2 usage or
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -259,5 +260,14 @@ def registered_components_in_order() -> list[str]:
     return list(DEFAULT_COMPONENTS) + [n for n in names if n not in DEFAULT_COMPONENTS]
 
 
+def run() -> None:
+    """The `narrascope` command: `main`, then the process ends without its last garbage collection walking
+    every object of the loaded models (about 0.4 s of a `narrascope analyze`: they are all freed at exit)."""
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -1,10 +1,10 @@
 """Analyse a batch in N local worker processes, writing outcomes in input order.
 
 The parent reads documents (streaming, bounded memory) and hands chunks of them to the workers; at most
-`2 * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are yielded in the
-order of the input, so the output is the same as a single process would write. On Linux the workers are
-forked from the parent after it built the pipeline, so they share its loaded models; elsewhere each worker
-builds the pipeline once (`worker_pipeline`).
+`CHUNKS_IN_FLIGHT * jobs` chunks are in flight, so memory stays flat however large the corpus. Outcomes are
+yielded in the order of the input, so the output is the same as a single process would write. On Linux the
+workers are forked from the parent after it built the pipeline, so they share its loaded models; elsewhere each
+worker builds the pipeline once (`worker_pipeline`).
 
 Reusing the worker from another engine (e.g. Dask): ship a `PipelineSpec` and lists of `ReadResult`s and
 call `analyze_chunk(spec, chunk)` on the worker; the first call in a process builds the pipeline, later
@@ -13,6 +13,7 @@ calls reuse it.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -20,18 +21,26 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
+from narrascope.analysis import Analysis
 from narrascope.ingest.readers import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.runner import Outcome, analyze_results
 
-CHUNK_SIZE = 16  # documents a worker analyses together (one model batch); 2 x jobs chunks in flight
+# Documents a worker analyses together (one model batch): per article, a batch of 32 costs less CPU than one of
+# 16 (the models' batch steps are shared by more articles; 2,000 corpus articles, --jobs 2: 46-51 -> 43 ms an
+# article, docs/benchmarks.md). A small batch is cut in one chunk per worker instead (`chunk_for`).
+CHUNK_SIZE = 32
+WORKER_DOCUMENTS = 16  # a worker is started for every 16 documents of a batch whose size is known, no more
+# Chunks in flight per worker: outcomes are yielded in input order, so a worker that finished its chunks while
+# another is still on the oldest one waits for work unless a few more are queued (memory: a few chunks).
+CHUNKS_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -66,9 +75,19 @@ def worker_pipeline(spec: PipelineSpec, pipeline: Pipeline | None = None) -> Pip
     return _PIPELINES[spec]
 
 
-def analyze_chunk(spec: PipelineSpec, chunk: Sequence[ReadResult], raise_errors: bool = False) -> list[Outcome]:
-    """The worker function: outcomes of a chunk of read documents, in order, with the pipeline of `spec`."""
-    return analyze_results(worker_pipeline(spec), chunk, raise_errors=raise_errors)
+def analyze_chunk(
+    spec: PipelineSpec,
+    chunk: Sequence[ReadResult],
+    raise_errors: bool = False,
+    render: Callable[[Analysis], str] | None = None,
+) -> list[Outcome]:
+    """The worker function: outcomes of a chunk of read documents, in order, with the pipeline of `spec`; with
+    `render`, each analysis comes back written out (`Outcome.rendered`), which costs less to send than the
+    analysis itself."""
+    outcomes = analyze_results(worker_pipeline(spec), chunk, raise_errors=raise_errors)
+    if render is None:
+        return outcomes
+    return [replace(o, analysis=None, rendered=render(o.analysis)) if o.analysis is not None else o for o in outcomes]
 
 
 def default_jobs() -> int:
@@ -80,10 +99,18 @@ def default_jobs() -> int:
 
 
 def jobs_for(documents: int | None, jobs: int | None = None) -> int:
-    """Worker processes for a batch: `jobs` (default the cores), but no more than the batch has chunks when its
-    size is known (a handful of files: starting workers would cost more than it gives)."""
+    """Worker processes for a batch: `jobs` (default the cores), but no more than one per `WORKER_DOCUMENTS`
+    documents when its size is known (a handful of files: starting workers would cost more than it gives)."""
     jobs = jobs or default_jobs()
-    return max(1, min(jobs, documents // CHUNK_SIZE)) if documents is not None else jobs
+    return max(1, min(jobs, documents // WORKER_DOCUMENTS)) if documents is not None else jobs
+
+
+def chunk_for(documents: int | None, jobs: int) -> int:
+    """Documents per chunk: `CHUNK_SIZE`, or fewer when a batch of known size would give a worker no chunk of its
+    own (40 documents on two workers: two chunks of 20, not 32 and 8)."""
+    if documents is None or jobs <= 1:
+        return CHUNK_SIZE
+    return max(1, min(CHUNK_SIZE, -(-documents // jobs)))
 
 
 def _worker_init() -> None:
@@ -122,24 +149,31 @@ def run_batch(
     pipeline: Pipeline | None = None,
     raise_errors: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    render: Callable[[Analysis], str] | None = None,
 ) -> Generator[Outcome, None, None]:
-    """Outcomes of `results` in input order, analysed in `jobs` processes (in this one when `jobs` is 1)."""
+    """Outcomes of `results` in input order, analysed in `jobs` processes (in this one when `jobs` is 1); with
+    `render` (a module-level function, sent to the workers) each comes written out (`analyze_chunk`)."""
     if pipeline is not None:
         worker_pipeline(spec, pipeline)
     if jobs <= 1:
         for result in results:
-            yield from analyze_chunk(spec, [result], raise_errors)
+            yield from analyze_chunk(spec, [result], raise_errors, render)
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    if method == "fork":  # the models, loaded once here, are shared by every worker (memory, and loading time)
+    frozen = method == "fork"
+    if frozen:  # the models, loaded once here, are shared by every worker (memory, and loading time)
         worker_pipeline(spec).warm_up()
+        # The objects alive now (the models) leave the garbage collector's view: a collection in a worker would
+        # otherwise write to every one of them and copy the pages they share with this process.
+        gc.collect()
+        gc.freeze()
     context = multiprocessing.get_context(method)
     pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]] = deque()
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init)
     try:
         for chunk in _chunks(results, chunk_size):
-            pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors)))
-            while len(pending) >= 2 * jobs:
+            pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors, render)))
+            while len(pending) >= CHUNKS_IN_FLIGHT * jobs:
                 outcomes, broken = _collect(pending)
                 yield from outcomes
                 if broken:
@@ -150,6 +184,8 @@ def run_batch(
             yield from outcomes
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        if frozen:  # only what this batch froze: another caller's freeze is theirs to undo
+            gc.unfreeze()
 
 
 def _collect(pending: deque[tuple[list[ReadResult], Future[list[Outcome]]]]) -> tuple[list[Outcome], bool]:

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO
 
 from rich.console import Console
@@ -55,13 +55,20 @@ class OutcomeWriter:
     that what was written is a complete document of the outcomes so far). `documents` counts analyses."""
 
     buffers = False
+    # A module-level function that writes one analysis as this writer would (`render`), when the workers can do
+    # it (`run_batch(render=...)`: the text is sent back instead of the analysis); None when the writer reads the
+    # analysis itself.
+    worker_render: Callable[[Analysis], str] | None = None
 
     def __init__(self, handle: IO[str]) -> None:
         self.handle = handle
         self.documents = 0
 
     def write(self, outcome: Outcome) -> None:
-        if outcome.analysis is not None:
+        if outcome.rendered is not None:
+            self.documents += 1
+            self.handle.write(outcome.rendered)
+        elif outcome.analysis is not None:
             self.documents += 1
             self.handle.write(self.render(outcome.analysis))
         elif outcome.error is not None:
@@ -114,11 +121,18 @@ class JsonWriter(OutcomeWriter):
         super().close()
 
 
+def json_line(analysis: Analysis) -> str:
+    """One analysis as a line of JSON Lines."""
+    return json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n"
+
+
 class JsonLinesWriter(OutcomeWriter):
     """One analysis per line; failures are reported on stderr only."""
 
+    worker_render = staticmethod(json_line)
+
     def render(self, analysis: Analysis) -> str:
-        return json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n"
+        return json_line(analysis)
 
 
 class CsvWriter(OutcomeWriter):

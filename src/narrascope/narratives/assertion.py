@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from narrascope.learn.calibration import Calibrator, cross_calibrated, threshold_for_precision
-from narrascope.taxonomy import OTHER, other_subnarrative
+from narrascope.taxonomy import OTHER, other_subnarrative, parent_of
 
 PRECISION_TARGET = 0.75
 POOLED = "*"  # the key of the curves and thresholds fitted on every language together
@@ -66,7 +66,7 @@ def pick_features(
     for s, p in subnarratives:
         if s == OTHER:
             continue
-        parent = s.rsplit(": ", 1)[0]
+        parent = parent_of(s)
         found[s] = (p, margins[s], probability.get(parent, 0.0), margins.get(parent, 0.0), domain_lead,
                     float(len(subnarratives)), float(s == other_subnarrative(parent)))  # fmt: skip
     return found
@@ -175,7 +175,7 @@ class AssertionRule:
                 score = round(self.score(language, level, features[label]), 4)
                 asserted = score >= self.threshold(language, level)
                 if level == "subnarrative":
-                    asserted = asserted and judged.get(label.rsplit(": ", 1)[0], (0.0, False))[1]
+                    asserted = asserted and judged.get(parent_of(label), (0.0, False))[1]
                 judged[label] = (score, asserted)
         return judged
 

@@ -22,11 +22,10 @@ from narrascope.narratives.evidence import (
     assign,
     encoder_for,
     load_evidence_scorer,
-    parent_of,
     sentence_inputs,
 )
 from narrascope.narratives.model import DocumentPrediction, NarrativeModel, load_default_model
-from narrascope.taxonomy import OTHER
+from narrascope.taxonomy import OTHER, parent_of
 
 MAX_EVIDENCE = 3
 # a sentence the scorer gives at least this probability for a second, unrelated narrative is shown for both
@@ -68,7 +67,7 @@ class NarrativeClassifier(BatchComponent[DocumentPrediction]):
                 for label, probability in picked:
                     score, asserted = prediction.judged.get(label, (probability, label != OTHER))
                     if self.min_score is not None:
-                        parent = label.rsplit(": ", 1)[0] if level == "subnarrative" else label
+                        parent = parent_of(label)
                         asserted = label != OTHER and score >= self.min_score
                         asserted = asserted and prediction.judged.get(parent, (0.0, False))[0] >= self.min_score
                     hits.append(

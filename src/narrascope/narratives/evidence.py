@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from narrascope.learn.storage import load_model_files, save_model_files
+from narrascope.taxonomy import parent_of
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -49,12 +50,6 @@ FEATURES = (
     "sim", "sim_z", "parent_sim", "lead", "share", "weak", "weak_z", "weak_lead", "lexical", "lexical_z",
     "position", "first", "log_words", "short", "question",
 )  # fmt: skip
-
-
-def parent_of(label: str) -> str:
-    """A subnarrative's narrative (`CC: A: B` -> `CC: A`); a narrative is its own parent."""
-    parts = label.split(": ")
-    return ": ".join(parts[:2]) if len(parts) > 2 else label
 
 
 def is_question(text: str) -> bool:
@@ -214,18 +209,26 @@ def assign(
 ) -> dict[str, list[int]]:
     """Up to MAX_EVIDENCE candidates per label, best first. A candidate goes to the narrative it carries best
     (with that narrative's subnarratives); it is shown for another, unrelated label only when it carries that
-    one too (probability >= `both`); each label keeps at least its best candidate."""
+    one too (probability >= `both`). A label that carries no candidate best keeps one sentence: its best one
+    not already shown for an unrelated label (the best one outright only when every candidate is)."""
     labels = list(probabilities)
     if not labels:
         return {}
     matrix = np.stack([probabilities[label] for label in labels], 1)
     best = matrix.argmax(1)
     chosen: dict[str, list[int]] = {}
+    orders: dict[str, list[int]] = {}
     for k, label in enumerate(labels):
         column = matrix[:, k]
-        order = [int(i) for i in np.argsort(-column, kind="stable")]
-        mine = [i for i in order if related(labels[int(best[i])], label) or column[i] >= both]
-        chosen[label] = (mine or order[:1])[:MAX_EVIDENCE]
+        orders[label] = [int(i) for i in np.argsort(-column, kind="stable")]
+        mine = [i for i in orders[label] if related(labels[int(best[i])], label) or column[i] >= both]
+        chosen[label] = mine[:MAX_EVIDENCE]
+    for label in labels:
+        if chosen[label]:
+            continue
+        taken = {i for other, shown in chosen.items() if not related(other, label) for i in shown}
+        free = [i for i in orders[label] if i not in taken]
+        chosen[label] = (free or orders[label])[:1]
     return chosen
 
 

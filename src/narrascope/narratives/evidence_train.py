@@ -29,11 +29,10 @@ from narrascope.narratives.evidence import (
     Encode,
     EvidenceScorer,
     SentenceInputs,
-    parent_of,
     sentence_inputs,
 )
 from narrascope.narratives.model import NarrativeModel
-from narrascope.taxonomy import OTHER
+from narrascope.taxonomy import OTHER, parent_of
 
 WEAK_ALPHA = 10.0  # ridge penalty of the weak per-label directions (sentence space, thousands of sentences)
 C = 0.3  # inverse penalty of the logistic regression (one weight per feature and per vector dimension)

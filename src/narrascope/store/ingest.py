@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from narrascope.analysis import Analysis
 from narrascope.article import Article
 from narrascope.defaults import DEFAULT_BATCH as DEFAULT_BATCH  # re-exported: its old home
-from narrascope.engine.local import PipelineSpec, run_batch
+from narrascope.engine.local import PipelineSpec, chunk_for, run_batch
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
@@ -209,7 +209,7 @@ def _parallel(
 ) -> Iterator[Outcome]:
     batch = Batch(paths, fields=fields, max_bytes=max_bytes)
     spec = spec or PipelineSpec(tuple(pipeline.names), (("min_words", pipeline.min_words),))
-    outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline)
+    outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline, chunk_size=chunk_for(batch.documents, jobs))
     try:
         for outcome in outcomes:
             yield outcome

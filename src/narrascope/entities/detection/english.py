@@ -9,6 +9,9 @@ import re
 from functools import cache
 from typing import Any
 
+from narrascope.learn.blas import one_blas_thread
+from narrascope.learn.spacy_loading import load_spacy
+
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # A nationality names an actor only with a head noun: "American officials", "Russian forces".
 ACTOR_NOUNS = frozenset(
@@ -22,10 +25,8 @@ _THE_WEST = re.compile(r"\bWest\b(?!\s+[A-Z])(?![-\u2019']?ern)")
 
 @cache
 def _nlp() -> Any:
-    import spacy
-
     # NER has its own token encoder in this pipeline: the shared tok2vec and the other pipes are not needed.
-    return spacy.load(SPACY_PACKAGE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
+    return load_spacy(SPACY_PACKAGE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -44,7 +45,9 @@ def english_mentions(text: str) -> list[tuple[int, int, str]]:
     """(start, end, NER label) of actor mentions in English `text` (read in chunks, offsets into `text`)."""
     mentions = []
     chunks = _chunks(text)
-    for (offset, _), doc in zip(chunks, _nlp().pipe(piece for _, piece in chunks), strict=True):
+    with one_blas_thread():
+        docs = list(_nlp().pipe(piece for _, piece in chunks))
+    for (offset, _), doc in zip(chunks, docs, strict=True):
         mentions += [(offset + s, offset + e, label) for s, e, label in _doc_mentions(doc)]
     return mentions
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from narrascope.learn.blas import one_blas_thread
+
 NATASHA_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
 MAX_CHARS = 100_000  # characters given to the tagger at once (longer texts are read in pieces)
 
@@ -37,9 +39,11 @@ def russian_mentions(text: str) -> list[tuple[int, int, str]]:
             continue
         # the tagger alone, as `Doc.tag_ner` calls it: the `Doc`'s own tokens and sentences (`Doc.segment`, a
         # sixth of the time) are not read
+        with one_blas_thread():
+            spans = tagger(piece).spans
         found += [
             (offset + s.start, offset + s.stop, NATASHA_TYPES[s.type])
-            for s in tagger(piece).spans
+            for s in spans
             if s.type in NATASHA_TYPES and "\n" not in piece[s.start : s.stop]
         ]
     return found

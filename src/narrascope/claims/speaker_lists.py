@@ -1,0 +1,92 @@
+"""The per-language word lists of the speaker rules (`narrascope/data/claims_speakers.json`), read once, and the
+small text helpers both `claims.speakers` (who speaks) and `claims.propositions` (what is a statement) use."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+TRIM = " ,;:.—–-\u201c\u201d\u201e\"'\u2018\u2019«»()[]"
+WORD_EDGE = TRIM + "!?"
+
+
+@dataclass(frozen=True)
+class SpeakerLists:
+    lead: tuple[str, ...]
+    trail: tuple[str, ...]
+    cut: tuple[str, ...]
+    clause_word: frozenset[str]
+    not_start: frozenset[str]
+    not_word: frozenset[str]
+    not_end: frozenset[str]
+    generic: frozenset[str]
+    titles: frozenset[str]
+    fragment_start: tuple[str, ...]
+    fragment_end: frozenset[str]
+    subordinators: frozenset[str]
+    verb: re.Pattern[str] | None  # a word that can be a verb (None: not checked)
+    verb_first: tuple[str, ...]
+    relatives: frozenset[str]
+    not_verbs: frozenset[str]
+    relay_markers: tuple[str, ...]
+    one_person: frozenset[str]
+    many: frozenset[str]
+    clause_relatives: frozenset[str]
+    short_verb: re.Pattern[str] | None  # a word that can be a verb, checked in short texts only
+    person_titles: frozenset[str]
+
+
+@cache
+def speaker_lists(language: str) -> SpeakerLists | None:
+    data = json.loads(resources.files("narrascope.data").joinpath("claims_speakers.json").read_text("utf-8"))
+    entry = data.get(language)
+    if entry is None:
+        return None
+
+    def longest_first(words: list[str]) -> tuple[str, ...]:
+        return tuple(sorted((w.lower() for w in words), key=len, reverse=True))
+
+    return SpeakerLists(
+        lead=longest_first(entry["lead"]),
+        trail=longest_first(entry["trail"]),
+        cut=tuple(c.lower() for c in entry["cut"]),
+        clause_word=frozenset(w.lower() for w in entry["clause_word"]),
+        not_start=frozenset(w.lower() for w in entry["not_speaker_start"]),
+        not_word=frozenset(w.lower() for w in entry["not_speaker_word"]),
+        not_end=frozenset(w.lower() for w in entry["not_speaker_end"]),
+        generic=frozenset(w.lower() for w in entry["generic"]),
+        titles=frozenset(w.lower() for w in entry["titles"]),
+        fragment_start=longest_first(entry["fragment_start"]),
+        fragment_end=frozenset(w.lower() for w in entry["fragment_end"]),
+        subordinators=frozenset(w.lower() for w in entry["subordinators"]),
+        verb=_verb_pattern(entry["verb_words"], entry["verb_endings"]),
+        verb_first=tuple(entry["verb_first"]),
+        relatives=frozenset(w.lower() for w in entry["relatives"]),
+        not_verbs=frozenset(w.lower() for w in entry["not_verbs"]),
+        relay_markers=longest_first(entry["relay_markers"]),
+        one_person=frozenset(w.lower() for w in entry["one_person"]),
+        many=frozenset(w.lower() for w in entry["many"]),
+        clause_relatives=frozenset(w.lower() for w in entry["clause_relatives"]),
+        short_verb=_verb_pattern(entry["short_verb_words"], entry["short_verb_endings"]),
+        person_titles=frozenset(w.lower() for w in entry["person_titles"]),
+    )
+
+
+def _verb_pattern(words: list[str], endings: list[str]) -> re.Pattern[str] | None:
+    if not words and not endings:
+        return None
+    alternatives = [re.escape(w) for w in words] + [
+        rf"\w+(?:{'|'.join(map(re.escape, endings))})" for _ in [0] if endings
+    ]
+    return re.compile(rf"^(?:{'|'.join(alternatives)})$")
+
+
+def language_code(language: str | None) -> str:
+    return (language or "en").lower()[:2]
+
+
+def words_of(text: str) -> list[str]:
+    return [w.strip(WORD_EDGE).lower() for w in text.split() if w.strip(WORD_EDGE)]
