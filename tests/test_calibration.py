@@ -67,3 +67,15 @@ def test_centred_curve_keeps_the_order_a_plateau_would_flatten() -> None:
     # each block keeps its mean outcome at its centre: the pooled block [0.3, 0.5] is right 2 times in 5
     assert centred.one(float(raw[2:7].mean())) == pytest.approx(0.4)
     assert Calibrator.from_dict(centred.to_dict()) == centred
+
+
+def test_a_rounded_threshold_never_admits_a_score_below_the_chosen_one() -> None:
+    # the chosen lowest score is 0.350613; 0.3506 would also assert the wrong judgment at 0.35061
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.38, 0.36, 0.350613, 0.35061, 0.2])
+    outcomes = np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0], dtype=float)
+    t = threshold_for_precision(scores, outcomes, precision=0.6, min_support=3)
+    assert t == 0.350613  # 6 right of 10
+    assert float(outcomes[scores >= t].mean()) >= 0.6
+    # where rounding selects the same judgments, the threshold keeps four digits
+    scores[7] = 0.38123
+    assert threshold_for_precision(scores[:-3], outcomes[:-3], precision=0.6, min_support=3) == 0.3812

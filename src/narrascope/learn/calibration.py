@@ -158,9 +158,13 @@ def threshold_for_precision(
     y = np.asarray(outcomes, dtype=np.float64)
     order = np.argsort(-p, kind="stable")
     cumulative = np.cumsum(y[order]) / np.arange(1, len(p) + 1)
-    best = 1.0
+    best, below = 1.0, -np.inf
     for k in range(len(p) - 1, min_support - 2, -1):
         if cumulative[k] >= precision and (k + 1 == len(p) or p[order[k + 1]] < p[order[k]]):
             best = float(p[order[k]])
+            below = float(p[order[k + 1]]) if k + 1 < len(p) else -np.inf
             break
-    return round(best, 4)
+    # four digits, unless rounding would admit a lower score or leave out the chosen one (smooth curves give
+    # scores that close): the stored threshold asserts exactly the judgments it was chosen for
+    rounded = round(best, 4)
+    return rounded if below < rounded <= best else best
