@@ -52,3 +52,30 @@ def test_threshold_for_precision_is_the_lowest_score_reaching_the_target() -> No
     assert threshold_for_precision(scores, right, precision=0.8, min_support=1) == 0.5  # 4 of 5 right
     assert threshold_for_precision(scores, right, precision=1.0, min_support=1) == 0.7
     assert threshold_for_precision(scores, right, precision=1.0, min_support=5) == 1.0  # never: assert nothing
+
+
+def test_centred_curve_keeps_the_order_a_plateau_would_flatten() -> None:
+    # outcomes that violate monotony inside [0.3, 0.5]: plain isotonic regression pools them into one plateau
+    raw = np.array([0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.8, 0.9])
+    outcomes = np.array([0, 0, 1, 0, 1, 0, 0, 1, 1], dtype=float)
+    plain, centred = Calibrator.fit(raw, outcomes), Calibrator.fit(raw, outcomes, centred=True)
+    assert plain.one(0.36) == plain.one(0.44)  # one plateau: the model's order is lost
+    assert centred.one(0.36) < centred.one(0.44)  # joined between block centres: kept
+    grid = np.linspace(0, 1, 101)
+    assert np.all(np.diff(centred(grid)) >= 0)  # still monotone, within [0, 1]
+    assert centred(grid).min() >= 0.0 and centred(grid).max() <= 1.0
+    # each block keeps its mean outcome at its centre: the pooled block [0.3, 0.5] is right 2 times in 5
+    assert centred.one(float(raw[2:7].mean())) == pytest.approx(0.4)
+    assert Calibrator.from_dict(centred.to_dict()) == centred
+
+
+def test_a_rounded_threshold_never_admits_a_score_below_the_chosen_one() -> None:
+    # the chosen lowest score is 0.350613; 0.3506 would also assert the wrong judgment at 0.35061
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.38, 0.36, 0.350613, 0.35061, 0.2])
+    outcomes = np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0], dtype=float)
+    t = threshold_for_precision(scores, outcomes, precision=0.6, min_support=3)
+    assert t == 0.350613  # 6 right of 10
+    assert float(outcomes[scores >= t].mean()) >= 0.6
+    # where rounding selects the same judgments, the threshold keeps four digits
+    scores[7] = 0.38123
+    assert threshold_for_precision(scores[:-3], outcomes[:-3], precision=0.6, min_support=3) == 0.3812

@@ -72,3 +72,22 @@ def test_each_gold_pair_ends_found_withheld_role_wrong_or_not_detected() -> None
     decoded = [["Protagonist", "Antagonist", "Antagonist"]]
     shown = [["Protagonist", "uncertain", "Antagonist"]]
     assert recall_losses([doc], decoded, shown) == {"found": 1, "withheld": 1, "role wrong": 1, "not detected": 1}
+
+
+def test_a_language_whose_pairs_reach_the_target_only_at_its_very_top_gets_the_pooled_threshold() -> None:
+    from narrascope.entities.training import MIN_LANGUAGE_SUPPORT, language_thresholds
+
+    rng = np.random.default_rng(0)
+    # "xx": 400 pairs, right 70 % of the time above 0.4; "en": 400 pairs, only its top 8 right (0.50 down to
+    # its 16th pair)
+    p_xx, p_en = rng.uniform(0, 1, 400), np.sort(rng.uniform(0, 1, 400))[::-1]
+    right_xx = (p_xx > 0.4) & (rng.uniform(0, 1, 400) < 0.7)
+    right_en = np.arange(400) < 8
+    pair_p = np.r_[p_xx, p_en]
+    right = np.r_[right_xx, right_en].astype(float)
+    languages = np.array(["xx"] * 400 + ["en"] * 400)
+    assert MIN_LANGUAGE_SUPPORT * 400 > 16  # fewer top pairs than a language's threshold must show
+    thresholds = language_thresholds(pair_p, right, languages, pooled=0.55)
+    assert thresholds["en"] == 0.55  # its 16 top pairs alone are too few: the pooled threshold
+    # its own: 70 % right above 0.4, none below, so its pairs are right half the time down to about 0.16
+    assert 0.1 < thresholds["xx"] < 0.25

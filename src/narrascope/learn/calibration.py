@@ -4,7 +4,9 @@ Fitted on cross-validation predictions (raw score, was it right) with isotonic r
 points of a piecewise-linear curve (JSON, no pickles). A calibrated score of 0.7 means: of the judgments
 that scored about 0.7 in cross-validation, about 70 % were right. `reliability` gives the per-bin table
 that checks it; `threshold_for_precision` picks the lowest score at which the asserted judgments reach a
-precision target.
+precision target. `centred=True` fits centred isotonic regression: one point per block of equal fitted value, at
+the block's mean score, joined linearly, so that scores a plain isotonic curve flattens onto one plateau keep the
+model's order (a product of two calibrated scores, or a threshold, can still tell them apart).
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ class Calibrator:
         return cls((0.0, 1.0), (0.0, 1.0))
 
     @classmethod
-    def fit(cls, scores: Sequence[float] | np.ndarray, outcomes: Sequence[float] | np.ndarray) -> Calibrator:
-        """Isotonic fit of outcomes (1 right, 0 wrong, or a partial credit in [0, 1]) on raw scores."""
+    def fit(
+        cls, scores: Sequence[float] | np.ndarray, outcomes: Sequence[float] | np.ndarray, *, centred: bool = False
+    ) -> Calibrator:
+        """Isotonic fit of outcomes (1 right, 0 wrong, or a partial credit in [0, 1]) on raw scores; `centred`:
+        centred isotonic regression (one knot per block of the fit, at its mean score: strictly increasing
+        between blocks, the same block means)."""
         from sklearn.isotonic import IsotonicRegression
 
         x = np.asarray(scores, dtype=np.float64)
@@ -41,6 +47,8 @@ class Calibrator:
             return cls((0.0, 1.0), (float(y.mean()) if len(y) else 0.0,) * 2)
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
         xs, ys = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
+        if centred:
+            xs, ys = _block_centres(iso, x)
         if len(xs) > MAX_POINTS:  # keep the stored curve small: sample it at quantiles of the knots
             keep = np.unique(np.linspace(0, len(xs) - 1, MAX_POINTS).round().astype(int))
             xs, ys = xs[keep], ys[keep]
@@ -63,8 +71,27 @@ class Calibrator:
         return cls(xs, ys)
 
 
+def _block_centres(iso: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Knots of centred isotonic regression from a fitted IsotonicRegression: each block of equal fitted value
+    becomes one point at the mean of its scores, and the lowest and highest scores keep the end blocks' values."""
+    xs = np.sort(x)
+    fitted = iso.predict(xs)
+    cut = np.flatnonzero(np.diff(fitted) > 1e-12) + 1
+    starts, ends = np.r_[0, cut], np.r_[cut, len(xs)]
+    centres = np.array([xs[a:b].mean() for a, b in zip(starts, ends, strict=True)])
+    px = np.r_[xs[0], centres, xs[-1]]
+    py = np.r_[fitted[0], fitted[starts], fitted[-1]]
+    px, first = np.unique(px, return_index=True)  # a one-score end block's centre is that score
+    return px, py[first]
+
+
 def cross_calibrated(
-    scores: Sequence[float] | np.ndarray, outcomes: Sequence[float] | np.ndarray, *, folds: int = 5, seed: int = 0
+    scores: Sequence[float] | np.ndarray,
+    outcomes: Sequence[float] | np.ndarray,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    centred: bool = False,
 ) -> np.ndarray:
     """Out-of-fold calibrated probabilities: each score mapped by a curve fitted without it. Reliability tables
     and thresholds read these, so that the curve is not judged on the points it was fitted to."""
@@ -75,7 +102,7 @@ def cross_calibrated(
     for k in range(folds):
         test = fold == k
         if test.any():
-            out[test] = Calibrator.fit(x[~test], y[~test])(x[test])
+            out[test] = Calibrator.fit(x[~test], y[~test], centred=centred)(x[test])
     return out
 
 
@@ -131,9 +158,13 @@ def threshold_for_precision(
     y = np.asarray(outcomes, dtype=np.float64)
     order = np.argsort(-p, kind="stable")
     cumulative = np.cumsum(y[order]) / np.arange(1, len(p) + 1)
-    best = 1.0
+    best, below = 1.0, -np.inf
     for k in range(len(p) - 1, min_support - 2, -1):
         if cumulative[k] >= precision and (k + 1 == len(p) or p[order[k + 1]] < p[order[k]]):
             best = float(p[order[k]])
+            below = float(p[order[k + 1]]) if k + 1 < len(p) else -np.inf
             break
-    return round(best, 4)
+    # four digits, unless rounding would admit a lower score or leave out the chosen one (smooth curves give
+    # scores that close): the stored threshold asserts exactly the judgments it was chosen for
+    rounded = round(best, 4)
+    return rounded if below < rounded <= best else best
