@@ -23,9 +23,11 @@ numbers; not a test.
 from __future__ import annotations
 
 import argparse
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,6 +57,9 @@ class Data:
     label_domain: np.ndarray  # each narrative's domain column
     nd: int
     nn: int
+    e5: np.ndarray | None = (
+        None  # multilingual e5 over the article's first chunks (`--e5`), L2-normalised; None without
+    )
 
 
 @dataclass
@@ -90,6 +95,52 @@ def kernel_ridge(data: Data, train: Part, test: Part, *, alpha: float = 0.3, bal
     return scores
 
 
+def e5_ridge(data: Data, train: Part, test: Part, *, weight: float = 1.0) -> np.ndarray:
+    """The shipped ridge with e5's article vectors added to its kernel (`weight` x their cosine)."""
+    assert data.e5 is not None
+    E = data.e5
+    extra = Part(train.rows, sp.hstack([train.X, sp.csr_matrix(np.sqrt(weight) * E[train.rows])], format="csr"))
+    other = Part(test.rows, sp.hstack([test.X, sp.csr_matrix(np.sqrt(weight) * E[test.rows])], format="csr"))
+    return narratives_of(kernel_ridge(data, extra, other), data)
+
+
+def e5_vectors(data: Data, part: Part) -> np.ndarray:
+    assert data.e5 is not None
+    return np.hstack([data.e5[part.rows], data.onehot[part.rows]])
+
+
+def e5_chunks(text: str, size: int = 600, most: int = 4) -> list[str]:
+    """The article's first `most` pieces of about `size` characters, cut after a sentence or a line."""
+    out, current = [], ""
+    for piece in re.split(r"(?<=[.!?\n])\s+", text):
+        if current and len(current) + len(piece) > size:
+            out.append(current)
+            current = ""
+            if len(out) == most:
+                break
+        current = (current + " " + piece).strip()[: size * 2]
+    if current and len(out) < most:
+        out.append(current)
+    return out or [text[:size]]
+
+
+def e5_articles(texts: list[str], cache: str | None) -> np.ndarray:
+    """Each article's e5 vector: the mean of its first chunks' passage vectors, L2-normalised (about 0.5 s an
+    article on one core); read from / written to `cache` (.npy) when given."""
+    if cache and Path(cache).is_file():
+        kept: np.ndarray = np.load(cache)
+        return kept
+    from narrascope.learn.encoder import sentence_encoder
+
+    encoder, vectors = sentence_encoder(), np.zeros((len(texts), 384), np.float32)
+    for i, text in enumerate(texts):
+        v = encoder.encode(e5_chunks(text)).mean(axis=0)
+        vectors[i] = v / (np.linalg.norm(v) + 1e-9)
+    if cache:
+        np.save(cache, vectors)
+    return vectors
+
+
 def narratives_of(full: np.ndarray, data: Data) -> np.ndarray:
     return full[:, data.nd : data.nd + data.nn]
 
@@ -122,7 +173,8 @@ def knn(data: Data, train: Part, test: Part, k: int = 10, power: float = 4.0) ->
     nearest = np.argsort(-similarity, axis=1)[:, :k]
     weight = np.take_along_axis(similarity, nearest, axis=1) ** power
     Y = narratives_of(data.Y[train.rows], data)
-    return np.einsum("ik,ikj->ij", weight, Y[nearest]) / (weight.sum(axis=1, keepdims=True) + 1e-9)
+    votes: np.ndarray = np.einsum("ik,ikj->ij", weight, Y[nearest]) / (weight.sum(axis=1, keepdims=True) + 1e-9)
+    return votes
 
 
 def pair_features(data: Data, part: Part, ridge_full: np.ndarray, near: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -191,6 +243,10 @@ RANKERS: dict[str, tuple[str, Ranker]] = {
     "logistic-tfidf": ("logistic one-vs-rest per label, TF-IDF, C 10", logistic(tfidf, 10.0)),
     "logistic-vectors": ("logistic one-vs-rest, static word vectors + language, C 3", logistic(static_vectors, 3.0)),
     "knn": ("10 nearest training articles (TF-IDF cosine)", knn),
+    "logistic-e5": ("logistic one-vs-rest, e5 article vectors + language, C 3 (--e5)", logistic(e5_vectors, 3.0)),
+    "ridge+e5": ("ridge over TF-IDF and e5 article vectors in one kernel (--e5)", e5_ridge),
+    "ridge+e5x3": ("the same, e5's cosine weighted 3", lambda d, a, b: e5_ridge(d, a, b, weight=3.0)),
+    "ridge+e5x10": ("the same, e5's cosine weighted 10", lambda d, a, b: e5_ridge(d, a, b, weight=10.0)),
     "stack": ("stacked: ridge, rank, gap, domain, kNN, base rate, label name, label, language", stacked),
     "ridge+stack": ("0.7 ridge + 0.3 stacked (ranks over all pairs)", ridge_and_stack),
 }  # fmt: skip
@@ -235,7 +291,7 @@ def evaluate(name: str, ranker: Ranker, data: Data, folds: list[tuple[Part, Part
     print(f"{name:<18} " + "  ".join(cells), flush=True)
 
 
-def load(folders: list[str]) -> tuple[Data, list[tuple[Part, Part]], list[str]]:
+def load(folders: list[str], e5: str | None = None) -> tuple[Data, list[tuple[Part, Part]], list[str]]:
     examples = load_narrative_examples(folders)
     texts = [model_text(e.raw_text) for e in examples]
     narratives = [e.narratives for e in examples]
@@ -256,6 +312,7 @@ def load(folders: list[str]) -> tuple[Data, list[tuple[Part, Part]], list[str]]:
         np.array([labels.domains.index(n.split(": ", 1)[0]) for n in labels.narratives]),
         len(labels.domains),
         len(labels.narratives),
+        e5_articles(texts, None if e5 == "compute" else e5) if e5 else None,
     )
     folds = []
     splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
@@ -270,10 +327,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="+", help="train/ or train/EN ... folders")
     parser.add_argument("--only", help=f"comma-separated rankers (of {', '.join(RANKERS)})")
+    parser.add_argument(
+        "--e5",
+        metavar="NPY",
+        help="e5 article vectors for the e5 rankers: a .npy read if it exists, "
+        "else computed (about 0.5 s an article) and written there; 'compute' computes without keeping",
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
-    chosen = args.only.split(",") if args.only else list(RANKERS)
-    data, folds, codes = load(args.data)
+    chosen = args.only.split(",") if args.only else [k for k in RANKERS if args.e5 or "e5" not in k]
+    data, folds, codes = load(args.data, args.e5)
     print("best P at R .40 (threshold chosen on the held-out pairs), honest P/R (threshold chosen inside the fold)")
     print(f"{'ranker':<18} " + "  ".join(f"{c.upper():>5} {'P/R':>9}" for c in codes))
     for key in chosen:
