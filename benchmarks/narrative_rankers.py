@@ -130,9 +130,9 @@ def e5_articles(texts: list[str], cache: str | None) -> np.ndarray:
     if cache and Path(cache).is_file():
         kept: np.ndarray = np.load(cache)
         return kept
-    from narrascope.learn.encoder import sentence_encoder
+    from narrascope.learn.encoder import DIMENSIONS, sentence_encoder
 
-    encoder, vectors = sentence_encoder(), np.zeros((len(texts), 384), np.float32)
+    encoder, vectors = sentence_encoder(), np.zeros((len(texts), DIMENSIONS), np.float32)
     for i, text in enumerate(texts):
         v = encoder.encode(e5_chunks(text)).mean(axis=0)
         vectors[i] = v / (np.linalg.norm(v) + 1e-9)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from narrascope.claims.extractor import load_nlp
-from narrascope.entities.detection.english import _nlp
 from narrascope.learn.blas import one_blas_thread
+from narrascope.learn.spacy_loading import english_pipeline
 
 
 def _blas_threads() -> set[int]:
@@ -24,5 +23,5 @@ def test_one_blas_thread_inside_the_block_and_the_callers_setting_after() -> Non
 
 def test_spacy_pipelines_multiply_with_numpy_not_blis() -> None:
     # the same entities and parses, in less CPU (docs/benchmarks.md)
-    for nlp in (_nlp(), load_nlp()):
-        assert nlp.pipeline and all(pipe.model.ops.use_blis is False for _, pipe in nlp.pipeline)
+    nlp = english_pipeline()  # the one pipeline claims and entities read
+    assert nlp.pipeline and all(pipe.model.ops.use_blis is False for _, pipe in nlp.pipeline)

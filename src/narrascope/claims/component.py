@@ -16,12 +16,13 @@ from narrascope.analysis import Analysis, Claim, TextSpan
 from narrascope.article import Article
 from narrascope.claims import multilingual
 from narrascope.claims.attribution import ExtractedClaim, paragraph_relays
-from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor, load_nlp
+from narrascope.claims.extractor import MAX_CANDIDATES, ClaimExtractor
 from narrascope.claims.rules import ClaimRules
 from narrascope.claims.speakers import tidy_claims
 from narrascope.claims.stance import STANCE_THRESHOLD
 from narrascope.components import BaseComponent, register
 from narrascope.ingest.sentences import split_sentences
+from narrascope.learn.spacy_loading import english_pipeline
 
 
 @register("claims")
@@ -44,7 +45,7 @@ class ClaimsComponent(BaseComponent):
         self.min_score = (min_scores or {}).get("claims", STANCE_THRESHOLD)
 
     def warm_up(self) -> None:
-        load_nlp()
+        english_pipeline()  # the parse claims read
 
     def __call__(self, analysis: Analysis) -> Analysis:
         article = analysis.article

@@ -33,11 +33,6 @@ MAX_CANDIDATES = 500  # cue sentences parsed per article (a news article has a f
 MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, tables, unpunctuated text) are not parsed for claims
 
 
-def load_nlp() -> Any:
-    """spaCy's English pipeline (its parse is what claims read: `PARSE_ONLY`), loaded once per process."""
-    return english_pipeline()
-
-
 class ClaimExtractor:
     def __init__(self, rules: ClaimRules | None = None) -> None:
         self.rules = rules or default_rules()
@@ -62,7 +57,9 @@ class ClaimExtractor:
         mentions = find_mentions(text, rules)
         with one_blas_thread():
             docs = list(
-                load_nlp().pipe([text[sentences[i][0] : sentences[i][1]] for i in candidates], disable=PARSE_ONLY)
+                english_pipeline().pipe(
+                    [text[sentences[i][0] : sentences[i][1]] for i in candidates], disable=PARSE_ONLY
+                )
             )
         claims: list[ExtractedClaim] = []
         for index, doc in zip(candidates, docs, strict=True):

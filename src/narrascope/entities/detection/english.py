@@ -6,7 +6,6 @@ People, organisations, places and nationalities with a head noun ("American offi
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from narrascope.learn.blas import one_blas_thread
@@ -20,11 +19,6 @@ ACTOR_NOUNS = frozenset(
 )
 SPACY_CHUNK = 100_000  # characters per spaCy call (its limit is 1,000,000; memory grows with the length)
 _THE_WEST = re.compile(r"\bWest\b(?!\s+[A-Z])(?![-\u2019']?ern)")
-
-
-@cache
-def _nlp() -> Any:
-    return english_pipeline()
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -45,7 +39,7 @@ def english_mentions(text: str) -> list[tuple[int, int, str]]:
     chunks = _chunks(text)
     with one_blas_thread():
         # NER has its own token encoder in this pipeline: the shared tok2vec and the parse are not run
-        docs = list(_nlp().pipe((piece for _, piece in chunks), disable=NER_ONLY))
+        docs = list(english_pipeline().pipe((piece for _, piece in chunks), disable=NER_ONLY))
     for (offset, _), doc in zip(chunks, docs, strict=True):
         mentions += [(offset + s, offset + e, label) for s, e, label in _doc_mentions(doc)]
     return mentions

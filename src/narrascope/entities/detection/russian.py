@@ -54,10 +54,9 @@ def natasha_available() -> bool:
 
 def russian_mentions(text: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of natasha's people, organisations and places; [] without natasha."""
-    loaded = _natasha()
-    if loaded is None:
+    tagger = _natasha()
+    if tagger is None:
         return []
-    tagger = loaded
     found = []
     for offset in range(0, len(text), MAX_CHARS):
         piece = text[offset : offset + MAX_CHARS]
