@@ -328,6 +328,41 @@ def test_a_claim_text_opening_its_sentence_in_lower_case_is_a_cut_sentence() -> 
     assert tidy_claims([claim], text + "“, каза той.", "bg", [(0, len(text) + 13)]) == []
 
 
+def test_a_quote_its_sentence_goes_on_past_is_part_of_a_statement() -> None:
+    text = "Do mesmo modo, a desflorestação e outras atividades que destroem o ambiente desacreditam"
+    assert not is_proposition("pt", text, f"“{text}” aquelas promessas, considerou o grupo.")
+    assert is_proposition("pt", text, f"“{text}”, considerou o grupo.")
+    assert is_proposition("pt", text, f"“{text}” disse o grupo.")  # a reporting verb after the quote: its frame
+
+
+def test_the_subject_a_parenthetical_frame_splits_from_its_predicate_is_no_statement() -> None:
+    sentence = (
+        "Реалният брой на смъртните случаи, отбелязва CNN, може да е по-висок, тъй като са трудни за проследяване."
+    )
+    assert not is_proposition("bg", "Реалният брой на смъртните случаи", sentence)
+    whole = "Реалният брой на смъртните случаи е по-висок, отбелязва CNN."
+    assert is_proposition("bg", "Реалният брой на смъртните случаи е по-висок", whole)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "complete"),
+    [
+        ("bg", "И кога на Запад, там все още има много умни хора, кога ще разберат, че навиците са вредни", False),
+        ("ru", "Почему Европа должна платить за эту войну", False),
+        ("bg", "Колко дълго вирусите могат да останат инфекциозни, все още е невъзможно да се каже", True),
+        ("bg", "Днес все още е свързано с времето", False),
+        ("bg", "Все още се движим в грешна посока", True),
+        ("bg", "Днес климатът е свързан с времето", True),
+        ("ru", "Об этом сообщает агентство Bloomberg", False),
+        ("ru", "Об этом говорит то, что войска отступили", True),
+    ],
+)  # fmt: skip
+def test_questions_subjectless_copulas_and_bare_frames_are_no_statements(
+    language: str, text: str, complete: bool
+) -> None:
+    assert is_proposition(language, text) is complete
+
+
 @pytest.mark.parametrize(
     ("language", "phrase", "name"),
     [

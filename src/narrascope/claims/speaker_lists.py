@@ -14,6 +14,13 @@ WORD_EDGE = TRIM + "!?"
 # a Bulgarian present active participle ("представляващ Флорида ...", "подходящи за ..."): an apposition, not who
 # speaks, and no predicate when a claim text starts with it
 BG_PARTICIPLE = re.compile(r"^[а-я]{3,}(?:ащ|ящ|аща|яща|ащи|ящи|ащо|ящо)$")
+# a direct question's first word (after "и"/"а"/"но"): "И кога на Запад ... ще разберат": it asks, it does not claim
+# (not "колко", "какво", "кой": "Колко дълго ... могат да останат, е невъзможно ..." is a question made a subject)
+QUESTION_FIRST = {"bg": frozenset({"кога", "защо"}), "ru": frozenset({"почему", "зачем"})}
+# a third-person copula or auxiliary first, after adverbs of time: the subject left in the sentence before ("Днес
+# все още е свързано с времето"); a first or second person verb names its subject ("Все още се движим ...")
+SUBJECTLESS_FIRST = {"bg": frozenset({"е", "са", "беше", "бяха", "бе", "би"})}
+TIME_ADVERBS = {"bg": frozenset({"днес", "сега", "вчера", "утре", "наистина", "обаче"})}
 
 
 @dataclass(frozen=True)
