@@ -110,3 +110,23 @@ def test_brics_is_an_actor_of_its_own() -> None:
     turkey = facts_of("Русия оценява усилията на Турция да помогне за разрешаването на украинската криза", "bg")
     brics = facts_of("Русия оценява желанието на партньорите от БРИКС да помогнат за разрешаването на кризата", "bg")
     assert disagree(turkey, brics) == "actors"
+
+
+def test_one_topic_with_nothing_said_twice_is_not_one_claim_whatever_the_meaning_score() -> None:
+    a = facts_of('Rússia "nunca atacou ninguém', "pt")
+    b = facts_of("Não permitiremos que ninguém nos ameace", "pt")
+    assert match_score(0.93, 0.17, a, b) < 0  # one shared word ("ninguém"): the same topic, not the same claim
+    c = facts_of("A Rússia nunca atacou nenhum país vizinho", "pt")
+    assert match_score(0.93, 0.3, a, c) > 0.91  # "Rússia", "nunca", "atacou" ... said twice
+    assert match_score(0.96, 0.17, a, b) > 0.91  # e5 near certain: left to the meaning
+    d = facts_of("NATO reinforced the Baltic, and the United States ordered 8,500 troops on alert", "en")
+    e = facts_of("Washington placed 8,500 soldiers on standby for Europe", "en")
+    assert match_score(0.875, 0.24, d, e) > 0.91  # the same figure is said twice
+
+
+def test_a_negation_on_one_side_only_is_not_one_claim_in_one_language() -> None:
+    a = facts_of('Прогнозираното утрояване на смъртните случаи "дори не е пълната картина', "bg")
+    b = facts_of("прогнозирането на смъртните случаи е сложно и винаги ще съдържа несигурност", "bg")
+    assert match_score(0.93, 0.22, a, b) < 0
+    c = facts_of("прогнозирането на смъртните случаи не е пълната картина и винаги ще бъде несигурно", "bg")
+    assert match_score(0.93, 0.22, a, c) > 0.91

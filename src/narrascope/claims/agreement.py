@@ -195,6 +195,20 @@ def facts_of(text: str, language: str | None = None) -> ClaimFacts:
     return ClaimFacts(numbers_of(text), actors_of(text), negated, text)
 
 
+_CONTENT_WORD = re.compile(r"[^\W\d_][\w\u0900-\u097f’'-]{3,}")  # four letters or more: a word with content
+WORD_STEM = 5  # letters compared: "objetivo" / "objetivos", "смъртните" / "смъртни"
+
+
+@lru_cache(maxsize=65536)
+def content_stems(text: str) -> frozenset[str]:
+    """The starts of `text`'s words of four letters or more, negation words (of any of the languages) left out
+    ("nunca", "няма"): what two claims must share some of to say the same thing in one language."""
+    negations = _tables().negations.values()
+    return frozenset(
+        w.lower()[:WORD_STEM] for w in _CONTENT_WORD.findall(text) if not any(n.search(w) for n in negations)
+    )
+
+
 @lru_cache(maxsize=4096)  # a claim is aligned with its few near neighbours: a small cache, not a copy of each claim
 def words_of(text: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
     """The words and figures of `text` in order (as written, lower case) and the set of the lower-case ones."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language
+from narrascope.claims.agreement import PREDICATE, ClaimFacts, content_stems, disagree, facts_of, script_language
 
 _CHUNK = 2048
 # a short span in quotation marks (up to SET_PHRASE_WORDS words): a term or set phrase the claim cites
@@ -34,6 +34,7 @@ _SET_PHRASE = re.compile(
 )
 _DOUBLE_MARKS = re.compile(r"[\"“”«»„]")
 SET_PHRASE_WORDS = 4
+MIN_SHARED_WORDS = 2  # content words two claims in one language share at least to be one claim, unless copies
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,27 @@ def match_score(
         shared_figures = shared_figures and any(not _date_like(n) for n in a.numbers)
     if same_language and lexical < params.lexical_floor and semantic < params.semantic_alone and not shared_figures:
         return -1.0
+    if same_language and semantic < params.semantic_alone and not shared_figures and _one_side_only(a, b):
+        return -1.0
     score = semantic + params.lexical_weight * lexical - params.copy_malus * max(0.0, lexical - params.copy_knee)
     if shared_figures:
         score += params.number_bonus
     if a.negated != b.negated:
         score -= params.negation_malus if same_language else params.negation_across
     return score
+
+
+def _one_side_only(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Whether two claims in one language, not near copies, say different things whatever e5 finds: one is negated
+    and the other not ("... 'is not even the full picture'" / "forecasting deaths is complex"), or they share
+    fewer than MIN_SHARED_WORDS content words ("Russia 'never attacked anyone'" / "we will not let anyone threaten
+    us": one topic, nothing said twice). Not asked of a pair with the same figures ("8,500 troops"): those are
+    said twice."""
+    if a.negated != b.negated:
+        return True
+    if not a.text or not b.text:
+        return False  # facts without their wording: nothing to compare
+    return len(content_stems(a.text) & content_stems(b.text)) < MIN_SHARED_WORDS
 
 
 def _date_like(figure: float) -> bool:
