@@ -14,6 +14,7 @@ from narrascope.claims.speaker_lists import (
     SUBJECTLESS_FIRST,
     TIME_ADVERBS,
     TRIM,
+    VERB_FIRST_WORDS,
     WORD_EDGE,
     SpeakerLists,
     language_code,
@@ -50,7 +51,7 @@ def is_proposition(language: str | None, text: str, sentence: str | None = None)
         or _subject_before_frame(language_code(language), text, sentence)
     ):
         return False
-    if lists is not None and _no_statement_first(language_code(language), lists, words):
+    if lists is not None and _no_statement_first(language_code(language), lists, text, words):
         return False
     if text.rstrip(TRIM).endswith("?") and "," not in text:
         return False  # "България била ангажирана ...?": a question asks, it does not claim
@@ -121,11 +122,29 @@ def _frame_first(language: str, text: str) -> bool:
     lower = [w.lower() for w in words]
     if len(lower) > 2 and lower[0] in _ABOUT:
         lower = lower[1:]  # "Об этом пишет РИА Новости", "За това съобщи ...": about this, and who reports it
+    if len(lower) > 3 and lower[1].isdigit() and lower[2] in _MONTHS:
+        lower = lower[:1] + lower[3:]  # "Об этом 7 июля сообщила газета ...": the day it was reported
+    if _ends_on_past_report(language, lower):
+        return True  # "На следующий день, 2 июля, ... Мао Нин подчеркнула": who said, what was said cut off
     return (
         lower[0] in _THIS
         and any(_reporting_verb(language, w) for w in lower[1:3])
         and not any(w in _THAT for w in lower[1:])
     )
+
+
+_MONTHS = frozenset(
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря януари февруари март"
+    " април май юни юли август септември октомври ноември декември".split()
+)
+_PAST_REPORT = {"ru": re.compile(r".+(?:л|ла|ло|ли)$"), "pt": re.compile(r".+(?:ou|eu|iu|aram|eram|iram)$")}
+
+
+def _ends_on_past_report(language: str, lower: list[str]) -> bool:
+    """Whether a text ends on a reporting verb in the past (Russian, Portuguese: "... подчеркнула", "... afirmou"):
+    the frame of a statement whose content the cut left out."""
+    past = _PAST_REPORT.get(language)
+    return past is not None and past.match(lower[-1]) is not None and _reporting_verb(language, lower[-1])
 
 
 def _quote_runs_on(language: str, lists: SpeakerLists | None, text: str, sentence: str) -> bool:
@@ -144,6 +163,7 @@ def _quote_runs_on(language: str, lists: SpeakerLists | None, text: str, sentenc
     return lists is None or not (word in lists.adverbs or word in lists.subordinators or word in lists.lead)
 
 
+_ALTHOUGH = frozenset({"въпреки че"})
 _AND_OR = frozenset({"and", "or", "but", "e", "ou", "mas", "и", "а", "но", "или", "और"})
 
 
@@ -162,17 +182,22 @@ def _subject_before_frame(language: str, text: str, sentence: str) -> bool:
     )
 
 
-def _no_statement_first(language: str, lists: SpeakerLists, words: list[str]) -> bool:
+def _no_statement_first(language: str, lists: SpeakerLists, text: str, words: list[str]) -> bool:
     """Whether `words` open (after a conjunction, adverbs of time) as a direct question ("И кога на Запад ... ще
-    разберат") or with a third-person copula whose subject is in the sentence before ("Днес все още е свързано")."""
+    разберат") or with a third-person copula whose subject is in the sentence before ("Днес все още е свързано"),
+    or, in lower case, with a third-person verb ("иска да работи заедно с Франция")."""
     first = words[1] if words[0] in _AND_OR and len(words) > 1 else words[0]
     if first in QUESTION_FIRST.get(language, ()):
         return True
+    if " ".join(words[:2]) in _ALTHOUGH and "," not in text:
+        return True  # "Въпреки че ситуацията на фронта се променя": although ..., and no main clause
     skip = lists.adverbs | TIME_ADVERBS.get(language, frozenset())
     at = 0
     while at < len(words) - 1 and words[at] in skip:
         at += 1
-    return words[at] in SUBJECTLESS_FIRST.get(language, ())
+    if words[at] in SUBJECTLESS_FIRST.get(language, ()):
+        return True
+    return not text.lstrip(WORD_EDGE)[:1].isupper() and words[at] in VERB_FIRST_WORDS.get(language, ())
 
 
 _THIS = frozenset({"this", "това", "такова", "это", "этом", "такое", "такую", "isto", "isso", "tal"})

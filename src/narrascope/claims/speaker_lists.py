@@ -20,6 +20,14 @@ QUESTION_FIRST = {"bg": frozenset({"кога", "защо"}), "ru": frozenset({"�
 # a third-person copula or auxiliary first, after adverbs of time: the subject left in the sentence before ("Днес
 # все още е свързано с времето"); a first or second person verb names its subject ("Все още се движим ...")
 SUBJECTLESS_FIRST = {"bg": frozenset({"е", "са", "беше", "бяха", "бе", "би"})}
+# a lower-case text that opens (after adverbs) on a third-person verb has left its subject in the sentence ("иска да
+# работи заедно с Франция", "прави такава плашеща прогноза"): a few common Bulgarian verbs whose forms no noun has
+VERB_FIRST_WORDS = {
+    "bg": frozenset(
+        "иска искат прави правят смята смятат твърди твърдят счита считат вярва вярват знае знаят мисли мислят"
+        " планира планират имат оценява оценяват настоява настояват продължава продължават".split()
+    )
+}
 TIME_ADVERBS = {"bg": frozenset({"днес", "сега", "вчера", "утре", "наистина", "обаче"})}
 
 
