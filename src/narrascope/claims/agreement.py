@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import takewhile
+from itertools import pairwise, takewhile
 
 # a figure is not glued to a letter before it: "CO2", "G7" and "Su25" name things, they do not count them
 _NUMBER = re.compile(r"(?<!\w)(?:(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d[\d.,]*\d|\d)")
+_MODEL = re.compile(r"(?<![\w-])[^\W\d_]{1,5}-(\d{1,4})(?![\d.,]?\d)")  # "F-16", "Су-34", "MiG-29"
 _WORD = re.compile(r"[\w\u0900-\u097f'’.-]+", re.UNICODE)
 _TOKEN = re.compile(rf"{_NUMBER.pattern}|{_WORD.pattern}", re.UNICODE)
 _AFTER = re.compile(r"\s*([^\s\d.,;:!?()\"“”«»„]+)", re.UNICODE)
@@ -44,6 +45,7 @@ class ClaimFacts:
     actors: Counter[str]
     negated: bool
     text: str = ""  # the claim as written (the edited-copy check reads its words when it needs them)
+    models: frozenset[float] = frozenset()  # figures that name a model ("F-16", "Су-34"): compared, but not evidence
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,8 @@ def facts_of(text: str, language: str | None = None) -> ClaimFacts:
     tables = _tables()
     negation = tables.negations.get(lang) or tables.negations["en"]
     negated = bool(negation.search(tables.not_negations.sub(" ", text)))
-    return ClaimFacts(numbers_of(text), actors_of(text), negated, text)
+    models = frozenset(float(m.group(1)) for m in _MODEL.finditer(text))
+    return ClaimFacts(numbers_of(text), actors_of(text), negated, text, models)
 
 
 _CONTENT_WORD = re.compile(r"[^\W\d_][\w\u0900-\u097f’'-]{3,}")  # four letters or more: a word with content
@@ -200,13 +203,28 @@ WORD_STEM = 5  # letters compared: "objetivo" / "objetivos", "смъртните
 
 
 @lru_cache(maxsize=65536)
-def content_stems(text: str) -> frozenset[str]:
-    """The starts of `text`'s words of four letters or more, negation words (of any of the languages) left out
-    ("nunca", "няма"): what two claims must share some of to say the same thing in one language."""
+def content_stems(text: str) -> tuple[str, ...]:
+    """The starts of `text`'s words of four letters or more, in order, negation words (of any of the languages)
+    left out ("nunca", "няма"): what two claims must share some of to say the same thing in one language."""
     negations = _tables().negations.values()
-    return frozenset(
-        w.lower()[:WORD_STEM] for w in _CONTENT_WORD.findall(text) if not any(n.search(w) for n in negations)
-    )
+    return tuple(w.lower()[:WORD_STEM] for w in _CONTENT_WORD.findall(text) if not any(n.search(w) for n in negations))
+
+
+def shared_terms(a: str, b: str) -> int:
+    """How many terms the content words of `a` and `b` share: two words that follow each other in both
+    ("alterações climáticas", "изкуствения интелект") are one term, one thing named, not two things said; a longer
+    shared run counts a term per two words (wording said twice)."""
+    first, second = content_stems(a), content_stems(b)
+    held, pairs = set(second), set(pairwise(second))
+    terms, run, previous = 0, 0, None
+    for stem in (*first, None):
+        if stem is not None and stem in held and previous is not None and (previous, stem) in pairs:
+            run += 1
+        else:
+            terms += (run + 1) // 2
+            run = 1 if stem is not None and stem in held else 0
+        previous = stem if stem is not None and stem in held else None
+    return terms
 
 
 @lru_cache(maxsize=4096)  # a claim is aligned with its few near neighbours: a small cache, not a copy of each claim

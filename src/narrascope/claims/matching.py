@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from narrascope.claims.agreement import PREDICATE, ClaimFacts, content_stems, disagree, facts_of, script_language
+from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language, shared_terms
 
 _CHUNK = 2048
 # a short span in quotation marks (up to SET_PHRASE_WORDS words): a term or set phrase the claim cites
@@ -34,7 +34,7 @@ _SET_PHRASE = re.compile(
 )
 _DOUBLE_MARKS = re.compile(r"[\"“”«»„]")
 SET_PHRASE_WORDS = 4
-MIN_SHARED_WORDS = 2  # content words two claims in one language share at least to be one claim, unless copies
+MIN_SHARED_WORDS = 2  # terms two claims in one language share at least to be one claim, unless near copies
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def match_score(
     # "60 militants" / "60 terrorists": the same figures are evidence. In one language, not when they could all be
     # a date ("24 February 2022": many claims about one event share it, and their shared words already count it);
     # across languages the figures are what the two wordings visibly share, dates included.
-    shared_figures = bool(a.numbers) and a.numbers == b.numbers
+    shared_figures = bool(a.numbers - a.models) and a.numbers == b.numbers  # "F-16" on both sides: a topic
     if same_language:
         shared_figures = shared_figures and any(not _date_like(n) for n in a.numbers)
     if same_language and lexical < params.lexical_floor and semantic < params.semantic_alone and not shared_figures:
@@ -93,14 +93,15 @@ def match_score(
 def _one_side_only(a: ClaimFacts, b: ClaimFacts) -> bool:
     """Whether two claims in one language, not near copies, say different things whatever e5 finds: one is negated
     and the other not ("... 'is not even the full picture'" / "forecasting deaths is complex"), or they share
-    fewer than MIN_SHARED_WORDS content words ("Russia 'never attacked anyone'" / "we will not let anyone threaten
-    us": one topic, nothing said twice). Not asked of a pair with the same figures ("8,500 troops"): those are
+    fewer than MIN_SHARED_WORDS content terms ("Russia 'never attacked anyone'" / "we will not let anyone threaten
+    us"; "climate change will not destroy the planet" / "no one need worry about climate change": one topic,
+    nothing said twice; `agreement.shared_terms`). Not asked of a pair with the same figures ("8,500 troops"): those are
     said twice."""
     if a.negated != b.negated:
         return True
     if not a.text or not b.text:
         return False  # facts without their wording: nothing to compare
-    return len(content_stems(a.text) & content_stems(b.text)) < MIN_SHARED_WORDS
+    return shared_terms(a.text, b.text) < MIN_SHARED_WORDS
 
 
 def _date_like(figure: float) -> bool:

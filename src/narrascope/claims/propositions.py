@@ -10,6 +10,7 @@ from narrascope.claims import multilingual
 from narrascope.claims.rules import default_rules
 from narrascope.claims.speaker_lists import (
     BG_PARTICIPLE,
+    QUESTION_ANY,
     QUESTION_FIRST,
     SUBJECTLESS_FIRST,
     TIME_ADVERBS,
@@ -187,7 +188,7 @@ def _no_statement_first(language: str, lists: SpeakerLists, text: str, words: li
     разберат") or with a third-person copula whose subject is in the sentence before ("Днес все още е свързано"),
     or, in lower case, with a third-person verb ("иска да работи заедно с Франция")."""
     first = words[1] if words[0] in _AND_OR and len(words) > 1 else words[0]
-    if first in QUESTION_FIRST.get(language, ()):
+    if first in QUESTION_FIRST.get(language, ()) or QUESTION_ANY.get(language, frozenset()).intersection(words):
         return True
     if " ".join(words[:2]) in _ALTHOUGH and "," not in text:
         return True  # "Въпреки че ситуацията на фронта се променя": although ..., and no main clause

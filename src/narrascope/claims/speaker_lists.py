@@ -17,6 +17,9 @@ BG_PARTICIPLE = re.compile(r"^[а-я]{3,}(?:ащ|ящ|аща|яща|ащи|ящ�
 # a direct question's first word (after "и"/"а"/"но"): "И кога на Запад ... ще разберат": it asks, it does not claim
 # (not "колко", "какво", "кой": "Колко дълго ... могат да останат, е невъзможно ..." is a question made a subject)
 QUESTION_FIRST = {"bg": frozenset({"кога", "защо"}), "ru": frozenset({"почему", "зачем"})}
+# Hindi puts its question word where the answer would go ("वो कैसे इस संघर्ष को खत्म करेंगे": how will they end this
+# conflict): "how" or "why" anywhere asks (not "क्योंकि", because)
+QUESTION_ANY = {"hi": frozenset({"कैसे", "क्यों"})}
 # a third-person copula or auxiliary first, after adverbs of time: the subject left in the sentence before ("Днес
 # все още е свързано с времето"); a first or second person verb names its subject ("Все още се движим ...")
 SUBJECTLESS_FIRST = {"bg": frozenset({"е", "са", "беше", "бяха", "бе", "би"})}
