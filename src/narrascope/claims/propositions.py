@@ -164,7 +164,7 @@ def _quote_runs_on(language: str, lists: SpeakerLists | None, text: str, sentenc
     return lists is None or not (word in lists.adverbs or word in lists.subordinators or word in lists.lead)
 
 
-_ALTHOUGH = frozenset({"въпреки че"})
+_ALTHOUGH = frozenset({"въпреки че", "без да"})
 _AND_OR = frozenset({"and", "or", "but", "e", "ou", "mas", "и", "а", "но", "или", "और"})
 
 
@@ -191,7 +191,7 @@ def _no_statement_first(language: str, lists: SpeakerLists, text: str, words: li
     if first in QUESTION_FIRST.get(language, ()) or QUESTION_ANY.get(language, frozenset()).intersection(words):
         return True
     if " ".join(words[:2]) in _ALTHOUGH and "," not in text:
-        return True  # "Въпреки че ситуацията на фронта се променя": although ..., and no main clause
+        return True  # "Въпреки че ситуацията на фронта се променя", "без да нарушават ...": no main clause
     skip = lists.adverbs | TIME_ADVERBS.get(language, frozenset())
     at = 0
     while at < len(words) - 1 and words[at] in skip:
