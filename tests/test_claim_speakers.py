@@ -17,6 +17,7 @@ from narrascope.pipeline import load_pipeline
         ("pt", "que"), ("pt", "em que"), ("pt", "No entanto"), ("pt", "Quando eles"), ("pt", "ter"),
         ("pt", "mas há quem tente"), ("bg", "В него се"), ("bg", "в статията"), ("en", "Two NATO"),
         ("en", "Notes Pielke"), ("en", "Bolster Security Work Within SCO The Russian"), ("en", "someone"),
+        ("en", "tweet’s"),
         ("bg", "Справедливият мир ще бъде обща победа"), ("ru", "где"), ("hi", "इसलिए"), ("hi", "ऐसे में"),
         ("ru", "сделал"), ("ru", "В нем НАТО"), ("ru", "заблокированная на территории Российской Федерации]"),
         ("bg", "И няма"), ("bg", "след комуникация с украинските военни"), ("en", "RELATED"),

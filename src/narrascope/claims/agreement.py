@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import pairwise, takewhile
+from itertools import takewhile
 
 # a figure is not glued to a letter before it: "CO2", "G7" and "Su25" name things, they do not count them
 _NUMBER = re.compile(r"(?<!\w)(?:(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d[\d.,]*\d|\d)")
@@ -210,21 +210,9 @@ def content_stems(text: str) -> tuple[str, ...]:
     return tuple(w.lower()[:WORD_STEM] for w in _CONTENT_WORD.findall(text) if not any(n.search(w) for n in negations))
 
 
-def shared_terms(a: str, b: str) -> int:
-    """How many terms the content words of `a` and `b` share: two words that follow each other in both
-    ("alterações climáticas", "изкуствения интелект") are one term, one thing named, not two things said; a longer
-    shared run counts a term per two words (wording said twice)."""
-    first, second = content_stems(a), content_stems(b)
-    held, pairs = set(second), set(pairwise(second))
-    terms, run, previous = 0, 0, None
-    for stem in (*first, None):
-        if stem is not None and stem in held and previous is not None and (previous, stem) in pairs:
-            run += 1
-        else:
-            terms += (run + 1) // 2
-            run = 1 if stem is not None and stem in held else 0
-        previous = stem if stem is not None and stem in held else None
-    return terms
+def shared_words(a: str, b: str) -> int:
+    """How many content words (`content_stems`) `a` and `b` share."""
+    return len(set(content_stems(a)) & set(content_stems(b)))
 
 
 @lru_cache(maxsize=4096)  # a claim is aligned with its few near neighbours: a small cache, not a copy of each claim

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language, shared_terms
+from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language, shared_words
 
 _CHUNK = 2048
 # a short span in quotation marks (up to SET_PHRASE_WORDS words): a term or set phrase the claim cites
@@ -34,7 +34,7 @@ _SET_PHRASE = re.compile(
 )
 _DOUBLE_MARKS = re.compile(r"[\"“”«»„]")
 SET_PHRASE_WORDS = 4
-MIN_SHARED_WORDS = 2  # terms two claims in one language share at least to be one claim, unless near copies
+MIN_SHARED_WORDS = 2  # content words two claims in one language share at least to be one claim, unless near copies
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def match_score(
         shared_figures = shared_figures and any(not _date_like(n) for n in a.numbers)
     if same_language and lexical < params.lexical_floor and semantic < params.semantic_alone and not shared_figures:
         return -1.0
-    if same_language and semantic < params.semantic_alone and not shared_figures and _one_side_only(a, b):
+    if same_language and semantic < params.semantic_alone and not shared_figures and _nothing_said_twice(a, b):
         return -1.0
     score = semantic + params.lexical_weight * lexical - params.copy_malus * max(0.0, lexical - params.copy_knee)
     if shared_figures:
@@ -90,18 +90,14 @@ def match_score(
     return score
 
 
-def _one_side_only(a: ClaimFacts, b: ClaimFacts) -> bool:
-    """Whether two claims in one language, not near copies, say different things whatever e5 finds: one is negated
-    and the other not ("... 'is not even the full picture'" / "forecasting deaths is complex"), or they share
-    fewer than MIN_SHARED_WORDS content terms ("Russia 'never attacked anyone'" / "we will not let anyone threaten
-    us"; "climate change will not destroy the planet" / "no one need worry about climate change": one topic,
-    nothing said twice; `agreement.shared_terms`). Not asked of a pair with the same figures ("8,500 troops"): those are
-    said twice."""
-    if a.negated != b.negated:
-        return True
+def _nothing_said_twice(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Whether two claims in one language, not near copies, share fewer than MIN_SHARED_WORDS content words
+    ("Russia 'never attacked anyone'" / "we will not let anyone threaten us": "anyone" alone; one topic, nothing
+    said twice), whatever e5 finds. Not asked of a pair with the same figures ("8,500 troops"): those are said
+    twice."""
     if not a.text or not b.text:
         return False  # facts without their wording: nothing to compare
-    return shared_terms(a.text, b.text) < MIN_SHARED_WORDS
+    return shared_words(a.text, b.text) < MIN_SHARED_WORDS
 
 
 def _date_like(figure: float) -> bool:

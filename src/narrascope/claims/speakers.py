@@ -328,8 +328,8 @@ def _name(language: str | None, phrase: str | None) -> str | None:
         return None
     if lists.titles and text[:1].islower() and words[0] not in lists.titles:
         return None  # Portuguese: a speaker starts with a name, an article or a title
-    if _headline(text):
-        return None
+    if _headline(text) or text.endswith(("’s", "'s")):
+        return None  # "the tweet’s" [timing suggested]: a possessive, the name of what it owns cut off
     return text
 
 
