@@ -2,6 +2,7 @@
 
     python benchmarks/claim_group_purity.py
     python benchmarks/claim_group_purity.py --from-store corpus.db   # dump a store's 30 widest groups to judge
+    python benchmarks/claim_group_purity.py --file benchmarks/data/claim_group_purity_all.json   # every shared group
 
 `benchmarks/data/claim_group_purity.json`: the 30 widest groups of the unlabeled corpus plus the seeds as the
 store grouped them, each member judged by reading (`same_as_canonical`). Prints the share over all members,
@@ -11,6 +12,10 @@ over the members other than the canonical wording itself, per group, and the wid
 distinct articles (then claims), each member carrying the judgment the file already holds for the same canonical
 and member wording (a member worded as its canonical is the same claim); the others are written `null` and
 printed, to be judged by reading before the file is scored.
+
+`--from-store DB --all` dumps every group that spans two articles or more instead (the 30 widest are the 15 or so
+groups of three articles and then two-article groups in the order the store made them, so which two-article groups
+make the 30 depends on that order); `benchmarks/data/claim_group_purity_all.json` holds that dump, judged.
 """
 
 from __future__ import annotations
@@ -24,15 +29,16 @@ DATA = Path(__file__).parent / "data" / "claim_group_purity.json"
 WIDEST = 30
 
 
-def from_store(db: Path, judged: Path, out: Path) -> None:
+def from_store(db: Path, judged: Path, out: Path, every: bool = False) -> None:
     old = json.loads(judged.read_text("utf-8")) if judged.exists() else {"about": "", "groups": []}
     known = {(g["canonical"], m["text"]): m["same_as_canonical"] for g in old["groups"] for m in g["members"]}
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     widest = conn.execute(
         "SELECT g.id, g.canonical, count(DISTINCT c.article_id) AS articles, count(*) AS claims FROM claim_groups g"
-        " JOIN claims c ON c.group_id = g.id GROUP BY g.id ORDER BY articles DESC, claims DESC, g.id LIMIT ?",
-        (WIDEST,),
+        " JOIN claims c ON c.group_id = g.id GROUP BY g.id HAVING articles >= ?"
+        " ORDER BY articles DESC, claims DESC, g.id LIMIT ?",
+        (2, -1) if every else (1, WIDEST),
     ).fetchall()
     groups = []
     for rank, row in enumerate(widest, 1):
@@ -57,9 +63,10 @@ def main() -> None:
     parser.add_argument("--from-store", type=Path, metavar="DB", help="dump a store's widest groups into the file")
     parser.add_argument("--file", type=Path, default=DATA, help="the judged file (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="with --from-store: write here instead of --file")
+    parser.add_argument("--all", action="store_true", help="with --from-store: every group of two articles or more")
     args = parser.parse_args()
     if args.from_store is not None:
-        from_store(args.from_store, args.file, args.out or args.file)
+        from_store(args.from_store, args.file, args.out or args.file, args.all)
         return
     groups = json.loads(args.file.read_text("utf-8"))["groups"]
     members = [m for g in groups for m in g["members"]]

@@ -110,3 +110,24 @@ def test_brics_is_an_actor_of_its_own() -> None:
     turkey = facts_of("Русия оценява усилията на Турция да помогне за разрешаването на украинската криза", "bg")
     brics = facts_of("Русия оценява желанието на партньорите от БРИКС да помогнат за разрешаването на кризата", "bg")
     assert disagree(turkey, brics) == "actors"
+
+
+def test_one_topic_with_nothing_said_twice_is_not_one_claim_whatever_the_meaning_score() -> None:
+    a = facts_of('Rússia "nunca atacou ninguém', "pt")
+    b = facts_of("Não permitiremos que ninguém nos ameace", "pt")
+    assert match_score(0.93, 0.17, a, b) < 0  # one shared word ("ninguém"): the same topic, not the same claim
+    c = facts_of("A Rússia nunca atacou ninguém, afirmou Peskov", "pt")
+    assert match_score(0.93, 0.3, a, c) > 0.91  # "Rússia", "atacou", "ninguém" said twice
+    assert match_score(0.96, 0.17, a, b) > 0.91  # e5 near certain: left to the meaning
+    d = facts_of("NATO reinforced the Baltic, and the United States ordered 8,500 troops on alert", "en")
+    e = facts_of("Washington placed 8,500 soldiers on standby for Europe", "en")
+    assert match_score(0.875, 0.24, d, e) > 0.91  # the same figure is said twice
+
+
+def test_a_model_number_is_compared_but_is_no_shared_figure() -> None:
+    hi = facts_of("अगर यह सच है, तो यह यूक्रेन के लिए F-16 फाइटिंग फाल्कन का दूसरा नुकसान होगा", "hi")
+    bg = facts_of("По този начин излитането на Ф-16 е подложено на риск", "bg")
+    assert hi.models == bg.models == frozenset({16.0})
+    assert match_score(0.879, 0.0, hi, bg, same_language=False) < 0.9  # without it, 0.879 + 0.04 would join them
+    f35 = facts_of("Ukraine received F-35 jets", "en")
+    assert disagree(facts_of("Ukraine received F-16 jets", "en"), f35) is not None  # F-16 is not F-35 all the same

@@ -25,6 +25,7 @@ from itertools import takewhile
 
 # a figure is not glued to a letter before it: "CO2", "G7" and "Su25" name things, they do not count them
 _NUMBER = re.compile(r"(?<!\w)(?:(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d[\d.,]*\d|\d)")
+_MODEL = re.compile(r"(?<![\w-])[^\W\d_]{1,5}-(\d{1,4})(?![\d.,]?\d)")  # "F-16", "Су-34", "MiG-29"
 _WORD = re.compile(r"[\w\u0900-\u097f'’.-]+", re.UNICODE)
 _TOKEN = re.compile(rf"{_NUMBER.pattern}|{_WORD.pattern}", re.UNICODE)
 _AFTER = re.compile(r"\s*([^\s\d.,;:!?()\"“”«»„]+)", re.UNICODE)
@@ -44,6 +45,7 @@ class ClaimFacts:
     actors: Counter[str]
     negated: bool
     text: str = ""  # the claim as written (the edited-copy check reads its words when it needs them)
+    models: frozenset[float] = frozenset()  # figures that name a model ("F-16", "Су-34"): compared, but not evidence
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,25 @@ def facts_of(text: str, language: str | None = None) -> ClaimFacts:
     tables = _tables()
     negation = tables.negations.get(lang) or tables.negations["en"]
     negated = bool(negation.search(tables.not_negations.sub(" ", text)))
-    return ClaimFacts(numbers_of(text), actors_of(text), negated, text)
+    models = frozenset(float(m.group(1)) for m in _MODEL.finditer(text))
+    return ClaimFacts(numbers_of(text), actors_of(text), negated, text, models)
+
+
+_CONTENT_WORD = re.compile(r"[^\W\d_][\w\u0900-\u097f’'-]{3,}")  # four letters or more: a word with content
+WORD_STEM = 5  # letters compared: "objetivo" / "objetivos", "смъртните" / "смъртни"
+
+
+@lru_cache(maxsize=65536)
+def content_stems(text: str) -> tuple[str, ...]:
+    """The starts of `text`'s words of four letters or more, in order, negation words (of any of the languages)
+    left out ("nunca", "няма"): what two claims must share some of to say the same thing in one language."""
+    negations = _tables().negations.values()
+    return tuple(w.lower()[:WORD_STEM] for w in _CONTENT_WORD.findall(text) if not any(n.search(w) for n in negations))
+
+
+def shared_words(a: str, b: str) -> int:
+    """How many content words (`content_stems`) `a` and `b` share."""
+    return len(set(content_stems(a)) & set(content_stems(b)))
 
 
 @lru_cache(maxsize=4096)  # a claim is aligned with its few near neighbours: a small cache, not a copy of each claim

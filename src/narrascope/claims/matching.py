@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language
+from narrascope.claims.agreement import PREDICATE, ClaimFacts, disagree, facts_of, script_language, shared_words
 
 _CHUNK = 2048
 # a short span in quotation marks (up to SET_PHRASE_WORDS words): a term or set phrase the claim cites
@@ -34,6 +34,7 @@ _SET_PHRASE = re.compile(
 )
 _DOUBLE_MARKS = re.compile(r"[\"“”«»„]")
 SET_PHRASE_WORDS = 4
+MIN_SHARED_WORDS = 2  # content words two claims in one language share at least to be one claim, unless near copies
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,12 @@ def match_score(
     # "60 militants" / "60 terrorists": the same figures are evidence. In one language, not when they could all be
     # a date ("24 February 2022": many claims about one event share it, and their shared words already count it);
     # across languages the figures are what the two wordings visibly share, dates included.
-    shared_figures = bool(a.numbers) and a.numbers == b.numbers
+    shared_figures = bool(a.numbers - a.models) and a.numbers == b.numbers  # "F-16" on both sides: a topic
     if same_language:
         shared_figures = shared_figures and any(not _date_like(n) for n in a.numbers)
     if same_language and lexical < params.lexical_floor and semantic < params.semantic_alone and not shared_figures:
+        return -1.0
+    if same_language and semantic < params.semantic_alone and not shared_figures and _nothing_said_twice(a, b):
         return -1.0
     score = semantic + params.lexical_weight * lexical - params.copy_malus * max(0.0, lexical - params.copy_knee)
     if shared_figures:
@@ -85,6 +88,16 @@ def match_score(
     if a.negated != b.negated:
         score -= params.negation_malus if same_language else params.negation_across
     return score
+
+
+def _nothing_said_twice(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Whether two claims in one language, not near copies, share fewer than MIN_SHARED_WORDS content words
+    ("Russia 'never attacked anyone'" / "we will not let anyone threaten us": "anyone" alone; one topic, nothing
+    said twice), whatever e5 finds. Not asked of a pair with the same figures ("8,500 troops"): those are said
+    twice."""
+    if not a.text or not b.text:
+        return False  # facts without their wording: nothing to compare
+    return shared_words(a.text, b.text) < MIN_SHARED_WORDS
 
 
 def _date_like(figure: float) -> bool:

@@ -10,7 +10,12 @@ from narrascope.claims import multilingual
 from narrascope.claims.rules import default_rules
 from narrascope.claims.speaker_lists import (
     BG_PARTICIPLE,
+    QUESTION_ANY,
+    QUESTION_FIRST,
+    SUBJECTLESS_FIRST,
+    TIME_ADVERBS,
     TRIM,
+    VERB_FIRST_WORDS,
     WORD_EDGE,
     SpeakerLists,
     language_code,
@@ -41,6 +46,13 @@ def is_proposition(language: str | None, text: str, sentence: str | None = None)
     if language_code(language) == "en" and (_EN_GARBLED.search(text) or _en_frame_only(words)):
         return False
     if _frame_inside(language_code(language), text) or _frame_first(language_code(language), text):
+        return False
+    if sentence is not None and (
+        _quote_runs_on(language_code(language), lists, text, sentence)
+        or _subject_before_frame(language_code(language), text, sentence)
+    ):
+        return False
+    if lists is not None and _no_statement_first(language_code(language), lists, text, words):
         return False
     if text.rstrip(TRIM).endswith("?") and "," not in text:
         return False  # "България била ангажирана ...?": a question asks, it does not claim
@@ -109,6 +121,12 @@ def _frame_first(language: str, text: str) -> bool:
     if words[0][:1].islower() and _reporting_verb(language, words[0]):
         return True
     lower = [w.lower() for w in words]
+    if len(lower) > 2 and lower[0] in _ABOUT:
+        lower = lower[1:]  # "Об этом пишет РИА Новости", "За това съобщи ...": about this, and who reports it
+    if len(lower) > 3 and lower[1].isdigit() and lower[2] in _MONTHS:
+        lower = lower[:1] + lower[3:]  # "Об этом 7 июля сообщила газета ...": the day it was reported
+    if _ends_on_past_report(language, lower):
+        return True  # "На следующий день, 2 июля, ... Мао Нин подчеркнула": who said, what was said cut off
     return (
         lower[0] in _THIS
         and any(_reporting_verb(language, w) for w in lower[1:3])
@@ -116,7 +134,75 @@ def _frame_first(language: str, text: str) -> bool:
     )
 
 
-_THIS = frozenset({"this", "това", "такова", "это", "такое", "такую", "isto", "isso", "tal"})
+_MONTHS = frozenset(
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря януари февруари март"
+    " април май юни юли август септември октомври ноември декември".split()
+)
+_PAST_REPORT = {"ru": re.compile(r".+(?:л|ла|ло|ли)$"), "pt": re.compile(r".+(?:ou|eu|iu|aram|eram|iram)$")}
+
+
+def _ends_on_past_report(language: str, lower: list[str]) -> bool:
+    """Whether a text ends on a reporting verb in the past (Russian, Portuguese: "... подчеркнула", "... afirmou"):
+    the frame of a statement whose content the cut left out."""
+    past = _PAST_REPORT.get(language)
+    return past is not None and past.match(lower[-1]) is not None and _reporting_verb(language, lower[-1])
+
+
+def _quote_runs_on(language: str, lists: SpeakerLists | None, text: str, sentence: str) -> bool:
+    """Whether `text` is a quote its sentence goes on past with more of the same clause ("“... desacreditam”
+    aquelas promessas, considerou o grupo": the quote is part of a statement, its object outside): a closing quote
+    right after the text, then a lower-case word that is no reporting verb, adverb, conjunction or subordinator."""
+    at = sentence.find(text)
+    if at < 0:
+        return False
+    after = re.match(r"\s*[\u201d\u00bb\u201c\"]+\s*(?P<word>[^\W\d_][\w-]*)", sentence[at + len(text) :])
+    if after is None or not after.group("word")[:1].islower():
+        return False
+    word = after.group("word").lower()
+    if _reporting_verb(language, word) or word in _AND_OR:
+        return False
+    return lists is None or not (word in lists.adverbs or word in lists.subordinators or word in lists.lead)
+
+
+_ALTHOUGH = frozenset({"въпреки че", "без да"})
+_AND_OR = frozenset({"and", "or", "but", "e", "ou", "mas", "и", "а", "но", "или", "और"})
+
+
+def _subject_before_frame(language: str, text: str, sentence: str) -> bool:
+    """Whether a short `text` is only the subject its sentence's parenthetical frame splits from the predicate
+    ("Реалният брой на смъртните случаи, отбелязва CNN, може да е по-висок": the text before the frame says nothing
+    yet): the text, a comma, a reporting verb and who, a comma, and a lower-case word that goes on."""
+    at = sentence.find(text)
+    if at < 0 or len(words_of(text)) > 8:
+        return False
+    frame = re.match(r"\s*,\s*(?P<verb>[^\W\d_]+)[^,]{0,60},\s*(?P<next>[^\W\d_]+)", sentence[at + len(text) :])
+    return (
+        frame is not None
+        and frame.group("next")[:1].islower()
+        and _reporting_verb(language, frame.group("verb").lower())
+    )
+
+
+def _no_statement_first(language: str, lists: SpeakerLists, text: str, words: list[str]) -> bool:
+    """Whether `words` open (after a conjunction, adverbs of time) as a direct question ("И кога на Запад ... ще
+    разберат") or with a third-person copula whose subject is in the sentence before ("Днес все още е свързано"),
+    or, in lower case, with a third-person verb ("иска да работи заедно с Франция")."""
+    first = words[1] if words[0] in _AND_OR and len(words) > 1 else words[0]
+    if first in QUESTION_FIRST.get(language, ()) or QUESTION_ANY.get(language, frozenset()).intersection(words):
+        return True
+    if " ".join(words[:2]) in _ALTHOUGH and "," not in text:
+        return True  # "Въпреки че ситуацията на фронта се променя", "без да нарушават ...": no main clause
+    skip = lists.adverbs | TIME_ADVERBS.get(language, frozenset())
+    at = 0
+    while at < len(words) - 1 and words[at] in skip:
+        at += 1
+    if words[at] in SUBJECTLESS_FIRST.get(language, ()):
+        return True
+    return not text.lstrip(WORD_EDGE)[:1].isupper() and words[at] in VERB_FIRST_WORDS.get(language, ())
+
+
+_THIS = frozenset({"this", "това", "такова", "это", "этом", "такое", "такую", "isto", "isso", "tal"})
+_ABOUT = frozenset({"об", "о", "за", "about", "sobre"})
 _THAT = frozenset({"that", "че", "что", "que", "как", "como"})
 
 

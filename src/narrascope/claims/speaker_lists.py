@@ -14,6 +14,56 @@ WORD_EDGE = TRIM + "!?"
 # a Bulgarian present active participle ("представляващ Флорида ...", "подходящи за ..."): an apposition, not who
 # speaks, and no predicate when a claim text starts with it
 BG_PARTICIPLE = re.compile(r"^[а-я]{3,}(?:ащ|ящ|аща|яща|ащи|ящи|ащо|ящо)$")
+# where and when a source phrase was said, around who said it (`claims.speakers` strips them)
+TIME_LEAD = re.compile(
+    r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+"
+    r"|началото\s+на\s+\w+|края\s+на\s+\w+|средата\s+на\s+\w+)"
+    r"|[^,]{0,60}?\s(?:के\s+बाद|के\s+बीच|के\s+दौरान))\s+",
+    re.IGNORECASE,
+)
+
+MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "През април друг британски политик ...": the time, then who
+    r"^(?:(?:в|во)\s+(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре"
+    r"|прошлом\s+\w+|этом\s+\w+|понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
+    r"(?:\s+(?:этого|прошлого|текущего)\s+(?:года|месяца))?"
+    r"|(?:през|в)\s+(?:януари|февруари|март|април|май|юни|юли|август|септември|октомври|ноември|декември"
+    r"|миналия\s+месец|миналата\s+(?:седмица|година)|понеделник|вторник|сряда|четвъртък|петък|събота|неделя)"
+    r"(?:\s+(?:тази|миналата)\s+година)?)\s+",
+    re.IGNORECASE,
+)
+
+# "адвокат агентству ТАСС", "Песков изданию ...": who speaks, then the medium they spoke to (a dative)
+ADDRESSEE = re.compile(
+    r"\s+(?:агентству|изданию|телеканалу|газете|порталу|радиостанции|журналу|сайту|телеграм-каналу)(?:\s.*)?$",
+    re.IGNORECASE,
+)
+
+CONTEXT_LEAD = re.compile(  # "в (том же) интервью ...", "в эфире ...": where it was said, then (maybe) who said it
+    r"^(?:в|во)?\s*(?:том\s+же\s+|своем\s+|своём\s+)?(?:интервью|эфире|беседе|разговоре|статье|заявлении)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+# a Bulgarian past passive participle and "от" ("интервюирани от Asia Times"): who was asked, by whom; not who speaks
+BY_PARTICIPLE = re.compile(r"^[а-я]{3,}(?:ани|ени|яни|ити|ана|ена|ян|ан|ен)\s+от\s")
+
+# a direct question's first word (after "и"/"а"/"но"): "И кога на Запад ... ще разберат": it asks, it does not claim
+# (not "колко", "какво", "кой": "Колко дълго ... могат да останат, е невъзможно ..." is a question made a subject)
+QUESTION_FIRST = {"bg": frozenset({"кога", "защо"}), "ru": frozenset({"почему", "зачем"})}
+# Hindi puts its question word where the answer would go ("वो कैसे इस संघर्ष को खत्म करेंगे": how will they end this
+# conflict): "how" or "why" anywhere asks (not "क्योंकि", because)
+QUESTION_ANY = {"hi": frozenset({"कैसे", "क्यों"})}
+# a third-person copula or auxiliary first, after adverbs of time: the subject left in the sentence before ("Днес
+# все още е свързано с времето"); a first or second person verb names its subject ("Все още се движим ...")
+SUBJECTLESS_FIRST = {"bg": frozenset({"е", "са", "беше", "бяха", "бе", "би"})}
+# a lower-case text that opens (after adverbs) on a third-person verb has left its subject in the sentence ("иска да
+# работи заедно с Франция", "прави такава плашеща прогноза"): a few common Bulgarian verbs whose forms no noun has
+VERB_FIRST_WORDS = {
+    "bg": frozenset(
+        "иска искат прави правят смята смятат твърди твърдят счита считат вярва вярват знае знаят мисли мислят"
+        " планира планират имат оценява оценяват настоява настояват продължава продължават".split()
+    )
+}
+TIME_ADVERBS = {"bg": frozenset({"днес", "сега", "вчера", "утре", "наистина", "обаче"})}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,12 @@ from narrascope.claims.mentions import name_kind
 from narrascope.claims.propositions import is_proposition
 from narrascope.claims.rules import default_rules
 from narrascope.claims.speaker_lists import (
+    ADDRESSEE,
     BG_PARTICIPLE,
+    BY_PARTICIPLE,
+    CONTEXT_LEAD,
+    MONTH_LEAD,
+    TIME_LEAD,
     TRIM,
     SpeakerLists,
     language_code,
@@ -33,12 +38,6 @@ from narrascope.claims.speaker_lists import (
 
 MAX_WORDS = 8  # a speaker phrase longer than this is a clause
 _CLAUSE = re.compile(r"[;:\u201c\u201d\"]|\s[—–-]\s|\.\s")
-_TIME_LEAD = re.compile(
-    r"^(?:(?:в|во|през|на|em|in)\s+(?:\d{4}(?:\s+(?:году|г\.?|година))?|конце\s+\w+|начале\s+\w+|середине\s+\w+"
-    r"|началото\s+на\s+\w+|края\s+на\s+\w+|средата\s+на\s+\w+)"
-    r"|[^,]{0,60}?\s(?:के\s+बाद|के\s+बीच|के\s+दौरान))\s+",
-    re.IGNORECASE,
-)
 _PREPOSITION = re.compile(r"^(?:в|във|во|от)\s+(?P<rest>.+)$", re.IGNORECASE)
 _PARTICIPLE = re.compile(
     r"^[а-яё]+(?:вшие|вшиеся|ющие|ющиеся|ящие|ящиеся|вший|вшая|ющий|ющая|ящий|ящая"
@@ -47,25 +46,7 @@ _PARTICIPLE = re.compile(
 _PARTICIPLE_ANY_CASE = re.compile(  # "сделанном в преддверии визита", "находящемся": a participle in any case
     r"^[а-яё]{3,}(?:анн|вш|ющ|ящ)(?:ом|ой|ым|ых|ую|ая|ое|ые|ий|ей|его|ему|ими|ем|ая|ие)(?:ся)?$"
 )
-_MONTH_LEAD = re.compile(  # "В мае этого года Бербок", "През април друг британски политик ...": the time, then who
-    r"^(?:(?:в|во)\s+(?:январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре"
-    r"|прошлом\s+\w+|этом\s+\w+|понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
-    r"(?:\s+(?:этого|прошлого|текущего)\s+(?:года|месяца))?"
-    r"|(?:през|в)\s+(?:януари|февруари|март|април|май|юни|юли|август|септември|октомври|ноември|декември"
-    r"|миналия\s+месец|миналата\s+(?:седмица|година)|понеделник|вторник|сряда|четвъртък|петък|събота|неделя)"
-    r"(?:\s+(?:тази|миналата)\s+година)?)\s+",
-    re.IGNORECASE,
-)
-# "адвокат агентству ТАСС", "Песков изданию ...": who speaks, then the medium they spoke to (a dative)
-_ADDRESSEE = re.compile(
-    r"\s+(?:агентству|изданию|телеканалу|газете|порталу|радиостанции|журналу|сайту|телеграм-каналу)(?:\s.*)?$",
-    re.IGNORECASE,
-)
 _GERUND = {"bg": re.compile(r"[а-я]{3,}йки$"), "pt": re.compile(r"[a-zà-ú]{3,}(?<!cit)(?:ando|endo|indo)$")}
-_CONTEXT_LEAD = re.compile(  # "в (том же) интервью ...", "в эфире ...": where it was said, then (maybe) who said it
-    r"^(?:в|во)?\s*(?:том\s+же\s+|своем\s+|своём\s+)?(?:интервью|эфире|беседе|разговоре|статье|заявлении)\s+(?P<rest>.+)$",
-    re.IGNORECASE,
-)
 _PT_PAST = re.compile(r"^[a-zà-ú]+(?:ou|iu|eu)$")
 # "globalists pushing population replacement scheme": the people, then what they do (not after "the", "its";
 # "citing"/"quoting" name the speaker behind a relay, so the phrase is left whole)
@@ -306,15 +287,15 @@ def _name(language: str | None, phrase: str | None) -> str | None:
             return None  # "доклад, публикуван днес в Давос, Швейцария, предаде БТА": a clause, not a titled name
         named = [p for p in parts if p[:1].isupper()]
         text = named[-1] if parts and not parts[0][:1].isupper() and named else (parts[0] if parts else "")
-    text = _MONTH_LEAD.sub("", _TIME_LEAD.sub("", _strip_lead(text, lists.lead)))
+    text = MONTH_LEAD.sub("", TIME_LEAD.sub("", _strip_lead(text, lists.lead)))
     text = _strip_trail(_strip_lead(text, lists.lead), lists.trail).strip(TRIM)
     for opening, closing in (("(", ")"), ("«", "»"), ("„", "“")):
         if text.count(opening) > text.count(closing):
             text += closing  # "Американският петролен институт (API)": the trimming took the closing bracket
-    context = _CONTEXT_LEAD.match(text)
+    context = CONTEXT_LEAD.match(text)
     if context is not None and (name := _last_name_run(context.group("rest"))):
         text = name  # "В интервью газете Yomiuri Йенс Столтенберг": the interview, then who gave it
-    text = _ADDRESSEE.sub("", text) or text
+    text = ADDRESSEE.sub("", text) or text
     text = _without_leading_outlet(language, text)
     parts = text.split()
     if (
@@ -341,14 +322,14 @@ def _name(language: str | None, phrase: str | None) -> str | None:
         return None
     if _PARTICIPLE.match(words[0]) or (len(words[0]) >= 8 and _PARTICIPLE_ANY_CASE.match(words[0])):
         return None  # "Распространившиеся в СМИ ...": a participle's phrase, not who speaks
-    if text[:1].islower() and BG_PARTICIPLE.match(words[0]):
-        return None  # "представляващ Флорида в Камарата на представителите": what someone does, not who
+    if text[:1].islower() and (BG_PARTICIPLE.match(words[0]) or BY_PARTICIPLE.match(text)):
+        return None  # "представляващ Флорида ...", "интервюирани от Asia Times": what someone does, or who did it
     if all(w in lists.generic for w in words) or any(ch.isdigit() for ch in text):
         return None
     if lists.titles and text[:1].islower() and words[0] not in lists.titles:
         return None  # Portuguese: a speaker starts with a name, an article or a title
-    if _headline(text):
-        return None
+    if _headline(text) or text.endswith(("’s", "'s")):
+        return None  # "the tweet’s" [timing suggested]: a possessive, the name of what it owns cut off
     return text
 
 
