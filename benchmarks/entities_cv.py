@@ -2,6 +2,7 @@
 
     python benchmarks/entities_cv.py ../shared/data/semeval2025-task10/train [--save src/narrascope/entities/artifacts]
     python benchmarks/entities_cv.py TRAIN --languages ru,bg --context-weight 0   (faster: two languages, TF-IDF)
+    python benchmarks/entities_cv.py TRAIN --context-weight 0 --losses 15   (and who each loss is, per language)
 
 Mentions of one article stay in one fold; folds are stratified by language; all languages train together.
 Prints the official subtask-1 measures for given mentions, main-role balanced accuracy, the recall of mention
@@ -64,6 +65,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="+", help="train/ or train/EN ... folders")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--losses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print, per language, the N commonest names behind each loss of the honest run (gold mentions "
+        "not detected, entities withheld, roles decoded wrong, shown pairs that are wrong)",
+    )
     parser.add_argument("--save", help="write the retrained role models, gate and gazetteers to this artifacts folder")
     parser.add_argument(
         "--languages",
@@ -109,6 +118,8 @@ def main() -> None:
         )  # fmt: skip
     print(f"\n{args.folds}-fold cross-validation, {time.perf_counter() - started:.0f} s")
     print_comparison(reports["old"], reports["honest"])
+    if args.losses:
+        print_loss_names(reports["honest"], args.losses)
     print_report(reports["honest"], args.context_weight)
     if args.save:
         weight = args.context_weight
@@ -154,6 +165,14 @@ def print_comparison(old: FramingReport, honest: FramingReport) -> None:
     for lang, losses in honest.recall_losses.items():
         gold = sum(losses.values()) or 1
         print(f"{lang:<10} {gold:>6} " + " ".join(f"{losses[k]:>6} ({losses[k] / gold:.2f})" for k in LOSSES))
+
+
+def print_loss_names(report: FramingReport, n: int) -> None:
+    """Who the honest run's losses are, per language: the n commonest of each kind."""
+    for lang, names in report.loss_names.items():
+        print(f"\n{lang}: who the losses are (honest run; gold pairs, or shown pairs for `wrong shown`)")
+        for kind, counts in names.items():
+            print(f"  {kind} ({sum(counts.values())}): " + "; ".join(f"{k} {v}" for k, v in counts.most_common(n)))
 
 
 def print_report(report: FramingReport, context_weight: float) -> None:

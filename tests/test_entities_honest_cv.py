@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 
-from narrascope.entities.endtoend import DetectedDocument, recall_losses
+from narrascope.entities.endtoend import DetectedDocument, loss_names, recall_losses
 from narrascope.entities.evaluate import EntityExample
 from narrascope.entities.framing import ArticleEntities
 from narrascope.entities.model import MentionItem
@@ -72,6 +72,11 @@ def test_each_gold_pair_ends_found_withheld_role_wrong_or_not_detected() -> None
     decoded = [["Protagonist", "Antagonist", "Antagonist"]]
     shown = [["Protagonist", "uncertain", "Antagonist"]]
     assert recall_losses([doc], decoded, shown) == {"found": 1, "withheld": 1, "role wrong": 1, "not detected": 1}
+    names = loss_names([doc], decoded, shown)
+    assert names["withheld"] == {"NATO": 1}
+    assert names["role wrong"] == {"Ukraine: Innocent -> Antagonist": 1}
+    assert names["not detected"] == {"biden": 1}
+    assert names["wrong shown"] == {"Ukraine Antagonist (framed as another role)": 1}  # the only wrong shown pair
 
 
 def test_a_language_whose_pairs_reach_the_target_only_at_its_very_top_gets_the_pooled_threshold() -> None:

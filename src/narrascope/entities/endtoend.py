@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,6 +280,30 @@ def pair_scores(name: str, documents: Sequence[DetectedDocument], shown: Sequenc
 LOSSES = ("found", "withheld", "role wrong", "not detected")
 
 
+def _gold_pair_fates(
+    doc: DetectedDocument, roles: Sequence[str], out: Sequence[str]
+) -> Iterator[tuple[str, int | None, str, str]]:
+    """(fate, an overlapping entity or None, mention key, gold role) of each gold pair of one document; the fates
+    are LOSSES (`recall_losses`)."""
+    pairs: dict[tuple[str, str], list[tuple[int, int, str, str]]] = {}
+    for g in doc.gold:
+        pairs.setdefault((g[3], g[2]), []).append(g)
+    for (key, role), golds in pairs.items():
+        entities = [
+            e
+            for e, members in enumerate(doc.article.groups)
+            if any(_overlaps(doc.article.mentions[i], g) for i in members for g in golds)
+        ]
+        if not entities:
+            yield "not detected", None, key, role
+        elif any(out[e] == role for e in entities):
+            yield "found", next(e for e in entities if out[e] == role), key, role
+        elif any(roles[e] == role for e in entities):
+            yield "withheld", next(e for e in entities if roles[e] == role), key, role
+        else:
+            yield "role wrong", entities[0], key, role
+
+
 def recall_losses(
     documents: Sequence[DetectedDocument], decoded: Sequence[Sequence[str]], shown: Sequence[Sequence[str]]
 ) -> dict[str, int]:
@@ -288,21 +312,34 @@ def recall_losses(
     `decoded`: each entity's best role; `shown`: what is shown."""
     losses = dict.fromkeys(LOSSES, 0)
     for doc, roles, out in zip(documents, decoded, shown, strict=True):
-        pairs: dict[tuple[str, str], list[tuple[int, int, str, str]]] = {}
-        for g in doc.gold:
-            pairs.setdefault((g[3], g[2]), []).append(g)
-        for (_, role), golds in pairs.items():
-            entities = [
-                e
-                for e, members in enumerate(doc.article.groups)
-                if any(_overlaps(doc.article.mentions[i], g) for i in members for g in golds)
-            ]
-            if not entities:
-                losses["not detected"] += 1
-            elif any(out[e] == role for e in entities):
-                losses["found"] += 1
-            elif any(roles[e] == role for e in entities):
-                losses["withheld"] += 1
-            else:
-                losses["role wrong"] += 1
+        for fate, *_ in _gold_pair_fates(doc, roles, out):
+            losses[fate] += 1
     return losses
+
+
+def loss_names(
+    documents: Sequence[DetectedDocument], decoded: Sequence[Sequence[str]], shown: Sequence[Sequence[str]]
+) -> dict[str, Counter[str]]:
+    """Who the losses of `recall_losses` are, counted: `not detected` by gold mention, `withheld` by entity,
+    `role wrong` as "entity: gold role -> decoded role", and `wrong shown` (a shown pair no gold mention of that
+    role overlaps) as "entity role (not framed)" or "entity role (framed as another role)"."""
+    names: dict[str, Counter[str]] = {k: Counter() for k in (*LOSSES[1:], "wrong shown")}
+    for doc, roles, out in zip(documents, decoded, shown, strict=True):
+        for fate, e, key, role in _gold_pair_fates(doc, roles, out):
+            if fate == "not detected":
+                names[fate][key] += 1
+            elif fate == "withheld" and e is not None:
+                names[fate][doc.article.names[e]] += 1
+            elif fate == "role wrong" and e is not None:
+                names[fate][f"{doc.article.names[e]}: {role} -> {roles[e]}"] += 1
+        for e, (members, role) in enumerate(zip(doc.article.groups, out, strict=True)):
+            if role in (UNCERTAIN, MENTIONED) or pair_is_right(doc, members, role):
+                continue
+            why = "framed as another role" if doc.framed and doc.framed[e] else "not framed"
+            names["wrong shown"][f"{doc.article.names[e]} {role} ({why})"] += 1
+    return names
+
+
+def pair_is_right(doc: DetectedDocument, members: Sequence[int], role: str) -> bool:
+    """Does a gold mention with this main role overlap one of the entity's mentions?"""
+    return any(g[2] == role and _overlaps(doc.article.mentions[i], g) for i in members for g in doc.gold)

@@ -14,6 +14,7 @@ context model's; the shown pairs are the TF-IDF model's, as in `analyze`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +25,9 @@ from narrascope.entities.endtoend import (
     DetectedDocument,
     PairScores,
     judge_entities,
+    loss_names,
     mention_recall,
+    pair_is_right,
     pair_scores,
     recall_losses,
 )
@@ -98,6 +101,7 @@ class FramingReport:
     honest_pairs: list[PairScores] = field(default_factory=list)
     # language -> where the honest run's gold pairs end (found, withheld, role wrong, not detected)
     recall_losses: dict[str, dict[str, int]] = field(default_factory=dict)
+    loss_names: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)  # language -> `loss_names`
 
 
 def balanced_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -173,7 +177,7 @@ def cross_validate_framing(
         examples, example_fold, held_out, held_fold, predicted, mass, gate_raw, decoded, folds
     )
     report = _calibrate(predictions)
-    report.honest_pairs, report.recall_losses = _honest_pairs(predictions)
+    report.honest_pairs, report.recall_losses, report.loss_names = _honest_pairs(predictions)
     for language in sorted({d.language for d in held_out}):
         report.mention_recall[language.upper()] = mention_recall([d for d in held_out if d.language == language])
     if context_weight:
@@ -224,14 +228,6 @@ def _report_context(
     report.context_calibrator, report.context_threshold = given.calibrator, given.threshold
 
 
-def _pair_right(doc: DetectedDocument, members: Sequence[int], role: str) -> bool:
-    return any(
-        g[2] == role and doc.article.mentions[i][0] < g[1] and g[0] < doc.article.mentions[i][1]
-        for i in members
-        for g in doc.gold
-    )
-
-
 @dataclass
 class FoldPredictions:
     """The out-of-fold predictions of one cross-validation: each given mention's role (`predicted`, `mass`) and
@@ -278,7 +274,7 @@ def _calibrate(predictions: FoldPredictions) -> FramingReport:
         doc = documents[j]
         for members, (role, m), g in zip(doc.article.groups, decoded[j], gate_cal(gate_raw[j]), strict=True):
             product.append(float(g) * role_cal.one(m) if doc.article.framing_context else 0.0)
-            pair_right.append(float(_pair_right(doc, members, role)))
+            pair_right.append(float(pair_is_right(doc, members, role)))
             pair_language.append(doc.language)
     pair_cal = Calibrator.fit(product, pair_right, centred=True)
     pair_p = cross_calibrated(product, pair_right, centred=True)
@@ -313,23 +309,26 @@ def language_thresholds(
     return thresholds
 
 
-def _honest_pairs(predictions: FoldPredictions) -> tuple[list[PairScores], dict[str, dict[str, int]]]:
+def _honest_pairs(
+    predictions: FoldPredictions,
+) -> tuple[list[PairScores], dict[str, dict[str, int]], dict[str, dict[str, Counter[str]]]]:
     """Shown pairs of each fold's documents when the calibration curves and the per-language thresholds are
     fitted on the other folds' out-of-fold predictions alone (the thresholds never see the labels they are
-    measured on), and per language where its gold pairs are lost (`recall_losses`)."""
+    measured on), and per language where its gold pairs are lost (`recall_losses`) and to whom (`loss_names`)."""
     shown = honest_shown(predictions)
     documents = predictions.documents
     kept = sorted(shown)
-    scores, losses = [], {}
+    scores, losses, names = [], {}, {}
     for lang in sorted({documents[j].language for j in kept}):
         docs = [j for j in kept if documents[j].language == lang]
         scores.append(pair_scores(lang.upper(), [documents[j] for j in docs], [shown[j] for j in docs]))
-        losses[lang.upper()] = recall_losses(
+        loss_args = (
             [documents[j] for j in docs],
             [[r for r, _ in predictions.decoded[j]] for j in docs],
             [shown[j] for j in docs],
         )
-    return scores, losses
+        losses[lang.upper()], names[lang.upper()] = recall_losses(*loss_args), loss_names(*loss_args)
+    return scores, losses, names
 
 
 def honest_shown(predictions: FoldPredictions) -> dict[int, list[str]]:
