@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
@@ -66,6 +67,8 @@ class Outcome:
     `bytes_read`: input bytes read (all files of the batch) when this document was read, for progress.
     `rendered`: the analysis as the output writes it, when the worker that analysed it wrote it out (`run_batch`'s
     `render`; `analysis` is then None): the parent only copies the text to the output.
+    `claim_vectors`: the embedding of each of the analysis's claim texts, when the worker that analysed it embedded
+    them for the store (`store.claim_groups.embed_claims`): the store then does not embed them again.
     """
 
     origin: str
@@ -74,6 +77,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     bytes_read: int = 0
     rendered: str | None = None
+    claim_vectors: dict[str, Any] | None = None
 
 
 def analyze_result(pipeline: Pipeline, result: ReadResult, *, raise_errors: bool = False) -> Outcome:

@@ -81,11 +81,15 @@ def analyze_chunk(
     chunk: Sequence[ReadResult],
     raise_errors: bool = False,
     render: Callable[[Analysis], str] | None = None,
+    finish: Callable[[list[Outcome]], list[Outcome]] | None = None,
 ) -> list[Outcome]:
     """The worker function: outcomes of a chunk of read documents, in order, with the pipeline of `spec`; with
     `render`, each analysis comes back written out (`Outcome.rendered`), which costs less to send than the
-    analysis itself."""
+    analysis itself; `finish` (a module-level function) does a caller's own work on the chunk's outcomes in the
+    worker, before they are sent (ingest embeds the claims there: `store.claim_groups.embed_claims`)."""
     outcomes = analyze_results(worker_pipeline(spec), chunk, raise_errors=raise_errors)
+    if finish is not None:
+        outcomes = finish(outcomes)
     if render is None:
         return outcomes
     return [replace(o, analysis=None, rendered=render(o.analysis)) if o.analysis is not None else o for o in outcomes]
@@ -155,14 +159,16 @@ def run_batch(
     raise_errors: bool = False,
     chunk_size: int = CHUNK_SIZE,
     render: Callable[[Analysis], str] | None = None,
+    finish: Callable[[list[Outcome]], list[Outcome]] | None = None,
 ) -> Generator[Outcome, None, None]:
     """Outcomes of `results` in input order, analysed in `jobs` processes (in this one when `jobs` is 1); with
-    `render` (a module-level function, sent to the workers) each comes written out (`analyze_chunk`)."""
+    `render` (a module-level function, sent to the workers) each comes written out, and `finish` runs on each
+    chunk's outcomes in the worker that analysed them (`analyze_chunk`)."""
     if pipeline is not None:
         worker_pipeline(spec, pipeline)
     if jobs <= 1:
         for result in results:
-            yield from analyze_chunk(spec, [result], raise_errors, render)
+            yield from analyze_chunk(spec, [result], raise_errors, render, finish)
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     frozen = method == "fork"
@@ -177,7 +183,7 @@ def run_batch(
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init)
     try:
         for chunk in _chunks(results, chunk_size):
-            pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors, render)))
+            pending.append((chunk, executor.submit(analyze_chunk, spec, chunk, raise_errors, render, finish)))
             while len(pending) >= CHUNKS_IN_FLIGHT * jobs:
                 outcomes, broken = _collect(pending)
                 yield from outcomes

@@ -16,13 +16,14 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from narrascope.analysis import Analysis
 from narrascope.claims.grouping import ClaimRecord, cluster_records
 from narrascope.claims.matching import PARAMS, claim_vectors
+from narrascope.runner import Outcome
 
 CANDIDATES_PER_CLAIM = 8
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -50,14 +51,44 @@ def _candidates(conn: sqlite3.Connection, text: str) -> list[int]:
     return [int(row[0]) for row in found]
 
 
-def claim_embeddings(analyses: Sequence[Analysis]) -> dict[str, np.ndarray] | None:
+def claim_embeddings(
+    analyses: Sequence[Analysis], known: Mapping[str, np.ndarray] | None = None
+) -> dict[str, np.ndarray] | None:
     """The embedding of every claim text of `analyses`, computed before the store's write transaction (the slow
-    part of grouping: the write lock is then held only for the matching), or None without the encoder."""
+    part of grouping: the write lock is then held only for the matching), or None without the encoder. Texts in
+    `known` (embedded by the workers that analysed them: `embed_claims`) are not embedded again."""
     texts = sorted({c.text for a in analyses for c in a.claims})
-    vectors = claim_vectors(texts)
-    if vectors is None:
-        return None
-    return dict(zip(texts, vectors, strict=True))
+    found = {t: known[t] for t in texts if t in known} if known else {}
+    missing = [t for t in texts if t not in found]
+    if missing:
+        vectors = claim_vectors(missing)
+        if vectors is None:
+            return None
+        found.update(zip(missing, vectors, strict=True))
+    return found or None
+
+
+def load_claim_encoder() -> None:
+    """Load the claim encoder in this process, when installed: before ingest forks the workers that share it."""
+    from narrascope.learn.encoder import encoder_available, sentence_encoder
+
+    if encoder_available():
+        sentence_encoder()
+
+
+def embed_claims(outcomes: list[Outcome]) -> list[Outcome]:
+    """Ingest's work in the worker that analysed a chunk (`run_batch`'s `finish`): the claims of the chunk
+    embedded there, all at once, and sent with their outcomes (`Outcome.claim_vectors`), so that the embedding,
+    grouping's costliest step, runs on every worker instead of in the one process that writes the store."""
+    vectors = claim_embeddings([o.analysis for o in outcomes if o.analysis is not None])
+    if not vectors:
+        return outcomes
+    return [
+        replace(o, claim_vectors={c.text: vectors[c.text] for c in o.analysis.claims})
+        if o.analysis is not None and o.analysis.claims
+        else o
+        for o in outcomes
+    ]
 
 
 def assign_groups(

@@ -13,9 +13,10 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from narrascope.analysis import Analysis
@@ -39,6 +40,9 @@ from narrascope.store.judgments import (
     technique_asserted,
 )
 from narrascope.store.schema import MIGRATIONS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA_VERSION = len(MIGRATIONS)
 HASH_KEY = "content_hash"
@@ -204,11 +208,14 @@ class Store:
         """Every stored article id with its input hash: what a resumed ingest can skip."""
         return {row[0]: row[1] for row in self.conn.execute("SELECT id, content_hash FROM articles")}
 
-    def put_batch(self, analyses: Sequence[Analysis]) -> BatchResult:
-        """Store analyses in one transaction; an unchanged article is left alone, a changed one replaced."""
+    def put_batch(
+        self, analyses: Sequence[Analysis], claim_vectors: Mapping[str, np.ndarray] | None = None
+    ) -> BatchResult:
+        """Store analyses in one transaction; an unchanged article is left alone, a changed one replaced.
+        `claim_vectors`: claim texts already embedded (by ingest's workers), not embedded again."""
         result = BatchResult([], [], [])
         # grouping's slow parts, before the write lock is taken: embedding the claims and planning the regrouping
-        embeddings = claim_embeddings(analyses)
+        embeddings = claim_embeddings(analyses, claim_vectors)
         fresh = self._fresh(analyses)
         plan = plan_groups(self.conn, records_of(fresh), embeddings) if fresh is not None else None
         with self.transaction():

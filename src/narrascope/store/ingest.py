@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
@@ -17,6 +18,7 @@ from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 from narrascope.ingest.records import ReadResult
 from narrascope.pipeline import Pipeline, load_pipeline
 from narrascope.runner import Batch, Outcome, analyze_many, analyze_result
+from narrascope.store.claim_groups import embed_claims, load_claim_encoder
 from narrascope.store.db import HASH_KEY, Store, stamp_hash
 
 
@@ -143,10 +145,11 @@ def store_outcomes(
     `on_warning` hears each document's warnings, and when `stop()` turns true what is done is committed."""
     summary = IngestSummary()
     batch: list[Analysis] = []
+    claim_vectors: dict[str, Any] = {}  # the batch's claims as the workers embedded them (`embed_claims`)
     seen: dict[str, tuple[str, str]] = {}  # id -> (input hash, origin) of the documents this run
 
     def flush() -> None:
-        result = store.put_batch(batch)
+        result = store.put_batch(batch, claim_vectors)
         for analysis in batch:  # later copies of the same document (another folder) are not analysed again
             resuming.known[analysis.id] = str(analysis.article.meta.get(HASH_KEY))
         summary.added += len(result.added)
@@ -157,6 +160,7 @@ def store_outcomes(
         if on_commit is not None:
             on_commit(list(batch), result.added)
         batch.clear()
+        claim_vectors.clear()
 
     for outcome in outcomes:
         if outcome is _IDLE:
@@ -191,6 +195,7 @@ def store_outcomes(
                 on_commit([outcome.analysis], [])
             continue
         batch.append(outcome.analysis)
+        claim_vectors.update(outcome.claim_vectors or {})
         if len(batch) >= batch_size:
             flush()
     if batch:
@@ -209,7 +214,11 @@ def _parallel(
 ) -> Iterator[Outcome]:
     batch = Batch(paths, fields=fields, max_bytes=max_bytes)
     spec = spec or PipelineSpec(tuple(pipeline.names), (("min_words", pipeline.min_words),))
-    outcomes = run_batch(batch, spec, jobs=jobs, pipeline=pipeline, chunk_size=chunk_for(batch.documents, jobs))
+    # the claims are embedded by the workers, with their analyses (the store's process only writes)
+    load_claim_encoder()
+    outcomes = run_batch(
+        batch, spec, jobs=jobs, pipeline=pipeline, chunk_size=chunk_for(batch.documents, jobs), finish=embed_claims
+    )
     try:
         for outcome in outcomes:
             yield outcome
