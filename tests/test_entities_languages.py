@@ -125,3 +125,25 @@ def test_natasha_labels_russian_names_and_bad_profiles_are_refused() -> None:
     assert ("Мария Захарова", "PERSON") in {(text[s:e], label) for s, e, label in named}
     with pytest.raises(PipelineError, match="entity_detection: expected one of ner, fast, found 'slow'"):
         load_pipeline(["cleaning", "language", "sentences", "entities"], entity_detection="slow")
+
+
+def test_russian_tagger_decodes_the_tags_slovnet_decodes() -> None:
+    np = pytest.importorskip("numpy")
+    slovnet_model = pytest.importorskip("slovnet.exec.model")
+    from narrascope.entities.detection.russian import _natasha, viterbi
+
+    tagger = _natasha()
+    if tagger is None:
+        pytest.skip("natasha is not installed")
+    crf = tagger.infer.model.head.crf
+    assert crf.decode.func is viterbi  # the tagger decodes with ours
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        batch, length = int(rng.integers(1, 5)), int(rng.integers(1, 30))
+        emissions = rng.standard_normal((batch, length, crf.transitions.array.shape[0])).astype(np.float32)
+        mask = np.ones((batch, length), bool)
+        for row in range(batch):
+            mask[row, int(rng.integers(1, length + 1)) :] = False
+        theirs = slovnet_model.CRF.decode(crf, emissions, mask)
+        ours = viterbi(crf.transitions.array, emissions, mask)
+        assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]

@@ -33,6 +33,7 @@ from narrascope.taxonomy import load_roles
 FORMAT_VERSION = 2
 MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
 SENTENCE_END = re.compile(r"[.!?\u0964]\s|\n")
+_LAST_SENTENCE_END = re.compile(r"(?s).*(?:[.!?\u0964]\s|\n)")  # through the last SENTENCE_END, in one match
 SENTENCE_WINDOW = 2000
 CONTEXT_WINDOW = 300  # characters of the sentence kept either side of the mention for the context encoder
 
@@ -79,7 +80,8 @@ def sentence_around(item: MentionItem) -> tuple[str, str]:
     of the mention, so that an article's mentions cost linear, not quadratic, time."""
     left = item.text[max(0, item.start - SENTENCE_WINDOW) : item.start]
     right = item.text[item.end : item.end + SENTENCE_WINDOW]
-    start = max((m.end() for m in SENTENCE_END.finditer(left)), default=0)
+    last = _LAST_SENTENCE_END.match(left)
+    start = last.end() if last else 0
     end = SENTENCE_END.search(right)
     return left[start:], right[: len(right) if end is None else end.start()]
 

@@ -4,7 +4,7 @@ wheel, so nothing is downloaded. ~25 ms an article on one core; loading takes ~0
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -45,7 +45,36 @@ def _natasha() -> Any | None:
         indexes = np.frombuffer(file.read(vectors * qdim), np.uint8).reshape(vectors, qdim)
         codes = np.frombuffer(file.read(), np.float32).reshape(qdim, centroids, -1)
     embedding = SimpleNamespace(meta=meta, pq=SimpleNamespace(indexes=indexes, codes=codes))
-    return NER.load(str(data / "model" / NATASHA_NER)).navec(embedding)
+    tagger = NER.load(str(data / "model" / NATASHA_NER)).navec(embedding)
+    crf = tagger.infer.model.head.crf
+    crf.decode = partial(viterbi, crf.transitions.array)  # slovnet's decoding, the same tags in less time
+    return tagger
+
+
+def viterbi(transitions: np.ndarray, emissions: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
+    """slovnet's `CRF.decode`, the same arithmetic in the same order: each step's best scores read with `max`
+    instead of gathered at the `argmax` (the same values), and the path followed back over Python ints."""
+    batch_size, seq_len, _ = emissions.shape
+    emissions = emissions.swapaxes(1, 0)
+    mask = mask.swapaxes(1, 0)
+    history = []
+    score = emissions[0]  # batch x tags
+    for index in range(1, seq_len):
+        step = score[:, :, None] + transitions + emissions[index][:, None, :]  # batch x tags x tags
+        history.append(step.argmax(-2))
+        score = np.where(mask[index][:, None], step.max(-2), score)
+    sizes = (mask.sum(0) - 1).tolist()
+    back = np.stack(history).swapaxes(0, 1).tolist() if history else [[] for _ in range(batch_size)]
+    batch = []
+    for row in range(batch_size):
+        best = int(score[row].argmax())
+        tags = [best]
+        for indexes in reversed(back[row][: sizes[row]]):
+            best = indexes[best]
+            tags.append(best)
+        tags.reverse()
+        batch.append(np.array(tags))
+    return batch
 
 
 def natasha_available() -> bool:
