@@ -26,6 +26,9 @@ heavy = sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))
 print(json.dumps({{"heavy": heavy, "cpu": usage.ru_utime + usage.ru_stime}}))
 """
 BUDGET = 0.2  # seconds of CPU for the whole process: the interpreter, the imports and the help
+# The best of a few starts is compared with the budget: a shared host's speed moves by a third from one minute to
+# the next (docs/benchmarks.md), a heavy import costs every start
+ATTEMPTS = 3
 
 
 def _paths(command: click.Command, prefix: list[str]) -> list[list[str]]:
@@ -42,10 +45,13 @@ COMMANDS = [[*path, "--help"] for path in _paths(main, [])] + [["--version"]]
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_version_and_every_help_start_fast_and_import_no_heavy_library(args: list[str]) -> None:
     code = PROBE.format(args=args, heavy=HEAVY)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    probe = json.loads(result.stdout)
-    assert probe["heavy"] == [], f"narrascope {' '.join(args)} imports {probe['heavy']}: import them in the command"
-    assert probe["cpu"] < BUDGET, f"narrascope {' '.join(args)} took {probe['cpu']:.2f} s of CPU"
+    costs = []
+    while len(costs) < ATTEMPTS and (not costs or min(costs) >= BUDGET):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        probe = json.loads(result.stdout)
+        assert probe["heavy"] == [], f"narrascope {' '.join(args)} imports {probe['heavy']}: import them in the command"
+        costs.append(probe["cpu"])
+    assert min(costs) < BUDGET, f"narrascope {' '.join(args)} took {min(costs):.2f} s of CPU at best of {len(costs)}"
 
 
 def test_the_package_imports_its_api_lazily() -> None:
