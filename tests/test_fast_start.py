@@ -26,9 +26,25 @@ heavy = sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))
 print(json.dumps({{"heavy": heavy, "cpu": usage.ru_utime + usage.ru_stime}}))
 """
 BUDGET = 0.2  # seconds of CPU for the whole process: the interpreter, the imports and the help
-# The best of a few starts is compared with the budget: a shared host's speed moves by a third from one minute to
-# the next (docs/benchmarks.md), a heavy import costs every start
+# A shared host's speed moves by a third from one minute to the next (docs/benchmarks.md): the best of a few starts
+# is compared with the budget, scaled by what a bare start (the interpreter and click's runner, 0.06-0.08 s on the
+# development machine) costs in the same minute; a heavy import costs every start, at any speed
 ATTEMPTS = 3
+BARE = """
+import json, resource
+from click.testing import CliRunner
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps(usage.ru_utime + usage.ru_stime))
+"""
+BARE_CPU = 0.07  # seconds: the bare start the budget is set for
+
+
+def _budget() -> float:
+    bare = min(
+        json.loads(subprocess.run([sys.executable, "-c", BARE], capture_output=True, text=True, check=True).stdout)
+        for _ in range(ATTEMPTS)
+    )
+    return BUDGET * max(1.0, bare / BARE_CPU)
 
 
 def _paths(command: click.Command, prefix: list[str]) -> list[list[str]]:
@@ -45,13 +61,19 @@ COMMANDS = [[*path, "--help"] for path in _paths(main, [])] + [["--version"]]
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_version_and_every_help_start_fast_and_import_no_heavy_library(args: list[str]) -> None:
     code = PROBE.format(args=args, heavy=HEAVY)
-    costs = []
-    while len(costs) < ATTEMPTS and (not costs or min(costs) >= BUDGET):
+    costs: list[float] = []
+    budget = BUDGET
+    while len(costs) < ATTEMPTS and (not costs or min(costs) >= budget):
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         probe = json.loads(result.stdout)
         assert probe["heavy"] == [], f"narrascope {' '.join(args)} imports {probe['heavy']}: import them in the command"
         costs.append(probe["cpu"])
-    assert min(costs) < BUDGET, f"narrascope {' '.join(args)} took {min(costs):.2f} s of CPU at best of {len(costs)}"
+        if min(costs) >= budget:
+            budget = _budget()  # a slow minute, or a slow start: the budget of this minute's speed
+    assert min(costs) < budget, (
+        f"narrascope {' '.join(args)} took {min(costs):.2f} s of CPU at best of {len(costs)} "
+        f"(budget {budget:.2f} s at this minute's speed)"
+    )
 
 
 def test_the_package_imports_its_api_lazily() -> None:
