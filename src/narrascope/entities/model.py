@@ -33,7 +33,7 @@ from narrascope.taxonomy import load_roles
 FORMAT_VERSION = 2
 MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
 SENTENCE_END = re.compile(r"[.!?\u0964]\s|\n")
-_LAST_SENTENCE_END = re.compile(r"(?s).*(?:[.!?\u0964]\s|\n)")  # through the last SENTENCE_END, in one match
+_LAST_SENTENCE_END = re.compile(rf"(?s).*(?:{SENTENCE_END.pattern})")  # through the last SENTENCE_END, in one match
 SENTENCE_WINDOW = 2000
 CONTEXT_WINDOW = 300  # characters of the sentence kept either side of the mention for the context encoder
 

@@ -215,9 +215,16 @@ def _parallel(
     batch = Batch(paths, fields=fields, max_bytes=max_bytes)
     spec = spec or PipelineSpec(tuple(pipeline.names), (("min_words", pipeline.min_words),))
     # the claims are embedded by the workers, with their analyses (the store's process only writes)
-    load_claim_encoder()
+    claims = "claims" in pipeline.names
+    if claims:
+        load_claim_encoder()
     outcomes = run_batch(
-        batch, spec, jobs=jobs, pipeline=pipeline, chunk_size=chunk_for(batch.documents, jobs), finish=embed_claims
+        batch,
+        spec,
+        jobs=jobs,
+        pipeline=pipeline,
+        chunk_size=chunk_for(batch.documents, jobs),
+        finish=embed_claims if claims else None,
     )
     try:
         for outcome in outcomes:
