@@ -6,9 +6,11 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from narrascope.pipeline import load_pipeline
@@ -40,7 +42,14 @@ def _ingest(corpus: Path, db: Path) -> subprocess.Popen[str]:
 
 
 def _consistent(db: Path) -> int:
-    """Every stored article has all of its parts (a batch is never half-written); returns the article count."""
+    """Every stored article has all of its parts (a batch is never half-written); returns the article count.
+    A file killed before its first commit (the schema is one transaction) holds nothing: 0 articles."""
+    with closing(sqlite3.connect(db)) as conn:
+        version, tables = conn.execute(
+            "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version"
+        ).fetchone()
+    if (version, tables) == (0, 0):
+        return 0
     store = Store(db, readonly=True)
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     for row in store.conn.execute("SELECT id, analysis FROM articles"):

@@ -134,6 +134,29 @@ def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
         Store(tmp_path / "missing.db", readonly=True)
 
 
+def test_a_migration_that_fails_midway_leaves_the_store_at_its_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All pending migrations are one transaction: a failure (or a kill) in the last leaves none of the others."""
+    from narrascope.store import db as store_db
+
+    path = tmp_path / "new.db"
+    broken = [*store_db.MIGRATIONS[:-1], store_db.MIGRATIONS[-1] + "; SELECT * FROM no_such_table;"]
+    monkeypatch.setattr(store_db, "MIGRATIONS", broken)
+    with pytest.raises(StoreError, match="no such table"):
+        Store(path)
+    conn = sqlite3.connect(path)
+    version, tables = conn.execute(
+        "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version"
+    ).fetchone()
+    conn.close()
+    assert (version, tables) == (0, 0)
+    monkeypatch.undo()
+    store = Store(path)  # the next writer migrates it whole
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()
+
+
 def test_two_documents_with_one_id_keep_the_first_on_every_run(tmp_path: Path, pipeline: Pipeline) -> None:
     corpus = tmp_path / "clash.jsonl"
     lines = [{"id": "same", "text": "First\n\nThe first text."}, {"id": "same", "text": "Second\n\nAnother text."}]

@@ -175,28 +175,28 @@ class Store:
             return
         if readonly:
             raise StoreError(f"{self.path}: schema version {version}; open it once for writing to migrate it")
-        self._apply(version)
-        with self.transaction():
-            refresh_all(self.conn)  # the corrected view of rows stored before a migration
-            review_rank.fill(self.conn)  # the review queue's order of articles stored before it was kept
+        self._apply()
 
-    def _apply(self, version: int) -> None:
-        for number in range(version, SCHEMA_VERSION):
-            # one migration per transaction, applied whole or not at all; the version is read again under the
-            # write lock, so two processes creating one new store do not both apply it
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                if int(self.conn.execute("PRAGMA user_version").fetchone()[0]) > number:
-                    self.conn.execute("COMMIT")
-                    continue
+    def _apply(self) -> None:
+        """Every pending migration and the refresh of rows stored before them, in one transaction: a store is
+        at its old version or at this one, never between (a kill -9 mid-way leaves the old version intact, which
+        a reader can still refuse clearly). The version is read again under the write lock, so two processes
+        creating one new store do not both apply it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+            for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):  # not executescript: it would COMMIT first
                     self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {number + 1}")
-                self.conn.execute("COMMIT")
-            except sqlite3.Error:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+            if version < SCHEMA_VERSION:
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                refresh_all(self.conn)  # the corrected view of rows stored before a migration
+                review_rank.fill(self.conn)  # the review queue's order of articles stored before it was kept
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.conn.close()
