@@ -147,3 +147,24 @@ def test_russian_tagger_decodes_the_tags_slovnet_decodes() -> None:
         theirs = slovnet_model.CRF.decode(crf, emissions, mask)
         ours = viterbi(crf.transitions.array, emissions, mask)
         assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
+
+
+def test_mentions_found_together_are_those_found_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """English texts are read by spaCy in batches (bounded by pieces and characters): the same mentions, and
+    each text's own offsets, as one text at a time; other languages in between keep their place."""
+    from narrascope.entities.detection import english
+
+    monkeypatch.setattr(english, "SPACY_CHUNK", 400)  # long texts in several pieces, batches cut by characters
+    monkeypatch.setattr(english, "SPACY_BATCH", 3)
+    texts = [
+        ("President Joe Biden met Emmanuel Macron in Paris.\n" * 6, "en"),
+        ("Владимир Путин встретился с Си Цзиньпином в Москве.", "ru"),
+        ("NATO officials said the West would send more weapons to Ukraine.", "en"),
+        ("", "en"),
+        ("Lula da Silva falou com Ursula von der Leyen em Bruxelas.", "pt"),
+        ("American officials in Washington blamed the Kremlin and Sergei Lavrov.\n" * 9, "en"),
+    ]
+    detector = MentionDetector()
+    together = detector.many(texts)
+    assert together == [detector(text, language) for text, language in texts]
+    assert len(together[5]) > 9 and together[0] and together[2] and together[3] == []

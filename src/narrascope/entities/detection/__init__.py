@@ -12,11 +12,11 @@ the name's shape (an acronym is an ORG, two or more capitalised words a PERSON, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from narrascope.entities.detection.boundaries import tidy
 from narrascope.entities.detection.capitals import capitalised_spans
-from narrascope.entities.detection.english import english_mentions
+from narrascope.entities.detection.english import english_mentions, english_mentions_many
 from narrascope.entities.detection.gazetteer import Gazetteer, Token, shipped_gazetteer, tokenize
 from narrascope.entities.detection.russian import russian_mentions
 from narrascope.entities.detection.words import WORD, is_acronym
@@ -57,6 +57,18 @@ class MentionDetector:
     def __call__(self, text: str, language: str) -> list[Mention]:
         if language == "en":
             return tidy(text, english_mentions(text))
+        return self._other(text, language)
+
+    def many(self, items: Sequence[tuple[str, str]]) -> list[list[Mention]]:
+        """The mentions of each (text, language), the English texts read by spaCy together (faster in batches)."""
+        english = [number for number, (_, language) in enumerate(items) if language == "en"]
+        named = dict(zip(english, english_mentions_many([items[n][0] for n in english]), strict=True))
+        return [
+            tidy(text, named[number]) if number in named else self._other(text, language)
+            for number, (text, language) in enumerate(items)
+        ]
+
+    def _other(self, text: str, language: str) -> list[Mention]:
         if language not in LANGUAGES:
             return []
         tokens = tokenize(text)

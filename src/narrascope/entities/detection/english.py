@@ -6,6 +6,7 @@ People, organisations, places and nationalities with a head noun ("American offi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from narrascope.learn.blas import one_blas_thread
@@ -18,6 +19,7 @@ ACTOR_NOUNS = frozenset(
     "side regime administration".split()
 )
 SPACY_CHUNK = 100_000  # characters per spaCy call (its limit is 1,000,000; memory grows with the length)
+SPACY_BATCH = 32  # pieces of text per NER batch
 _THE_WEST = re.compile(r"\bWest\b(?!\s+[A-Z])(?![-\u2019']?ern)")
 
 
@@ -35,14 +37,31 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 def english_mentions(text: str) -> list[tuple[int, int, str]]:
     """(start, end, NER label) of actor mentions in English `text` (read in chunks, offsets into `text`)."""
-    mentions = []
-    chunks = _chunks(text)
+    return english_mentions_many([text])[0]
+
+
+def english_mentions_many(texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+    """`english_mentions` of each text, read by spaCy in batches of pieces (at most `SPACY_BATCH` pieces and
+    `SPACY_CHUNK` characters): the NER takes its steps for all the words of a batch at once, a fifth less time
+    an article than one at a time, the same entities; the characters bound the batch's memory."""
+    pieces = [(number, offset, piece) for number, text in enumerate(texts) for offset, piece in _chunks(text)]
+    found: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    batches: list[list[tuple[int, int, str]]] = []
+    size = 0
+    for piece in pieces:
+        if not batches or len(batches[-1]) == SPACY_BATCH or size + len(piece[2]) > SPACY_CHUNK:
+            batches.append([])
+            size = 0
+        batches[-1].append(piece)
+        size += len(piece[2])
+    nlp = english_pipeline()
     with one_blas_thread():
-        # NER has its own token encoder in this pipeline: the shared tok2vec and the parse are not run
-        docs = list(english_pipeline().pipe((piece for _, piece in chunks), disable=NER_ONLY))
-    for (offset, _), doc in zip(chunks, docs, strict=True):
-        mentions += [(offset + s, offset + e, label) for s, e, label in _doc_mentions(doc)]
-    return mentions
+        for batch in batches:
+            # NER has its own token encoder in this pipeline: the shared tok2vec and the parse are not run
+            docs = nlp.pipe([piece for _, _, piece in batch], disable=NER_ONLY, batch_size=len(batch))
+            for (number, offset, _), doc in zip(batch, docs, strict=True):
+                found[number] += [(offset + s, offset + e, label) for s, e, label in _doc_mentions(doc)]
+    return found
 
 
 def _doc_mentions(doc: Any) -> list[tuple[int, int, str]]:
