@@ -26,9 +26,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from anyascii import anyascii
-
 from narrascope.entities.names import alias_table, name_key
+from narrascope.learn.transliteration import to_ascii
 
 # Titles and honorifics before a name, after transliteration (Latin, Cyrillic and Devanagari ones)
 _TITLES = frozenset(
@@ -65,7 +64,7 @@ def _word_key(word: str) -> str:
 def latin_key(name: str) -> str:
     """The name in Latin letters, without titles, spelling variants and case endings: what the forms of one
     actor share in every script ("Сергея Лаврова" and "Sergey Lavrov" -> "serg lavr")."""
-    latin = _POSSESSIVE.sub("", anyascii(name).casefold()).replace("j'", "z").replace("'", "")
+    latin = _POSSESSIVE.sub("", to_ascii(name).casefold()).replace("j'", "z").replace("'", "")
     latin = _NASAL.sub("n", latin)  # the Devanagari anusvara before a consonant: ज़ेलेंस्की -> zelenski
     words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", latin)
     while len(words) > 1 and words[0] in _TITLES:

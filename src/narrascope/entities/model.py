@@ -126,6 +126,8 @@ class EntityRoleModel:
         roles = load_roles()
         self.fine_roles = sorted(f for fines in roles.values() for f in fines)
         self.fine_main = np.array([next(m for m, f in roles.items() if r in f) for r in self.fine_roles])
+        # each main role's fine roles as a mask over them, made once (`decode` runs for every mention)
+        self.main_masks = {main: self.fine_main == main for main in MAIN_ROLES}
         self.vectorizers, self.weights, self.bias, self.c = vectorizers, weights, bias, c
         # main-role mass -> probability the main role is right, and the score below which a role is `uncertain`
         self.calibrator = calibrator or Calibrator.identity()
@@ -198,9 +200,10 @@ class EntityRoleModel:
 
     def decode(self, p: np.ndarray) -> RolePrediction:
         """Joint decoding of one fine-role distribution: the main role with the most mass, its best fine role."""
-        mass = {main: float(p[self.fine_main == main].sum()) for main in MAIN_ROLES}
+        masks = self.main_masks
+        mass = {main: float(p[masks[main]].sum()) for main in MAIN_ROLES}
         main = max(MAIN_ROLES, key=lambda m: mass[m])
-        best = int(np.where(self.fine_main == main, p, -1.0).argmax())
+        best = int(np.where(masks[main], p, -1.0).argmax())
         return RolePrediction(
             main, (self.fine_roles[best],), mass[main], float(p[best]), self.calibrator.one(mass[main])
         )

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from narrascope.learn.tfidf import tfidf_transform
+from narrascope.learn.transliteration import to_ascii
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,7 @@ def _with_title(text: str, repeat: int) -> str:
 
 def _prepared(texts: Sequence[str], repeat: int, transliterate: bool) -> list[str]:
     if transliterate:
-        from anyascii import anyascii
-
-        texts = [anyascii(t) for t in texts]
+        texts = [to_ascii(t) for t in texts]
     return [_with_title(t, repeat) for t in texts]
 
 

@@ -63,6 +63,15 @@ def token_features(
     counts = Counter(lower)
     seen: Counter[str] = Counter()
     n = len(tokens)
+    sentence = [t.sentence for t in tokens]
+    # the word `offset` tokens away in the same sentence, else the sentence's edge: for every token at once
+    near = {
+        offset: [
+            lower[i + offset] if 0 <= i + offset < n and sentence[i + offset] == sentence[i] else edge for i in range(n)
+        ]
+        for offset, edge in ((-3, "<s>"), (-2, "<s>"), (-1, "<s>"), (1, "</s>"), (2, "</s>"), (3, "</s>"))
+    }
+    before, after = near[-1], near[1]
     quote_depth = 0
     features: list[list[str]] = []
     for i, token in enumerate(tokens):
@@ -71,13 +80,6 @@ def token_features(
             quote_depth ^= 1
         if i > 0 and tokens[i - 1].sentence != token.sentence:
             quote_depth = 0
-
-        def near(offset: int, i: int = i, token: Token = token) -> str:
-            j = i + offset
-            if 0 <= j < n and tokens[j].sentence == token.sentence:
-                return lower[j]
-            return "<s>" if offset < 0 else "</s>"
-
         feats = [
             "b",
             "w=" + word,
@@ -85,15 +87,15 @@ def token_features(
             "p3=" + word[:3],
             "s3=" + word[-3:],
             "s2=" + word[-2:],
-            "w-1=" + near(-1),
-            "w+1=" + near(1),
-            "w-2=" + near(-2),
-            "w+2=" + near(2),
-            "w-3=" + near(-3),
-            "w+3=" + near(3),
-            "b-=" + near(-1) + "|" + word,
-            "b+=" + word + "|" + near(1),
-            "t=" + near(-1) + "|" + word + "|" + near(1),
+            "w-1=" + before[i],
+            "w+1=" + after[i],
+            "w-2=" + near[-2][i],
+            "w+2=" + near[2][i],
+            "w-3=" + near[-3][i],
+            "w+3=" + near[3][i],
+            "b-=" + before[i] + "|" + word,
+            "b+=" + word + "|" + after[i],
+            "t=" + before[i] + "|" + word + "|" + after[i],
             f"pos={min(token.position, 6)}",
             f"q={quote_depth}",
         ]
