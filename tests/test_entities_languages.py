@@ -168,4 +168,3 @@ def test_mentions_found_together_are_those_found_one_by_one(monkeypatch: pytest.
     together = detector.many(texts)
     assert together == [detector(text, language) for text, language in texts]
     assert len(together[5]) > 9 and together[0] and together[2] and together[3] == []
-
