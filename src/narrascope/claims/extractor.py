@@ -186,7 +186,7 @@ class ClaimExtractor:
             if fronted and after and any(t.text == "," for t in doc[fronted[0].i : subj.i]):
                 return verb, subj, (fronted[0].left_edge.i, len(doc))
         head = verb.head
-        if verb.dep_ in ("parataxis", "ccomp", "advcl", "conj") and head is not verb and head.pos_ != "NOUN":
+        if verb.dep_ in ("parataxis", "ccomp", "advcl", "conj") and head is not verb and not head.tag_.startswith("NN"):
             if verb.i > head.i and (subj is not None or agent is not None):
                 left = head.left_edge.i
                 right = verb.left_edge.i
