@@ -159,7 +159,7 @@ def build(db: Path, seeds: list[dict[str, Any]], n: int, timed: int, group_claim
     copied in SQL from the first ones (`fill`)."""
     if not group_claims:
         store_db.assign_groups = SeedGroups()  # type: ignore[assignment]
-        store_db.claim_embeddings = lambda analyses: None  # type: ignore[assignment]  # no encoder, no plan
+        store_db.claim_embeddings = lambda *args: None  # type: ignore[assignment]  # no encoder, no plan
         store_db.plan_groups = lambda *args: None  # type: ignore[assignment]
     store = Store(db)
     timed = min(timed, n // 2) if timed else n

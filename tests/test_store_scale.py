@@ -359,3 +359,17 @@ def test_the_kept_story_copies_equal_the_count_over_every_article(tmp_path: Path
     assert [(s["id"], s["first_article"], s["copies"]) for s in kept] == [tuple(r) for r in live]
     assert live and live[0][2] >= 5 and stories.story_count(store.conn) == len(live)
     assert all(len(s["articles"]) == s["copies"] for s in kept)
+
+
+def test_the_store_benchmark_runs_end_to_end_on_a_small_store(corpus_db: Path, tmp_path: Path) -> None:
+    """`benchmarks/store_scale.py` builds, serves and times a store through the store's own write path: a change of
+    `Store.put_batch` that the benchmark does not follow fails here, not in the 100,000-article run."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "store_scale.py"
+    command = [sys.executable, str(script), "--n", "40", "--timed", "0", "--analyses", str(corpus_db)]
+    command += ["--keep", str(tmp_path / "scale.db"), "--repeat", "1", "--pages", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "40 articles" in done.stdout and "over the target" in done.stdout, done.stdout[-2000:]
