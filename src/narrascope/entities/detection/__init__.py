@@ -55,9 +55,7 @@ class MentionDetector:
             self.gazetteer(language)
 
     def __call__(self, text: str, language: str) -> list[Mention]:
-        if language == "en":
-            return tidy(text, english_mentions(text))
-        return self._other(text, language)
+        return self.many([(text, language)])[0]
 
     def many(self, items: Sequence[tuple[str, str]]) -> list[list[Mention]]:
         """The mentions of each (text, language), the English texts read by spaCy together (faster in batches)."""
