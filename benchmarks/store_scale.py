@@ -45,7 +45,7 @@ from typing import Any
 from narrascope.analysis import Analysis
 from narrascope.store import counts, review_rank
 from narrascope.store import db as store_db
-from narrascope.store.db import HASH_KEY, Store
+from narrascope.store.db import BULK_WRITE_CACHE_MIB, HASH_KEY, Store
 
 DEFAULT_DATA = Path("/work/shared/data/semeval2025-task10/unlabeled")
 OUTLETS = 200
@@ -161,7 +161,7 @@ def build(db: Path, seeds: list[dict[str, Any]], n: int, timed: int, group_claim
         store_db.assign_groups = SeedGroups()  # type: ignore[assignment]
         store_db.claim_embeddings = lambda *args: None  # type: ignore[assignment]  # no encoder, no plan
         store_db.plan_groups = lambda *args: None  # type: ignore[assignment]
-    store = Store(db)
+    store = Store(db, page_cache_mib=BULK_WRITE_CACHE_MIB)
     timed = min(timed, n // 2) if timed else n
     step = min(10_000, timed) if n >= 20_000 else max(1, n // 5)
     print(f"ingest of {n:,} articles (put_batch, batches of {BATCH}; claim grouping: "

@@ -139,7 +139,7 @@ def test_corpus_page_counts_articles_charts_by_outlet_and_exports_the_list(page:
     page.goto(f"{base}/")
     _ready(page)
     for plot in ("#plot-counts", "#plot-techniques", "#plot-outlets", "#plot-sub-outlets", "#plot-tech-outlets"):
-        assert _chart_drawn(page, plot), f"{plot} has no Plotly chart"
+        assert _chart_drawn(page, plot), f"{plot} has no chart"
     _, found = get_json(f"{base}/api/articles?technique=Loaded_Language")
     _, stats = get_json(f"{base}/api/stats/techniques?by=source")
     option = page.locator("#f-technique option[value='Loaded_Language']").inner_text()

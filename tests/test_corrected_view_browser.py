@@ -24,9 +24,8 @@ def _counts(page: Any, base: str, label: str) -> dict[str, int]:
     page.goto(base + "/")
     _ready(page)
     bars = page.evaluate(
-        "() => { const d = document.getElementById('plot-counts').data || [];"
-        " const t = d[0] || {y: [], x: [], hovertext: []}; const out = {};"
-        " (t.hovertext || []).forEach((h, i) => { out[h] = t.x[i]; }); return out; }"
+        "() => Object.fromEntries([...document.querySelectorAll('#plot-counts .bar-row')]"
+        ".map((row) => [row.dataset.label, Number(row.dataset.count)]))"
     )
     csv_text = page.evaluate("async (href) => (await fetch(href)).text()", "/api/export?format=csv")
     rows = [

@@ -12,7 +12,7 @@ import pytest
 
 from narrascope.analysis import Analysis
 from narrascope.pipeline import Pipeline
-from narrascope.store.db import SCHEMA_VERSION, Store, StoreError
+from narrascope.store.db import BULK_WRITE_CACHE_MIB, SCHEMA_VERSION, Store, StoreError
 from narrascope.store.export import export
 from narrascope.store.ingest import ingest
 from narrascope.store.provenance import claim_group, list_claim_groups
@@ -132,6 +132,17 @@ def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
         Store(tmp_path / "junk.db")
     with pytest.raises(StoreError, match="no such database"):
         Store(tmp_path / "missing.db", readonly=True)
+
+
+def test_a_bulk_writer_gets_a_larger_page_cache_and_other_connections_keep_sqlites(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    bulk = Store(path, page_cache_mib=BULK_WRITE_CACHE_MIB)
+    plain, reader = Store(path), Store(path, readonly=True)
+    cache = [int(s.conn.execute("PRAGMA cache_size").fetchone()[0]) for s in (bulk, plain, reader)]
+    for store in (bulk, plain, reader):
+        store.close()
+    default = int(sqlite3.connect(":memory:").execute("PRAGMA cache_size").fetchone()[0])
+    assert cache == [-BULK_WRITE_CACHE_MIB * 1024, default, default] and default > -BULK_WRITE_CACHE_MIB * 1024
 
 
 def test_a_migration_that_fails_midway_leaves_the_store_at_its_old_version(

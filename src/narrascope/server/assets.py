@@ -65,11 +65,6 @@ PAGES = (
 )
 # Assets from other packages (Plotly, Swagger UI): the same bytes for the life of an install
 VENDOR_ASSETS = frozenset({"plotly-basic.min.js", "swagger-ui-bundle.js", "swagger-ui.css"})
-# The pages that draw charts: only they load Plotly (4.8 MB; once, then from the browser's cache)
-CHART_PAGES = ("corpus", "entity", "claim")
-# Fetched at once but run by core.js after the page's API requests are sent: its 1.2 MB parse overlaps the
-# server's answers instead of delaying them
-PLOTLY_TAG = '<link rel="preload" href="/static/plotly-basic.min.js" as="script">\n'
 
 
 def asset(name: str) -> tuple[bytes, str] | None:
@@ -87,8 +82,7 @@ def _load(name: str) -> tuple[bytes, str]:
 def page(name: str) -> str:
     """The HTML shell of one UI page (all data comes from the API, written with textContent)."""
     template = resources.files("narrascope.server").joinpath("templates", "page.html").read_text("utf-8")
-    name = name if name in PAGES else "corpus"
-    return template.replace("{{plotly}}", PLOTLY_TAG if name in CHART_PAGES else "").replace("{{page}}", name)
+    return template.replace("{{page}}", name if name in PAGES else "corpus")
 
 
 @cache

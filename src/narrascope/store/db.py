@@ -106,10 +106,20 @@ def open_store(path: str | os.PathLike[str], *, readonly: bool = False) -> Store
     return Store(path, readonly=readonly)
 
 
-class Store:
-    """A corpus of analyses in one SQLite file."""
+# The page cache of a connection that writes batch after batch (ingest, watch). SQLite's default, 2 MiB, holds
+# the upper levels of a few indexes of a small store only: on a 100,000-article store (5.5 GB) each batch re-read
+# its index pages from the file and ingest ran at 0.7 of its rate on an empty store (0.93-0.95 with 64 MiB).
+# A connection's cache fills only as pages are read, up to this bound.
+BULK_WRITE_CACHE_MIB = 64
 
-    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+
+class Store:
+    """A corpus of analyses in one SQLite file. `page_cache_mib` bounds SQLite's page cache of this connection
+    (its default, 2 MiB, when None): `BULK_WRITE_CACHE_MIB` for a long run of writes."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, readonly: bool = False, page_cache_mib: int | None = None
+    ) -> None:
         self.path = str(path)
         self.readonly = readonly
         if readonly and not os.path.isfile(self.path):
@@ -118,6 +128,8 @@ class Store:
             raise StoreError(f"{self.path}: the file or its folder is read-only; the store needs write access here")
         try:
             self.conn = self._connect(readonly)
+            if page_cache_mib:
+                self.conn.execute(f"PRAGMA cache_size = -{int(page_cache_mib) * 1024}")
             self._refuse_foreign()  # before anything is changed: a foreign file is never switched to WAL
             if not readonly:
                 self._switch_to_wal()

@@ -17,10 +17,10 @@
     const render = N.pages[document.body.dataset.page] || N.pages.corpus;
     try {
       await render();
-      document.body.dataset.ready = "1";
+      N.markReady("1");
     } catch (err) {
       N.showError(`Could not load: ${err.message}`);
-      document.body.dataset.ready = "error";
+      N.markReady("error");
     }
   });
 })(window.narrascope);

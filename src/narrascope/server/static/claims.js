@@ -2,7 +2,7 @@
 // The claim pages: claim groups (widest spread first), and one group's provenance: first appearance per
 // outlet, stances, source -> relay -> outlet chains, wordings per language, every appearance.
 (function (N) {
-  const { el, link, q, put, section, showError, api, plot, plotText, params } = N;
+  const { el, link, q, put, section, showError, api, params } = N;
   const SHOWN_APPEARANCES = 100;  // a wire claim re-posted thousands of times: the first 100, then "show all"
   const TIMELINE_OUTLETS = 30;  // the timeline's dots: the outlets that carried the claim first
   const STANCE_COLORS = { endorses: "#2e7d32", reports: "#667085", disputes: "#c62828", unclear: "#b8bfcc" };
@@ -94,6 +94,29 @@
     return [new Date(Math.min(...times) - pad).toISOString().slice(0, 10), new Date(Math.max(...times) + pad).toISOString().slice(0, 10)];
   }
 
+  // The timeline drawn as HTML (no Plotly): one row per outlet, earliest first, its dot placed on a shared date
+  // axis at its first appearance and coloured by its stance; the dot's tooltip quotes the first wording.
+  const TICKS = 3;  // dates on the axis: its two ends and its middle (a narrow card has no room for more)
+  function dots(rows, range) {
+    const [lo, hi] = range.map((d) => Date.parse(d));
+    const at = (time) => `${(100 * (time - lo)) / Math.max(1, hi - lo)}%`;
+    const scale = el("span", { class: "dot-track dot-scale" });
+    for (let k = 0; k < TICKS; k += 1) {
+      const time = lo + ((hi - lo) * k) / (TICKS - 1);
+      const tick = el("span", { class: "tick", text: new Date(time).toISOString().slice(0, 10) });
+      tick.style.left = at(time);
+      scale.append(tick);
+    }
+    return el("ol", { class: "bars dots" }, el("li", { class: "bar-row dot-axis", "aria-hidden": "true" }, el("span", {}), scale, el("span", {})),
+      ...rows.map((o) => {
+        const dot = el("span", { class: `point stance-${o.stance}`, title: `${o.first_day}: ${outletName(o)} (${o.stance})\n${o.first_text || ""}` });
+        dot.style.left = at(Date.parse(o.first_day));
+        dot.style.background = STANCE_COLORS[o.stance] || STANCE_COLORS.unclear;
+        return el("li", { class: "bar-row", "data-label": outletName(o), "data-day": o.first_day },
+          el("span", { class: "bar-label", text: outletName(o) }), el("span", { class: "dot-track" }, dot), el("span", { class: "bar-count", text: o.first_day }));
+      }));
+  }
+
   // One dot per outlet at its first appearance, coloured by its stance. Fewer than two dates draw a lone dot
   // on a meaningless time axis: then a line says why there is no timeline.
   async function timeline(target, g) {
@@ -114,17 +137,7 @@
     const first = [...dated].sort((a, b) => a.first_day.localeCompare(b.first_day)).slice(0, TIMELINE_OUTLETS);
     const later = dated.length - first.length;
     const cut = later ? el("p", { class: "chart-note", id: "timeline-more", text: `The first ${first.length} outlets to carry it; ${plural(later, "later outlet", "later outlets")} not drawn (every outlet is in the table below).` }) : null;
-    const traces = Object.keys(STANCE_COLORS).map((stance) => {
-      const these = first.filter((o) => o.stance === stance);
-      return { type: "scatter", mode: "markers", name: stance, x: these.map((o) => o.first_day), y: these.map((o) => plotText(outletName(o))),
-        text: these.map((o) => plotText(o.first_text)), hovertemplate: "%{x}: %{y}<br>%{text}<extra></extra>",
-        marker: { size: 13, color: STANCE_COLORS[stance] } };
-    }).filter((t) => t.x.length);
-    await plot(target, traces, {
-      yaxis: { type: "category", autorange: "reversed", automargin: true },
-      xaxis: { type: "date", range: dateRange(first.map((o) => o.first_day)), tickformat: "%Y-%m-%d", automargin: true },
-      margin: { l: 20, r: 20, t: 10, b: 40 }, height: Math.max(180, 100 + 36 * first.length), showlegend: true,
-    });
+    target.replaceChildren(dots(first, dateRange(first.map((o) => o.first_day))));
     if (note) target.after(note);
     if (cut) target.after(cut);
     return true;

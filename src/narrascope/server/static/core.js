@@ -133,17 +133,17 @@
     return body;
   }
 
-  // Plotly runs once the page has sent its API requests (DOMContentLoaded comes first): a chart page names it
-  // with a preload link, and the first chart waits for it.
+  // Plotly (1.2 MB to parse, which holds the page for a few hundred ms) is run the first time a chart needs it:
+  // only the corpus page's charts below its first screen do (first screens draw their charts as HTML). That
+  // page fetches it into the browser's cache once ready, and runs it when one of them scrolls into view.
+  const PLOTLY_SRC = "/static/plotly-basic.min.js";
   let plotlyLoading = null;
   function plotlyReady() {
     if (window.Plotly) return Promise.resolve(true);
     if (!plotlyLoading) {
-      const preload = document.querySelector('link[rel="preload"][as="script"][href$="plotly-basic.min.js"]');
       plotlyLoading = new Promise((resolve) => {
-        if (!preload) return resolve(false);
         const script = document.createElement("script");
-        script.src = preload.href;
+        script.src = PLOTLY_SRC;
         script.addEventListener("load", () => resolve(Boolean(window.Plotly)));
         script.addEventListener("error", () => resolve(false));
         document.head.append(script);
@@ -151,19 +151,50 @@
     }
     return plotlyLoading;
   }
-  window.addEventListener("DOMContentLoaded", () => setTimeout(plotlyReady, 0));
+  // Fetched into the browser's cache, not run
+  function prefetchPlotly() {
+    if (!window.Plotly && !plotlyLoading) fetch(PLOTLY_SRC).catch(() => undefined);
+  }
 
-  // Draw a chart now when it is on the first screen (the promise waits for it), or when it scrolls into view:
-  // a page of six charts shows the first ones without waiting for the ones below.
+  // The page marks itself ready (body[data-ready]) once its first screen is complete; work for what lies below
+  // it waits until then, so that it cannot delay the first screen.
+  const afterReadyQueue = [];
+  function afterReady(work) {
+    if (document.body.dataset.ready) setTimeout(work, 0);
+    else afterReadyQueue.push(work);
+  }
+  function markReady(state) {
+    document.body.dataset.ready = state;
+    for (const work of afterReadyQueue.splice(0)) setTimeout(work, 0);
+  }
+
+  // Draw a chart now when it is on the first screen (the promise waits for it), or, once the page is ready, when
+  // it scrolls into view: a page of six charts is ready once the ones in view are drawn, and loading Plotly for
+  // the ones below (its parse holds the page for a few hundred ms) waits until the reader goes there.
   function drawWhenVisible(target, draw) {
-    return new Promise((resolve) => {
-      const seen = new IntersectionObserver((entries) => {
-        if (!entries.some((e) => e.isIntersecting)) return resolve();  // off screen: drawn when scrolled to
-        seen.disconnect();
+    let drawn = null;
+    const drawOnce = () => {
+      if (!drawn) {
         target.dataset.drawn = "1";
-        draw().then(resolve, resolve);
-      }, { rootMargin: "100px" });
-      seen.observe(target);
+        drawn = draw().catch(() => undefined);
+      }
+      return drawn;
+    };
+    return new Promise((resolve) => {
+      const inView = new IntersectionObserver((entries) => {
+        inView.disconnect();
+        if (entries.some((e) => e.isIntersecting)) return drawOnce().then(resolve);
+        resolve();
+        afterReady(() => {
+          const near = new IntersectionObserver((later) => {
+            if (!later.some((e) => e.isIntersecting)) return;
+            near.disconnect();
+            drawOnce();
+          });
+          near.observe(target);
+        });
+      });
+      inView.observe(target);
     });
   }
 
@@ -174,6 +205,50 @@
     }
     const base = { margin: { l: 60, r: 20, t: 10, b: 60 }, height: 320, font: { size: 11 }, legend: { orientation: "h", y: -0.25 } };
     return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
+  }
+
+  // A ranked bar chart drawn as HTML, without Plotly: one row per {label, articles}, biggest first, each with its
+  // count written beside its bar (the longest bar is the largest count) and its label a link when `href` gives
+  // one. The full label stays in the row's tooltip when the column cuts it.
+  function barList(rows, options) {
+    const { color, href, unit } = Object.assign({ unit: "articles" }, options || {});
+    const largest = Math.max(1, ...rows.map((r) => r.articles));
+    return el("ol", { class: "bars" }, ...rows.map((r) => {
+      const bar = el("span", { class: "bar" });
+      bar.style.width = `${(100 * r.articles) / largest}%`;
+      if (color) bar.style.background = color;
+      const label = href ? link(href(r.label), r.label) : el("span", { text: r.label });
+      return el("li", { class: "bar-row", title: `${r.label}: ${r.articles} ${unit}`, "data-label": r.label, "data-count": r.articles },
+        el("span", { class: "bar-label" }, label), el("span", { class: "bar-track" }, bar), el("span", { class: "bar-count", text: r.articles }));
+    }));
+  }
+
+  // Bars split into parts (the roles of an entity in each outlet), drawn as HTML like `barList`: one row per
+  // {label, parts: {name: count}}, the longest bar the largest total, each part coloured by `colors[name]`, with
+  // a legend of the parts above.
+  function stackedBars(rows, colors, options) {
+    const { unit } = Object.assign({ unit: "articles" }, options || {});
+    const names = Object.keys(colors).filter((name) => rows.some((r) => r.parts[name]));
+    const total = (r) => names.reduce((n, name) => n + (r.parts[name] || 0), 0);
+    const largest = Math.max(1, ...rows.map(total));
+    const legend = el("p", { class: "bars-legend" }, ...names.map((name) => {
+      const swatch = el("span", { class: "swatch" });
+      swatch.style.background = colors[name];
+      return el("span", { class: "legend-item" }, swatch, name);
+    }));
+    return el("div", { class: "stacked" }, legend, el("ol", { class: "bars" }, ...rows.map((r) => {
+      const track = el("span", { class: "bar-track" });
+      for (const name of names) {
+        if (!r.parts[name]) continue;
+        const part = el("span", { class: "bar part", title: `${r.label}: ${name} ${r.parts[name]} ${unit}`, "data-part": name });
+        part.style.width = `${(100 * r.parts[name]) / largest}%`;
+        part.style.background = colors[name];
+        track.append(part);
+      }
+      const breakdown = names.filter((name) => r.parts[name]).map((name) => `${name} ${r.parts[name]}`).join(", ");
+      return el("li", { class: "bar-row", title: `${r.label}: ${breakdown}`, "data-label": r.label, "data-count": total(r) },
+        el("span", { class: "bar-label", text: r.label }), track, el("span", { class: "bar-count", text: total(r) }));
+    })));
   }
 
   // A filter dropdown whose options say how many articles each matches (the corpus and review pages share it):
@@ -226,7 +301,7 @@
   }
 
   window.narrascope = {
-    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot, drawWhenVisible,
+    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot, prefetchPlotly, barList, stackedBars, drawWhenVisible, afterReady, markReady,
     pages: {},
   };
 })();

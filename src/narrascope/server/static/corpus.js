@@ -101,13 +101,18 @@
     target.classList.add("plot-empty");
   }
 
-  async function barTotals(target, totals, color, empty) {
-    const top = totals.slice(0, 15).reverse();
-    if (!top.length) return note(target, empty);
-    return plot(target, [{ type: "bar", orientation: "h", y: top.map((t) => short(t.label)), x: top.map((t) => t.articles),
-      hovertext: top.map((t) => plotText(t.label)), hoverinfo: "text+x", marker: { color: color } }],
-    { margin: { l: 10, r: 20, t: 10, b: 40 }, height: 90 + 22 * top.length, yaxis: { automargin: true },
-      xaxis: { title: { text: "articles" }, automargin: true }, showlegend: false });
+  // The labels with the most articles, as bars drawn without Plotly (the first screen shows before its 1.2 MB
+  // is parsed); each label filters the corpus by it.
+  const TOP_LABELS = 15;
+  async function barTotals(target, totals, filter, color, empty) {
+    if (!totals.length) return note(target, empty);
+    const top = totals.slice(0, TOP_LABELS);
+    target.replaceChildren(el("p", { class: "bars-axis", text: "articles" }),
+      N.barList(top, { color: color, href: (label) => q("/", Object.assign(currentFilters(), { [filter]: label })) }));
+    if (totals.length > top.length) {
+      target.append(el("p", { class: "chart-note", text: `The ${top.length} with the most articles; ${totals.length - top.length} more in the filter above.` }));
+    }
+    return undefined;
   }
 
   // The outlets with the most labelled articles (the height of their stack), biggest first; a corpus that
@@ -215,8 +220,8 @@
         el("thead", {}, el("tr", {}, ...["Title", outletColumn ? "Outlet" : null, "Published", "Lang.", "Narratives"].filter(Boolean).map((h) => el("th", { text: h })))),
         el("tbody", {}, ...rows)), pager));
     const draws = [  // each chart drawn once on screen: the page is ready when the visible ones are
-      [charts.counts, () => barTotals(charts.counts.target, narratives.totals, "#5c6bc0", N.withheld ? "No narratives in these articles." : "No narrative asserted in these articles.")],
-      [charts.techniques, () => barTotals(charts.techniques.target, techniques.totals, "#e8590c",
+      [charts.counts, () => barTotals(charts.counts.target, narratives.totals, "narrative", "#5c6bc0", N.withheld ? "No narratives in these articles." : "No narrative asserted in these articles.")],
+      [charts.techniques, () => barTotals(charts.techniques.target, techniques.totals, "technique", "#e8590c",
         cov.techniques ? "No asserted technique spans in these articles." : "techniques: not available for the languages of these articles (English only).")],
       [charts.time, () => plot(charts.time.target, seriesTraces(narratives.series, 8).map((t) => Object.assign(t, { type: "scatter", mode: "lines+markers" })),
         { xaxis: { type: "category", automargin: true }, yaxis: { title: { text: "articles" }, automargin: true }, height: 380 })],
@@ -225,6 +230,7 @@
       [charts.techOutlets, () => byOutlet(charts.techOutlets.target, techniques)],
     ];
     for (const [c, draw] of draws) if (c) await N.drawWhenVisible(c.target, draw);
+    if (charts.time || charts.outlets) N.afterReady(N.prefetchPlotly);  // for the charts below the first screen
   }
 
   N.pages.corpus = corpusPage;

@@ -1,7 +1,7 @@
 "use strict";
 // The entity pages: entities by articles, and how each outlet frames one entity.
 (function (N) {
-  const { el, link, q, put, section, showError, api, plot, plotText, params, ROLE_COLORS } = N;
+  const { el, link, q, put, section, showError, api, params, ROLE_COLORS } = N;
   const CHART_OUTLETS = 30;  // the chart's bars: the outlets with the most articles about the entity
   const SHOWN_ARTICLES = 100;  // the article table's first rows, then "show all"
 
@@ -97,11 +97,10 @@
         ? `One outlet only (${sources[0]}): nothing to compare.` : "No outlets: these articles have no source field, URL or site name." }));
       return;
     }
-    await plot(chart, roles.map((role) => ({
-      type: "bar", name: role, marker: { color: ROLE_COLORS[role] || "#98a2b3" }, x: sources.map(plotText),
-      y: sources.map((s) => cell.get(`${role}\u0000${s}`) || 0),
-    })), { barmode: "stack", xaxis: { type: "category", automargin: true, tickangle: -30, categoryorder: "array", categoryarray: sources.map(plotText) },
-      yaxis: { title: { text: "articles" }, automargin: true } });
+    const colors = Object.fromEntries(roles.map((role) => [role, ROLE_COLORS[role] || "#98a2b3"]));
+    chart.replaceChildren(N.stackedBars(sources.map((source) => ({
+      label: source, parts: Object.fromEntries(roles.map((role) => [role, cell.get(`${role}\u0000${source}`) || 0])),
+    })), colors));
     if (cutNote) chart.after(cutNote);
   }
 
