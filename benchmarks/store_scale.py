@@ -16,7 +16,10 @@ batch (`--group-claims` runs it: the run then measures that model, `benchmarks/c
 
 Prints the write throughput per 10,000 articles, the store's size on disk, p50/p99 latency of every API route
 the UI reads (served by `narrascope serve` on 127.0.0.1, one client) and each UI page's first render in
-headless Chromium (until the page marks itself ready; `make browser`), with the load average beside each.
+headless Chromium (until the page marks itself ready; `make browser`), with the load average beside each. Last,
+the same new articles are written into a new store and into this one, in turn (`--alternate` rounds): the
+slowdown that the store's size causes, measured in the same minutes (this 2-core machine's speed drifts by up
+to 1.8x between the first and the last 10,000).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from typing import Any
 from narrascope.analysis import Analysis
 from narrascope.store import counts, review_rank
 from narrascope.store import db as store_db
-from narrascope.store.db import BULK_WRITE_CACHE_MIB, HASH_KEY, Store
+from narrascope.store.db import HASH_KEY, Store
 
 DEFAULT_DATA = Path("/work/shared/data/semeval2025-task10/unlabeled")
 OUTLETS = 200
@@ -138,7 +141,7 @@ class SeedGroups:
     every batch (that model's cost does not depend on the store's size, and is measured in its own benchmark)."""
 
     def __init__(self) -> None:
-        self.groups: dict[str, int] = {}
+        self.groups: dict[tuple[int, str], int] = {}  # (connection, text): each store has its own groups
 
     def __call__(self, conn: sqlite3.Connection, claim_ids: list[int], *_: object) -> None:
         if not claim_ids:
@@ -147,21 +150,26 @@ class SeedGroups:
         for claim_id, text, source in conn.execute(
             f"SELECT id, text, source FROM claims WHERE id IN ({marks})", claim_ids
         ).fetchall():
-            group = self.groups.get(text)
+            group = self.groups.get((id(conn), text))
             if group is None:
                 cursor = conn.execute("INSERT INTO claim_groups (canonical, source) VALUES (?, ?)", (text, source))
-                group = self.groups[text] = int(cursor.lastrowid or 0)
+                group = self.groups[id(conn), text] = int(cursor.lastrowid or 0)
             conn.execute("UPDATE claims SET group_id = ? WHERE id = ?", (group, claim_id))
+
+
+def without_grouping_model() -> None:
+    """Claims grouped by the seeds' claim texts (`SeedGroups`) instead of by the model."""
+    store_db.assign_groups = SeedGroups()  # type: ignore[assignment]
+    store_db.claim_embeddings = lambda *args: None  # type: ignore[assignment]  # no encoder, no plan
+    store_db.plan_groups = lambda *args: None  # type: ignore[assignment]
 
 
 def build(db: Path, seeds: list[dict[str, Any]], n: int, timed: int, group_claims: bool) -> None:
     """The first and the last `timed` articles written by `put_batch` (timed per 10,000), the ones between
     copied in SQL from the first ones (`fill`)."""
     if not group_claims:
-        store_db.assign_groups = SeedGroups()  # type: ignore[assignment]
-        store_db.claim_embeddings = lambda *args: None  # type: ignore[assignment]  # no encoder, no plan
-        store_db.plan_groups = lambda *args: None  # type: ignore[assignment]
-    store = Store(db, page_cache_mib=BULK_WRITE_CACHE_MIB)
+        without_grouping_model()
+    store = Store(db, bulk=True)
     timed = min(timed, n // 2) if timed else n
     step = min(10_000, timed) if n >= 20_000 else max(1, n // 5)
     print(f"ingest of {n:,} articles (put_batch, batches of {BATCH}; claim grouping: "
@@ -203,6 +211,40 @@ def write(store: Store, generated: Iterator[Analysis], first: int, end: int, ste
                 spent, stretch_start = 0.0, done
             if done == end:
                 return
+
+
+def alternated_ingest(db: Path, seeds: list[dict[str, Any]], n: int, rounds: int, block: int) -> None:
+    """The same new articles written `block` at a time into a new store and into the one at `db`, in turn (ABBA),
+    `rounds` times: the new store grows as the first articles of a store do, the other as its last ones, in the
+    same minutes. The first and last 10,000 of the build are written minutes apart, and this machine's speed
+    drifts by up to 1.8x from minute to minute."""
+    generated = articles(seeds, range(n, n + rounds * block), n + rounds * block, random.Random(35))
+    print(f"ingest of the same new articles, {block:,} at a time into a new store and into this one, in turn:")
+    spent = {"new": 0.0, "this": 0.0}
+    run = int(time.time())  # new ids in each run: a store measured again gets new articles, not present ones
+    with tempfile.TemporaryDirectory(prefix="narrascope-store-scale-new-") as tmp:
+        stores = {"new": Store(Path(tmp) / "new.db", bulk=True),
+                  "this": Store(db, bulk=True)}  # fmt: skip
+        for k in range(rounds):
+            batch = [next(generated) for _ in range(block)]
+            rate = {}
+            for name in ("new", "this") if k % 2 == 0 else ("this", "new"):
+                renamed = [
+                    dataclasses.replace(a, article=dataclasses.replace(a.article, id=f"{name}-{run}-{a.article.id}"))
+                    for a in batch
+                ]
+                started = time.perf_counter()
+                for i in range(0, block, BATCH):
+                    stores[name].put_batch(renamed[i : i + BATCH])
+                took = time.perf_counter() - started
+                spent[name] += took
+                rate[name] = block / took
+            ratio = rate["this"] / rate["new"]
+            print(f"  articles {k * block + 1:>6,}-{(k + 1) * block:<6,} new store {rate['new']:6.1f} articles/s,"
+                  f" this store {rate['this']:6.1f}  (x{ratio:.2f}; {load()})", flush=True)  # fmt: skip
+        for store in stores.values():
+            store.close()
+    print(f"  all {rounds * block:,}: this store at x{spent['new'] / spent['this']:.2f} the new store's rate")
 
 
 def fill(store: Store, timed: int, k0: int, count: int, n: int) -> None:
@@ -417,6 +459,12 @@ def main() -> None:
     parser.add_argument("--group-claims", action="store_true", help="group claims with the model (slow)")
     parser.add_argument("--repeat", type=int, default=20, help="requests per API route (default 20)")
     parser.add_argument("--pages", type=int, default=3, help="loads per UI page (default 3; 0: none)")
+    parser.add_argument(
+        "--alternate",
+        type=int,
+        default=10,
+        help="blocks of 1,000 new articles written into a new store and into this one, in turn (default 10; 0: none)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="narrascope-store-scale-") as tmp:
         db = args.keep or Path(tmp) / "store.db"
@@ -431,6 +479,12 @@ def main() -> None:
             api_latency(base, s, args.repeat)
             if args.pages:
                 page_renders(base, s, args.pages)
+        if args.alternate:  # last: it adds rounds x block articles to the store
+            if args.reuse:
+                seeds = seed_analyses(args.analyses, args.data, args.components)
+            if not args.group_claims:
+                without_grouping_model()
+            alternated_ingest(db, seeds, args.n, args.alternate, min(1_000, max(BATCH, args.n // 10)))
 
 
 if __name__ == "__main__":

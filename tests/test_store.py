@@ -12,7 +12,7 @@ import pytest
 
 from narrascope.analysis import Analysis
 from narrascope.pipeline import Pipeline
-from narrascope.store.db import BULK_WRITE_CACHE_MIB, SCHEMA_VERSION, Store, StoreError
+from narrascope.store.db import BULK_CACHE_MIB, BULK_CHECKPOINT_PAGES, SCHEMA_VERSION, Store, StoreError
 from narrascope.store.export import export
 from narrascope.store.ingest import ingest
 from narrascope.store.provenance import claim_group, list_claim_groups
@@ -134,15 +134,21 @@ def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
         Store(tmp_path / "missing.db", readonly=True)
 
 
-def test_a_bulk_writer_gets_a_larger_page_cache_and_other_connections_keep_sqlites(tmp_path: Path) -> None:
-    path = tmp_path / "cache.db"
-    bulk = Store(path, page_cache_mib=BULK_WRITE_CACHE_MIB)
-    plain, reader = Store(path), Store(path, readonly=True)
-    cache = [int(s.conn.execute("PRAGMA cache_size").fetchone()[0]) for s in (bulk, plain, reader)]
-    for store in (bulk, plain, reader):
+def test_a_bulk_writer_gets_a_larger_page_cache_and_fewer_checkpoints_and_other_connections_keep_sqlites(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bulk.db"
+    stores = [Store(path, bulk=True), Store(path), Store(path, readonly=True), Store(path, readonly=True, bulk=True)]
+    pragmas = [
+        tuple(int(s.conn.execute(f"PRAGMA {p}").fetchone()[0]) for p in ("cache_size", "wal_autocheckpoint"))
+        for s in stores
+    ]
+    for store in stores:
         store.close()
-    default = int(sqlite3.connect(":memory:").execute("PRAGMA cache_size").fetchone()[0])
-    assert cache == [-BULK_WRITE_CACHE_MIB * 1024, default, default] and default > -BULK_WRITE_CACHE_MIB * 1024
+    plain = sqlite3.connect(":memory:")
+    default = tuple(int(plain.execute(f"PRAGMA {p}").fetchone()[0]) for p in ("cache_size", "wal_autocheckpoint"))
+    assert pragmas == [(-BULK_CACHE_MIB * 1024, BULK_CHECKPOINT_PAGES), default, default, default]
+    assert default[0] > -BULK_CACHE_MIB * 1024 and default[1] < BULK_CHECKPOINT_PAGES
 
 
 def test_a_migration_that_fails_midway_leaves_the_store_at_its_old_version(

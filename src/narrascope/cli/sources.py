@@ -169,7 +169,7 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
     from narrascope.sources.alerting import AlertSink
     from narrascope.sources.watch import WatchOptions, parse_duration, read_sources, watch
     from narrascope.store.alerts import load_rules
-    from narrascope.store.db import BULK_WRITE_CACHE_MIB, Store
+    from narrascope.store.db import Store
 
     err = Console(stderr=True, highlight=False)
     seconds = parse_duration(every)
@@ -180,7 +180,7 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
         alerts_log or f"{db}.alerts.jsonl", loaded.webhook if loaded else None, allow_private=fetch.allow_private,
         on_error=lambda line: err.print(f"narrascope: error: {escape(visible(line))}", soft_wrap=True),
     )  # fmt: skip
-    store = Store(db, page_cache_mib=BULK_WRITE_CACHE_MIB)
+    store = Store(db, bulk=True)
     pipeline = load_pipeline(components)
     options = WatchOptions(
         every=seconds, once=once, max_items=params["max_items"], batch_size=batch_size, fetch=fetch,

@@ -124,9 +124,9 @@ def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_it
            last: bool, budget: float) -> None:  # fmt: skip
     """One polite round over the URLs (pages, feeds, sitemaps); exits when nothing else is to be ingested."""
     from narrascope.sources.round import run_round
-    from narrascope.store.db import BULK_WRITE_CACHE_MIB, Store
+    from narrascope.store.db import Store
 
-    store = Store(db, page_cache_mib=BULK_WRITE_CACHE_MIB)
+    store = Store(db, bulk=True)
     err = Console(stderr=True, highlight=False)
     with stop_on_signals() as stop, round_progress() as on_event:
         fetched = run_round(
@@ -145,10 +145,10 @@ def _ingest(
 ) -> None:  # fmt: skip
     from narrascope.engine.local import jobs_for
     from narrascope.runner import Batch
-    from narrascope.store.db import BULK_WRITE_CACHE_MIB, Store
+    from narrascope.store.db import Store
     from narrascope.store.ingest import ingest
 
-    store = Store(db, page_cache_mib=BULK_WRITE_CACHE_MIB)
+    store = Store(db, bulk=True)
     err = Console(stderr=True, highlight=False)
     documents = Batch(files, fields=fields, max_bytes=max_bytes).documents  # None for JSON lines and CSV corpora
     with progress("ingesting", total=documents) as tracker:

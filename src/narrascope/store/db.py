@@ -106,20 +106,27 @@ def open_store(path: str | os.PathLike[str], *, readonly: bool = False) -> Store
     return Store(path, readonly=readonly)
 
 
-# The page cache of a connection that writes batch after batch (ingest, watch). SQLite's default, 2 MiB, holds
-# the upper levels of a few indexes of a small store only: on a 100,000-article store (5.5 GB) each batch re-read
-# its index pages from the file and ingest ran at 0.7 of its rate on an empty store (0.93-0.95 with 64 MiB).
-# A connection's cache fills only as pages are read, up to this bound.
-BULK_WRITE_CACHE_MIB = 64
+# A connection that writes batch after batch (ingest, watch, fetch: `Store(path, bulk=True)`):
+# - a page cache of BULK_CACHE_MIB. SQLite's default, 2 MiB, holds the upper levels of a few indexes of a small
+#   store only: on a 100,000-article store (5.5 GB) each batch read its index pages from the file again;
+# - a checkpoint every BULK_CHECKPOINT_PAGES pages of write-ahead log instead of every 1,000. A batch of 32
+#   articles appends some 5,000 pages to the log (its rows, the full-text index, an index leaf for each entity
+#   and band key), many of them the same pages as the batch before; each checkpoint copies the log's latest
+#   version of every page into the database file. Less often, a page is copied once for many batches: on the
+#   large store, commits took 5.4 s of 1,500 articles' 19.3 s (6.5 of 21.2 s with a checkpoint every 10,000
+#   pages; 8.7-9.2 s of 2,000 articles' 27.6-29.1 s every 1,000). The log grows to about 200 MB before it is
+#   copied, and is removed when the last connection closes.
+# docs/benchmarks.md: "first screens without Plotly, and a page cache for bulk writes".
+BULK_CACHE_MIB = 64
+BULK_CHECKPOINT_PAGES = 50_000
 
 
 class Store:
-    """A corpus of analyses in one SQLite file. `page_cache_mib` bounds SQLite's page cache of this connection
-    (its default, 2 MiB, when None): `BULK_WRITE_CACHE_MIB` for a long run of writes."""
+    """A corpus of analyses in one SQLite file. `bulk`: a connection for a long run of writes (ingest, watch), with
+    a larger page cache and fewer checkpoints (`BULK_CACHE_MIB`, `BULK_CHECKPOINT_PAGES`); every other connection
+    (the server's, one per thread) keeps SQLite's defaults."""
 
-    def __init__(
-        self, path: str | os.PathLike[str], *, readonly: bool = False, page_cache_mib: int | None = None
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False, bulk: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
         if readonly and not os.path.isfile(self.path):
@@ -128,8 +135,9 @@ class Store:
             raise StoreError(f"{self.path}: the file or its folder is read-only; the store needs write access here")
         try:
             self.conn = self._connect(readonly)
-            if page_cache_mib:
-                self.conn.execute(f"PRAGMA cache_size = -{int(page_cache_mib) * 1024}")
+            if bulk and not readonly:
+                self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_MIB * 1024}")
+                self.conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
             self._refuse_foreign()  # before anything is changed: a foreign file is never switched to WAL
             if not readonly:
                 self._switch_to_wal()
