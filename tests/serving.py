@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import threading
 import time
@@ -10,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -22,6 +24,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving_a_copy(db: Path, folder: Path) -> Iterator[str]:
+    """Serve a copy of the store `db` made in `folder` (what the tests change stays out of the shared store)."""
+    copy = folder / "ui.db"
+    shutil.copy(db, copy)
+    with running_server(str(copy)) as url:
+        yield url
 
 
 @contextmanager

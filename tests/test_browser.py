@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.serving import get_json, running_server
+from tests.serving import get_json, serving_a_copy
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -28,9 +28,7 @@ if not os.path.exists(CHROMIUM):
 
 @pytest.fixture(scope="module")
 def base(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("ui") / "ui.db"
-    shutil.copy(corpus_db, db)
-    with running_server(str(db)) as url:
+    with serving_a_copy(corpus_db, tmp_path_factory.mktemp("ui")) as url:
         yield url
 
 

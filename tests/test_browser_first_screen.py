@@ -4,7 +4,6 @@ charts below the first screen, once one is scrolled to."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,15 +12,13 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.serving import get_json, running_server
+from tests.serving import get_json, serving_a_copy
 from tests.test_browser import _ready, browser_tab
 
 
 @pytest.fixture(scope="module")
 def base(spread_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("first-screen") / "ui.db"
-    shutil.copy(spread_db, db)
-    with running_server(str(db)) as url:
+    with serving_a_copy(spread_db, tmp_path_factory.mktemp("first-screen")) as url:
         yield url
 
 

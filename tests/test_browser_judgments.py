@@ -92,6 +92,7 @@ def test_withheld_control_reveals_the_rest_greyed_with_scores(page: Any, base: s
     assert set(_entity_roles(page)) == set(range(len(doc["entities"])))
     # links carry the choice, so the corpus page opened from here counts withheld judgments too
     page.click("header nav a >> text=Corpus")
+    page.wait_for_url("**/?include_withheld=true")  # the corpus page, not the article page still ready
     _ready(page)
     assert page.is_checked("#show-withheld")
     assert "withheld ones" in page.inner_text("#summary")

@@ -4,7 +4,6 @@ bundle that the OASIS validator passes."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,16 +11,14 @@ from typing import Any
 import pytest
 
 from narrascope.formats.stix import report_id
-from tests.serving import running_server
+from tests.serving import serving_a_copy
 from tests.test_browser import _ready, browser_tab
 from tests.test_stix import validate
 
 
 @pytest.fixture(scope="module")
 def base(spread_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("stix-ui") / "ui.db"
-    shutil.copy(spread_db, db)
-    with running_server(str(db)) as url:
+    with serving_a_copy(spread_db, tmp_path_factory.mktemp("stix-ui")) as url:
         yield url
 
 

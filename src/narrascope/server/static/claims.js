@@ -107,13 +107,12 @@
       tick.style.left = at(time);
       scale.append(tick);
     }
-    return el("ol", { class: "bars dots" }, el("li", { class: "bar-row dot-axis", "aria-hidden": "true" }, el("span", {}), scale, el("span", {})),
+    return el("ol", { class: "bars dots" }, N.barRow("", scale, "", { class: "bar-row dot-axis", "aria-hidden": "true" }),
       ...rows.map((o) => {
         const dot = el("span", { class: `point stance-${o.stance}`, title: `${o.first_day}: ${outletName(o)} (${o.stance})\n${o.first_text || ""}` });
         dot.style.left = at(Date.parse(o.first_day));
         dot.style.background = STANCE_COLORS[o.stance] || STANCE_COLORS.unclear;
-        return el("li", { class: "bar-row", "data-label": outletName(o), "data-day": o.first_day },
-          el("span", { class: "bar-label", text: outletName(o) }), el("span", { class: "dot-track" }, dot), el("span", { class: "bar-count", text: o.first_day }));
+        return N.barRow(outletName(o), el("span", { class: "dot-track" }, dot), o.first_day, { "data-label": outletName(o), "data-day": o.first_day });
       }));
   }
 

@@ -207,27 +207,32 @@
     return window.Plotly.newPlot(target, data, Object.assign(base, layout || {}), { displaylogo: false, responsive: true });
   }
 
+  // One row of a chart drawn as HTML: its label (text, or a link), its track (a bar, parts of a bar, a dot on a
+  // date axis) and the number or date it shows; `attrs` name the row for tooltips and tests.
+  function barRow(label, track, value, attrs) {
+    return el("li", Object.assign({ class: "bar-row" }, attrs), el("span", { class: "bar-label" }, label), track,
+      el("span", { class: "bar-count", text: value }));
+  }
+
   // A ranked bar chart drawn as HTML, without Plotly: one row per {label, articles}, biggest first, each with its
   // count written beside its bar (the longest bar is the largest count) and its label a link when `href` gives
   // one. The full label stays in the row's tooltip when the column cuts it.
   function barList(rows, options) {
-    const { color, href, unit } = Object.assign({ unit: "articles" }, options || {});
+    const { color, href } = options || {};
     const largest = Math.max(1, ...rows.map((r) => r.articles));
     return el("ol", { class: "bars" }, ...rows.map((r) => {
       const bar = el("span", { class: "bar" });
       bar.style.width = `${(100 * r.articles) / largest}%`;
       if (color) bar.style.background = color;
-      const label = href ? link(href(r.label), r.label) : el("span", { text: r.label });
-      return el("li", { class: "bar-row", title: `${r.label}: ${r.articles} ${unit}`, "data-label": r.label, "data-count": r.articles },
-        el("span", { class: "bar-label" }, label), el("span", { class: "bar-track" }, bar), el("span", { class: "bar-count", text: r.articles }));
+      return barRow(href ? link(href(r.label), r.label) : r.label, el("span", { class: "bar-track" }, bar), r.articles,
+        { title: `${r.label}: ${r.articles} articles`, "data-label": r.label, "data-count": r.articles });
     }));
   }
 
   // Bars split into parts (the roles of an entity in each outlet), drawn as HTML like `barList`: one row per
   // {label, parts: {name: count}}, the longest bar the largest total, each part coloured by `colors[name]`, with
   // a legend of the parts above.
-  function stackedBars(rows, colors, options) {
-    const { unit } = Object.assign({ unit: "articles" }, options || {});
+  function stackedBars(rows, colors) {
     const names = Object.keys(colors).filter((name) => rows.some((r) => r.parts[name]));
     const total = (r) => names.reduce((n, name) => n + (r.parts[name] || 0), 0);
     const largest = Math.max(1, ...rows.map(total));
@@ -237,17 +242,15 @@
       return el("span", { class: "legend-item" }, swatch, name);
     }));
     return el("div", { class: "stacked" }, legend, el("ol", { class: "bars" }, ...rows.map((r) => {
-      const track = el("span", { class: "bar-track" });
-      for (const name of names) {
-        if (!r.parts[name]) continue;
-        const part = el("span", { class: "bar part", title: `${r.label}: ${name} ${r.parts[name]} ${unit}`, "data-part": name });
+      const shown = names.filter((name) => r.parts[name]);
+      const track = el("span", { class: "bar-track" }, ...shown.map((name) => {
+        const part = el("span", { class: "bar part", title: `${r.label}: ${name} ${r.parts[name]} articles`, "data-part": name });
         part.style.width = `${(100 * r.parts[name]) / largest}%`;
         part.style.background = colors[name];
-        track.append(part);
-      }
-      const breakdown = names.filter((name) => r.parts[name]).map((name) => `${name} ${r.parts[name]}`).join(", ");
-      return el("li", { class: "bar-row", title: `${r.label}: ${breakdown}`, "data-label": r.label, "data-count": total(r) },
-        el("span", { class: "bar-label", text: r.label }), track, el("span", { class: "bar-count", text: total(r) }));
+        return part;
+      }));
+      const breakdown = shown.map((name) => `${name} ${r.parts[name]}`).join(", ");
+      return barRow(r.label, track, total(r), { title: `${r.label}: ${breakdown}`, "data-label": r.label, "data-count": total(r) });
     })));
   }
 
@@ -301,7 +304,7 @@
   }
 
   window.narrascope = {
-    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot, prefetchPlotly, barList, stackedBars, drawWhenVisible, afterReady, markReady,
+    main, params, withheld, modelView, correctedMark, facetSelect, inUnits, toCodePoints, setupWithheld, inWords, ROLE_COLORS, TOKEN_KEY, el, safeHref, link, externalLink, plotText, q, put, section, showError, api, plot, prefetchPlotly, barRow, barList, stackedBars, drawWhenVisible, afterReady, markReady,
     pages: {},
   };
 })();
