@@ -13,6 +13,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from narrascope.ingest.near_duplicates import band_keys, from_bytes
 from narrascope.pipeline import load_pipeline
 from narrascope.store.db import Store
 from narrascope.store.ingest import ingest
@@ -60,12 +61,18 @@ def _consistent(db: Path) -> int:
             (row["id"], row["id"]),
         ).fetchone()
         assert tuple(parts) == (len(doc["narratives"]), len(doc["claims"])), row["id"]
-        story = store.conn.execute(  # its story and the MinHash state that finds its copies
-            "SELECT a.story_id IN (SELECT id FROM stories), (SELECT count(*) FROM story_signatures WHERE article_id"
-            " = a.id), (SELECT count(*) FROM story_bands WHERE article_id = a.id) FROM articles a WHERE a.id = ?",
+        story = store.conn.execute(  # its story and its signature
+            "SELECT a.story_id, (SELECT signature FROM story_signatures WHERE article_id = a.id) FROM articles a"
+            " WHERE a.id = ? AND a.story_id IN (SELECT id FROM stories)",
             (row["id"],),
         ).fetchone()
-        assert tuple(story) == (1, 1, 25), row["id"]
+        assert story is not None and story[1] is not None, row["id"]
+        held = store.conn.execute(  # the band keys that find its copies: each of its own, held once in its story
+            "SELECT b.band, b.key FROM story_bands b JOIN articles a ON a.id = b.article_id WHERE a.story_id = ?",
+            (story[0],),
+        ).fetchall()
+        assert len({tuple(k) for k in held}) == len(held), row["id"]
+        assert set(band_keys(from_bytes(story[1]))) <= {tuple(k) for k in held}, row["id"]
     count = store.count("articles")
     store.close()
     return count

@@ -12,7 +12,14 @@ import pytest
 
 from narrascope.analysis import Analysis
 from narrascope.pipeline import Pipeline
-from narrascope.store.db import BULK_CACHE_MIB, BULK_CHECKPOINT_PAGES, SCHEMA_VERSION, Store, StoreError
+from narrascope.store.db import (
+    BULK_CACHE_MIB,
+    BULK_CHECKPOINT_PAGES,
+    BULK_MMAP_MIB,
+    SCHEMA_VERSION,
+    Store,
+    StoreError,
+)
 from narrascope.store.export import export
 from narrascope.store.ingest import ingest
 from narrascope.store.provenance import claim_group, list_claim_groups
@@ -134,20 +141,20 @@ def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
         Store(tmp_path / "missing.db", readonly=True)
 
 
-def test_a_bulk_writer_gets_a_larger_page_cache_and_fewer_checkpoints_and_other_connections_keep_sqlites(
+def test_a_bulk_writer_gets_a_larger_cache_mapped_reads_journals_in_memory_fewer_checkpoints_others_keep_sqlites(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "bulk.db"
     stores = [Store(path, bulk=True), Store(path), Store(path, readonly=True), Store(path, readonly=True, bulk=True)]
-    pragmas = [
-        tuple(int(s.conn.execute(f"PRAGMA {p}").fetchone()[0]) for p in ("cache_size", "wal_autocheckpoint"))
-        for s in stores
-    ]
+    settings = ("cache_size", "wal_autocheckpoint", "mmap_size", "temp_store")
+    pragmas = [tuple(int(s.conn.execute(f"PRAGMA {p}").fetchone()[0]) for p in settings) for s in stores]
     for store in stores:
         store.close()
-    plain = sqlite3.connect(":memory:")
-    default = tuple(int(plain.execute(f"PRAGMA {p}").fetchone()[0]) for p in ("cache_size", "wal_autocheckpoint"))
-    assert pragmas == [(-BULK_CACHE_MIB * 1024, BULK_CHECKPOINT_PAGES), default, default, default]
+    plain = sqlite3.connect(tmp_path / "plain.db")  # a file: a database in memory maps nothing
+    default = tuple(int(plain.execute(f"PRAGMA {p}").fetchone()[0]) for p in settings)
+    mapped = int(plain.execute(f"PRAGMA mmap_size = {BULK_MMAP_MIB * 2**20}").fetchone()[0])  # as this SQLite caps it
+    in_memory = 2  # temp_store: statement journals in memory
+    assert pragmas == [(-BULK_CACHE_MIB * 1024, BULK_CHECKPOINT_PAGES, mapped, in_memory), default, default, default]
     assert default[0] > -BULK_CACHE_MIB * 1024 and default[1] < BULK_CHECKPOINT_PAGES
 
 

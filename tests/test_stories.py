@@ -10,7 +10,7 @@ import pytest
 
 from narrascope.analysis import Analysis
 from narrascope.article import Article
-from narrascope.ingest.near_duplicates import band_keys, find_copies, shingles, signature, similarity
+from narrascope.ingest.near_duplicates import THRESHOLD, band_keys, find_copies, shingles, signature, similarity
 from narrascope.pipeline import Pipeline
 from narrascope.store import db as store_db
 from narrascope.store import stories
@@ -133,23 +133,48 @@ def test_articles_stored_before_stories_get_one(tmp_path: Path) -> None:
     assert stories.stories_with_copies(store.conn) == [expected]
 
 
-def test_a_large_story_is_matched_against_its_first_and_most_recent_copies_only(tmp_path: Path) -> None:
+def test_a_story_holds_each_band_key_once_so_a_large_story_costs_no_more_per_copy(tmp_path: Path) -> None:
     store = Store(tmp_path / "wire.db")
-    copies = [Article(raw_text=f"{RELAYED if i % 2 else ORIGINAL}\nCopy {i}.", id=f"copy-{i:03d}") for i in range(40)]
-    for start in range(0, len(copies), 7):
-        store.put_batch([Analysis(a) for a in copies[start : start + 7]])
+    exact = [Article(raw_text=ORIGINAL, id=f"copy-{i:03d}") for i in range(30)]  # a wire story re-posted unchanged
+    for start in range(0, len(exact), 7):
+        store.put_batch([Analysis(a) for a in exact[start : start + 7]])
     assert len(set(_stories(store).values())) == 1 and store.count("stories") == 1
-    indexed = [r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM story_bands ORDER BY article_id")]
-    recent = [f"copy-{i:03d}" for i in range(40 - stories.RECENT_COPIES, 40)]
-    assert indexed == ["copy-000", *recent]  # the first article and the most recent copies, whatever the story's size
-    values = signature(ORIGINAL + "\nCopy 40.")
+    indexed = [r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM story_bands")]
+    assert indexed == ["copy-000"]  # exact copies add no key: whatever finds them finds the first article
+    edited = [Article(raw_text=f"{RELAYED}\nCopy {i}.", id=f"edit-{i:03d}") for i in range(10)]
+    store.put_batch([Analysis(a) for a in edited])
+    assert len(set(_stories(store).values())) == 1
+    repeated = store.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM story_bands b JOIN articles a ON a.id = b.article_id"
+        " GROUP BY a.story_id, b.band, b.key HAVING count(*) > 1)"
+    ).fetchone()[0]
+    assert repeated == 0  # one holder per key and story
+    values = signature(RELAYED + "\nCopy 40.")
     assert values is not None
-    candidates = stories._candidates(store.conn, band_keys(values))
-    assert len(candidates) == stories.RECENT_COPIES + 1
-    placement = stories.place(store.conn, "copy-040", ORIGINAL + "\nCopy 40.")
+    keys = band_keys(values)
+    matches = stories._matches(store.conn, keys)
+    assert len(matches) <= len(keys)  # at most one article of the story per band, whatever the story's size
+    placement = stories.place(store.conn, "edit-040", RELAYED + "\nCopy 40.")
     assert placement.story_id == _stories(store)["copy-000"] and placement.similarity is not None
-    # a store written before keeps every copy's keys until its migration drops the older ones with the same number
+    assert set(placement.keys).isdisjoint((m[3], m[4]) for m in matches)  # it records only what the story lacks
+    # a store written before kept its first and 8 most recent copies' keys; its migration dropped the older ones
     assert any(f"recent > {stories.RECENT_COPIES}" in m for m in MIGRATIONS)
+
+
+def test_a_copy_of_an_edited_copy_finds_its_story_through_the_edits_keys(tmp_path: Path) -> None:
+    store = Store(tmp_path / "drift.db")
+    words = ORIGINAL.split()
+    drafts = [" ".join(words)]
+    for step in range(4):  # each re-post replaces a further 12 words of the one before
+        words = [*words[: 12 * step], *(f"edit{step}x{j}" for j in range(12)), *words[12 * step + 12 :]]
+        drafts.append(" ".join(words))
+    first, last = signature(drafts[0]), signature(drafts[-1])
+    assert first is not None and last is not None and similarity(first, last) < THRESHOLD  # not a copy of the first
+    for i, text in enumerate(drafts):
+        store.put_batch([Analysis(Article(raw_text=text, id=f"draft-{i}"))])
+    found = _stories(store)
+    assert len(set(found.values())) == 1, found
+    assert store.conn.execute("SELECT count(DISTINCT article_id) FROM story_bands").fetchone()[0] > 1
 
 
 def test_a_new_first_article_gets_its_band_keys_back(tmp_path: Path) -> None:

@@ -203,8 +203,9 @@ def actor_id_of(conn: sqlite3.Connection, name: str) -> str | None:
     """The actor a name stands for: an actor id, an actor's display name, or an entity name (the most rows)."""
     if _known(conn, name):
         return name
-    row = conn.execute(
-        "SELECT actor_id FROM entities WHERE actor = ? OR entity = ? GROUP BY actor_id ORDER BY count(*) DESC LIMIT 1",
+    row = conn.execute(  # an actor's name is indexed where it is not the entity's own (schema)
+        "SELECT actor_id FROM (SELECT actor_id FROM entities WHERE entity = ? UNION ALL SELECT actor_id FROM entities"
+        " WHERE actor = ? AND actor != entity) GROUP BY actor_id ORDER BY count(*) DESC LIMIT 1",
         (name, name),
     ).fetchone()
     return str(row[0]) if row else None

@@ -107,23 +107,34 @@ def open_store(path: str | os.PathLike[str], *, readonly: bool = False) -> Store
 
 
 # A connection that writes batch after batch (ingest, watch, fetch: `Store(path, bulk=True)`):
-# - a page cache of BULK_CACHE_MIB. SQLite's default, 2 MiB, holds the upper levels of a few indexes of a small
-#   store only: on a 100,000-article store (5.5 GB) each batch read its index pages from the file again;
+# - a page cache of up to BULK_CACHE_MIB, and the file read through memory-mapped I/O up to BULK_MMAP_MIB (SQLite
+#   caps it, usually at 2 GiB). Each article inserts a row into the indexes over entities, labels and band keys at
+#   places spread over the whole index (about 130 pages an article on a 100,000-article store, 45 on a new one);
+#   SQLite's default 2 MiB cache holds the upper levels of a few indexes of a small store only, and each page it
+#   misses is a read system call. The cache grows only as pages are read: a small store's writer stays small.
+#   Writing the same articles into a new store and into the 100,000-article store in turn, the large store's rate
+#   was x0.75 the new store's with a 64 MiB cache, x0.80 with 512 MiB, x0.81 with 64 MiB and memory-mapped reads,
+#   x0.80-0.85 with both (256 or 512 MiB);
+# - statement journals in memory (`temp_store = MEMORY`): each statement of a batch that writes several rows (the
+#   counts kept at ingest, say) journals the pages it changes, and past 64 KiB SQLite wrote that journal to a file
+#   in /var/tmp: 240 writes an article, more than the write-ahead log's 60 (`strace`, 500 articles into a new
+#   store), 7 % of a new store's ingest time;
 # - a checkpoint every BULK_CHECKPOINT_PAGES pages of write-ahead log instead of every 1,000. A batch of 32
-#   articles appends some 5,000 pages to the log (its rows, the full-text index, an index leaf for each entity
-#   and band key), many of them the same pages as the batch before; each checkpoint copies the log's latest
-#   version of every page into the database file. Less often, a page is copied once for many batches: on the
-#   large store, commits took 5.4 s of 1,500 articles' 19.3 s (6.5 of 21.2 s with a checkpoint every 10,000
-#   pages; 8.7-9.2 s of 2,000 articles' 27.6-29.1 s every 1,000). The log grows to about 200 MB before it is
-#   copied, and is removed when the last connection closes.
-# docs/benchmarks.md: "first screens without Plotly, and a page cache for bulk writes".
-BULK_CACHE_MIB = 64
+#   articles appends some 4,000 pages to the log, many of them the same pages as the batch before; each checkpoint
+#   copies the log's latest version of every page into the database file. Less often, a page is copied once for
+#   many batches: on the large store, commits took 5.4 s of 1,500 articles' 19.3 s (6.5 of 21.2 s with a
+#   checkpoint every 10,000 pages; 8.7-9.2 s of 2,000 articles' 27.6-29.1 s every 1,000). The log grows to about
+#   200 MB before it is copied, and is removed when the last connection closes.
+# docs/benchmarks.md: "first screens without Plotly, and a page cache for bulk writes" and "fewer index pages".
+BULK_CACHE_MIB = 256
+BULK_MMAP_MIB = 2048
 BULK_CHECKPOINT_PAGES = 50_000
 
 
 class Store:
     """A corpus of analyses in one SQLite file. `bulk`: a connection for a long run of writes (ingest, watch), with
-    a larger page cache and fewer checkpoints (`BULK_CACHE_MIB`, `BULK_CHECKPOINT_PAGES`); every other connection
+    a larger page cache, memory-mapped reads, statement journals in memory and fewer checkpoints
+    (`BULK_CACHE_MIB`, `BULK_MMAP_MIB`, `BULK_CHECKPOINT_PAGES`); every other connection
     (the server's, one per thread) keeps SQLite's defaults."""
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False, bulk: bool = False) -> None:
@@ -137,6 +148,8 @@ class Store:
             self.conn = self._connect(readonly)
             if bulk and not readonly:
                 self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_MIB * 1024}")
+                self.conn.execute(f"PRAGMA mmap_size = {BULK_MMAP_MIB * 2**20}")
+                self.conn.execute("PRAGMA temp_store = MEMORY")
                 self.conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
             self._refuse_foreign()  # before anything is changed: a foreign file is never switched to WAL
             if not readonly:

@@ -81,8 +81,10 @@ class ArticleFilter:
             role = f" AND {role_sql('e', view=self.view)} = ?" if self.role else ""
             sub = f"SELECT article_id FROM entities e WHERE {self.judged('e')}{role}"
             if self.entity and not per_article:  # an entity name, or an actor's name or id: the actor's articles
-                # in every language; three index lookups (an OR of the three columns reads every entity row)
-                sub = " UNION ".join(f"{sub} AND {column} = ?" for column in ("entity", "actor", "actor_id"))
+                # in every language; three index lookups (an OR of the three columns reads every entity row; an
+                # actor's name is indexed where it is not the entity's own)
+                names = ("entity = ?", "actor = ? AND actor != entity", "actor_id = ?")
+                sub = " UNION ".join(f"{sub} AND {name}" for name in names)
                 args += [*([self.role] if self.role else []), self.entity] * 3
             elif self.entity:
                 sub += " AND (entity = ? OR actor = ? OR actor_id = ?)"

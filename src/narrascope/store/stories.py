@@ -9,10 +9,12 @@ memory or Redis; keeping the band keys in SQLite is what makes them part of the 
 
 Stories are never split or merged afterwards: an article joins one story, the one of its best match.
 
-Bounded cost: only a story's first article (its representative) and its `RECENT_COPIES` most recent copies keep
-their band keys; an older copy's keys are dropped when a newer copy joins (its signature stays). A new article
-is so compared with at most `RECENT_COPIES + 1` articles of each story it shares a band with, and a story of
-10,000 copies costs no more per copy than one of 10 (`python benchmarks/near_duplicates.py --copies N`).
+Bounded cost: a story holds each band key once. A new copy records only the band keys its story does not hold
+yet (an exact re-post records none; an edited one the keys of its edited bands), so a new article meets at most
+one article of a story per band (25), and a story of 10,000 copies costs no more per copy than one of 10
+(`python benchmarks/near_duplicates.py --copies N`). A copy of an edited copy still finds its story: the edit's
+keys stay. Every article keeps its signature (a first article that is replaced hands its place, and its keys, to
+the next copy: `tidy`).
 """
 
 from __future__ import annotations
@@ -25,9 +27,8 @@ import numpy as np
 
 from narrascope.ingest.near_duplicates import THRESHOLD, band_keys, best_match, from_bytes, signature, to_bytes
 
-# copies of a story, besides its first article, whose band keys are kept: a copy of a copy that drifted (an
-# edited re-post of a re-post) still finds its story through a recent copy. The schema's migration that drops
-# older copies' keys in stores written before uses the same number.
+# Stores written before a story held each band key once kept the keys of a story's first article and of its 8
+# most recent copies; the schema's migration that dropped older copies' keys used this number.
 RECENT_COPIES = 8
 
 
@@ -37,20 +38,21 @@ class Placement:
 
     story_id: int
     values: np.ndarray | None
-    keys: list[tuple[int, int]] = field(default_factory=list)
+    keys: list[tuple[int, int]] = field(default_factory=list)  # the band keys to record: those its story lacks
     similarity: float | None = None  # to the copy it was matched with; None for a new story
 
 
-def _candidates(conn: sqlite3.Connection, keys: list[tuple[int, int]]) -> list[tuple[str, np.ndarray, int]]:
+def _matches(conn: sqlite3.Connection, keys: list[tuple[int, int]]) -> list[tuple[str, bytes, int, int, int]]:
+    """The stored articles holding any of `keys`: (article id, signature, story id, band, key), oldest first."""
     where = " OR ".join("(b.band = ? AND b.key = ?)" for _ in keys)
     found = conn.execute(
-        "SELECT DISTINCT s.article_id, s.signature, a.story_id, a.rowid FROM story_bands b"
+        "SELECT s.article_id, s.signature, a.story_id, b.band, b.key FROM story_bands b"
         " JOIN story_signatures s ON s.article_id = b.article_id"
         " JOIN articles a INDEXED BY articles_facets ON a.id = b.article_id"  # story_id from the index, not the row
         f" WHERE {where} ORDER BY a.rowid",
         [v for key in keys for v in key],
     )
-    return [(row[0], from_bytes(row[1]), int(row[2])) for row in found if row[2] is not None]
+    return [(row[0], row[1], int(row[2]), int(row[3]), int(row[4])) for row in found if row[2] is not None]
 
 
 def place(conn: sqlite3.Connection, article_id: str, text: str, *, threshold: float = THRESHOLD) -> Placement:
@@ -58,17 +60,21 @@ def place(conn: sqlite3.Connection, article_id: str, text: str, *, threshold: fl
     values = signature(text)
     keys = band_keys(values, threshold=threshold) if values is not None else []
     if values is not None:
-        candidates = _candidates(conn, keys)
-        best = best_match(article_id, values, [(c[0], c[1]) for c in candidates], threshold)
+        matches = _matches(conn, keys)
+        signatures = {m[0]: m[1] for m in matches}
+        candidates = [(other, from_bytes(blob)) for other, blob in signatures.items()]
+        best = best_match(article_id, values, candidates, threshold)
         if best is not None:
-            story = next(c[2] for c in candidates if c[0] == best.original_id)
-            return Placement(story, values, keys, best.similarity)
+            story = next(m[2] for m in matches if m[0] == best.original_id)
+            held = {(m[3], m[4]) for m in matches if m[2] == story}
+            return Placement(story, values, [k for k in keys if k not in held], best.similarity)
     cursor = conn.execute("INSERT INTO stories (first_article) VALUES (?)", (article_id,))
     return Placement(int(cursor.lastrowid or 0), values, keys)
 
 
 def record(conn: sqlite3.Connection, article_id: str, placement: Placement) -> None:
-    """Store the article's signature and band keys (after its row), so later articles can find it."""
+    """Store the article's signature and the band keys its story did not hold (after its row), so later articles
+    can find it."""
     if placement.values is None:
         return
     conn.execute(
@@ -78,14 +84,6 @@ def record(conn: sqlite3.Connection, article_id: str, placement: Placement) -> N
         "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)",
         [(band, key, article_id) for band, key in placement.keys],
     )
-    if placement.similarity is not None:  # joined a stored story: its copy that is no longer recent retires
-        retired = conn.execute(
-            "SELECT a.id FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.story_id = ?"
-            " AND a.id != s.first_article ORDER BY a.rowid DESC LIMIT 1 OFFSET ?",
-            (placement.story_id, RECENT_COPIES),
-        ).fetchone()
-        if retired is not None:
-            conn.execute("DELETE FROM story_bands WHERE article_id = ?", (retired[0],))
 
 
 def backfill(conn: sqlite3.Connection) -> int:
@@ -99,21 +97,35 @@ def backfill(conn: sqlite3.Connection) -> int:
 
 
 def tidy(conn: sqlite3.Connection) -> None:
-    """After replaced articles: drop stories left empty, and name another first article where it moved away."""
+    """After replaced articles: drop stories left empty, and name another first article where it moved away (it
+    records the band keys its story no longer holds: a replaced article's keys left with it)."""
     conn.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
-    conn.execute(
-        "UPDATE stories SET first_article = (SELECT id FROM articles WHERE story_id = stories.id ORDER BY rowid"
-        " LIMIT 1) WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = stories.first_article"
-        " AND story_id = stories.id)"
-    )
-    unindexed = conn.execute(  # a first article named now that had retired: it finds its copies again
-        "SELECT g.article_id, g.signature FROM stories s JOIN story_signatures g ON g.article_id = s.first_article"
-        " WHERE NOT EXISTS (SELECT 1 FROM story_bands b WHERE b.article_id = s.first_article)"
-    ).fetchall()
-    for article_id, blob in unindexed:
+    moved = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM stories WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = stories.first_article"
+            " AND story_id = stories.id)"
+        )
+    ]
+    for story in moved:
+        first = conn.execute(
+            "SELECT a.id, g.signature FROM articles a LEFT JOIN story_signatures g ON g.article_id = a.id"
+            " WHERE a.story_id = ? ORDER BY a.rowid LIMIT 1",
+            (story,),
+        ).fetchone()
+        conn.execute("UPDATE stories SET first_article = ? WHERE id = ?", (first[0], story))
+        if first[1] is None:
+            continue
+        held = {
+            (int(r[0]), int(r[1]))
+            for r in conn.execute(
+                "SELECT b.band, b.key FROM story_bands b JOIN articles a ON a.id = b.article_id WHERE a.story_id = ?",
+                (story,),
+            )
+        }
         conn.executemany(
             "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)",
-            [(band, key, article_id) for band, key in band_keys(from_bytes(blob))],
+            [(band, key, first[0]) for band, key in band_keys(from_bytes(first[1])) if (band, key) not in held],
         )
 
 
