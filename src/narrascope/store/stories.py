@@ -55,6 +55,13 @@ def _matches(conn: sqlite3.Connection, keys: list[tuple[int, int]]) -> list[tupl
     return [(row[0], row[1], int(row[2]), int(row[3]), int(row[4])) for row in found if row[2] is not None]
 
 
+def _hold(conn: sqlite3.Connection, article_id: str, keys: list[tuple[int, int]]) -> None:
+    """Record `keys` as held by the article: later articles sharing one of them find it."""
+    conn.executemany(
+        "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)", [(*k, article_id) for k in keys]
+    )
+
+
 def place(conn: sqlite3.Connection, article_id: str, text: str, *, threshold: float = THRESHOLD) -> Placement:
     """Find the story of a new article (creating it when the article has no stored copy); call before inserting it."""
     values = signature(text)
@@ -80,10 +87,7 @@ def record(conn: sqlite3.Connection, article_id: str, placement: Placement) -> N
     conn.execute(
         "INSERT INTO story_signatures (article_id, signature) VALUES (?, ?)", (article_id, to_bytes(placement.values))
     )
-    conn.executemany(
-        "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)",
-        [(band, key, article_id) for band, key in placement.keys],
-    )
+    _hold(conn, article_id, placement.keys)
 
 
 def backfill(conn: sqlite3.Connection) -> int:
@@ -123,10 +127,7 @@ def tidy(conn: sqlite3.Connection) -> None:
                 (story,),
             )
         }
-        conn.executemany(
-            "INSERT INTO story_bands (band, key, article_id) VALUES (?, ?, ?)",
-            [(band, key, first[0]) for band, key in band_keys(from_bytes(first[1])) if (band, key) not in held],
-        )
+        _hold(conn, first[0], [k for k in band_keys(from_bytes(first[1])) if k not in held])
 
 
 def story_of(conn: sqlite3.Connection, article_id: str) -> dict[str, Any] | None:
