@@ -79,7 +79,7 @@ def test_withheld_control_reveals_the_rest_greyed_with_scores(page: Any, base: s
     withheld_entities = [e for e in doc["entities"] if e["main_role"] not in ROLES]
     assert page.locator("#side-entities > li").count() == len(doc["entities"]) - len(withheld_entities)
     page.check("#show-withheld")  # the header's one control
-    page.wait_for_url("**include_withheld=true*")
+    page.wait_for_url("**include_withheld=true*", wait_until="commit")  # then the page says when it is ready
     _ready(page)
     assert page.is_checked("#show-withheld")
     assert _technique_spans(page) == set(range(len(doc["techniques"])))

@@ -16,9 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO
 
-from rich.console import Console
-from rich.text import Text
-
+from narrascope.cli.console import stderr_console, stdout_console
 from narrascope.cli.progress import progress
 from narrascope.cli.signals import Stop, exit_code, message
 from narrascope.engine.local import PipelineSpec, chunk_for, jobs_for, run_batch
@@ -48,10 +46,10 @@ class Tally:
 
 def _writer(fmt: str, handle: IO[str], out_path: str | None) -> OutcomeWriter:
     if fmt == "table":
+        from rich.console import Console
+
         console = (
-            Console(highlight=False)
-            if out_path is None
-            else Console(file=handle, width=160, no_color=True, highlight=False)
+            stdout_console() if out_path is None else Console(file=handle, width=160, no_color=True, highlight=False)
         )
         return TableWriter(handle, console)
     if fmt == "html":
@@ -72,7 +70,9 @@ def run_analyze(
     debug: bool,
 ) -> int:
     """Analyse the batch into the output; returns the exit code."""
-    err = Console(stderr=True, highlight=False)
+    from rich.text import Text
+
+    err = stderr_console()
     batch = Batch(paths, fields=fields, max_bytes=max_bytes)
     if fmt == "html" and batch.documents is not None and batch.documents > HTML_MAX_DOCUMENTS:
         raise too_many_for_html(batch.documents)

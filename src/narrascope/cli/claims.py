@@ -6,8 +6,8 @@ import shutil
 import sys
 
 import click
-from rich.console import Console
 
+from narrascope.cli.console import stderr_console
 from narrascope.cli.options import embedding_progress
 from narrascope.errors import visible
 from narrascope.fileio import atomic_write_text
@@ -37,7 +37,7 @@ def claims(ctx: click.Context, paths: tuple[str, ...], fmt: str, out_path: str |
     from narrascope.runner import analyze_many
 
     pipeline = load_pipeline(CLAIMS_COMPONENTS)
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     debug = bool(ctx.find_root().meta.get("narrascope.debug"))
     outcomes = list(analyze_many(paths, pipeline=pipeline, raise_errors=debug))
     analyses = [o.analysis for o in outcomes if o.analysis is not None]

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from narrascope.cli.console import escape, stderr_console
 
 if TYPE_CHECKING:  # the models load with the command, not with its --help
     from narrascope.engine.dask import RunProgress, RunReport
@@ -31,9 +30,11 @@ def run_with_progress(
     paths: Sequence[str], out_dir: str, options: RunOptions, *, scheduler: str, part_size: int
 ) -> RunReport:
     """Run on Dask with a progress bar on stderr (documents, rate, ETA), then print warnings and failures."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from narrascope.engine.dask import run_dask
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
+from narrascope.cli.console import stderr_console
 from narrascope.cli.options import llm_options
 
 if TYPE_CHECKING:  # the models load with the command, not with its --help
@@ -46,7 +46,7 @@ def open_llm(options: dict[str, Any], components: Sequence[str] = ()) -> LLMClie
             prompts_dir=settings["llm_prompts"],
         )
     )
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
 
     def finish() -> None:
         err.print(client.stats.summary(), markup=False, soft_wrap=True)
@@ -88,7 +88,7 @@ def predict_explanations(docs_dir: str, out_path: str, **options: Any) -> None:
     pipeline = load_pipeline(names, llm=client, min_words=0)
     rows: list[ExplanationAnnotation] = []
     failures = 0
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     for outcome in analyze_many([str(document_dir(Path(docs_dir)))], pipeline=pipeline):
         explanation = outcome.analysis.explanation if outcome.analysis else None
         if outcome.analysis is None:

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from narrascope.cli.console import stderr_console, stdout_console
 from narrascope.cli.engine import check_engine_use, exit_for, run_with_progress
 from narrascope.cli.llm import (
     backend_names,
@@ -93,7 +92,7 @@ def train_narratives(
     With --from-db, also on the articles analysts corrected (their gold labels), with CV scores before/after."""
     from narrascope.narratives.evaluate import train_narrative_model
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     if from_db is not None:
         with progress("training", unit="steps"):
             from narrascope.narratives.model import PROFILES
@@ -117,6 +116,8 @@ def evaluate_narratives(
     data: tuple[str, ...], model_path: str | None, per_label: bool, plot_path: str | None, **llm: Any
 ) -> None:
     """F1-samples on narratives (coarse) and subnarratives (fine), per language and overall."""
+    from rich.table import Table
+
     from narrascope.narratives.evaluate import evaluate_narrative_model
 
     client = open_llm(llm)
@@ -126,10 +127,10 @@ def evaluate_narratives(
             report = llm_narrative_report(client, data)
         else:
             report = evaluate_narrative_model(model or _model(model_path), list(data))
-    console = Console(highlight=False)
+    console = stdout_console()
     overall = next((row for row in report.rows if row.name == "all documents"), report.rows[0])
     if report.in_sample:  # before any number: an in-sample score says little about new articles
-        Console(stderr=True, highlight=False).print(
+        stderr_console().print(
             f"narrascope: warning: {report.in_sample} of {overall.documents} documents are ones the model was "
             "trained on: the scores below are in-sample (cross-validated ones: benchmarks/narratives_cv.py)",
             markup=False,
@@ -198,7 +199,7 @@ def predict_narratives(
         report = run_with_progress(docs, f"{out_path}.parts", options, scheduler=scheduler, part_size=part_size)
         rows_from_parts = [NarrativeAnnotation(a.id, *semeval_labels(a)) for a in read_analyses(report.out_dir)]
         write_narrative_annotations(out_path, rows_from_parts)
-        Console(stderr=True).print(f"wrote {len(rows_from_parts)} predictions to {out_path}", markup=False)
+        stderr_console().print(f"wrote {len(rows_from_parts)} predictions to {out_path}", markup=False)
         exit_for(report)
         return
     client = open_llm(llm)
@@ -215,12 +216,12 @@ def predict_narratives(
             if outcome.analysis is None:
                 failures += 1
                 message = f"narrascope: error: {visible(outcome.error or outcome.origin)}"
-                Console(stderr=True).print(message, markup=False)
+                stderr_console().print(message, markup=False)
                 continue
             narratives, subnarratives = semeval_labels(outcome.analysis)
             rows.append(NarrativeAnnotation(outcome.analysis.id, narratives, subnarratives))
     write_narrative_annotations(out_path, rows)
-    Console(stderr=True).print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
+    stderr_console().print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
     if failures:
         sys.exit(1)
 
@@ -241,7 +242,7 @@ def train_entities(
     from narrascope.entities.endtoend import detect_folders
     from narrascope.entities.training import cross_validate_framing, train_entity_models
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     if taxonomy_path:
         raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
     folders, examples, documents, narratives = _entity_data(data)
@@ -288,6 +289,8 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
     """Official subtask-1 measures and main-role balanced accuracy for given mentions (context role model, as in
     `predict entities`); precision/recall of the (entity, main role) pairs the full analyze path shows (TF-IDF
     role model), against the gold framed mentions (English)."""
+    from rich.table import Table
+
     from narrascope.entities.component import default_gate, default_role_model, given_mentions_role_model
     from narrascope.entities.endtoend import judge_entities, pair_scores
     from narrascope.entities.evaluate import predict_examples, score_by_language
@@ -323,13 +326,13 @@ def evaluate_entities(data: tuple[str, ...], model_path: str | None, **llm: Any)
             ) / len(languages)  # fmt: skip
         table.add_row(r.name, str(r.mentions), *(f"{v:.4f}" for v in (r.exact_match_ratio, r.precision, r.recall,
                                                                        r.f1, r.main_accuracy, balanced)))  # fmt: skip
-    Console(stderr=True, highlight=False).print(
+    stderr_console().print(
         "narrascope: note: in-sample when DATA is what the models were trained on (the shipped ones: the SemEval "
         "training folders); cross-validated scores: benchmarks/entities_cv.py",
         markup=False,
         soft_wrap=True,
     )
-    console = Console(highlight=False)
+    console = stdout_console()
     console.print(table)
     if documents:
         for language in sorted({d.language for d in documents}):
@@ -380,7 +383,7 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
         with embedding_progress(len(mentions) if model.context_weight else 0, "mentions") as advance:
             rows, problems = predict_given_mentions(model, Path(docs_dir), mentions, narratives, advance)
     write_entity_annotations(out_path, rows)
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     for problem in problems:
         err.print(f"narrascope: error: {visible(problem)}", markup=False)
     err.print(f"wrote {len(rows)} predictions to {out_path}", markup=False)
@@ -390,4 +393,4 @@ def predict_entities(docs_dir: str, mentions_path: str, out_path: str, model_pat
 
 def _warn(warning: str) -> None:
     if warning:
-        Console(stderr=True, highlight=False).print(f"narrascope: warning: {warning}", markup=False)
+        stderr_console().print(f"narrascope: warning: {warning}", markup=False)

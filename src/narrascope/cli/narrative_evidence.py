@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from narrascope.cli.console import stderr_console
 from narrascope.cli.options import data_option
 from narrascope.cli.progress import steps
 
@@ -59,4 +59,4 @@ def train_narrative_evidence(
         if cached:
             cached.save()
     scorer.save(out_dir)
-    Console(stderr=True, highlight=False).print(f"wrote the evidence scorer to {out_dir}", markup=False)
+    stderr_console().print(f"wrote the evidence scorer to {out_dir}", markup=False)

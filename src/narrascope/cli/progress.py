@@ -19,10 +19,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
+from narrascope.cli.console import stderr_console
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 EVERY = 9.0  # nominal: a line at least every 10 s even when a busy machine wakes the reporter late
 
@@ -129,7 +132,9 @@ def progress(
     what: str, *, total: int | None = None, unit: str = "docs", every: float | None = None
 ) -> Iterator[Tracker]:
     """Report the progress of `what` (e.g. "ingesting") on stderr while the body runs; yields its `Tracker`."""
-    console = Console(stderr=True, highlight=False)
+    from rich.text import Text
+
+    console = stderr_console()
     tracker = Tracker(what, unit, total, console)
     if console.is_terminal:
         from rich.progress import BarColumn, Progress, TextColumn
@@ -164,6 +169,8 @@ def progress(
 def steps(what: str) -> Iterator[Callable[[str], None]]:
     """Progress of work that tells its steps as messages (training): yields `say(message)`, which prints the
     message and counts it; the periodic line says how many steps and how long so far."""
+    from rich.text import Text
+
     with progress(what, unit="steps") as tracker:
 
         def say(message: str) -> None:

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from narrascope.cli.console import stderr_console
 from narrascope.errors import visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +48,8 @@ def show_per_label(
     console: Console, scores: Sequence[LabelScore], *, title: str, per_label: bool, plot_path: str | None
 ) -> None:
     """The per-label table when asked, the chart when asked, else a line saying how to see them."""
+    from rich.table import Table
+
     if not scores:
         return
     if per_label:
@@ -57,7 +61,7 @@ def show_per_label(
         console.print(table)
     if plot_path:
         plot_scores(scores, title, plot_path)
-        Console(stderr=True, highlight=False).print(f"wrote the {title} chart to {plot_path}", markup=False)
+        stderr_console().print(f"wrote the {title} chart to {plot_path}", markup=False)
     if not per_label and not plot_path:
         console.print(f"({len(scores)} labels: --per-label prints each one's P/R/F1, --plot FILE.png draws them)")
 

@@ -6,13 +6,15 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
+from narrascope.cli.console import stderr_console
 from narrascope.cli.options import taxonomy_option
 from narrascope.errors import ModelError
 from narrascope.taxonomy import read_taxonomy_file
 
 if TYPE_CHECKING:  # the models load with the command, not with its --help
+    from rich.console import Console
+
     from narrascope.store.db import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +72,7 @@ def retrain_narratives(
     from narrascope.store.corrections import Vocabulary
     from narrascope.store.retrain import check_labels, cross_validated, narrative_examples, narrative_scores
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     custom = read_taxonomy_file(taxonomy_path) if taxonomy_path else None
     vocabulary = Vocabulary(custom)
     corrected = _corrected(
@@ -105,7 +107,7 @@ def retrain_techniques(db: str, data: str | None, out_dir: str, config: Any, *, 
     from narrascope.techniques.evaluate import span_identification_scores
     from narrascope.techniques.model import load_default_model, train_technique_model
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     corrected = _corrected(
         db, lambda store: technique_articles(store, Vocabulary()), "no article has a technique correction"
     )
@@ -141,7 +143,7 @@ def entity_corrections(db: str, data: Sequence[Any], *, folds: int) -> list[Any]
     from narrascope.store.corrections import Vocabulary
     from narrascope.store.retrain import cross_validated_roles, entity_examples, role_scores
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     corrected = _corrected(
         db, lambda store: entity_examples(store, Vocabulary()), "no entity an analyst accepted, changed or added"
     )

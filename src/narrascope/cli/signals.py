@@ -6,11 +6,12 @@ from __future__ import annotations
 import contextlib
 import signal
 from collections.abc import Iterator
-from typing import Any
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from narrascope.errors import visible
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; SIGTERM gives 143
 
@@ -43,6 +44,8 @@ class Stop:
 
 def message(kind: str, text: str, style: str) -> Text:
     """One line for stderr: a styled prefix, then input-derived text as plain text with controls made visible."""
+    from rich.text import Text
+
     return Text.assemble((f"narrascope: {kind}: ", style), visible(text))
 
 

@@ -10,16 +10,16 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from narrascope.cli.console import escape, stderr_console, stdout_console
 from narrascope.cli.options import components_option
 from narrascope.defaults import DEFAULT_BATCH, FETCH_DELAY, FETCH_PER_HOST, FETCH_RETRIES, FETCH_TIMEOUT, MAX_ITEMS
 from narrascope.errors import visible
 from narrascope.ingest.decode import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:  # the fetcher, the store and the pipeline load with the command, not with its --help
+    from rich.console import Console
+
     from narrascope.sources.fetch import FetchOptions
     from narrascope.sources.round import RoundSummary
 
@@ -171,7 +171,7 @@ def watch_command(feeds: str, db: str, every: str, once: bool, rules: str | None
     from narrascope.store.alerts import load_rules
     from narrascope.store.db import Store
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     seconds = parse_duration(every)
     sources = read_sources(feeds)
     loaded = load_rules(rules) if rules else None
@@ -218,6 +218,8 @@ def alerts_command(db: str, limit: int, rule: str | None, fmt: str) -> None:
     """List the alerts raised by `watch --rules`, newest first."""
     import json
 
+    from rich.table import Table
+
     from narrascope.store.alerts import list_alerts
     from narrascope.store.db import Store
 
@@ -231,4 +233,4 @@ def alerts_command(db: str, limit: int, rule: str | None, fmt: str) -> None:
     table = Table("When", "Rule", "Alert", title=f"{found['total']} alert(s)")
     for item in found["items"]:
         table.add_row(item["created_at"], escape(visible(item["rule"])), escape(visible(item["message"])))
-    Console(highlight=False).print(table)
+    stdout_console().print(table)

@@ -8,10 +8,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 
+from narrascope.cli.console import escape, stderr_console
 from narrascope.cli.options import (
     busy,
     components_option,
@@ -37,6 +35,8 @@ from narrascope.fileio import refuse_overwriting
 from narrascope.taxonomy import read_taxonomy_file
 
 if TYPE_CHECKING:  # the store, the pipeline and the fetcher load with the command, not with its --help
+    from rich.console import Console
+
     from narrascope.pipeline import Pipeline
     from narrascope.store.db import Store
 
@@ -127,7 +127,7 @@ def _fetch(urls: list[str], db: str, pipeline: Pipeline, batch_size: int, max_it
     from narrascope.store.db import Store
 
     store = Store(db, bulk=True)
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     with stop_on_signals() as stop, round_progress() as on_event:
         fetched = run_round(
             urls, store, pipeline, max_items=max_items, batch_size=batch_size, stop=stop, on_event=on_event,
@@ -143,13 +143,15 @@ def _ingest(
     files: list[str], db: str, pipeline: Pipeline, spec: Any, jobs: int | None, batch_size: int,
     fields: dict[str, str], max_bytes: int, stop: Stop,
 ) -> None:  # fmt: skip
+    from rich.text import Text
+
     from narrascope.engine.local import jobs_for
     from narrascope.runner import Batch
     from narrascope.store.db import Store
     from narrascope.store.ingest import ingest
 
     store = Store(db, bulk=True)
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     documents = Batch(files, fields=fields, max_bytes=max_bytes).documents  # None for JSON lines and CSV corpora
     with progress("ingesting", total=documents) as tracker:
         summary = ingest(
@@ -232,7 +234,7 @@ def export_command(
     if fmt != "stix" and any(filters.values()):
         raise click.UsageError("--narrative, --language, --outlet, --date-from and --date-to filter --format stix")
     store = Store(db, readonly=True)
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     if fmt == "stix":
         _export_stix(store, out, reviewed_only, taxonomy_path, filters, err)
         return

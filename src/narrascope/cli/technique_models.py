@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from narrascope.cli.console import stderr_console, stdout_console
 from narrascope.cli.options import busy, data_option, model_option
 from narrascope.cli.progress import progress, steps
 from narrascope.cli.report import per_label_options, show_per_label
@@ -48,7 +47,7 @@ def train_techniques(
     from narrascope.datasets.ptc import load_ptc
     from narrascope.techniques.model import TrainConfig, train_technique_model
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     if taxonomy_path:
         raise click.UsageError("--taxonomy applies to train narratives (a team's own narratives)")
     if from_db is not None:
@@ -70,6 +69,8 @@ def train_techniques(
 @per_label_options
 def evaluate_techniques(data: str, model_path: str | None, per_label: bool, plot_path: str | None) -> None:
     """Span identification P/R/F1 (partial overlap) and technique micro-F1 given gold spans (SemEval-2020 Task 11)."""
+    from rich.table import Table
+
     from narrascope.datasets.ptc import PtcSpan, load_ptc
     from narrascope.techniques.evaluate import span_identification_scores, technique_scores
 
@@ -86,14 +87,14 @@ def evaluate_techniques(data: str, model_path: str | None, per_label: bool, plot
             labels = model.classify(article.text, offsets)
             labelled += [PtcSpan(article.id, s, e, lab) for (s, e), (lab, _) in zip(offsets, labels, strict=True)]
             tracker.advance()
-    Console(stderr=True, highlight=False).print(
+    stderr_console().print(
         "narrascope: note: in-sample when DATA is what the model was trained on (the shipped model: the PTC-2020 "
         "training articles); cross-validated scores: docs/techniques.md",
         markup=False,
         soft_wrap=True,
     )
     si = span_identification_scores(gold, found)
-    console = Console(highlight=False)
+    console = stdout_console()
     table = Table(title=f"techniques on {len(articles)} articles (official SemEval-2020 Task 11 measures)")
     for column in ("task", "P", "R", "F1"):
         table.add_column(column, justify="left" if column == "task" else "right")
@@ -138,7 +139,7 @@ def predict_techniques(docs_dir: str, out_path: str, spans_path: str | None, mod
 
     model = _technique_model(model_path)
     texts = {a.id: a.text for a in read_articles(docs_dir, any_name=True)}
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     if spans_path is None:
         with busy(f"finding technique spans in {len(texts)} documents"):
             spans = [PtcSpan(aid, s, e) for aid, text in texts.items() for s, e, _ in model.predict_spans(text)]
