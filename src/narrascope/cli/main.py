@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
+from narrascope.cli.console import stderr_console
 from narrascope.cli.options import (
     busy,
     components_option,
@@ -53,11 +54,10 @@ LAZY_COMMANDS = {  # name -> (module:attribute, short help shown by --help witho
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    from rich.console import Console
     from rich.text import Text
 
     line = Text.assemble(("narrascope: error: ", "bold red"), visible(message))
-    Console(stderr=True, highlight=False).print(line, soft_wrap=True)
+    stderr_console().print(line, soft_wrap=True)
     sys.exit(code)
 
 

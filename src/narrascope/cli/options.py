@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from narrascope.cli.console import stderr_console
 from narrascope.defaults import DEFAULT_COMPONENTS, DEFAULT_PART_SIZE, ENV_MODEL, ENV_URL
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -217,10 +218,9 @@ def busy(what: str) -> Iterator[None]:
 @contextmanager
 def embedding_progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr (a terminal only) of the texts embedded, ~40 ms each; none when `total` is 0."""
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     with Progress(
         TextColumn(f"embedding {what}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, transient=True, disable=not total or not err.is_terminal,
